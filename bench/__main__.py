@@ -1,0 +1,20 @@
+"""``make bench``: supportledger's performance figures, printed.
+
+Each benchmark module exposes ``run() -> None`` and prints its own lines.
+"""
+
+import importlib
+import sys
+
+BENCHMARKS: list[str] = []
+
+
+def main() -> int:
+    names = sys.argv[1:] or BENCHMARKS
+    for name in names:
+        importlib.import_module(f"bench.{name}").run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+"""supportledger: sell, deliver and bill technical support for software."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,234 @@
+"""The plain values the rules work on.
+
+Everything here is an immutable value: no I/O, no Django, no clock. The apps
+build these from their rows (each app's ``convert.py``) and the command line
+builds them from JSON (``supportledger.rules.jsonio``).
+
+Units, once for the whole package:
+- minutes are ``int`` (whole minutes);
+- money is ``Decimal`` next to an ISO 4217 currency code, never ``float``;
+- instants are aware ``datetime`` values; dates of validity (``starts``,
+  ``ends``) are calendar dates in the policy time zone, both inclusive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Final, Literal
+
+MODES: Final = ("remote", "onsite", "phone", "email", "chat", "portal", "inhouse")
+"""How work is delivered (DESIGN 3.1)."""
+
+CATEGORIES: Final = (
+    "consultation",
+    "defect",
+    "installation",
+    "configuration",
+    "training",
+    "update",
+    "transfer",
+    "backup",
+    "recovery",
+    "development",
+    "legal",
+    "hardware",
+)
+"""What the work is (DESIGN 3.1)."""
+
+KINDS: Final = (
+    "warranty",
+    "support_period",
+    "contract",
+    "prepaid_hours",
+    "incident_pack",
+    "service_warranty",
+)
+"""Entitlement kinds (DESIGN 3.1)."""
+
+WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""Keys of ``business_hours``; index = ``date.weekday()``."""
+
+UncoveredWork = Literal["bill", "refuse"]
+
+
+@dataclass(frozen=True, slots=True)
+class KindDefaults:
+    """What an entitlement of one kind covers when it does not say."""
+
+    covers: frozenset[str]
+    modes: frozenset[str]
+
+
+DEFAULT_KIND_DEFAULTS: Final[Mapping[str, KindDefaults]] = MappingProxyType(
+    {
+        "warranty": KindDefaults(frozenset({"defect"}), frozenset(MODES)),
+        "support_period": KindDefaults(
+            frozenset({"consultation", "defect"}), frozenset(MODES) - {"onsite"}
+        ),
+        "contract": KindDefaults(frozenset(), frozenset(MODES)),
+        "prepaid_hours": KindDefaults(frozenset(CATEGORIES), frozenset(MODES)),
+        "incident_pack": KindDefaults(frozenset(CATEGORIES), frozenset({"phone"})),
+        "service_warranty": KindDefaults(frozenset(CATEGORIES), frozenset(MODES)),
+    }
+)
+"""DESIGN 3.3. For ``prepaid_hours`` and ``incident_pack`` ``covers`` is the
+set of categories they may be drawn on (all), not work made free."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalPolicy:
+    """Support-period renewal (DESIGN 3.4). Rates are fractions of the price."""
+
+    grace_months: int = 1
+    grace_rate: Decimal = Decimal("0.25")
+    standard_rate: Decimal = Decimal("0.45")
+    term_months: int = 12
+    round_to: Decimal = Decimal("1")
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimPolicy:
+    """Complaints about confirmed work (DESIGN 3.6)."""
+
+    complaint_business_days: int = 3
+    service_warranty_days: int = 14
+    auto_confirm_days: int = 7
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A vendor's settings: everything the rules need to know about the vendor.
+
+    ``business_hours`` maps a ``WEEKDAYS`` key to ``(opens, closes)`` local
+    times; a missing day is closed. ``rates`` maps each mode, plus
+    ``"travel"``, to an amount in ``currency``: per hour for a mode, per
+    billable on-site visit for travel.
+    """
+
+    currency: str
+    timezone: str
+    business_hours: Mapping[str, tuple[time, time]]
+    holidays: str | None = None
+    closures: frozenset[date] = frozenset()
+    increment_contract: int = 60
+    increment_no_contract: int = 60
+    onsite_minimum_minutes: int = 0
+    service_area: tuple[str, ...] = ()
+    uncovered_work: UncoveredWork = "bill"
+    after_hours_multiplier: Decimal = Decimal("1")
+    rates: Mapping[str, Decimal] = field(default_factory=dict)
+    kind_defaults: Mapping[str, KindDefaults] = DEFAULT_KIND_DEFAULTS
+    renewal: RenewalPolicy = RenewalPolicy()
+    claims: ClaimPolicy = ClaimPolicy()
+
+
+@dataclass(frozen=True, slots=True)
+class Entitlement:
+    """One thing a customer holds, with its balance at the moment of rating.
+
+    ``products`` ``None`` means all products. ``covers`` and ``modes`` are
+    already resolved (the kind's default applied where the record was silent).
+    Contract fields: ``minutes_per_month`` (included minutes, 0 = none),
+    ``used_this_month`` (minutes of the allowance already used in the work's
+    calendar month), ``unused_last_month`` (carried over when ``rollover``).
+    ``balance_minutes`` for prepaid hours, ``balance_incidents`` for incident
+    packs; ``requires`` is a kind that must also be valid that day.
+    """
+
+    id: str
+    kind: str
+    starts: date
+    ends: date
+    covers: frozenset[str]
+    modes: frozenset[str]
+    products: frozenset[str] | None = None
+    sla: bool = False
+    minutes_per_month: int = 0
+    used_this_month: int = 0
+    rollover: bool = False
+    unused_last_month: int = 0
+    updates: bool = False
+    response_business_minutes: int | None = None
+    balance_minutes: int = 0
+    balance_incidents: int = 0
+    requires: str | None = None
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.starts <= day <= self.ends
+
+    def applies_to(self, product: str) -> bool:
+        return self.products is None or product in self.products
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRef:
+    """The request a piece of work belongs to. ``incident_from`` names the
+    incident pack already charged for this request, if any."""
+
+    id: str
+    opened_via: str
+    incident_from: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """One piece of work. ``city`` matters only for on-site work."""
+
+    id: str
+    product: str
+    category: str
+    mode: str
+    started_at: datetime
+    ended_at: datetime
+    request: RequestRef
+    city: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """Minutes of one piece of work paid by one entitlement (free cover included)."""
+
+    entitlement: str
+    kind: str
+    minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentUse:
+    """Incidents to consume now from one pack."""
+
+    entitlement: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    """What one piece of work costs and why.
+
+    Invariant: ``sum(a.minutes for a in allocations) + billable_minutes ==
+    counted_minutes``. ``amount`` is in ``currency``, rounded to its minor unit.
+    """
+
+    duration_minutes: int
+    increment_minutes: int
+    counted_minutes: int
+    allocations: tuple[Allocation, ...]
+    incidents: tuple[IncidentUse, ...]
+    billable_minutes: int
+    amount: Decimal
+    currency: str
+    explanation: tuple[str, ...]
+    travel_billed: bool = False
+    after_hours: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RulesError:
+    """A rule said no. ``code`` is a stable snake_case string."""
+
+    code: str
+    message: str
