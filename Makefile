@@ -4,15 +4,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint format bench clean
+.PHONY: setup run test lint format bench messages clean
 
+# setup: Debian packages when missing (scripts/ensure-system-packages), the
+# virtualenv with the project and its dev tools, compiled translations.
 setup: $(STAMP)
+	@scripts/ensure-system-packages
+	@$(BIN)/supportledger compilemessages --ignore=.venv --verbosity 0
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# messages: refresh the .po catalogues from the source (then translate them).
+messages: setup
+	cd supportledger && ../$(BIN)/supportledger makemessages --all --ignore=rules --no-obsolete
 
 run: setup
 	$(BIN)/supportledger migrate --noinput
