@@ -18,27 +18,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# messages: refresh the .po catalogues from the source (then translate them).
+# messages: refresh each app's catalogues (<app>/locale/<lang>/LC_MESSAGES)
+# from its source; then translate what is new. An app gets catalogues by
+# having a locale/ directory.
 messages: setup
-	cd supportledger && ../$(BIN)/supportledger makemessages --all --ignore=rules --no-obsolete
-
-run: setup
-	$(BIN)/supportledger migrate --noinput
-	$(BIN)/supportledger demo --if-empty
-	$(BIN)/supportledger serve
-
-test: setup lint
-	scripts/run-tests
-
-lint: setup
-	$(BIN)/ruff check supportledger tests bench scripts
-	$(BIN)/ruff format --check supportledger tests bench scripts
-	$(BIN)/mypy
-	$(BIN)/lint-imports
-
-format: setup
-	$(BIN)/ruff check --fix supportledger tests bench scripts
-	$(BIN)/ruff format supportledger tests bench scripts
+	for dir in supportledger/*/locale; do \
+	    (cd "$$(dirname $$dir)" && $(CURDIR)/$(BIN)/supportledger makemessages \
+	        -l bg -l hu -l el -l ru -l pl --no-obsolete --verbosity 0) || exit 1; \
+	done
 
 bench: setup
 	$(BIN)/python -m bench

@@ -124,7 +124,7 @@ LANGUAGES = [
     ("ru", "Русский"),
     ("pl", "Polski"),
 ]
-LOCALE_PATHS = [BASE_DIR / "supportledger" / "locale"]
+# Each app carries its own catalogues in <app>/locale.
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
