@@ -224,6 +224,8 @@ def do_reverse_ledger_entry(
     locked = lock_entitlement(entry.entitlement)
     entry = LedgerEntry.objects.select_related("entitlement").get(pk=entry.pk)
     entry.entitlement = locked
+    if LedgerEntry.objects.filter(reverses=entry).exists():
+        raise ActionRefused("already_reversed", f"Ledger entry {entry.pk} is reversed already.")
     if locked.balance_minutes - entry.minutes_delta < 0 or (
         locked.balance_incidents - entry.incidents_delta < 0
     ):
