@@ -22,7 +22,6 @@ from supportledger.core.actions import write_audit
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import validate_categories, validate_modes
 from supportledger.customers.models import Customer
-from supportledger.entitlements.convert import add_months
 from supportledger.entitlements.models import (
     Activation,
     AllowanceUsage,
@@ -35,6 +34,7 @@ from supportledger.entitlements.models import (
     Reason,
     Threshold,
 )
+from supportledger.rules.calendar import add_months
 
 # --- The ledger ---------------------------------------------------------------
 
