@@ -54,9 +54,7 @@ class ClaimsOnConfirmedWork(TestCase):
         )
 
     def confirm(self, now=CONFIRMED):
-        return do_confirm_work(
-            acting_user=None, work=self.work, contact=self.scene.petya, now=now
-        )
+        return do_confirm_work(acting_user=None, work=self.work, contact=self.scene.petya, now=now)
 
     def file(self, now=CONFIRMED + timedelta(hours=3)):
         return do_file_claim(
