@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
@@ -37,7 +37,7 @@ from supportledger.rules.types import (
     Work,
 )
 
-__all__ = ["MAX_WORK", "is_in_service_area", "normalise_city", "rate_work"]
+__all__ = ["MAX_WORK", "is_after_hours", "is_in_service_area", "normalise_city", "rate_work"]
 
 MAX_WORK = timedelta(hours=24)
 """The longest single piece of work accepted (inclusive)."""
@@ -113,7 +113,9 @@ def _validate(policy: Policy, work: Work) -> RulesError | None:
         return RulesError("invalid_work", f"Unknown category {work.category!r}.")
     if work.started_at.utcoffset() is None or work.ended_at.utcoffset() is None:
         return RulesError("invalid_work", "Start and end must carry a time zone offset.")
-    elapsed = work.ended_at - work.started_at
+    # Real elapsed time: subtracting two datetimes of one ZoneInfo zone would
+    # give the wall-clock difference, wrong across a change of offset.
+    elapsed = work.ended_at.astimezone(UTC) - work.started_at.astimezone(UTC)
     if elapsed <= timedelta(0):
         return RulesError(
             "invalid_work",
@@ -159,7 +161,8 @@ def rate_work(
     currency = policy.currency
 
     # 2. Duration: real elapsed time, a started minute counting whole.
-    elapsed_us = (work.ended_at - work.started_at) // timedelta(microseconds=1)
+    elapsed = work.ended_at.astimezone(UTC) - work.started_at.astimezone(UTC)
+    elapsed_us = elapsed // timedelta(microseconds=1)
     duration = -(-elapsed_us // _MINUTE_US)
     end_text = f"{local_end:%H:%M}" if local_end.date() == day else f"{local_end:%Y-%m-%d %H:%M}"
     explanation = [
@@ -192,7 +195,9 @@ def rate_work(
                     f"{_KIND_LABELS[e.kind]} {e.id} covers {category} by {mode} "
                     f"for {product}: {counted} min free"
                 )
-                return _covered(policy, work, duration, increment, counted, e, (), explanation)
+                return _covered(
+                    policy, calendar, work, duration, increment, counted, e, (), explanation
+                )
     charged_id = work.request.incident_from
     if charged_id is not None:
         for e in sorted(entitlements, key=_order):
@@ -207,7 +212,9 @@ def rate_work(
                     f"Request {work.request.id} already charged an incident to {e.id}: "
                     f"{counted} min covered, no new incident"
                 )
-                return _covered(policy, work, duration, increment, counted, e, (), explanation)
+                return _covered(
+                    policy, calendar, work, duration, increment, counted, e, (), explanation
+                )
 
     # 5. Incidents: one per request, from the pack that ends first.
     if charged_id is None:
@@ -229,6 +236,7 @@ def rate_work(
                 )
                 return _covered(
                     policy,
+                    calendar,
                     work,
                     duration,
                     increment,
@@ -330,6 +338,7 @@ def rate_work(
 
 def _covered(
     policy: Policy,
+    calendar: BusinessCalendar,
     work: Work,
     duration: int,
     increment: int,
@@ -341,7 +350,6 @@ def _covered(
     """A rating whose counted minutes are all covered by one entitlement, for free."""
     amount = round_money(Decimal(0), policy.currency)
     explanation.append(f"Amount {amount} {policy.currency}")
-    calendar = BusinessCalendar.for_policy(policy)
     return Rating(
         duration_minutes=duration,
         increment_minutes=increment,
