@@ -130,7 +130,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     elif not preview_form.is_bound:
         preview_form = PreviewForm(initial={"mode": mode, "minutes": minutes})
     try:
-        preview = queries.preview_cost(desk_request, mode=mode, minutes=minutes, now=now)
+        preview = queries.preview_cost(
+            desk_request, mode=mode, minutes=minutes, now=now, policy_row=policy_row
+        )
     except ActionRefused as refused:
         preview = refused
     return render(
