@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "supportledger.entitlements",
     "supportledger.desk",
     "supportledger.demo",
+    "supportledger.intake",
 ]
 
 MIDDLEWARE = [
