@@ -76,7 +76,7 @@ def test_attachments_are_kept_with_safe_file_names_and_exact_bytes():
 
 def test_windows_1251_body_and_cyrillic_encoded_word_subject_are_decoded():
     parsed = parse_message(eml("windows1251.eml"))
-    assert parsed.subject == "Не запускается программа после обновления"
+    assert parsed.subject == "Не запускается программа после обновления"  # noqa: RUF001
     assert parsed.from_name == "Иван Смирнов"
     assert "программа «Склад» не запускается" in parsed.text
     assert parsed.content_language == "ru"
