@@ -12,6 +12,7 @@ import pytest
 from supportledger.customers.actions import do_add_contact, do_create_customer
 from supportledger.customers.models import Contact, Customer
 from tests.cast import SET_UP_AT, Cast, build_cast
+from tests.intake.smtp_fixtures import smtp_listener, smtp_sink  # noqa: F401
 
 EML = Path(__file__).parent / "eml"
 
