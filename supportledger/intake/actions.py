@@ -612,3 +612,63 @@ def do_send_release_mails(
                 continue
             sent += 1
     return sent
+
+
+def send_reply(message_id: int, *, now: datetime | None = None) -> OutboundMail | None:
+    """Mail a public reply that staff posted on a request to the request's
+    contact, in the contact's language: ``Re: [REQ-n] subject``, threaded with
+    In-Reply-To (the customer's latest mail) and References, attachments
+    included, no Auto-Submitted (a person wrote it). Once per message. Runs
+    after the posting transaction commits; a failing mail server is logged,
+    not raised, so the reply stays posted."""
+    from supportledger.desk.models import Message
+
+    at = now or clock.now()
+    message = Message.objects.select_related("request__contact").get(pk=message_id)
+    request = message.request
+    contact = request.contact
+    if message.internal or message.author_contact_id is not None or contact is None:
+        return None
+    if OutboundMail.objects.filter(kind=OutboundKind.REPLY, desk_message=message).exists():
+        return None
+    language = supported_language(contact.language)
+    subject, body = render_mail(
+        "reply", {"request": request, "contact": contact, "body": message.body_text}, language
+    )
+    thread = _thread_ids(request)
+    customer_ids = [
+        key
+        for key in InboundMessage.objects.filter(request=request, status=InboundStatus.ROUTED)
+        .order_by("-received_at", "-id")
+        .values_list("message_key", flat=True)
+        if not key.startswith("sha256:")
+    ]
+    attachments = []
+    for attachment in message.attachments.all():
+        with attachment.file.open("rb") as handle:
+            attachments.append((attachment.filename, attachment.content_type, handle.read()))
+    mail = OutgoingMail(
+        to=contact.email,
+        subject=subject,
+        body=body,
+        language=language,
+        message_id=new_message_id(),
+        in_reply_to=customer_ids[0] if customer_ids else (thread[-1] if thread else ""),
+        references=references_for(thread),
+        attachments=tuple(attachments),
+    )
+    try:
+        with transaction.atomic():
+            sent = _send(
+                mail,
+                kind=OutboundKind.REPLY,
+                at=at,
+                request=request,
+                contact=contact,
+                desk_message=message,
+            )
+            write_audit(acting_user=None, action="send_reply", obj=sent, at=at)
+    except Exception:
+        logger.exception("Reply %s on %s could not be mailed", message.pk, request.reference)
+        return None
+    return sent

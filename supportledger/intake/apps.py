@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class IntakeConfig(AppConfig):
     name = "supportledger.intake"
     label = "intake"
     verbose_name = "E-mail in and out"
+
+    def ready(self) -> None:
+        from supportledger.intake.receivers import mail_public_reply
+
+        # A staff reply posted in the desk is mailed to the customer.
+        post_save.connect(
+            mail_public_reply, sender="desk.Message", dispatch_uid="intake_mail_public_reply"
+        )
