@@ -118,6 +118,14 @@ class OutboundMail(models.Model):
     contact = models.ForeignKey(
         "customers.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    desk_message = models.ForeignKey(
+        "desk.Message",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The staff reply this mail carried (replies only).",
+    )
     sent_at = models.DateTimeField(help_text="UTC.")
 
     class Meta:
@@ -127,7 +135,12 @@ class OutboundMail(models.Model):
                 fields=["release", "contact"],
                 condition=models.Q(kind="release"),
                 name="outboundmail_release_once_per_contact",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["desk_message"],
+                condition=models.Q(kind="reply"),
+                name="outboundmail_reply_once_per_message",
+            ),
         ]
 
     def __str__(self) -> str:
