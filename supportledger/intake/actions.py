@@ -418,11 +418,14 @@ def _thread_ids(request: Request) -> list[str]:
     what was sent for it."""
     received = InboundMessage.objects.filter(request=request, status=InboundStatus.ROUTED)
     sent = OutboundMail.objects.filter(request=request)
+    # At the same instant what was received comes before what answered it.
     dated = [
-        (m.received_at, m.message_key) for m in received if not m.message_key.startswith("sha256:")
+        (m.received_at, 0, m.pk, m.message_key)
+        for m in received
+        if not m.message_key.startswith("sha256:")
     ]
-    dated += [(m.sent_at, m.message_id) for m in sent]
-    return [message_id for _at, message_id in sorted(dated)]
+    dated += [(m.sent_at, 1, m.pk, m.message_id) for m in sent]
+    return [entry[3] for entry in sorted(dated)]
 
 
 def send_acknowledgement(inbound_id: int, *, now: datetime | None = None) -> OutboundMail | None:
