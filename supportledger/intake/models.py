@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class InboundStatus(models.TextChoices):
-    ROUTED = "routed", "routed"
-    QUARANTINED = "quarantined", "quarantined"
-    IGNORED_AUTO = "ignored_auto", "ignored (automatic mail)"
-    REJECTED_UNKNOWN_SENDER = "rejected_unknown_sender", "rejected (unknown sender)"
+    ROUTED = "routed", _("Routed")
+    QUARANTINED = "quarantined", _("Quarantined")
+    IGNORED_AUTO = "ignored_auto", _("Ignored (automatic mail)")
+    REJECTED_UNKNOWN_SENDER = "rejected_unknown_sender", _("Rejected (unknown sender)")
 
 
 # Staff may route a message that is not yet routed; a routed one stays routed.
