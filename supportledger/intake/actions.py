@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.mail import get_connection
@@ -443,6 +443,18 @@ def send_acknowledgement(inbound_id: int, *, now: datetime | None = None) -> Out
     if contact is None:
         return None
     if OutboundMail.objects.filter(request=request, kind=OutboundKind.ACKNOWLEDGEMENT).exists():
+        return None
+    # A system that answers our acknowledgements with new mail (and marks
+    # none of it automatic) meets this cap instead of looping (RFC 3834 5.1).
+    recent = OutboundMail.objects.filter(
+        kind=OutboundKind.ACKNOWLEDGEMENT,
+        to__iexact=contact.email,
+        sent_at__gt=at - timedelta(days=1),
+    ).count()
+    if recent >= conf.acknowledgements_per_day():
+        logger.warning(
+            "Not acknowledging %s: %s had %d today", request.reference, contact.email, recent
+        )
         return None
     language = supported_language(contact.language)
     subject, body = render_mail(

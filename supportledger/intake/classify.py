@@ -7,6 +7,9 @@ send each other acknowledgements for ever.
 from __future__ import annotations
 
 import re
+from email.utils import parseaddr
+
+from django.conf import settings
 
 from supportledger.intake.parse import ParsedMail
 
@@ -35,8 +38,9 @@ def automatic_mail_reason(parsed: ParsedMail, *, envelope_from: str | None = Non
     ``no``), ``precedence_bulk``, ``delivery_report`` (a bounce or a read
     receipt), ``mailer_daemon`` (from a daemon or no-reply address, or an
     empty envelope sender), ``autoreply_header`` (X-Autoreply/X-Autorespond),
-    ``mailing_list`` (List-Id). ``envelope_from`` is the SMTP ``MAIL FROM``
-    ("" for the null sender ``<>``), None when unknown (IMAP, a file)."""
+    ``mailing_list`` (List-Id), ``own_mail`` (from our own sender address).
+    ``envelope_from`` is the SMTP ``MAIL FROM`` ("" for the null sender
+    ``<>``), None when unknown (IMAP, a file)."""
     auto_submitted = parsed.header("Auto-Submitted").split(";")[0].strip().lower()
     if auto_submitted and auto_submitted != "no":
         return "auto_submitted"
@@ -47,6 +51,8 @@ def automatic_mail_reason(parsed: ParsedMail, *, envelope_from: str | None = Non
         r"report-type\s*=\s*\"?(delivery-status|disposition-notification)", content_type
     ):
         return "delivery_report"
+    if parsed.from_address in own_addresses():
+        return "own_mail"
     local_part = parsed.from_address.partition("@")[0]
     if local_part in _DAEMON_LOCAL_PARTS:
         return "mailer_daemon"
@@ -59,3 +65,12 @@ def automatic_mail_reason(parsed: ParsedMail, *, envelope_from: str | None = Non
     if parsed.header("List-Id"):
         return "mailing_list"
     return None
+
+
+def own_addresses() -> frozenset[str]:
+    """The addresses the product sends from, lower case."""
+    return frozenset(
+        parseaddr(str(value))[1].lower()
+        for value in (settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL)
+        if value
+    )

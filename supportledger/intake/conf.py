@@ -9,6 +9,9 @@ default. Each is read when used, so tests can override them.
     25 MiB); the SMTP listener refuses larger ones with 552.
 ``INTAKE_DEFAULT_CATEGORY``  the category of a request opened by mail
     (default ``consultation``).
+``INTAKE_ACKNOWLEDGEMENTS_PER_DAY``  at most this many acknowledgements to
+    one address in 24 hours (default 5), so a system that answers every
+    acknowledgement with new, unmarked mail cannot loop with us.
 ``INTAKE_MAIL_DOMAIN``  the domain of outbound Message-IDs (default: the
     domain of ``DEFAULT_FROM_EMAIL``).
 ``INTAKE_IMAP_HOST``, ``INTAKE_IMAP_PORT`` (993), ``INTAKE_IMAP_USER``,
@@ -62,3 +65,7 @@ def mail_domain() -> str:
     if domain:
         return str(domain)
     return str(settings.DEFAULT_FROM_EMAIL).rpartition("@")[2].strip("> ") or "localhost"
+
+
+def acknowledgements_per_day() -> int:
+    return int(setting("INTAKE_ACKNOWLEDGEMENTS_PER_DAY", 5))

@@ -196,3 +196,25 @@ def test_unparseable_message_cannot_be_routed_by_staff(mail_cast, receive):
         do_route_inbound_message(acting_user=None, message=receipt.message)
     assert refused.value.code == "unparseable"
     assert InboundMessage.objects.get().status == InboundStatus.QUARANTINED
+
+
+def test_mail_from_our_own_address_is_automatic_and_never_answered(mail_cast, receive):
+    raw = eml("plain.eml").replace(
+        b"From: Anna Petrova <Anna.Petrova@acme.example>",
+        b"From: Support <support@support.example>",
+    )
+    receipt = receive(raw)
+    assert receipt.outcome == InboundStatus.IGNORED_AUTO
+    assert receipt.reason == "own_mail"
+    assert mail.outbox == []
+
+
+def test_acknowledgements_to_one_address_are_capped_per_day(mail_cast, receive, settings):
+    """A system that answers each acknowledgement with a new message that is
+    not marked automatic still cannot loop with us."""
+    settings.INTAKE_ACKNOWLEDGEMENTS_PER_DAY = 2
+    for number in range(4):
+        raw = eml("plain.eml").replace(b"4242@", b"%d@" % number)
+        assert receive(raw).outcome == InboundStatus.ROUTED
+    assert Request.objects.count() == 4
+    assert len(mail.outbox) == 2
