@@ -15,7 +15,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from asgiref.sync import sync_to_async
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from supportledger.intake import conf
 from supportledger.intake.models import InboundStatus
@@ -32,7 +32,9 @@ def _receive(raw: bytes, envelope_from: str) -> str:
     try:
         receipt = do_receive_mail(raw=raw, received_via="smtp", envelope_from=envelope_from)
     finally:
-        close_old_connections()
+        # This worker thread's connection is not kept between messages: mail
+        # arrives seldom, and an idle connection would only hold a server slot.
+        connections.close_all()
     return receipt.outcome
 
 
