@@ -74,7 +74,8 @@ def poll_mailbox(settings: ImapSettings) -> dict[str, int]:
             except Exception:
                 logger.exception("IMAP message %s could not be stored; left unseen", uid)
                 continue
-            counts[receipt.outcome] = counts.get(receipt.outcome, 0) + 1
+            outcome = str(receipt.outcome)
+            counts[outcome] = counts.get(outcome, 0) + 1
             client.uid("STORE", uid.decode(), "+FLAGS", "(\\Seen)")
             if settings.delete:
                 client.uid("STORE", uid.decode(), "+FLAGS", "(\\Deleted)")

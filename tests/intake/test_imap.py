@@ -12,9 +12,11 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from supportledger.desk.models import Request
 from supportledger.intake.imap import ImapSettings, poll_mailbox
@@ -155,3 +157,22 @@ def test_the_same_message_in_the_mailbox_twice_is_stored_once(mail_cast, dovecot
     }
     assert InboundMessage.objects.get().duplicate_deliveries == 1
     assert dovecot.unseen() == 0
+
+
+def test_mail_in_imap_once_polls_the_configured_mailbox(mail_cast, dovecot, settings):
+    settings.INTAKE_IMAP_HOST = "127.0.0.1"
+    settings.INTAKE_IMAP_PORT = dovecot.port
+    settings.INTAKE_IMAP_USER = "support"
+    settings.INTAKE_IMAP_PASSWORD = "secret"
+    settings.INTAKE_IMAP_SSL = False
+    dovecot.deliver(eml("windows1251.eml"))
+    out = StringIO()
+    call_command("mail-in", "--imap", "--once", stdout=out)
+    assert out.getvalue() == "IMAP 127.0.0.1: routed 1\n"
+    assert Request.objects.get().contact == mail_cast.ivan
+
+
+def test_mail_in_imap_without_a_host_says_which_setting_is_missing(settings):
+    settings.INTAKE_IMAP_HOST = ""
+    with pytest.raises(CommandError, match="INTAKE_IMAP_HOST"):
+        call_command("mail-in", "--imap", "--once")

@@ -29,12 +29,18 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: stop.set())
-        if options["imap"]:
-            self._poll(stop, options["interval"], options["once"])
-        else:
-            self._listen(stop, options["host"], options["port"])
+        previous = {}
+        if not options["once"]:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                previous[signum] = signal.signal(signum, lambda *_: stop.set())
+        try:
+            if options["imap"]:
+                self._poll(stop, options["interval"], options["once"])
+            else:
+                self._listen(stop, options["host"], options["port"])
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
     def _listen(self, stop: threading.Event, host: str, port: int) -> None:
         from supportledger.intake.smtp import make_controller
@@ -61,6 +67,7 @@ class Command(BaseCommand):
         while True:
             started = time.monotonic()
             counts = poll_mailbox(settings)
-            self.stdout.write(f"IMAP {settings.host}: {counts or 'nothing new'}")
+            summary = ", ".join(f"{outcome} {count}" for outcome, count in sorted(counts.items()))
+            self.stdout.write(f"IMAP {settings.host}: {summary or 'nothing new'}")
             if once or stop.wait(max(1.0, interval - (time.monotonic() - started))):
                 return
