@@ -218,3 +218,34 @@ def test_acknowledgements_to_one_address_are_capped_per_day(mail_cast, receive, 
         assert receive(raw).outcome == InboundStatus.ROUTED
     assert Request.objects.count() == 4
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_message_arriving_on_two_connections_at_once_is_stored_once(mail_cast):
+    """Real concurrency needs PostgreSQL: the SQLite test database lives in
+    shared-cache memory, where a locked table fails at once instead of
+    waiting."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def deliver() -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(str(do_receive_mail(raw=eml("plain.eml"), received_via="smtp").outcome))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["duplicate", "routed"]
+    assert InboundMessage.objects.count() == 1
+    assert Request.objects.count() == 1
+    assert Message.objects.count() == 1
