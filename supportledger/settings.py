@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "supportledger.console",
     "supportledger.demo",
     "supportledger.service",
+    "supportledger.intake",
 ]
 
 MIDDLEWARE = [
