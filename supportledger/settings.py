@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "supportledger.entitlements",
     "supportledger.desk",
     "supportledger.demo",
+    "ninja",
+    "supportledger.api",
 ]
 
 MIDDLEWARE = [
