@@ -13,6 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from supportledger.core.errors import ActionRefused
+
 logger = logging.getLogger(__name__)
 
 
@@ -85,6 +87,11 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
     code = codes.get(exc.status_code, "bad_request")
     return error_response(exc.status_code, code, exc.message)
+
+
+def on_action_refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
+    # A business rule said no; nothing was written. Its code passes through.
+    return error_response(422, exc.code, exc.message)
 
 
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from supportledger.api import errors
 from supportledger.api.auth import TokenAuth
+from supportledger.core.errors import ActionRefused
 
 api = NinjaAPI(
     title="supportledger API",
@@ -35,13 +36,15 @@ api.add_exception_handler(ValidationError, errors.on_validation_error)
 api.add_exception_handler(AuthenticationError, errors.on_authentication_error)
 api.add_exception_handler(HttpError, errors.on_http_error)
 api.add_exception_handler(Http404, errors.on_not_found)
+api.add_exception_handler(ActionRefused, errors.on_action_refused)
 api.add_exception_handler(Exception, errors.on_unexpected_error)
 
 
 def _register_endpoints() -> None:
-    from supportledger.api.endpoints import me
+    from supportledger.api.endpoints import catalog, customers, desk, entitlements, me
 
-    api.add_router("/", me.router)
+    for module in (me, customers, catalog, entitlements, desk):
+        api.add_router("/", module.router)
 
 
 _register_endpoints()

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django.utils import timezone
 
 from supportledger.api.actions import do_create_api_token
-from supportledger.customers.models import Contact, Customer
+from supportledger.catalog.actions import do_set_product_price
+from supportledger.customers.actions import do_add_contact
+from supportledger.customers.models import Customer
+from supportledger.desk.actions import do_record_work
+from supportledger.entitlements.actions import (
+    do_activate_licence,
+    do_sell_licence,
+    do_sell_voucher,
+)
+from tests.cast import SET_UP_AT, Cast, at, build_cast, open_request
 
 
 class Api:
@@ -45,20 +56,85 @@ class Api:
         return self.send("POST", path, body, key)
 
 
-def make_customer(name: str, city: str = "Sofia") -> Customer:
-    return Customer.objects.create(
-        organisation=name,
-        city=city,
-        country="BG",
-        language="bg",
-        currency="BGN",
-        created_at=timezone.now(),
+@dataclass
+class World:
+    """The cast, with for each of Acme (A) and Zeta (B): a contact, a licence
+    activated on one workstation, a voucher, a request with one piece of work."""
+
+    cast: Cast
+    a: dict[str, Any]
+    b: dict[str, Any]
+
+
+def _holdings(cast: Cast, customer: Customer, tag: str) -> dict[str, Any]:
+    user = get_user_model().objects.create_user(f"contact-{tag}")
+    contact = do_add_contact(
+        acting_user=None,
+        customer=customer,
+        name=f"Contact {tag}",
+        email=f"{tag}@x.example",
+        user=user,
+        now=SET_UP_AT,
     )
+    licence = do_sell_licence(
+        acting_user=None,
+        customer=customer,
+        product=cast.accounting,
+        sold_on=date(2026, 1, 10),
+        now=SET_UP_AT,
+    )
+    activation = do_activate_licence(
+        acting_user=None, licence=licence, workstation=f"{tag}-PC1", now=SET_UP_AT
+    )
+    voucher = do_sell_voucher(
+        acting_user=None,
+        customer=customer,
+        minutes=600,
+        starts=date(2026, 1, 1),
+        ends=date(2026, 12, 31),
+        now=SET_UP_AT,
+    )
+    request = open_request(customer, subject=f"Help {tag}")
+    work = do_record_work(
+        acting_user=None,
+        work_id=f"W-{tag}",
+        request=request,
+        agent=cast.maria,
+        started_at=at(date(2026, 3, 4), 8),
+        ended_at=at(date(2026, 3, 4), 9),
+        mode="remote",
+        category="consultation",
+        product=cast.accounting,
+        now=SET_UP_AT,
+    )
+    return {
+        "customer": customer,
+        "contact": contact,
+        "licence": licence,
+        "activation": activation,
+        "entitlement": voucher,
+        "request": request,
+        "work_entry": work,
+    }
 
 
 @pytest.fixture
-def staff_user(db):
-    return get_user_model().objects.create_user("agent", password="x", is_staff=True)
+def world(db) -> World:
+    cast = build_cast()
+    do_set_product_price(
+        acting_user=None,
+        product=cast.accounting,
+        effective_from=date(2025, 1, 1),
+        amount=Decimal("7990"),
+        currency="EUR",
+        now=SET_UP_AT,
+    )
+    return World(cast=cast, a=_holdings(cast, cast.acme, "a"), b=_holdings(cast, cast.zeta, "b"))
+
+
+@pytest.fixture
+def staff_user(world):
+    return world.cast.maria.user
 
 
 @pytest.fixture
@@ -82,24 +158,16 @@ def read_api(read_token):
 
 
 @pytest.fixture
-def customer_a(db):
-    return make_customer("Alfa Ltd")
+def customer_a(world):
+    return world.a["customer"]
 
 
 @pytest.fixture
-def customer_b(db):
-    return make_customer("Beta Ltd", city="Plovdiv")
-
-
-@pytest.fixture
-def contact_a(customer_a):
-    user = get_user_model().objects.create_user("ana", password="x")
-    return Contact.objects.create(
-        customer=customer_a, name="Ana", email="ana@alfa.example", language="bg", user=user
-    )
+def contact_a(world):
+    return world.a["contact"]
 
 
 @pytest.fixture
 def customer_api_a(contact_a):
-    issued = do_create_api_token(acting_user=None, name="alfa erp", contact=contact_a, write=True)
+    issued = do_create_api_token(acting_user=None, name="acme erp", contact=contact_a, write=True)
     return Api(issued.plaintext)
