@@ -22,12 +22,19 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 
-class ListParams(Schema):
+class PageParams(Schema):
+    """Paging and a date range, for vendor-wide lists (products, prices, releases)."""
+
     cursor: str | None = Field(None, description="From a previous page's next_cursor.")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
-    customer: int | None = Field(None, ge=1, description="Only this customer's objects.")
     since: date | None = Field(None, description="From this date, inclusive (UTC).")
     until: date | None = Field(None, description="To this date, inclusive (UTC).")
+
+
+class ListParams(PageParams):
+    """Paging, a date range and a customer, for lists of customers' objects."""
+
+    customer: int | None = Field(None, ge=1, description="Only this customer's objects.")
 
 
 class Page(Schema, Generic[T]):
@@ -54,7 +61,7 @@ def decode_cursor(cursor: str) -> int:
 
 def filter_list(
     queryset: QuerySet[Any],
-    params: ListParams,
+    params: PageParams,
     *,
     customer_field: str | None,
     date_field: str | None,
@@ -62,7 +69,8 @@ def filter_list(
     """Apply ``customer`` and the ``since``/``until`` date range (inclusive, UTC days)."""
     if params.since and params.until and params.since > params.until:
         raise ApiError(400, "invalid_date_range", "since: must not be after until.", "since")
-    if params.customer is not None:
+    customer = getattr(params, "customer", None)
+    if customer is not None:
         if customer_field is None:
             raise ApiError(
                 400,
@@ -70,7 +78,7 @@ def filter_list(
                 "customer: this list cannot be filtered by customer.",
                 "customer",
             )
-        queryset = queryset.filter(**{customer_field: params.customer})
+        queryset = queryset.filter(**{customer_field: customer})
     if date_field is not None:
         is_datetime = _is_datetime_field(queryset, date_field)
         if params.since:
@@ -90,7 +98,7 @@ def filter_list(
     return queryset
 
 
-def page_of(queryset: QuerySet[Any], params: ListParams) -> dict[str, Any]:
+def page_of(queryset: QuerySet[Any], params: PageParams) -> dict[str, Any]:
     """One page: up to ``limit`` rows after the cursor, ordered by id."""
     queryset = queryset.order_by("pk")
     if params.cursor:

@@ -13,7 +13,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from supportledger.api.actions import do_create_api_token
-from supportledger.catalog.actions import do_set_product_price
+from supportledger.catalog.actions import do_publish_release, do_set_product_price
+from supportledger.catalog.models import Release
 from supportledger.customers.actions import do_add_contact
 from supportledger.customers.models import Customer
 from supportledger.desk.actions import do_record_work
@@ -62,6 +63,7 @@ class World:
     activated on one workstation, a voucher, a request with one piece of work."""
 
     cast: Cast
+    release: Release
     a: dict[str, Any]
     b: dict[str, Any]
 
@@ -129,7 +131,20 @@ def world(db) -> World:
         currency="EUR",
         now=SET_UP_AT,
     )
-    return World(cast=cast, a=_holdings(cast, cast.acme, "a"), b=_holdings(cast, cast.zeta, "b"))
+    release = do_publish_release(
+        acting_user=None,
+        product=cast.accounting,
+        version="5.1",
+        released_on=date(2026, 2, 1),
+        kind="feature",
+        now=SET_UP_AT,
+    )
+    return World(
+        cast=cast,
+        release=release,
+        a=_holdings(cast, cast.acme, "a"),
+        b=_holdings(cast, cast.zeta, "b"),
+    )
 
 
 @pytest.fixture

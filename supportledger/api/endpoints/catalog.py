@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from supportledger.api.endpoints.common import caller
-from supportledger.api.pagination import ListParams, Page, filter_list, page_of
+from supportledger.api.pagination import Page, PageParams, filter_list, page_of
 from supportledger.api.responses import responses
 from supportledger.api.schemas import ProductOut, ProductPriceOut, ReleaseOut, ServicePriceOut
 from supportledger.api.scope import get_scoped
@@ -16,7 +16,7 @@ router = Router(tags=["catalog"])
 
 
 @router.get("/products", response=responses(Page[ProductOut]))
-def list_products(request: HttpRequest, params: Query[ListParams]):  # type: ignore[no-untyped-def]
+def list_products(request: HttpRequest, params: Query[PageParams]):  # type: ignore[no-untyped-def]
     queryset = filter_list(Product.objects.all(), params, customer_field=None, date_field=None)
     return page_of(queryset, params)
 
@@ -28,7 +28,7 @@ def get_product(request: HttpRequest, product_id: int):  # type: ignore[no-untyp
 
 @router.get("/products/{product_id}/prices", response=responses(Page[ProductPriceOut]))
 def list_product_prices(  # type: ignore[no-untyped-def]
-    request: HttpRequest, product_id: int, params: Query[ListParams]
+    request: HttpRequest, product_id: int, params: Query[PageParams]
 ):
     product = get_scoped(Product.objects.all(), caller(request), None, product_id, "product")
     queryset = filter_list(
@@ -42,7 +42,7 @@ def list_product_prices(  # type: ignore[no-untyped-def]
 
 @router.get("/service-prices", response=responses(Page[ServicePriceOut]))
 def list_service_prices(  # type: ignore[no-untyped-def]
-    request: HttpRequest, params: Query[ListParams]
+    request: HttpRequest, params: Query[PageParams]
 ):
     queryset = filter_list(
         ServicePrice.objects.all(), params, customer_field=None, date_field="effective_from"
@@ -51,7 +51,7 @@ def list_service_prices(  # type: ignore[no-untyped-def]
 
 
 @router.get("/releases", response=responses(Page[ReleaseOut]))
-def list_releases(request: HttpRequest, params: Query[ListParams]):  # type: ignore[no-untyped-def]
+def list_releases(request: HttpRequest, params: Query[PageParams]):  # type: ignore[no-untyped-def]
     queryset = filter_list(
         Release.objects.all(), params, customer_field=None, date_field="released_on"
     )
