@@ -84,6 +84,8 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
 
 
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and "parse request body" in exc.message.lower():
+        return error_response(400, "malformed_body", "The body is not a valid JSON object.")
     codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
     code = codes.get(exc.status_code, "bad_request")
     return error_response(exc.status_code, code, exc.message)

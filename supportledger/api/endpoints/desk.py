@@ -88,16 +88,10 @@ def _work_entries(request: HttpRequest):  # type: ignore[no-untyped-def]
     )
 
 
-def _work_out(work: WorkEntry) -> dict[str, object]:
-    return {
-        **{f: getattr(work, f) for f in WorkEntryOut.model_fields if hasattr(work, f)},
-        "request": work.request_id,
-        "customer": work.request.customer_id,
-        "agent": work.agent_id,
-        "product": work.product_id,
-        "licence": work.licence_id,
-        "ratings": list(work.ratings.all()),
-    }
+def _work_out(work: WorkEntry) -> WorkEntry:
+    # The customer is the request's; set for the output schema (no query: selected).
+    work.customer = work.request.customer_id  # type: ignore[attr-defined]
+    return work
 
 
 @router.get("/work-entries", response=responses(Page[WorkEntryOut]))
