@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "supportledger.demo",
     "supportledger.service",
     "supportledger.intake",
+    "ninja",
+    "supportledger.api",
 ]
 
 MIDDLEWARE = [
