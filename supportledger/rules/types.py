@@ -121,7 +121,7 @@ class Policy:
     uncovered_work: UncoveredWork = "bill"
     after_hours_multiplier: Decimal = Decimal("1")
     rates: Mapping[str, Decimal] = field(default_factory=dict)
-    kind_defaults: Mapping[str, KindDefaults] = DEFAULT_KIND_DEFAULTS
+    kind_defaults: Mapping[str, KindDefaults] = field(default_factory=lambda: DEFAULT_KIND_DEFAULTS)
     renewal: RenewalPolicy = RenewalPolicy()
     claims: ClaimPolicy = ClaimPolicy()
 
