@@ -1,5 +1,6 @@
 from datetime import date
 
+import pytest
 from django.test import TestCase
 
 from supportledger.core.errors import ActionRefused
@@ -77,29 +78,29 @@ class RecordingWorkAgainstAVoucher(TestCase):
 
     def test_an_agent_not_authorised_for_the_product_is_refused_and_nothing_written(self):
         entries = LedgerEntry.objects.count()
-        with self.assertRaises(ActionRefused) as refused:
+        with pytest.raises(ActionRefused) as refused:
             self.record(
                 "W1",
                 at(MARCH_4, 8),
                 at(MARCH_4, 9),
                 product=self.cast.payroll,
             )
-        assert refused.exception.code == "agent_not_authorised"
-        assert "PAY" in refused.exception.message
+        assert refused.value.code == "agent_not_authorised"
+        assert "PAY" in refused.value.message
         assert not WorkEntry.objects.exists()
         assert LedgerEntry.objects.count() == entries
 
     def test_a_rules_error_is_raised_with_its_code_and_writes_nothing(self):
-        with self.assertRaises(ActionRefused) as refused:
+        with pytest.raises(ActionRefused) as refused:
             self.record("W1", at(MARCH_4, 8), at(MARCH_4, 9), mode="onsite", city="Varna")
-        assert refused.exception.code == "outside_service_area"
+        assert refused.value.code == "outside_service_area"
         assert not WorkEntry.objects.exists()
         assert not WorkRating.objects.exists()
 
     def test_work_ending_before_it_starts_is_invalid_work(self):
-        with self.assertRaises(ActionRefused) as refused:
+        with pytest.raises(ActionRefused) as refused:
             self.record("W1", at(MARCH_4, 9), at(MARCH_4, 8))
-        assert refused.exception.code == "invalid_work"
+        assert refused.value.code == "invalid_work"
         assert not WorkEntry.objects.exists()
 
     def test_work_for_a_customer_on_hold_is_refused(self):
@@ -107,9 +108,9 @@ class RecordingWorkAgainstAVoucher(TestCase):
 
         do_put_customer_on_hold(acting_user=None, customer=self.cast.acme, reason="unpaid")
         self.request.customer.refresh_from_db()
-        with self.assertRaises(ActionRefused) as refused:
+        with pytest.raises(ActionRefused) as refused:
             self.record("W1", at(MARCH_4, 8), at(MARCH_4, 9))
-        assert refused.exception.code == "customer_on_hold"
+        assert refused.value.code == "customer_on_hold"
 
     def test_a_licence_of_another_customer_cannot_be_worked_on(self):
         zetas = do_sell_licence(
@@ -119,9 +120,9 @@ class RecordingWorkAgainstAVoucher(TestCase):
             sold_on=date(2026, 1, 10),
             now=SET_UP_AT,
         )
-        with self.assertRaises(ActionRefused) as refused:
+        with pytest.raises(ActionRefused) as refused:
             self.record("W1", at(MARCH_4, 8), at(MARCH_4, 9), licence=zetas)
-        assert refused.exception.code == "wrong_customer"
+        assert refused.value.code == "wrong_customer"
         assert not WorkEntry.objects.exists()
 
     def test_editing_work_reverses_its_entries_and_keeps_the_old_rating(self):
