@@ -21,7 +21,7 @@ from django.utils.translation import override
 
 from supportledger.billing.locale_format import format_date, format_day_month
 from supportledger.billing.models import LineKind, OrderKind
-from supportledger.entitlements.convert import add_months
+from supportledger.rules.calendar import add_months
 from supportledger.rules.money import round_money
 
 

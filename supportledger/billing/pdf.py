@@ -13,8 +13,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
+
+from supportledger.billing.locale_format import format_date, format_money, format_number
 
 logger = logging.getLogger(__name__)
 
@@ -51,3 +56,56 @@ def render_pdf(html: str) -> bytes:
     """
     fetcher = OfflineURLFetcher()
     return HTML(string=html, url_fetcher=fetcher).write_pdf()
+
+
+def render_invoice_pdf(invoice: Any) -> bytes:
+    """The PDF of an issued invoice or credit note, in its language and
+    currency format, from what was frozen on it at issue."""
+    return render_pdf(invoice_html(invoice))
+
+
+def invoice_html(invoice: Any) -> str:
+    language = invoice.language
+
+    def money(amount: Any) -> str:
+        return format_money(amount, invoice.currency, language)
+
+    lines = [
+        {
+            "position": line.position,
+            "description": line.description,
+            "quantity_text": (
+                f"{format_number(line.quantity.normalize(), language)} {line.unit}".strip()
+            ),
+            "amount_text": money(line.amount),
+        }
+        for line in invoice.lines.order_by("position")
+    ]
+    with override(language):
+        title = _("Credit note") if invoice.kind == "credit_note" else _("Invoice")
+        period = (
+            f"{format_date(invoice.period_start, language)} – "  # noqa: RUF001
+            f"{format_date(invoice.period_end, language)}"
+            if invoice.period_start
+            else ""
+        )
+        return render_to_string(
+            "billing/invoice.html",
+            {
+                "invoice": invoice,
+                "title": title,
+                "lines": lines,
+                "issued_on": format_date(invoice.issued_on, language) if invoice.issued_on else "",
+                "due_on": (
+                    format_date(invoice.due_on, language)
+                    if invoice.due_on and invoice.kind == "invoice"
+                    else ""
+                ),
+                "period": period,
+                "credits": invoice.credits.number if invoice.credits_id else "",
+                "net": money(invoice.net_amount),
+                "vat_rate": format_number(invoice.vat_rate.normalize(), language),
+                "vat": money(invoice.vat_amount),
+                "total": money(invoice.total_amount),
+            },
+        )

@@ -25,7 +25,7 @@ from supportledger.catalog.queries import get_product_price_on, get_service_pric
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Customer
-from supportledger.entitlements.convert import add_months
+from supportledger.rules.calendar import add_months
 from supportledger.entitlements.models import Entitlement, Kind
 from supportledger.rules.money import round_money
 from supportledger.rules.renewal import quote_renewal
