@@ -7,6 +7,7 @@ and are never rounded again here. Locale data comes from CLDR through babel.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from decimal import Decimal
 
 from babel.dates import format_date as _babel_format_date
@@ -40,6 +41,7 @@ def format_date(day: date, language: str, style: str = "medium") -> str:
     return _babel_format_date(day, style, locale=babel_locale(language))
 
 
+@lru_cache(maxsize=4096)
 def format_day_month(day: date, language: str) -> str:
     """Day and abbreviated month, e.g. ``4 Mar`` / ``4 март``, for line explanations."""
     return _babel_format_date(day, "d MMM", locale=babel_locale(language))
