@@ -56,7 +56,10 @@ def build() -> None:
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     build_large(
-        "prepaid_hours_bg", today=clock.now().date(), customers=customers, work=work,
+        "prepaid_hours_bg",
+        today=clock.now().date(),
+        customers=customers,
+        work=work,
         progress=lambda *_: None,
     )
     # Every demo customer holds a voucher large enough for all its work, which
@@ -103,7 +106,11 @@ def bill() -> None:
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "supportledger.cli", "bill", "--period", period],
-        env=env, cwd=ROOT, capture_output=True, text=True, check=True,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     elapsed = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -7,8 +7,8 @@ and are never rounded again here. Locale data comes from CLDR through babel.
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.dates import format_date as _babel_format_date
 from babel.numbers import format_currency, format_decimal

@@ -424,7 +424,10 @@ class SentReminder(models.Model):
 
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
     entitlement = models.ForeignKey(
-        "entitlements.Entitlement", null=True, blank=True, on_delete=models.PROTECT,
+        "entitlements.Entitlement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     invoice = models.ForeignKey(
