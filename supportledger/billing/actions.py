@@ -682,7 +682,11 @@ def do_cancel_order(*, acting_user: Any, order: Order, now: datetime | None = No
 def do_invoice_order(*, acting_user: Any, order: Order, now: datetime | None = None) -> Invoice:
     """Invoice one placed order at once (a purchase in the portal), issued."""
     at = now or clock.now()
-    order = Order.objects.select_for_update().select_related("product", "customer").get(pk=order.pk)
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("product", "customer")
+        .get(pk=order.pk)
+    )
     if order.status != OrderStatus.PLACED:
         raise ActionRefused("invalid", f"Order {order.reference} is {order.status}.")
     if InvoiceLine.objects.filter(order=order, active=True).exists():
@@ -708,7 +712,7 @@ def do_invoice_order(*, acting_user: Any, order: Order, now: datetime | None = N
 
 def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> None:
     """placed -> paid -> fulfilled, granting or extending the entitlement."""
-    order = Order.objects.select_for_update().select_related("product").get(pk=order.pk)
+    order = Order.objects.select_for_update(of=("self",)).select_related("product").get(pk=order.pk)
     if order.status != OrderStatus.PLACED:
         return
     _check_transition(ORDER_TRANSITIONS, order.status, OrderStatus.PAID, "order")
