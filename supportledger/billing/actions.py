@@ -174,7 +174,7 @@ def _new_invoice(
     credits: Invoice | None = None,
 ) -> Invoice:
     """Write a draft with its lines and totals: net = sum of the lines (each
-    rounded once), VAT = net × rate rounded once, total = net + VAT."""
+    rounded once), VAT = net × rate rounded once, total = net + VAT."""  # noqa: RUF002
     settings = get_billing_settings()
     treatment = vat_treatment(
         vendor_country=settings.country,
@@ -613,7 +613,7 @@ def do_place_order(
       price, from the day after the current contract ends (or today).
 
     Refuses a licence or entitlement of another customer as if it did not exist.
-    """
+    """  # noqa: RUF002
     at = now or clock.now()
     if kind not in OrderKind.values:
         raise ActionRefused("invalid", f"kind: unknown order kind {kind!r}.")

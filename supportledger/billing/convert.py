@@ -167,7 +167,7 @@ def fee_line(
     entitlement: Any, first: date, last: date, *, language: str, currency: str
 ) -> LineValues:
     with override(language):
-        description = _("%(contract)s fee, %(first)s – %(last)s") % {
+        description = _("%(contract)s fee, %(first)s – %(last)s") % {  # noqa: RUF001
             "contract": entitlement.reference,
             "first": format_date(first, language),
             "last": format_date(last, language),
@@ -199,7 +199,7 @@ def order_description(order: Any, language: str) -> str:
                 "ends": format_date(ends, language) if ends else "",
             }
         starts = date.fromisoformat(terms["starts"]) if terms.get("starts") else None
-        return _("Maintenance contract %(product)s, %(starts)s – %(ends)s") % {
+        return _("Maintenance contract %(product)s, %(starts)s – %(ends)s") % {  # noqa: RUF001
             "product": product,
             "starts": format_date(starts, language) if starts else "",
             "ends": format_date(ends, language) if ends else "",

@@ -37,7 +37,7 @@ def format_number(value: Decimal | int, language: str) -> str:
 
 
 def format_date(day: date, language: str, style: str = "medium") -> str:
-    """A calendar date (already local: the policy's time zone), e.g. ``4 мар. 2026 г.``."""
+    """A calendar date (already local: the policy's time zone), e.g. ``4 мар. 2026 г.``."""  # noqa: RUF002
     return _babel_format_date(day, style, locale=babel_locale(language))
 
 

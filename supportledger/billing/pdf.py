@@ -84,7 +84,7 @@ def invoice_html(invoice: Any) -> str:
     with override(language):
         title = _("Credit note") if invoice.kind == "credit_note" else _("Invoice")
         period = (
-            f"{format_date(invoice.period_start, language)} – "
+            f"{format_date(invoice.period_start, language)} – "  # noqa: RUF001
             f"{format_date(invoice.period_end, language)}"
             if invoice.period_start
             else ""

@@ -204,7 +204,7 @@ def get_order_quote(
             amount,
             prices.currency,
             (
-                f"{quantity} h × remote rate {prices.remote} {prices.currency} "
+                f"{quantity} h × remote rate {prices.remote} {prices.currency} "  # noqa: RUF001
                 f"(price list from {prices.effective_from}) = {amount} {prices.currency}",
             ),
             terms,

@@ -196,7 +196,7 @@ class VouchersPacksAndContracts(TestCase):
             quantity=10,
             now=on(date(2026, 3, 5)),
         )
-        assert order.amount == Decimal("400.00")  # 10 h × 40.00 (preset's remote rate)
+        assert order.amount == Decimal("400.00")  # 10 h × 40.00 (preset's remote rate)  # noqa: RUF003
         assert order.explanation
 
     def test_paying_a_voucher_grants_its_minutes_on_the_ledger(self):
