@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "supportledger.intake",
     "ninja",
     "supportledger.api",
+    "django_tasks",
+    "django_tasks_db",
+    "supportledger.billing",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +156,10 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# --- Background jobs --------------------------------------------------------
+# Jobs are rows in the database; `supportledger worker` claims them with row locks.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Mail -----------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
