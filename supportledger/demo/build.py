@@ -120,6 +120,11 @@ def build_small(preset: str, *, today: date, seed: int = 1) -> dict[str, int]:
         role=StaffRole.MANAGER,
         products=products,
     )
+    # The demo's administrator also works the desk, so `admin` / `admin`
+    # opens the staff console as well as the admin.
+    do_add_staff_member(
+        acting_user=admin, user=admin, role=StaffRole.ADMINISTRATOR, products=products
+    )
     kinds = set(policy.kinds_sold)
     home = policy.language if policy.language in CITIES else "en"
     languages = [home] * 4 + [lang for lang in CITIES if lang != home]
