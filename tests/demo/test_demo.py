@@ -6,13 +6,13 @@ from django.core.management import CommandError, call_command
 
 from supportledger.customers.models import Customer
 from supportledger.demo.build import build_large, build_small
-from supportledger.desk.models import Request
-from supportledger.entitlements.models import AllowanceUsage, LedgerEntry
-from supportledger.entitlements.queries import get_allowance_used_from_ledger
+from supportledger.desk.models import Request, WorkEntry, WorkRating
+from supportledger.entitlements.models import AllowanceUsage, Entitlement, LedgerEntry
+from supportledger.entitlements.queries import (
+    get_allowance_used_from_ledger,
+    get_balance_from_ledger,
+)
 from supportledger.rules.presets import PRESET_NAMES
-from supportledger.desk.models import WorkEntry, WorkRating
-from supportledger.entitlements.models import Entitlement
-from supportledger.entitlements.queries import get_balance_from_ledger
 
 
 @pytest.mark.django_db
