@@ -6,8 +6,9 @@ next to the bare SQL query for the same rows.
 Each database runs in its own process (settings are read at start-up):
 SQLite in a temporary directory, PostgreSQL on ``TEST_DATABASE_URL`` or a
 throw-away server (``scripts/throwaway-postgres``). ``BENCH_WORK`` sets the
-number of pieces of work behind the summary (default 1 000 000, one ledger
-entry each).
+number of pieces of work of the large demo built first (default 200 000);
+``BENCH_LEDGER`` the ledger size then reached with adjustment pairs that leave
+every balance unchanged (default 1 000 000).
 """
 
 from __future__ import annotations
@@ -48,16 +49,19 @@ def measure(label: str) -> None:
 
     from django.core.management import call_command
     from django.db import connection
+    from django.db.models import Count
 
     from supportledger.customers.models import Customer
     from supportledger.demo.build import build_large
     from supportledger.desk.actions import do_open_request, do_record_work
     from supportledger.desk.models import WorkEntry
+    from supportledger.entitlements.models import LedgerEntry
     from supportledger.entitlements.queries import get_entitlement_summary
     from tests.cast import at
 
     call_command("migrate", verbosity=0)
-    work = int(os.environ.get("BENCH_WORK", "1000000"))
+    work = int(os.environ.get("BENCH_WORK", "200000"))
+    ledger = int(os.environ.get("BENCH_LEDGER", "1000000"))
     today = date(2026, 6, 1)
     started = time.perf_counter()
     build_large(
@@ -66,8 +70,11 @@ def measure(label: str) -> None:
     print(
         f"records [{label}]: built {work} pieces of work in {time.perf_counter() - started:.0f} s"
     )
+    _top_up_ledger(ledger)
 
-    customer = Customer.objects.order_by("id")[1]
+    # The customer holding the most entitlements (licence warranties, a
+    # voucher or a contract): the largest summary there is.
+    customer = Customer.objects.annotate(held=Count("entitlements")).order_by("-held", "id").first()
     agent = WorkEntry.objects.first().agent
     product = WorkEntry.objects.first().product
     request = do_open_request(
@@ -111,8 +118,35 @@ def measure(label: str) -> None:
     bare = (time.perf_counter() - started) / rounds
     print(
         f"records [{label}]: entitlement summary {summary * 1000:.2f} ms, bare SQL "
-        f"{bare * 1000:.2f} ms (x{summary / bare:.1f}), {work + 10_000} ledger entries"
+        f"{bare * 1000:.2f} ms (x{summary / bare:.1f}), {LedgerEntry.objects.count()} ledger "
+        f"entries, {len(get_entitlement_summary(customer, on=today))} lines"
     )
+
+
+def _top_up_ledger(total: int) -> None:
+    """Bring the ledger to ``total`` entries with adjustment pairs (+1, -1
+    minute) on the vouchers, which leave every balance as it was."""
+    from django.db import transaction
+
+    from supportledger.entitlements.models import Entitlement, LedgerEntry, Reason
+
+    missing = total - LedgerEntry.objects.count()
+    vouchers = list(Entitlement.objects.filter(kind="prepaid_hours").order_by("id"))
+    at = vouchers[0].created_at
+    batch = 10_000
+    for offset in range(0, max(0, missing) // 2 * 2, batch):
+        size = min(batch, missing // 2 * 2 - offset)
+        with transaction.atomic():
+            LedgerEntry.objects.bulk_create(
+                LedgerEntry(
+                    entitlement=vouchers[(offset + n) // 2 % len(vouchers)],
+                    reason=Reason.ADJUSTMENT,
+                    minutes_delta=1 if n % 2 == 0 else -1,
+                    created_at=at,
+                    note="benchmark filler",
+                )
+                for n in range(size)
+            )
 
 
 if __name__ == "__main__":

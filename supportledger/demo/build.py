@@ -16,6 +16,7 @@ import random
 from dataclasses import asdict, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -33,7 +34,7 @@ from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.actions import do_add_contact, do_add_staff_member, do_create_customer
 from supportledger.customers.models import Customer, StaffRole
-from supportledger.desk.actions import do_open_request, do_record_work
+from supportledger.desk.actions import allowed_channels, do_open_request, do_record_work
 from supportledger.desk.models import Request, WorkEntry, WorkRating
 from supportledger.entitlements.actions import (
     do_sell_contract,
@@ -41,10 +42,24 @@ from supportledger.entitlements.actions import (
     do_sell_licence,
     do_sell_voucher,
 )
-from supportledger.entitlements.convert import entitlement_to_rules, policy_on
-from supportledger.entitlements.models import Entitlement, Kind, LedgerEntry, Reason
+from supportledger.entitlements.convert import (
+    allocation_consumes_allowance,
+    entitlement_to_rules,
+    month_start,
+    policy_on,
+)
+from supportledger.entitlements.models import (
+    AllowanceUsage,
+    BillingPeriod,
+    Entitlement,
+    Kind,
+    LedgerEntry,
+    Licence,
+    Reason,
+)
+from supportledger.rules.calendar import add_months
 from supportledger.rules.rating import rate_work
-from supportledger.rules.types import RequestRef, Work
+from supportledger.rules.types import RequestRef, RulesError, Work
 
 BATCH = 5000
 
@@ -68,7 +83,7 @@ PRODUCTS = [
 CATEGORIES = ["consultation", "configuration", "installation", "defect", "training", "update"]
 
 
-def build_small(preset: str, *, today: date, seed: int = 1) -> dict[str, int]:
+def build_small(preset: str, *, today: date, seed: int = 1, customers: int = 50) -> dict[str, int]:
     """Everything through the real actions; returns counts."""
     rng = random.Random(seed)
     set_up_at = datetime.combine(today - timedelta(days=200), time(7), tzinfo=UTC)
@@ -126,11 +141,12 @@ def build_small(preset: str, *, today: date, seed: int = 1) -> dict[str, int]:
         acting_user=admin, user=admin, role=StaffRole.ADMINISTRATOR, products=products
     )
     kinds = set(policy.kinds_sold)
+    channels = allowed_channels(policy)
     home = policy.language if policy.language in CITIES else "en"
     languages = [home] * 4 + [lang for lang in CITIES if lang != home]
     year = (today - timedelta(days=190), today + timedelta(days=175))
     works = 0
-    for n in range(50):
+    for n in range(customers):
         lang = rng.choice(languages)
         city = (
             policy.service_area[0]
@@ -213,7 +229,7 @@ def build_small(preset: str, *, today: date, seed: int = 1) -> dict[str, int]:
                 product=product,
                 subject=f"Question about {product.name}",
                 category="consultation",
-                opened_via="phone" if mode == "phone" else "portal",
+                channel="phone" if mode == "phone" and "phone" in channels else "portal",
                 now=start,
             )
             try:
@@ -233,7 +249,7 @@ def build_small(preset: str, *, today: date, seed: int = 1) -> dict[str, int]:
                 works += 1
             except ActionRefused:
                 continue  # e.g. not entitled (S2) or outside the service area
-    return {"customers": 50, "work": works}
+    return {"customers": customers, "work": works}
 
 
 def build_large(
@@ -245,47 +261,141 @@ def build_large(
     seed: int = 2,
     progress=print,
 ) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    """Bulk: see the module docstring."""
+    """Bulk: see the module docstring. The vendor, its four products and its
+    agents go through the actions; customers, licences (with the warranty and
+    support period each product carries), entitlements and work are bulk
+    rows. Customers are a mix: 40 % hold a prepaid voucher of 10 to 50 hours,
+    20 % a maintenance contract with a monthly allowance, 5 % an SLA contract,
+    35 % nothing beyond their licences (kinds the preset does not sell fall
+    back to nothing), so a real share of the work is billable. Work runs
+    through the last 180 days in date order on working days, remote, phone
+    and e-mail, every category; a piece the rules refuse (``not_entitled``
+    ...) is left out and another drawn. Balance alerts are not written."""
     rng = random.Random(seed)
     at = datetime.combine(today - timedelta(days=200), time(7), tzinfo=UTC)
     do_set_up_vendor(acting_user=None, preset_name=preset, now=at)
     policy_row = get_vendor_policy()
+    kinds = set(policy_row.kinds_sold)
+    zone = ZoneInfo(policy_row.timezone)
     kind_defaults = kind_defaults_from_row(policy_row)
     users = get_user_model().objects
     users.create_superuser("admin", "admin@example.com", "admin")
-    product = do_create_product(acting_user=None, code="ACC", name="Accounting", now=at)
-    agent = do_add_staff_member(
-        acting_user=None, user=users.create_user("agent"), products=[product], now=at
-    )
+    products = []
+    for code, name, model, price in PRODUCTS:
+        product = do_create_product(
+            acting_user=None, code=code, name=name, licence_model=model, now=at
+        )
+        do_set_product_price(
+            acting_user=None,
+            product=product,
+            effective_from=today - timedelta(days=400),
+            amount=Decimal(price),
+            currency=policy_row.currency,
+        )
+        products.append(product)
+    agents = [
+        do_add_staff_member(
+            acting_user=None, user=users.create_user(name), products=products, now=at
+        )
+        for name in ("agent", "maria", "ivan", "eszter")
+    ]
     start, end = today - timedelta(days=190), today + timedelta(days=175)
+    home = policy_row.language if policy_row.language in CITIES else "en"
+    languages = [home] * 6 + [lang for lang in CITIES if lang != home]
     with transaction.atomic():
-        rows = Customer.objects.bulk_create(
-            Customer(
-                organisation=f"Customer {n + 1}",
-                city="Sofia",
-                country="BG",
-                language="bg",
-                currency=policy_row.currency,
-                created_at=at,
+        rows = []
+        for n in range(customers):
+            lang = rng.choice(languages)
+            rows.append(
+                Customer(
+                    organisation=f"{NAMES[n % 10]} {TRADES[(n // 10 + n) % 8]} {n + 1}",
+                    city=rng.choice(CITIES[lang]),
+                    country=COUNTRY[lang],
+                    language=lang,
+                    currency=policy_row.currency,
+                    created_at=at,
+                )
             )
-            for n in range(customers)
+        rows = Customer.objects.bulk_create(rows, batch_size=BATCH)
+        licences = Licence.objects.bulk_create(
+            (
+                Licence(
+                    customer=c,
+                    product=p,
+                    sold_on=start + timedelta(days=n % 20),
+                    licence_model=p.licence_model,
+                    expires=None if p.licence_model == LicenceModel.PERPETUAL else end,
+                    created_at=at,
+                )
+                for n, c in enumerate(rows)
+                for p in _products_of(n, products)
+            ),
+            batch_size=BATCH,
         )
-        vouchers = Entitlement.objects.bulk_create(
-            Entitlement(
-                customer=c,
-                kind=Kind.PREPAID_HOURS,
-                starts=start,
-                ends=end,
-                minutes_granted=60_000,
-                balance_minutes=60_000,
-                created_at=at,
-            )
-            for c in rows
-        )
+        held = []
+        for licence in licences:
+            for kind, months in (
+                (Kind.WARRANTY, licence.product.warranty_months),
+                (Kind.SUPPORT_PERIOD, licence.product.support_period_months),
+            ):
+                if months:
+                    held.append(
+                        Entitlement(
+                            customer_id=licence.customer_id,
+                            kind=kind,
+                            licence=licence,
+                            starts=licence.sold_on,
+                            ends=add_months(licence.sold_on, months) - timedelta(days=1),
+                            updates=kind == Kind.SUPPORT_PERIOD,
+                            created_at=at,
+                        )
+                    )
+        for n, c in enumerate(rows):
+            segment = n % 20
+            if segment < 8 and "prepaid_hours" in kinds:
+                minutes = 60 * rng.choice([10, 20, 50])
+                held.append(
+                    Entitlement(
+                        customer=c,
+                        kind=Kind.PREPAID_HOURS,
+                        starts=start,
+                        ends=end,
+                        minutes_granted=minutes,
+                        balance_minutes=minutes,
+                        fee=Decimal(minutes // 60 * 40),
+                        currency=policy_row.currency,
+                        billing_period=BillingPeriod.ONCE,
+                        created_at=at,
+                    )
+                )
+            elif segment < 13 and "contract" in kinds:
+                sla = segment == 12
+                held.append(
+                    Entitlement(
+                        customer=c,
+                        kind=Kind.CONTRACT,
+                        starts=start,
+                        ends=end,
+                        sla=sla,
+                        minutes_per_month=240 if sla else 120,
+                        response_business_minutes=240 if sla else None,
+                        fee=Decimal("400" if sla else "150"),
+                        currency=policy_row.currency,
+                        billing_period=BillingPeriod.MONTH,
+                        created_at=at,
+                    )
+                )
+        Entitlement.objects.bulk_create(held, batch_size=BATCH)
         LedgerEntry.objects.bulk_create(
             (
-                LedgerEntry(entitlement=v, reason=Reason.GRANT, minutes_delta=60_000, created_at=at)
-                for v in vouchers
+                LedgerEntry(
+                    entitlement=e,
+                    reason=Reason.GRANT,
+                    minutes_delta=e.minutes_granted,
+                    created_at=at,
+                )
+                for e in held
+                if e.minutes_granted
             ),
             batch_size=BATCH,
         )
@@ -294,61 +404,109 @@ def build_large(
                 Request(
                     customer=c,
                     category="consultation",
+                    channel="portal",
                     opened_via="portal",
-                    subject="Bulk",
+                    subject="Questions this half-year",
                     created_at=at,
                 )
                 for c in rows
             ),
             batch_size=BATCH,
         )
-    progress(f"{customers} customers with vouchers")
-    policy = policy_on(policy_row, today)
-    values = {v.pk: entitlement_to_rules(v, kind_defaults=kind_defaults) for v in vouchers}
-    done = 0
+    progress(f"{customers} customers, {len(licences)} licences, {len(held)} entitlements")
+    held_by_customer: dict[int, list[Entitlement]] = {}
+    for row in (
+        Entitlement.objects.filter(customer__in=rows)
+        .select_related("licence__product")
+        .prefetch_related("products")
+        .order_by("id")
+    ):
+        held_by_customer.setdefault(row.customer_id, []).append(row)
+    values = {
+        row.pk: entitlement_to_rules(row, kind_defaults=kind_defaults)
+        for held_rows in held_by_customer.values()
+        for row in held_rows
+    }
+    rows_by_pk = {row.pk: row for held_rows in held_by_customer.values() for row in held_rows}
+    usage: dict[tuple[int, date], int] = {}
+    policies: dict[date, Any] = {}
+    days = [
+        start + timedelta(days=d)
+        for d in range(10, 190)
+        if (start + timedelta(days=d)).weekday() < 5
+    ]
+    done = attempts = 0
     while done < work:
-        size = min(BATCH, work - done)
-        entries, ratings, results = [], [], []
+        entries, ratings, results, works = [], [], [], []
         with transaction.atomic():
-            works = []
-            for i in range(done, done + size):
-                k = i % customers
-                voucher = vouchers[k]
+            while len(works) < min(BATCH, work - done):
+                attempts += 1
+                if attempts > 20 * work + 1000:
+                    raise ActionRefused("invalid", "The rules refuse too much of the demo work.")
+                k = rng.randrange(customers)
+                day = days[min(len(days) - 1, (done + len(works)) * len(days) // work)]
                 started = datetime.combine(
-                    today - timedelta(days=1 + i % 180), time(8), tzinfo=UTC
-                ) + timedelta(minutes=i % 400)
-                ended = started + timedelta(minutes=rng.choice([10, 25, 40, 55]))
-                rules_work = Work(
-                    id=f"B{i}",
-                    product="ACC",
-                    category="configuration",
-                    mode="remote",
-                    started_at=started,
-                    ended_at=ended,
-                    request=RequestRef(id=f"REQ-{requests[k].pk}", opened_via="portal"),
-                )
-                result = rate_work(policy, [values[voucher.pk]], rules_work)
-                assert not hasattr(result, "code"), result
-                results.append((voucher, result))
-                works.append(
-                    WorkEntry(
-                        work_id=f"B{i}",
-                        request=requests[k],
-                        agent=agent,
+                    day, time(8 + rng.randrange(9), rng.randrange(60)), zone
+                ).astimezone(UTC)
+                ended = started + timedelta(minutes=rng.choice([10, 15, 25, 40, 55, 90, 150]))
+                mode = rng.choice(["remote", "remote", "remote", "phone", "phone", "email"])
+                category = rng.choice(CATEGORIES)
+                product = rng.choice(_products_of(k, products))
+                month = month_start(day)
+                customer_rows = held_by_customer.get(rows[k].pk, [])
+                current = [
+                    replace(values[r.pk], used_this_month=usage.get((r.pk, month), 0))
+                    if r.minutes_per_month
+                    else values[r.pk]
+                    for r in customer_rows
+                    if r.starts <= day <= r.ends
+                ]
+                if month not in policies:
+                    policies[month] = policy_on(policy_row, day)
+                result = rate_work(
+                    policies[month],
+                    current,
+                    Work(
+                        id=f"B{attempts}",
+                        product=product.code,
+                        category=category,
+                        mode=mode,
                         started_at=started,
                         ended_at=ended,
-                        mode="remote",
-                        category="configuration",
+                        request=RequestRef(id=f"REQ-{requests[k].pk}", opened_via="portal"),
+                    ),
+                )
+                if isinstance(result, RulesError):
+                    continue
+                works.append(
+                    WorkEntry(
+                        work_id=f"B{attempts}",
+                        request=requests[k],
+                        agent=agents[attempts % len(agents)],
+                        started_at=started,
+                        ended_at=ended,
+                        mode=mode,
+                        category=category,
                         product=product,
                         created_at=ended,
                     )
                 )
-                used = sum(a.minutes for a in result.allocations)
-                values[voucher.pk] = replace(
-                    values[voucher.pk], balance_minutes=values[voucher.pk].balance_minutes - used
-                )
+                postings = []
+                for allocation in result.allocations:
+                    row = next(r for r in customer_rows if r.reference == allocation.entitlement)
+                    if row.kind == Kind.PREPAID_HOURS:
+                        values[row.pk] = replace(
+                            values[row.pk],
+                            balance_minutes=values[row.pk].balance_minutes - allocation.minutes,
+                        )
+                        postings.append((row, allocation.minutes, None))
+                    elif allocation_consumes_allowance(row, kind_defaults, category, mode):
+                        key = (row.pk, month)
+                        usage[key] = usage.get(key, 0) + allocation.minutes
+                        postings.append((row, allocation.minutes, month))
+                results.append((result, postings))
             WorkEntry.objects.bulk_create(works)
-            for w, (_voucher, result) in zip(works, results, strict=True):
+            for w, (result, _postings) in zip(works, results, strict=True):
                 ratings.append(
                     WorkRating(
                         work=w,
@@ -358,29 +516,47 @@ def build_large(
                         billable_minutes=result.billable_minutes,
                         amount=result.amount,
                         currency=result.currency,
+                        travel_billed=result.travel_billed,
+                        after_hours=result.after_hours,
                         allocations=[asdict(a) for a in result.allocations],
                         explanation=list(result.explanation),
                         created_at=w.created_at,
                     )
                 )
             WorkRating.objects.bulk_create(ratings)
-            for rating, (voucher, result) in zip(ratings, results, strict=True):
-                for allocation in result.allocations:
+            for rating, (_result, postings) in zip(ratings, results, strict=True):
+                for row, minutes, allowance_month in postings:
                     entries.append(
                         LedgerEntry(
-                            entitlement=voucher,
+                            entitlement=row,
                             reason=Reason.CONSUME,
-                            minutes_delta=-allocation.minutes,
+                            minutes_delta=-minutes,
+                            allowance_month=allowance_month,
                             work_rating=rating,
                             created_at=rating.created_at,
                         )
                     )
-            LedgerEntry.objects.bulk_create(entries)
-        done += size
-        if done % 100_000 == 0 or done == work:
+            LedgerEntry.objects.bulk_create(entries, batch_size=BATCH)
+        done += len(works)
+        if done % 100_000 < BATCH or done == work:
             progress(f"{done} pieces of work")
     with transaction.atomic():
+        vouchers = [r for r in rows_by_pk.values() if r.kind == Kind.PREPAID_HOURS]
         for v in vouchers:
             v.balance_minutes = values[v.pk].balance_minutes
         Entitlement.objects.bulk_update(vouchers, ["balance_minutes"], batch_size=BATCH)
+        AllowanceUsage.objects.bulk_create(
+            (
+                AllowanceUsage(entitlement_id=pk, month=m, used_minutes=u)
+                for (pk, m), u in usage.items()
+            ),
+            batch_size=BATCH,
+        )
     return {"customers": customers, "work": work}
+
+
+def _products_of(n: int, products: list[Any]) -> list[Any]:
+    """One or two products for the ``n``-th customer, always the same."""
+    first = products[n % len(products)]
+    second = products[(n // len(products) + n + 1) % len(products)]
+    return [first] if n % 3 == 0 or second is first else [first, second]

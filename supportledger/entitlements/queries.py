@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Prefetch, QuerySet, Sum
 
+from supportledger.catalog.models import Product
 from supportledger.customers.models import Customer
 from supportledger.entitlements.convert import month_start, product_codes
 from supportledger.entitlements.models import (
@@ -47,14 +48,16 @@ def get_entitlement_summary(customer: Customer, *, on: date) -> list[Entitlement
     rows = list(
         Entitlement.objects.filter(customer=customer)
         .select_related("licence__product")
-        .prefetch_related("products")
+        .prefetch_related(Prefetch("products", queryset=Product.objects.order_by()))
         .order_by("ends", "id")
     )
     month = month_start(on)
+    # No join and no ordering: the ids are known, and a dict needs no order
+    # (the default ordering would join and sort on every call).
     used = dict(
-        AllowanceUsage.objects.filter(entitlement__customer=customer, month=month).values_list(
-            "entitlement_id", "used_minutes"
-        )
+        AllowanceUsage.objects.filter(entitlement_id__in=[row.pk for row in rows], month=month)
+        .order_by()
+        .values_list("entitlement_id", "used_minutes")
     )
     return [
         EntitlementLine(

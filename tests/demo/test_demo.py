@@ -5,10 +5,14 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from supportledger.customers.models import Customer
-from supportledger.demo.build import build_large
-from supportledger.desk.models import WorkEntry, WorkRating
-from supportledger.entitlements.models import Entitlement
-from supportledger.entitlements.queries import get_balance_from_ledger
+from supportledger.demo.build import build_large, build_small
+from supportledger.desk.models import Request, WorkEntry, WorkRating
+from supportledger.entitlements.models import AllowanceUsage, Entitlement, LedgerEntry
+from supportledger.entitlements.queries import (
+    get_allowance_used_from_ledger,
+    get_balance_from_ledger,
+)
+from supportledger.rules.presets import PRESET_NAMES
 
 
 @pytest.mark.django_db
@@ -31,10 +35,53 @@ def test_the_large_demo_writes_rated_work_whose_ledger_matches_the_cached_balanc
     build_large(
         "prepaid_hours_bg",
         today=date(2026, 6, 1),
-        customers=20,
-        work=300,
+        customers=40,
+        work=600,
         progress=lambda line: None,
     )
-    assert WorkEntry.objects.count() == WorkRating.objects.count() == 300
+    assert WorkEntry.objects.count() == WorkRating.objects.count() == 600
+    for entitlement in Entitlement.objects.all():
+        assert get_balance_from_ledger(entitlement)[0] == entitlement.balance_minutes
+    for usage in AllowanceUsage.objects.select_related("entitlement"):
+        assert usage.used_minutes == get_allowance_used_from_ledger(usage.entitlement, usage.month)
+    assert AllowanceUsage.objects.filter(used_minutes__gt=0).exists()
+
+
+@pytest.mark.django_db
+def test_the_large_demo_is_a_mix_where_a_real_share_of_the_work_is_billable():
+    build_large(
+        "prepaid_hours_bg",
+        today=date(2026, 6, 1),
+        customers=40,
+        work=600,
+        progress=lambda line: None,
+    )
+    kinds = set(Entitlement.objects.values_list("kind", flat=True))
+    assert {"prepaid_hours", "contract"} <= kinds
+    assert Entitlement.objects.filter(kind="contract", sla=True).exists()
+    held = set(Entitlement.objects.exclude(kind="warranty").values_list("customer_id", flat=True))
+    assert 0 < len(held) < Customer.objects.count()
+    assert len(set(WorkEntry.objects.values_list("product__code", flat=True))) >= 3
+    billable = WorkRating.objects.filter(billable_minutes__gt=0).count()
+    assert 0.2 < billable / 600 < 0.9
+    assert LedgerEntry.objects.filter(reason="consume").exists()
+    assert Request.objects.count() == 40
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("preset", PRESET_NAMES)
+def test_the_large_demo_builds_for_every_preset(preset):
+    build_large(preset, today=date(2026, 6, 1), customers=20, work=100, progress=lambda line: None)
+    assert WorkRating.objects.count() == 100
+    for entitlement in Entitlement.objects.all():
+        assert get_balance_from_ledger(entitlement)[0] == entitlement.balance_minutes
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("preset", PRESET_NAMES)
+def test_the_small_demo_builds_through_the_actions_for_every_preset(preset):
+    counts = build_small(preset, today=date(2026, 6, 1), customers=4)
+    assert counts["customers"] == Customer.objects.count() == 4
+    assert counts["work"] == WorkEntry.objects.count() > 0
     for entitlement in Entitlement.objects.all():
         assert get_balance_from_ledger(entitlement)[0] == entitlement.balance_minutes
