@@ -68,7 +68,7 @@ from supportledger.customers.actions import do_put_customer_on_hold, do_release_
 from supportledger.customers.models import Customer
 from supportledger.desk.models import WorkRating
 from supportledger.entitlements.actions import (
-    _new_entitlement,
+    do_extend_support_period,
     do_sell_contract,
     do_sell_incident_pack,
     do_sell_voucher,
@@ -757,8 +757,15 @@ def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> No
             now=at,
         )
     else:
-        granted = _extend_support_period(
-            order, starts=starts, ends=ends, at=at, acting_user=acting_user
+        # A renewal adds a support period on the same licence; eligibility
+        # reads the latest end, so the releases of a lapse unlock.
+        assert order.entitlement is not None
+        granted = do_extend_support_period(
+            acting_user=acting_user,
+            entitlement=order.entitlement,
+            starts=starts,
+            new_ends=ends,
+            now=at,
         )
     order.granted = granted
     _check_transition(ORDER_TRANSITIONS, OrderStatus.PAID, OrderStatus.FULFILLED, "order")
@@ -771,34 +778,6 @@ def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> No
         at=at,
         detail={"granted": granted.reference},
     )
-
-
-def _extend_support_period(
-    order: Order, *, starts: date, ends: date, at: datetime, acting_user: Any
-) -> Entitlement:
-    """A renewal adds a support period from ``starts`` to ``ends`` on the same
-    licence; eligibility reads the latest end, so lapsed releases unlock."""
-    renewed = order.entitlement
-    assert renewed is not None
-    extension = _new_entitlement(
-        customer=order.customer,
-        kind=Kind.SUPPORT_PERIOD,
-        starts=starts,
-        ends=ends,
-        at=at,
-        products=list(renewed.products.all()),
-        licence=renewed.licence,
-        covers=renewed.covers,
-        modes=renewed.modes,
-    )
-    write_audit(
-        acting_user=acting_user,
-        action="renew_support_period",
-        obj=extension,
-        at=at,
-        detail={"renews": renewed.reference, "order": order.reference, "ends": str(ends)},
-    )
-    return extension
 
 
 # --- Holds and reminders --------------------------------------------------
