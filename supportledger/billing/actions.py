@@ -74,7 +74,7 @@ from supportledger.entitlements.actions import (
     do_sell_voucher,
 )
 from supportledger.entitlements.convert import local_date
-from supportledger.entitlements.models import BillingPeriod, Entitlement, Kind, Licence
+from supportledger.entitlements.models import BillingPeriod, Entitlement, Licence
 from supportledger.rules.money import round_money
 
 logger = logging.getLogger(__name__)
