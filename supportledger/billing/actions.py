@@ -327,7 +327,8 @@ def _lines_for_customers(
     customers: Sequence[Customer], period: Period, timezone: str
 ) -> dict[int, list[LineValues]]:
     """Every line due in ``period`` for ``customers``, in a fixed order: fees,
-    orders, travel of rejected claims, then work by start time. A few queries for the whole batch."""
+    orders, travel of rejected claims, then work by start time. A few
+    queries for the whole batch."""
     ids = [c.pk for c in customers]
     language = {c.pk: c.language for c in customers}
     currency = {c.pk: c.currency for c in customers}
