@@ -89,9 +89,7 @@ def test_orders_are_listed_and_read_within_the_callers_scope(customer_api_a, api
 # --- messages -------------------------------------------------------------------
 
 
-def test_staff_read_the_whole_thread_a_customer_only_its_public_replies(
-    customer_api_a, api, world
-):
+def test_staff_read_the_whole_thread_a_customer_only_its_public_replies(customer_api_a, api, world):
     path = f"/requests/{world.a['request'].pk}/messages"
     staff_view = api.get(path).json()["items"]
     assert [(m["body_text"], m["internal"]) for m in staff_view] == [
@@ -129,9 +127,7 @@ def test_a_customer_token_cannot_write_an_internal_note(customer_api_a, world):
     assert Message.objects.count() == messages
 
 
-def test_staff_write_a_note_the_customer_never_sees_and_a_reply_it_does(
-    customer_api_a, api, world
-):
+def test_staff_write_a_note_the_customer_never_sees_and_a_reply_it_does(customer_api_a, api, world):
     path = f"/requests/{world.a['request'].pk}/messages"
     note = api.post(path, {"body_text": "Check the licence", "internal": True}, key="n1")
     reply = api.post(path, {"body_text": "Fixed in 5.1"}, key="r1")
@@ -203,3 +199,31 @@ def test_another_customers_invoice_and_its_pdf_are_not_found(customer_api_a, wor
         response = customer_api_a.get(path)
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
+
+
+def test_the_thread_and_the_invoice_list_take_as_many_queries_however_long_they_are(api, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from supportledger.billing.actions import do_invoice_order, do_place_order
+    from supportledger.desk.actions import do_post_message
+
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(path).status_code == 200
+        return len(captured)
+
+    thread = f"/requests/{world.a['request'].pk}/messages"
+    before = (queries(thread), queries("/invoices"), queries("/orders"))
+    for n in range(3):
+        do_post_message(
+            acting_user=None,
+            request=world.a["request"],
+            body_text=f"more {n}",
+            attachments=[(f"log{n}.txt", "text/plain", b"log")],
+        )
+        order = do_place_order(
+            acting_user=None, customer=world.a["customer"], kind="voucher", quantity=1
+        )
+        do_invoice_order(acting_user=None, order=order)
+    assert (queries(thread), queries("/invoices"), queries("/orders")) == before
