@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from supportledger.api.actions import do_create_api_token, do_revoke_api_token
 from supportledger.api.models import ApiToken
@@ -20,7 +22,7 @@ class ApiTokenForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if bool(data.get("user")) == bool(data.get("contact")):
-            raise forms.ValidationError("Choose either a staff user or a customer contact.")
+            raise forms.ValidationError(_("Choose either a staff user or a customer contact."))
         return data
 
 
@@ -65,10 +67,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
         )
         obj.pk = issued.token.pk
         messages.warning(
-            request, f"Token created; copy it now, it is not shown again: {issued.plaintext}"
+            request,
+            _("Token created; copy it now, it is not shown again: %(token)s")
+            % {"token": issued.plaintext},
         )
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=gettext_lazy("Revoke the selected tokens"))
     def revoke_tokens(self, request: HttpRequest, queryset: Any) -> None:
         for token in queryset:
             do_revoke_api_token(token, acting_user=request.user)

@@ -70,16 +70,24 @@ class ApiToken(models.Model):
 class IdempotentRequest(models.Model):
     """One write made with an ``Idempotency-Key``: the first response, kept to replay."""
 
-    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=200)
-    method = models.CharField(max_length=10)
-    path = models.CharField(max_length=500)
-    body_sha256 = models.CharField(max_length=64, help_text=_("SHA-256 of the request body, hex."))
-    status_code = models.PositiveSmallIntegerField()
-    response_body = models.TextField(help_text=_("The response body as sent, JSON."))
-    created_at = models.DateTimeField(help_text=_("UTC."))
+    token = models.ForeignKey(
+        ApiToken, on_delete=models.CASCADE, related_name="+", verbose_name=_("token")
+    )
+    key = models.CharField(_("idempotency key"), max_length=200)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=500)
+    body_sha256 = models.CharField(
+        _("body hash"), max_length=64, help_text=_("SHA-256 of the request body, hex.")
+    )
+    status_code = models.PositiveSmallIntegerField(_("status code"))
+    response_body = models.TextField(
+        _("response body"), help_text=_("The response body as sent, JSON.")
+    )
+    created_at = models.DateTimeField(_("created at"), help_text=_("UTC."))
 
     class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
         constraints = [
             models.UniqueConstraint(fields=["token", "key"], name="api_idempotency_key_once"),
         ]

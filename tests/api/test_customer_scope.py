@@ -26,6 +26,8 @@ OWNED = {
     "entitlement": "entitlement",
     "request": "request",
     "work_entry": "work_entry",
+    "order": "order",
+    "invoice": "invoice",
 }
 # Vendor-wide objects every customer may read.
 SHARED = {"product", "release", "agent"}
@@ -142,4 +144,16 @@ def test_a_customer_token_never_reaches_another_customers_objects(
 def test_the_walk_covers_every_write_the_api_has():
     writes = {(m, p) for m, p, _ in OPERATIONS if m != "GET"}
     assert ("POST", "/api/v1/work-entries") in writes
-    assert len(writes) >= 10
+    assert ("POST", "/api/v1/orders") in writes
+    assert ("POST", "/api/v1/requests/{request_id}/messages") in writes
+    assert len(writes) >= 12
+
+
+def test_the_walk_covers_the_thread_orders_and_invoices():
+    reads = {p for m, p, _ in OPERATIONS if m == "GET"}
+    assert {
+        "/api/v1/requests/{request_id}/messages",
+        "/api/v1/orders/{order_id}",
+        "/api/v1/invoices/{invoice_id}",
+        "/api/v1/invoices/{invoice_id}/pdf",
+    } <= reads
