@@ -4,6 +4,7 @@ action or query, and render. Every view is staff-only (``staff_required``)."""
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.views import LoginView, LogoutView
@@ -11,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -134,29 +136,34 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ActionRefused as refused:
         preview = refused
-    return render(
-        request,
-        "console/request.html",
-        {
-            "r": desk_request,
-            "customer": desk_request.customer,
-            "thread": queries.list_thread(desk_request),
-            "entitlements": queries.get_customer_entitlements(desk_request.customer, on=today),
-            "work": queries.list_work_with_ratings(desk_request),
-            "timer": queries.get_running_timer(desk_request, agent),
-            "preview": preview,
-            "preview_mode": mode,
-            "preview_minutes": minutes,
-            "next_statuses": [
-                (s, Status(s).label) for s in Status.values if s in TRANSITIONS[desk_request.status]
-            ],
-            "staff": StaffMember.objects.select_related("user"),
-            "priorities": Priority.choices,
-            "modes": MODES,
-            "categories": CATEGORIES,
-            "now": now,
-        },
-    )
+    # Times on the page (and the default "Started at") in the policy's zone.
+    with timezone.override(ZoneInfo(policy_row.timezone)):
+        return render(
+            request,
+            "console/request.html",
+            {
+                "r": desk_request,
+                "customer": desk_request.customer,
+                "thread": queries.list_thread(desk_request),
+                "entitlements": queries.get_customer_entitlements(desk_request.customer, on=today),
+                "work": queries.list_work_with_ratings(desk_request),
+                "timer": queries.get_running_timer(desk_request, agent),
+                "preview": preview,
+                "preview_mode": mode,
+                "preview_minutes": minutes,
+                "next_statuses": [
+                    (s, Status(s).label)
+                    for s in Status.values
+                    if s in TRANSITIONS[desk_request.status]
+                ],
+                "staff": StaffMember.objects.select_related("user"),
+                "priorities": Priority.choices,
+                "modes": MODES,
+                "categories": CATEGORIES,
+                "now": now,
+                "time_zone": policy_row.timezone,
+            },
+        )
 
 
 @require_POST
@@ -273,7 +280,11 @@ def stop_timer(request: HttpRequest, pk: int) -> HttpResponse:
 def record_work(request: HttpRequest, pk: int) -> HttpResponse:
     desk_request = queries.get_request_for_staff(pk)
     form = ManualWorkForm(request.POST)
-    if not form.is_valid():
+    # "Started at" is wall-clock time where the vendor works: parsed in the
+    # policy's time zone (a time skipped by a DST change is refused).
+    with timezone.override(ZoneInfo(get_vendor_policy().timezone)):
+        valid = form.is_valid()
+    if not valid:
         for field, errors in form.errors.items():
             messages.error(request, f"{field}: {' '.join(errors)}")
         return _back(pk, "#time")
