@@ -69,9 +69,7 @@ def run() -> None:
         "LOG_LEVEL": "ERROR",
     }
     if not (work / "targets").exists():
-        subprocess.run(
-            [sys.executable, "-m", "bench.desk", "load", str(work)], env=env, check=True
-        )
+        subprocess.run([sys.executable, "-m", "bench.desk", "load", str(work)], env=env, check=True)
     try:
         _serve_and_measure(work, env)
     finally:
