@@ -53,6 +53,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "supportledger.core",
+    "supportledger.catalog",
+    "supportledger.customers",
+    "supportledger.entitlements",
+    "supportledger.desk",
+    "supportledger.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,152 @@
+"""Writes of customers, contacts and staff."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from supportledger.catalog.models import Product
+from supportledger.core import clock
+from supportledger.core.actions import write_audit
+from supportledger.core.errors import ActionRefused
+from supportledger.customers.models import Contact, Customer, StaffMember, StaffRole
+
+
+def _refuse_invalid(obj: Any, exclude: list[str] | None = None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise ActionRefused("invalid", "; ".join(exc.messages)) from exc
+
+
+@transaction.atomic
+def do_create_customer(
+    *,
+    acting_user: Any,
+    organisation: str,
+    city: str,
+    country: str,
+    language: str,
+    currency: str,
+    vat_id: str = "",
+    now: datetime | None = None,
+) -> Customer:
+    at = now or clock.now()
+    customer = Customer(
+        organisation=organisation,
+        city=city,
+        country=country.upper(),
+        language=language,
+        currency=currency.upper(),
+        vat_id=vat_id,
+        created_at=at,
+    )
+    _refuse_invalid(customer)
+    customer.save()
+    write_audit(acting_user=acting_user, action="create_customer", obj=customer, at=at)
+    return customer
+
+
+@transaction.atomic
+def do_add_contact(
+    *,
+    acting_user: Any,
+    customer: Customer,
+    name: str,
+    email: str,
+    language: str | None = None,
+    user: Any = None,
+    now: datetime | None = None,
+) -> Contact:
+    contact = Contact(
+        customer=customer, name=name, email=email, language=language or customer.language, user=user
+    )
+    _refuse_invalid(contact)
+    contact.save()
+    write_audit(acting_user=acting_user, action="add_contact", obj=contact, at=now or clock.now())
+    return contact
+
+
+@transaction.atomic
+def do_put_customer_on_hold(
+    *, acting_user: Any, customer: Customer, reason: str, now: datetime | None = None
+) -> Customer:
+    """No new work is recorded for a customer on hold."""
+    if not reason.strip():
+        raise ActionRefused("invalid", "Say why the customer is put on hold.")
+    customer.on_hold, customer.on_hold_reason = True, reason.strip()
+    customer.save(update_fields=["on_hold", "on_hold_reason"])
+    write_audit(
+        acting_user=acting_user,
+        action="put_customer_on_hold",
+        obj=customer,
+        at=now or clock.now(),
+        detail={"reason": customer.on_hold_reason},
+    )
+    return customer
+
+
+@transaction.atomic
+def do_release_customer_hold(
+    *, acting_user: Any, customer: Customer, now: datetime | None = None
+) -> Customer:
+    customer.on_hold, customer.on_hold_reason = False, ""
+    customer.save(update_fields=["on_hold", "on_hold_reason"])
+    write_audit(
+        acting_user=acting_user,
+        action="release_customer_hold",
+        obj=customer,
+        at=now or clock.now(),
+    )
+    return customer
+
+
+@transaction.atomic
+def do_add_staff_member(
+    *,
+    acting_user: Any,
+    user: Any,
+    role: str = StaffRole.AGENT,
+    products: Iterable[Product] = (),
+    now: datetime | None = None,
+) -> StaffMember:
+    """Make ``user`` staff with ``role``, authorised for ``products``."""
+    if role not in StaffRole.values:
+        raise ActionRefused("invalid", f"Unknown role {role!r}; one of {', '.join(StaffRole)}.")
+    member = StaffMember.objects.create(user=user, role=role)
+    member.products.set(list(products))
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    write_audit(
+        acting_user=acting_user,
+        action="add_staff_member",
+        obj=member,
+        at=now or clock.now(),
+        detail={"role": role, "products": sorted(p.code for p in member.products.all())},
+    )
+    return member
+
+
+@transaction.atomic
+def do_authorise_staff_member(
+    *,
+    acting_user: Any,
+    member: StaffMember,
+    products: Iterable[Product],
+    now: datetime | None = None,
+) -> StaffMember:
+    """Replace the products ``member`` is an authorised specialist for."""
+    member.products.set(list(products))
+    write_audit(
+        acting_user=acting_user,
+        action="authorise_staff_member",
+        obj=member,
+        at=now or clock.now(),
+        detail={"products": sorted(p.code for p in member.products.all())},
+    )
+    return member

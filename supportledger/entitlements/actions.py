@@ -1,0 +1,582 @@
+"""Writes of licences, entitlements and the ledger.
+
+The ledger functions without ``do_`` (``post_entry``, ``reverse_entry``) run
+inside a caller's transaction on an entitlement row the caller has locked
+(``select_for_update``); they keep the cached balances, the monthly
+allowance use and the balance alerts in step with the entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from supportledger.catalog.models import LicenceModel, Product
+from supportledger.core import clock
+from supportledger.core.actions import write_audit
+from supportledger.core.errors import ActionRefused
+from supportledger.core.models import validate_categories, validate_modes
+from supportledger.customers.models import Customer
+from supportledger.entitlements.convert import add_months
+from supportledger.entitlements.models import (
+    Activation,
+    AllowanceUsage,
+    BalanceAlert,
+    BillingPeriod,
+    Entitlement,
+    Kind,
+    LedgerEntry,
+    Licence,
+    Reason,
+    Threshold,
+)
+
+# --- The ledger ---------------------------------------------------------------
+
+
+def post_entry(
+    entitlement: Entitlement,
+    *,
+    reason: str,
+    minutes: int = 0,
+    incidents: int = 0,
+    allowance_month: date | None = None,
+    work_rating: Any = None,
+    reverses: LedgerEntry | None = None,
+    acting_user: Any,
+    at: datetime,
+    note: str = "",
+) -> LedgerEntry:
+    """Append one entry and move the caches it sums into.
+
+    The caller holds the entitlement row locked. A negative cache is refused by
+    the database's CHECK constraints, so an overdraft rolls the whole
+    transaction back.
+    """
+    entry = LedgerEntry.objects.create(
+        entitlement=entitlement,
+        reason=reason,
+        minutes_delta=minutes,
+        incidents_delta=incidents,
+        allowance_month=allowance_month,
+        work_rating=work_rating,
+        reverses=reverses,
+        created_by=acting_user if getattr(acting_user, "pk", None) else None,
+        created_at=at,
+        note=note,
+    )
+    if allowance_month is not None:
+        usage, _ = AllowanceUsage.objects.get_or_create(
+            entitlement=entitlement, month=allowance_month
+        )
+        used_before = usage.used_minutes
+        usage.used_minutes -= minutes
+        usage.save(update_fields=["used_minutes"])
+        _record_crossings(
+            entitlement,
+            used_before,
+            usage.used_minutes,
+            entitlement.minutes_per_month,
+            allowance_month,
+            at,
+        )
+        return entry
+    minutes_before, incidents_before = entitlement.balance_minutes, entitlement.balance_incidents
+    entitlement.balance_minutes += minutes
+    entitlement.balance_incidents += incidents
+    fields = ["balance_minutes", "balance_incidents"]
+    if reason == Reason.GRANT:
+        entitlement.minutes_granted += minutes
+        entitlement.incidents_granted += incidents
+        fields += ["minutes_granted", "incidents_granted"]
+    entitlement.save(update_fields=fields)
+    if minutes < 0:
+        granted = entitlement.minutes_granted
+        _record_crossings(
+            entitlement,
+            granted - minutes_before,
+            granted - entitlement.balance_minutes,
+            granted,
+            None,
+            at,
+        )
+    if incidents < 0:
+        granted = entitlement.incidents_granted
+        _record_crossings(
+            entitlement,
+            granted - incidents_before,
+            granted - entitlement.balance_incidents,
+            granted,
+            None,
+            at,
+        )
+    return entry
+
+
+def reverse_entry(
+    entry: LedgerEntry, *, acting_user: Any, at: datetime, note: str = ""
+) -> LedgerEntry:
+    """Cancel ``entry`` with an opposite entry pointing at it (the entry's
+    entitlement must be locked by the caller). An entry is reversed once."""
+    if entry.reason == Reason.REVERSAL:
+        raise ActionRefused("cannot_reverse", "A reversal is not itself reversed; post anew.")
+    if LedgerEntry.objects.filter(reverses=entry).exists():
+        raise ActionRefused("already_reversed", f"Ledger entry {entry.pk} is reversed already.")
+    return post_entry(
+        entry.entitlement,
+        reason=Reason.REVERSAL,
+        minutes=-entry.minutes_delta,
+        incidents=-entry.incidents_delta,
+        allowance_month=entry.allowance_month,
+        work_rating=entry.work_rating,
+        reverses=entry,
+        acting_user=acting_user,
+        at=at,
+        note=note,
+    )
+
+
+def _record_crossings(
+    entitlement: Entitlement,
+    used_before: int,
+    used_after: int,
+    total: int,
+    month: date | None,
+    at: datetime,
+) -> None:
+    """A BalanceAlert for each threshold crossed upwards, once ever per
+    threshold (per month for an allowance)."""
+    if total <= 0 or used_after <= used_before:
+        return
+    for threshold in Threshold.values:
+        if used_before * 100 < threshold * total <= used_after * 100:
+            BalanceAlert.objects.get_or_create(
+                entitlement=entitlement,
+                threshold=threshold,
+                month=month,
+                defaults={"crossed_at": at},
+            )
+
+
+def lock_entitlement(entitlement: Entitlement) -> Entitlement:
+    """The entitlement re-read under a row lock (a no-op lock on SQLite, where
+    the IMMEDIATE transaction already serialises writers)."""
+    return Entitlement.objects.select_for_update().get(pk=entitlement.pk)
+
+
+@transaction.atomic
+def do_adjust_balance(
+    *,
+    acting_user: Any,
+    entitlement: Entitlement,
+    minutes: int = 0,
+    incidents: int = 0,
+    note: str,
+    now: datetime | None = None,
+) -> LedgerEntry:
+    """A manual correction of a prepaid balance (positive adds, negative
+    removes); refused when it would make the balance negative."""
+    at = now or clock.now()
+    locked = lock_entitlement(entitlement)
+    if not (minutes or incidents):
+        raise ActionRefused("invalid", "An adjustment moves minutes or incidents.")
+    if locked.balance_minutes + minutes < 0 or locked.balance_incidents + incidents < 0:
+        raise ActionRefused(
+            "insufficient_balance",
+            f"{locked.reference} holds {locked.balance_minutes} min and "
+            f"{locked.balance_incidents} incidents; cannot remove more.",
+        )
+    entry = post_entry(
+        locked,
+        reason=Reason.ADJUSTMENT,
+        minutes=minutes,
+        incidents=incidents,
+        acting_user=acting_user,
+        at=at,
+        note=note,
+    )
+    write_audit(
+        acting_user=acting_user,
+        action="adjust_balance",
+        obj=entry,
+        at=at,
+        detail={"entitlement": locked.reference, "minutes": minutes, "incidents": incidents},
+    )
+    return entry
+
+
+@transaction.atomic
+def do_reverse_ledger_entry(
+    *, acting_user: Any, entry: LedgerEntry, note: str, now: datetime | None = None
+) -> LedgerEntry:
+    """Cancel a grant or adjustment posted in error. Consumptions belong to a
+    work rating and are reversed by re-rating the work (``do_rerate_work``)."""
+    at = now or clock.now()
+    if entry.work_rating_id is not None:
+        raise ActionRefused(
+            "belongs_to_work", "This entry belongs to a work rating; re-rate the work instead."
+        )
+    locked = lock_entitlement(entry.entitlement)
+    entry = LedgerEntry.objects.select_related("entitlement").get(pk=entry.pk)
+    entry.entitlement = locked
+    if locked.balance_minutes - entry.minutes_delta < 0 or (
+        locked.balance_incidents - entry.incidents_delta < 0
+    ):
+        raise ActionRefused(
+            "insufficient_balance", f"{locked.reference} has already used what this entry gave."
+        )
+    reversal = reverse_entry(entry, acting_user=acting_user, at=at, note=note)
+    write_audit(
+        acting_user=acting_user,
+        action="reverse_ledger_entry",
+        obj=reversal,
+        at=at,
+        detail={"reverses": entry.pk, "note": note},
+    )
+    return reversal
+
+
+# --- Selling ------------------------------------------------------------------
+
+
+def _new_entitlement(
+    *,
+    customer: Customer,
+    kind: str,
+    starts: date,
+    ends: date,
+    at: datetime,
+    products: Iterable[Product] = (),
+    licence: Licence | None = None,
+    **fields: Any,
+) -> Entitlement:
+    if ends < starts:
+        raise ActionRefused("invalid", f"An entitlement cannot end ({ends}) before it starts.")
+    if licence is not None and licence.customer_id != customer.pk:
+        raise ActionRefused("wrong_customer", "The licence belongs to another customer.")
+    try:
+        for name, check in (("covers", validate_categories), ("modes", validate_modes)):
+            if fields.get(name) is not None:
+                fields[name] = sorted(fields[name])
+                check(fields[name])
+    except ValidationError as exc:
+        raise ActionRefused("invalid", "; ".join(exc.messages)) from exc
+    entitlement = Entitlement.objects.create(
+        customer=customer,
+        kind=kind,
+        starts=starts,
+        ends=ends,
+        licence=licence,
+        created_at=at,
+        **fields,
+    )
+    products = list(products)
+    if products:
+        entitlement.products.set(products)
+    return entitlement
+
+
+@transaction.atomic
+def do_sell_licence(
+    *,
+    acting_user: Any,
+    customer: Customer,
+    product: Product,
+    sold_on: date,
+    seats: int = 1,
+    licence_model: str | None = None,
+    expires: date | None = None,
+    now: datetime | None = None,
+) -> Licence:
+    """A licence, with the warranty and support period the product carries
+    (``warranty_months`` / ``support_period_months`` from ``sold_on``; what they
+    cover is the policy's default for the kind). A subscription licence
+    without ``expires`` runs one month or one year."""
+    at = now or clock.now()
+    model = licence_model or product.licence_model
+    if model not in LicenceModel.values:
+        raise ActionRefused("invalid", f"Unknown licence model {model!r}.")
+    if seats < 1:
+        raise ActionRefused("invalid", "A licence has at least one seat.")
+    if model == LicenceModel.PERPETUAL:
+        expires = None
+    elif expires is None:
+        months = 1 if model == LicenceModel.MONTHLY else 12
+        expires = add_months(sold_on, months) - timedelta(days=1)
+    licence = Licence.objects.create(
+        customer=customer,
+        product=product,
+        sold_on=sold_on,
+        seats=seats,
+        licence_model=model,
+        expires=expires,
+        created_at=at,
+    )
+    granted = []
+    for kind, months in (
+        (Kind.WARRANTY, product.warranty_months),
+        (Kind.SUPPORT_PERIOD, product.support_period_months),
+    ):
+        if months:
+            ends = add_months(sold_on, months) - timedelta(days=1)
+            granted.append(
+                _new_entitlement(
+                    customer=customer,
+                    kind=kind,
+                    starts=sold_on,
+                    ends=ends,
+                    at=at,
+                    licence=licence,
+                    updates=kind == Kind.SUPPORT_PERIOD,
+                ).reference
+            )
+    write_audit(
+        acting_user=acting_user,
+        action="sell_licence",
+        obj=licence,
+        at=at,
+        detail={"product": product.code, "seats": seats, "granted": granted},
+    )
+    return licence
+
+
+@transaction.atomic
+def do_sell_voucher(
+    *,
+    acting_user: Any,
+    customer: Customer,
+    minutes: int,
+    starts: date,
+    ends: date,
+    products: Iterable[Product] = (),
+    fee: Decimal | None = None,
+    currency: str = "",
+    now: datetime | None = None,
+) -> Entitlement:
+    """A prepaid-hours package: ``minutes`` granted on the ledger."""
+    at = now or clock.now()
+    if minutes <= 0:
+        raise ActionRefused("invalid", "A voucher grants a positive number of minutes.")
+    voucher = _new_entitlement(
+        customer=customer,
+        kind=Kind.PREPAID_HOURS,
+        starts=starts,
+        ends=ends,
+        at=at,
+        products=products,
+        fee=fee,
+        currency=currency,
+        billing_period=BillingPeriod.ONCE,
+    )
+    post_entry(voucher, reason=Reason.GRANT, minutes=minutes, acting_user=acting_user, at=at)
+    write_audit(
+        acting_user=acting_user,
+        action="sell_voucher",
+        obj=voucher,
+        at=at,
+        detail={"minutes": minutes},
+    )
+    return voucher
+
+
+@transaction.atomic
+def do_sell_contract(
+    *,
+    acting_user: Any,
+    customer: Customer,
+    starts: date,
+    ends: date,
+    sla: bool = False,
+    minutes_per_month: int = 0,
+    rollover: bool = False,
+    updates: bool = False,
+    response_business_minutes: int | None = None,
+    covers: Iterable[str] | None = None,
+    modes: Iterable[str] | None = None,
+    products: Iterable[Product] = (),
+    fee: Decimal | None = None,
+    currency: str = "",
+    billing_period: str = BillingPeriod.MONTH,
+    now: datetime | None = None,
+) -> Entitlement:
+    """Any support contract (S0 subscription, S1 follow-up, S2 maintenance,
+    S4 SLA); the monthly allowance needs no grant entry: it is
+    ``minutes_per_month`` each calendar month, its use cached per month."""
+    at = now or clock.now()
+    if billing_period not in BillingPeriod.values:
+        raise ActionRefused("invalid", f"Unknown billing period {billing_period!r}.")
+    contract = _new_entitlement(
+        customer=customer,
+        kind=Kind.CONTRACT,
+        starts=starts,
+        ends=ends,
+        at=at,
+        products=products,
+        sla=sla,
+        minutes_per_month=minutes_per_month,
+        rollover=rollover,
+        updates=updates,
+        response_business_minutes=response_business_minutes,
+        covers=None if covers is None else list(covers),
+        modes=None if modes is None else list(modes),
+        fee=fee,
+        currency=currency,
+        billing_period=billing_period,
+    )
+    write_audit(
+        acting_user=acting_user,
+        action="sell_contract",
+        obj=contract,
+        at=at,
+        detail={"sla": sla, "minutes_per_month": minutes_per_month},
+    )
+    return contract
+
+
+@transaction.atomic
+def do_sell_incident_pack(
+    *,
+    acting_user: Any,
+    customer: Customer,
+    incidents: int,
+    starts: date,
+    ends: date,
+    requires: str = "",
+    modes: Iterable[str] | None = None,
+    products: Iterable[Product] = (),
+    fee: Decimal | None = None,
+    currency: str = "",
+    now: datetime | None = None,
+) -> Entitlement:
+    """An incident pack (S2 Premium: 2, 4, 10 or 25 incidents, ``requires``
+    ``contract``): ``incidents`` granted on the ledger."""
+    at = now or clock.now()
+    if incidents <= 0:
+        raise ActionRefused("invalid", "An incident pack grants at least one incident.")
+    if requires and requires not in Kind.values:
+        raise ActionRefused("invalid", f"Unknown kind {requires!r} to require.")
+    pack = _new_entitlement(
+        customer=customer,
+        kind=Kind.INCIDENT_PACK,
+        starts=starts,
+        ends=ends,
+        at=at,
+        products=products,
+        requires=requires,
+        modes=None if modes is None else list(modes),
+        fee=fee,
+        currency=currency,
+        billing_period=BillingPeriod.YEAR,
+    )
+    post_entry(pack, reason=Reason.GRANT, incidents=incidents, acting_user=acting_user, at=at)
+    write_audit(
+        acting_user=acting_user,
+        action="sell_incident_pack",
+        obj=pack,
+        at=at,
+        detail={"incidents": incidents},
+    )
+    return pack
+
+
+@transaction.atomic
+def do_grant_service_warranty(
+    *,
+    acting_user: Any,
+    customer: Customer,
+    starts: date,
+    ends: date,
+    products: Iterable[Product] = (),
+    now: datetime | None = None,
+) -> Entitlement:
+    """Free rework under an accepted claim (DESIGN 3.6)."""
+    at = now or clock.now()
+    grant = _new_entitlement(
+        customer=customer,
+        kind=Kind.SERVICE_WARRANTY,
+        starts=starts,
+        ends=ends,
+        at=at,
+        products=products,
+    )
+    write_audit(acting_user=acting_user, action="grant_service_warranty", obj=grant, at=at)
+    return grant
+
+
+# --- Activations --------------------------------------------------------------
+
+
+@transaction.atomic
+def do_activate_licence(
+    *, acting_user: Any, licence: Licence, workstation: str, now: datetime | None = None
+) -> Activation:
+    """Activate ``licence`` on ``workstation``; refused beyond its seats."""
+    at = now or clock.now()
+    licence = Licence.objects.select_for_update().get(pk=licence.pk)
+    active = licence.activations.filter(deactivated_at__isnull=True)
+    if active.filter(workstation=workstation).exists():
+        raise ActionRefused("already_active", f"{licence.reference} is active on {workstation}.")
+    if active.count() >= licence.seats:
+        raise ActionRefused(
+            "no_free_seat", f"{licence.reference} is active on all its {licence.seats} seats."
+        )
+    activation = Activation.objects.create(
+        licence=licence, workstation=workstation, activated_at=at
+    )
+    write_audit(
+        acting_user=acting_user,
+        action="activate_licence",
+        obj=activation,
+        at=at,
+        detail={"licence": licence.reference, "workstation": workstation},
+    )
+    return activation
+
+
+@transaction.atomic
+def do_deactivate_licence(
+    *, acting_user: Any, licence: Licence, workstation: str, now: datetime | None = None
+) -> Activation:
+    at = now or clock.now()
+    activation = (
+        Activation.objects.select_for_update()
+        .filter(licence=licence, workstation=workstation, deactivated_at__isnull=True)
+        .first()
+    )
+    if activation is None:
+        raise ActionRefused("not_active", f"{licence.reference} is not active on {workstation}.")
+    activation.deactivated_at = at
+    activation.save(update_fields=["deactivated_at"])
+    write_audit(
+        acting_user=acting_user,
+        action="deactivate_licence",
+        obj=activation,
+        at=at,
+        detail={"licence": licence.reference, "workstation": workstation},
+    )
+    return activation
+
+
+@transaction.atomic
+def do_move_licence(
+    *,
+    acting_user: Any,
+    licence: Licence,
+    from_workstation: str,
+    to_workstation: str,
+    now: datetime | None = None,
+) -> Activation:
+    """Moving a product to another workstation: a deactivation and an
+    activation, both rows kept."""
+    at = now or clock.now()
+    do_deactivate_licence(
+        acting_user=acting_user, licence=licence, workstation=from_workstation, now=at
+    )
+    return do_activate_licence(
+        acting_user=acting_user, licence=licence, workstation=to_workstation, now=at
+    )

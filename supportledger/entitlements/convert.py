@@ -1,0 +1,113 @@
+"""Entitlement rows <-> the rules' values, and the policy in force on a day."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from supportledger.catalog.queries import get_service_price_on
+from supportledger.core.convert import policy_from_row
+from supportledger.core.errors import ActionRefused
+from supportledger.core.models import VendorPolicy
+from supportledger.entitlements.models import Entitlement as EntitlementRow
+from supportledger.entitlements.models import Kind
+from supportledger.rules.types import Entitlement, KindDefaults, Policy
+
+
+def local_date(instant: datetime, timezone: str) -> date:
+    """The calendar date of ``instant`` in the policy time zone."""
+    return instant.astimezone(ZoneInfo(timezone)).date()
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def previous_month_start(day: date) -> date:
+    return month_start(month_start(day) - timedelta(days=1))
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole calendar months, clamped to the month's end."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    for candidate in (31, 30, 29, 28):
+        try:
+            return date(year, month + 1, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def policy_on(row: VendorPolicy, day: date) -> Policy:
+    """The rules' Policy with the service price list in force on ``day``."""
+    prices = get_service_price_on(day)
+    if prices is None:
+        raise ActionRefused("no_price_list", f"No service price list is in force on {day}.")
+    return policy_from_row(row, {name: getattr(prices, name) for name in prices.RATE_FIELDS})
+
+
+def product_codes(row: EntitlementRow) -> frozenset[str] | None:
+    """The products an entitlement applies to; None = all. Needs
+    ``licence__product`` selected and ``products`` prefetched."""
+    if row.licence_id is not None:
+        return frozenset({row.licence.product.code})
+    codes = frozenset(p.code for p in row.products.all())
+    return codes or None
+
+
+def resolved_covers_and_modes(
+    row: EntitlementRow, kind_defaults: Mapping[str, KindDefaults]
+) -> tuple[frozenset[str], frozenset[str]]:
+    default = kind_defaults[row.kind]
+    covers = default.covers if row.covers is None else frozenset(row.covers)
+    modes = default.modes if row.modes is None else frozenset(row.modes)
+    return covers, modes
+
+
+def entitlement_to_rules(
+    row: EntitlementRow,
+    *,
+    kind_defaults: Mapping[str, KindDefaults],
+    used_this_month: int = 0,
+    unused_last_month: int = 0,
+) -> Entitlement:
+    """The rules' view of a row with its balances at this moment; ``id`` is
+    the human reference (``PKG-3``), so explanations read well."""
+    covers, modes = resolved_covers_and_modes(row, kind_defaults)
+    return Entitlement(
+        id=row.reference,
+        kind=row.kind,
+        starts=row.starts,
+        ends=row.ends,
+        covers=covers,
+        modes=modes,
+        products=product_codes(row),
+        sla=row.sla,
+        minutes_per_month=row.minutes_per_month,
+        used_this_month=used_this_month,
+        rollover=row.rollover,
+        unused_last_month=unused_last_month,
+        updates=row.updates,
+        response_business_minutes=row.response_business_minutes,
+        balance_minutes=row.balance_minutes,
+        balance_incidents=row.balance_incidents,
+        requires=row.requires or None,
+    )
+
+
+def allocation_consumes_allowance(
+    row: EntitlementRow, kind_defaults: Mapping[str, KindDefaults], category: str, mode: str
+) -> bool:
+    """Whether a rating's allocation to contract ``row`` draws its monthly
+    allowance (DESIGN 3.2 step 7) rather than being free cover (step 4).
+
+    Step 4 takes a contract as free cover exactly when it covers the category
+    in one of its modes, and then stops; so an allocation to a contract that
+    does not cover the work can only come from its allowance.
+    """
+    if row.kind != Kind.CONTRACT or row.minutes_per_month == 0:
+        return False
+    covers, modes = resolved_covers_and_modes(row, kind_defaults)
+    return not (category in covers and mode in modes)

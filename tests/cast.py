@@ -1,0 +1,81 @@
+"""The cast of the app tests: a Sofia vendor (preset prepaid_hours_bg) with
+named customers, agents and products, built through the real actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+
+from supportledger.catalog.actions import do_create_product, do_set_up_vendor
+from supportledger.catalog.models import Product
+from supportledger.customers.actions import do_add_staff_member, do_create_customer
+from supportledger.customers.models import Customer, StaffMember
+from supportledger.desk.actions import do_open_request
+from supportledger.desk.models import Request
+
+SET_UP_AT = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+
+
+@dataclass
+class Cast:
+    accounting: Product  # ACC
+    payroll: Product  # PAY
+    maria: StaffMember  # agent authorised for ACC only
+    ivan: StaffMember  # agent authorised for ACC and PAY
+    acme: Customer  # Acme Ltd, Sofia
+    zeta: Customer  # Zeta OOD, Plovdiv
+
+
+def build_cast(preset: str = "prepaid_hours_bg") -> Cast:
+    do_set_up_vendor(acting_user=None, preset_name=preset, now=SET_UP_AT)
+    acc = do_create_product(acting_user=None, code="ACC", name="Accounting", now=SET_UP_AT)
+    pay = do_create_product(acting_user=None, code="PAY", name="Payroll", now=SET_UP_AT)
+    users = get_user_model().objects
+    maria = do_add_staff_member(
+        acting_user=None, user=users.create_user("maria"), products=[acc], now=SET_UP_AT
+    )
+    ivan = do_add_staff_member(
+        acting_user=None, user=users.create_user("ivan"), products=[acc, pay], now=SET_UP_AT
+    )
+    acme = do_create_customer(
+        acting_user=None,
+        organisation="Acme Ltd",
+        city="Sofia",
+        country="BG",
+        language="bg",
+        currency="EUR",
+        now=SET_UP_AT,
+    )
+    zeta = do_create_customer(
+        acting_user=None,
+        organisation="Zeta OOD",
+        city="Plovdiv",
+        country="BG",
+        language="bg",
+        currency="EUR",
+        now=SET_UP_AT,
+    )
+    return Cast(acc, pay, maria, ivan, acme, zeta)
+
+
+def open_request(customer: Customer, subject: str = "Help", via: str = "portal") -> Request:
+    return do_open_request(
+        acting_user=None,
+        customer=customer,
+        subject=subject,
+        category="consultation",
+        opened_via=via,
+        now=SET_UP_AT,
+    )
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    """An instant in UTC; Sofia is UTC+2 in winter."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
+
+
+def money(value: str) -> Decimal:
+    return Decimal(value)
