@@ -121,7 +121,9 @@ class Policy:
     uncovered_work: UncoveredWork = "bill"
     after_hours_multiplier: Decimal = Decimal("1")
     rates: Mapping[str, Decimal] = field(default_factory=dict)
-    kind_defaults: Mapping[str, KindDefaults] = DEFAULT_KIND_DEFAULTS
+    # A factory, not a plain default: a mapping proxy is unhashable, which
+    # dataclasses refuse as a default value.
+    kind_defaults: Mapping[str, KindDefaults] = field(default_factory=lambda: DEFAULT_KIND_DEFAULTS)
     renewal: RenewalPolicy = RenewalPolicy()
     claims: ClaimPolicy = ClaimPolicy()
 
@@ -232,3 +234,89 @@ class RulesError:
 
     code: str
     message: str
+
+
+LicenceKind = Literal["perpetual", "subscription"]
+
+
+@dataclass(frozen=True, slots=True)
+class Licence:
+    """A licence for one product. A ``subscription`` licence is usable up to
+    and including ``expires`` (policy time zone); a ``perpetual`` one has no
+    ``expires``."""
+
+    product: str
+    kind: LicenceKind = "perpetual"
+    expires: date | None = None
+
+    def is_usable_on(self, day: date) -> bool:
+        if self.kind == "perpetual":
+            return True
+        return self.expires is not None and day <= self.expires
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """A released version of a product."""
+
+    product: str
+    version: str
+    released_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateEligibility:
+    """Whether a customer may download a release, and why (DESIGN 3.5).
+
+    ``reason`` is a stable snake_case code: ``covered``, ``no_licence``,
+    ``licence_expired``, ``no_update_entitlement`` or ``released_after_cover``.
+    ``covered_until`` is the last release date the customer's support covers
+    (inclusive), ``None`` when nothing covers the product.
+    """
+
+    allowed: bool
+    reason: str
+    message: str
+    covered_until: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalQuote:
+    """What renewing a support period costs (DESIGN 3.4).
+
+    ``kind`` is ``grace`` or ``standard``; ``rate`` is the fraction of
+    ``list_price`` charged; ``price`` is rounded half up to the policy's
+    ``round_to`` step, in ``currency``. Support then runs to
+    ``new_support_ends`` (inclusive) and every release up to that date becomes
+    available, including those released during a lapse.
+    """
+
+    kind: Literal["grace", "standard"]
+    rate: Decimal
+    list_price: Decimal
+    price: Decimal
+    currency: str
+    support_ends: date
+    grace_ends: date
+    new_support_ends: date
+    explanation: tuple[str, ...]
+
+    @property
+    def releases_up_to(self) -> date:
+        return self.new_support_ends
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimWindow:
+    """How long a customer may complain about confirmed work (DESIGN 3.6).
+
+    ``complaint_deadline`` is an aware instant in the policy time zone (a
+    complaint at that instant is still in time); ``deadline_reason`` is
+    ``business_days`` or ``next_service``. ``service_warranty_ends`` is the last
+    day (inclusive, policy time zone) of the service warranty.
+    """
+
+    confirmed_on: date
+    complaint_deadline: datetime
+    deadline_reason: Literal["business_days", "next_service"]
+    service_warranty_ends: date
