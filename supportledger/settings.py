@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "supportledger.entitlements",
     "supportledger.desk",
     "supportledger.demo",
+    "supportledger.portal",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "supportledger.portal.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "supportledger.urls"
@@ -167,6 +169,15 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Customer portal (ASVS L2): sessions end after 8 idle hours or with the
+# browser; login and password-reset throttling live in supportledger.portal.
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LOGIN_URL = "/portal/login/"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if _flag("SUPPORTLEDGER_HTTPS"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -175,6 +186,7 @@ if _flag("SUPPORTLEDGER_HTTPS"):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    LANGUAGE_COOKIE_SECURE = True
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from supportledger.portal.views import account, auth, dashboard, downloads, ideas
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", dashboard.dashboard_view, name="dashboard"),
+    path("login/", auth.login_view, name="login"),
+    path("login/code/", auth.login_code_view, name="login_code"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("password-reset/", auth.password_reset_view, name="password_reset"),
+    path(
+        "password-reset/<str:uidb64>/<str:token>/",
+        auth.password_reset_confirm_view,
+        name="password_reset_confirm",
+    ),
+    path("language/", account.language_view, name="language"),
+    path("account/", account.account_view, name="account"),
+    path("account/second-factor/start/", account.second_factor_start_view, name="factor_start"),
+    path(
+        "account/second-factor/confirm/",
+        account.second_factor_confirm_view,
+        name="factor_confirm",
+    ),
+    path("account/second-factor/off/", account.second_factor_off_view, name="factor_off"),
+    path("downloads/", downloads.downloads_view, name="downloads"),
+    path("downloads/file/<str:signed>/", downloads.download_file_view, name="download_file"),
+    path("ideas/", ideas.ideas_view, name="ideas"),
+    path("ideas/propose/", ideas.idea_propose_view, name="idea_propose"),
+    path("ideas/<int:idea_id>/vote/", ideas.idea_vote_view, name="idea_vote"),
+]
