@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "supportledger.desk",
     "supportledger.demo",
     "supportledger.portal",
+    "django_tasks",
+    "django_tasks_db",
+    "supportledger.billing",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +153,10 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# --- Background jobs --------------------------------------------------------
+# Jobs are rows in the database; `supportledger worker` claims them with row locks.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Mail -----------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

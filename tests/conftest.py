@@ -1,15 +1,25 @@
+import os
+
 import pytest
 from django.conf import settings as django_settings
 
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgres`` are deselected (not skipped) when the suite
-    runs on SQLite; the PostgreSQL pass of ``make test`` runs them."""
-    if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return
+    runs on SQLite; the PostgreSQL pass of ``make test`` runs them. Tests
+    marked ``naive_ledger`` demonstrate a failure on purpose and run only
+    when ``SUPPORTLEDGER_NAIVE_LEDGER=1``."""
+    on_postgres = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    naive = os.environ.get("SUPPORTLEDGER_NAIVE_LEDGER") == "1"
+
+    def wanted(item):
+        if item.get_closest_marker("postgres") and not on_postgres:
+            return False
+        return not (item.get_closest_marker("naive_ledger") and not naive)
+
     selected, deselected = [], []
     for item in items:
-        (deselected if item.get_closest_marker("postgres") else selected).append(item)
+        (selected if wanted(item) else deselected).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected

@@ -22,9 +22,9 @@ SETUP_PRICE_LIST_FROM = date(2000, 1, 1)
 """The preset's rates become a price list in force for all past work."""
 
 
-def _refuse_invalid(obj: Any) -> None:
+def _refuse_invalid(obj: Any, *, validate_unique: bool = True) -> None:
     try:
-        obj.full_clean()
+        obj.full_clean(validate_unique=validate_unique)
     except ValidationError as exc:
         raise ActionRefused("invalid", "; ".join(exc.messages)) from exc
 
@@ -52,7 +52,7 @@ def do_set_up_vendor(
         raise ActionRefused("already_set_up", "A vendor policy exists already (use --replace).")
     preset = get_preset(preset_name)
     policy = VendorPolicy(pk=1, preset=preset_name, **policy_fields_from_preset(preset))
-    _refuse_invalid(policy)
+    _refuse_invalid(policy, validate_unique=False)
     policy.save()
     do_set_service_prices(
         acting_user=acting_user,

@@ -63,7 +63,7 @@ def _kinds_sold(preset: Any) -> list[str]:
 
 
 def _months(preset: Any, kind: str) -> int:
-    return int(getattr(preset, f"{kind}_months", 0) or 0)
+    return int(getattr(preset, f"default_{kind}_months", 0) or 0)
 
 
 def kind_defaults_from_row(row: VendorPolicy) -> dict[str, KindDefaults]:

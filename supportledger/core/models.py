@@ -155,7 +155,7 @@ class VendorPolicy(models.Model):
         default=list, validators=[validate_kinds], help_text="Entitlement kinds this vendor sells."
     )
     channels = models.JSONField(
-        default=list, validators=[validate_modes], help_text="Channels requests come through."
+        default=list, help_text="How customers reach the desk, e.g. phone, email, whatsapp."
     )
     warranty_months = models.PositiveIntegerField(
         default=0, help_text="Default warranty of a product sale, months; 0 = none."

@@ -22,7 +22,6 @@ from supportledger.core.actions import write_audit
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import validate_categories, validate_modes
 from supportledger.customers.models import Customer
-from supportledger.entitlements.convert import add_months
 from supportledger.entitlements.models import (
     Activation,
     AllowanceUsage,
@@ -35,6 +34,7 @@ from supportledger.entitlements.models import (
     Reason,
     Threshold,
 )
+from supportledger.rules.calendar import add_months
 
 # --- The ledger ---------------------------------------------------------------
 
@@ -224,6 +224,8 @@ def do_reverse_ledger_entry(
     locked = lock_entitlement(entry.entitlement)
     entry = LedgerEntry.objects.select_related("entitlement").get(pk=entry.pk)
     entry.entitlement = locked
+    if LedgerEntry.objects.filter(reverses=entry).exists():
+        raise ActionRefused("already_reversed", f"Ledger entry {entry.pk} is reversed already.")
     if locked.balance_minutes - entry.minutes_delta < 0 or (
         locked.balance_incidents - entry.incidents_delta < 0
     ):

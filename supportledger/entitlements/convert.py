@@ -28,18 +28,6 @@ def previous_month_start(day: date) -> date:
     return month_start(month_start(day) - timedelta(days=1))
 
 
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by whole calendar months, clamped to the month's end."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    for candidate in (31, 30, 29, 28):
-        try:
-            return date(year, month + 1, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def policy_on(row: VendorPolicy, day: date) -> Policy:
     """The rules' Policy with the service price list in force on ``day``."""
     prices = get_service_price_on(day)

@@ -158,6 +158,7 @@ class BusinessCalendar:
 
     def next_opening(self, instant: datetime) -> datetime:
         """``instant`` itself when open, otherwise the next opening, local time."""
+        instant = instant.astimezone(UTC)
         day = self.local_date(instant)
         for _ in range(_SEARCH_LIMIT_DAYS):
             hours = self.opening_hours(day)
@@ -180,6 +181,8 @@ class BusinessCalendar:
         if minutes == 0:
             return instant.astimezone(self.zone)
         remaining = timedelta(minutes=minutes)
+        # UTC arithmetic: adding to a datetime in a ZoneInfo zone moves wall time.
+        instant = instant.astimezone(UTC)
         day = self.local_date(instant)
         for _ in range(_SEARCH_LIMIT_DAYS):
             hours = self.opening_hours(day)

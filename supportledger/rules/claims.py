@@ -9,7 +9,7 @@ warranty runs N calendar days from the confirmation date, inclusive.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from supportledger.rules.calendar import BusinessCalendar
 from supportledger.rules.types import ClaimPolicy, ClaimWindow
@@ -32,7 +32,7 @@ def claim_window(
     last_day = calendar.add_business_days(confirmed_on, claims.complaint_business_days)
     deadline = calendar.end_of_day(last_day)
     reason: str = "business_days"
-    if next_service_at is not None and next_service_at < deadline:
+    if next_service_at is not None and next_service_at.astimezone(UTC) < deadline.astimezone(UTC):
         deadline = calendar.local(next_service_at)
         reason = "next_service"
     return ClaimWindow(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
@@ -113,7 +113,9 @@ def _validate(policy: Policy, work: Work) -> RulesError | None:
         return RulesError("invalid_work", f"Unknown category {work.category!r}.")
     if work.started_at.utcoffset() is None or work.ended_at.utcoffset() is None:
         return RulesError("invalid_work", "Start and end must carry a time zone offset.")
-    elapsed = work.ended_at - work.started_at
+    # Real elapsed time: subtracting two datetimes of one ZoneInfo zone would
+    # give the wall-clock difference, wrong across a change of offset.
+    elapsed = work.ended_at.astimezone(UTC) - work.started_at.astimezone(UTC)
     if elapsed <= timedelta(0):
         return RulesError(
             "invalid_work",
@@ -159,7 +161,8 @@ def rate_work(
     currency = policy.currency
 
     # 2. Duration: real elapsed time, a started minute counting whole.
-    elapsed_us = (work.ended_at - work.started_at) // timedelta(microseconds=1)
+    elapsed = work.ended_at.astimezone(UTC) - work.started_at.astimezone(UTC)
+    elapsed_us = elapsed // timedelta(microseconds=1)
     duration = -(-elapsed_us // _MINUTE_US)
     end_text = f"{local_end:%H:%M}" if local_end.date() == day else f"{local_end:%Y-%m-%d %H:%M}"
     explanation = [

@@ -1,0 +1,782 @@
+"""The only writes of billing: the billing run, issuing, paying, cancelling and
+crediting invoices, placing and fulfilling orders, holds for overdue
+invoices, renewal reminders.
+
+Invariants the database enforces, not only this code:
+- a piece of work, a contract's fee period, an order and a credited line
+  are each on at most one active invoice line (partial unique constraints);
+- invoice numbers are unique, and (series, year, sequence) too; numbers are
+  taken from an ``InvoiceCounter`` row locked by the issuing transaction, so
+  they are consecutive and a rolled-back issue leaves no gap.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from supportledger.billing import mail
+from supportledger.billing.convert import (
+    LineValues,
+    Period,
+    fee_line,
+    fee_periods,
+    order_line,
+    work_line,
+)
+from supportledger.billing.models import (
+    INVOICE_TRANSITIONS,
+    ORDER_TRANSITIONS,
+    Invoice,
+    InvoiceCounter,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    LineKind,
+    Order,
+    OrderKind,
+    OrderStatus,
+    ReminderStage,
+    SentReminder,
+)
+from supportledger.billing.queries import (
+    get_billing_settings,
+    get_order_quote,
+    list_overdue_invoices,
+    list_renewal_reminders_due,
+)
+from supportledger.billing.vat import vat_treatment
+from supportledger.catalog.models import Product
+from supportledger.core import clock
+from supportledger.core.actions import write_audit
+from supportledger.core.errors import ActionRefused
+from supportledger.core.queries import get_vendor_policy
+from supportledger.customers.actions import do_put_customer_on_hold, do_release_customer_hold
+from supportledger.customers.models import Customer
+from supportledger.desk.models import WorkRating
+from supportledger.entitlements.actions import (
+    _new_entitlement,
+    do_sell_contract,
+    do_sell_incident_pack,
+    do_sell_voucher,
+)
+from supportledger.entitlements.convert import local_date
+from supportledger.entitlements.models import BillingPeriod, Entitlement, Kind, Licence
+from supportledger.rules.money import round_money
+
+logger = logging.getLogger(__name__)
+
+HOLD_REASON_PREFIX = "Overdue invoice"
+"""Holds this app places start with it, so paying lifts only those."""
+
+PAUSE_ENV = "SUPPORTLEDGER_BILLING_PAUSE_AT"
+"""Fault-injection hook for the crash test: when set to N, the billing run
+stops inside the transaction of its N-th invoice (lines written, number
+taken, not committed), prints ``paused`` and sleeps until killed."""
+
+
+def _check_transition(table: dict[str, frozenset[str]], current: str, new: str, what: str) -> None:
+    if new not in table[current]:
+        raise ActionRefused(
+            "invalid_transition", f"A {what} cannot go from {current} to {new}."
+        )
+
+
+# --- Issuing --------------------------------------------------------------
+
+
+def _take_number(invoice: Invoice, *, issued_on: date, series: str) -> None:
+    """Give ``invoice`` the next number of ``series`` in ``issued_on``'s year.
+
+    Must run inside the issuing transaction: the counter row stays locked
+    until it commits, so concurrent issuers queue here and a rollback returns
+    the number unused.
+    """
+    year = issued_on.year
+    InvoiceCounter.objects.get_or_create(series=series, year=year)
+    counter = InvoiceCounter.objects.select_for_update().get(series=series, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    invoice.series, invoice.year, invoice.sequence = series, year, counter.last_number
+    invoice.number = f"{series}-{year}-{counter.last_number:06d}"
+
+
+def _issue(invoice: Invoice, *, at: datetime, timezone: str) -> None:
+    settings = get_billing_settings()
+    _check_transition(INVOICE_TRANSITIONS, invoice.status, InvoiceStatus.ISSUED, "invoice")
+    issued_on = local_date(at, timezone)
+    _take_number(invoice, issued_on=issued_on, series=settings.number_prefix)
+    invoice.status = InvoiceStatus.ISSUED
+    invoice.issued_on = issued_on
+    invoice.due_on = issued_on + timedelta(days=settings.payment_terms_days)
+    invoice.vendor = {
+        "legal_name": settings.legal_name,
+        "address": settings.address,
+        "country": settings.country,
+        "vat_id": settings.vat_id,
+        "email": settings.email,
+        "bank_account": settings.bank_account,
+    }
+    invoice.save()
+
+
+@transaction.atomic
+def do_issue_invoice(*, acting_user: Any, invoice: Invoice, now: datetime | None = None) -> Invoice:
+    """Number a draft and make it final. The number is the next of the
+    vendor's series in the issue year (policy time zone)."""
+    at = now or clock.now()
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    _issue(invoice, at=at, timezone=get_vendor_policy().timezone)
+    write_audit(
+        acting_user=acting_user, action="issue_invoice", obj=invoice, at=at,
+        detail={"number": invoice.number, "total": str(invoice.total_amount)},
+    )
+    return invoice
+
+
+# --- Building invoices ---------------------------------------------------
+
+
+def _vat_note(code: str, language: str) -> str:
+    with override(language):
+        if code == "reverse_charge":
+            return _(
+                "Reverse charge: VAT to be accounted for by the recipient "
+                "(Article 196 of Directive 2006/112/EC)."
+            )
+        if code == "outside_eu":
+            return _("Supply outside the scope of EU VAT.")
+    return ""
+
+
+def _new_invoice(
+    customer: Customer,
+    lines: Sequence[LineValues],
+    *,
+    currency: str,
+    at: datetime,
+    period: Period | None,
+    kind: str = InvoiceKind.INVOICE,
+    credits: Invoice | None = None,
+) -> Invoice:
+    """Write a draft with its lines and totals: net = sum of the lines (each
+    rounded once), VAT = net × rate rounded once, total = net + VAT."""
+    settings = get_billing_settings()
+    treatment = vat_treatment(
+        vendor_country=settings.country,
+        customer_country=customer.country,
+        customer_vat_id=customer.vat_id,
+        rates=settings.vat_rates or {},
+    )
+    net = sum((line.amount for line in lines), Decimal(0))
+    vat = round_money(net * treatment.rate / 100, currency)
+    invoice = Invoice.objects.create(
+        customer=customer,
+        kind=kind,
+        status=InvoiceStatus.DRAFT,
+        period_start=period.start if period else None,
+        period_end=period.end if period else None,
+        language=customer.language,
+        currency=currency,
+        net_amount=round_money(net, currency),
+        vat_rate=treatment.rate,
+        vat_amount=vat,
+        total_amount=round_money(net + vat, currency),
+        vat_note=_vat_note(treatment.note, customer.language),
+        bill_to={
+            "name": customer.organisation,
+            "city": customer.city,
+            "country": customer.country,
+            "vat_id": customer.vat_id,
+        },
+        credits=credits,
+        created_at=at,
+    )
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(
+            invoice=invoice,
+            position=position,
+            kind=line.kind,
+            description=line.description,
+            quantity=line.quantity,
+            unit=line.unit,
+            unit_price=line.unit_price,
+            amount=line.amount,
+            detail=line.detail,
+            work_id=line.work_id,
+            work_rating_id=line.work_rating_id,
+            entitlement_id=line.entitlement_id,
+            fee_period_start=line.fee_period_start,
+            order_id=line.order_id,
+            credits_line_id=line.detail.get("credits_line"),
+        )
+        for position, line in enumerate(lines, start=1)
+    )
+    return invoice
+
+
+@dataclass
+class BillingRunResult:
+    period: Period
+    invoices: list[Invoice] = field(default_factory=list)
+    skipped_customers: list[int] = field(default_factory=list)
+
+
+_RATING_FIELDS = (
+    "id",
+    "work_id",
+    "work__work_id",
+    "work__request__customer_id",
+    "work__started_at",
+    "work__mode",
+    "duration_minutes",
+    "counted_minutes",
+    "billable_minutes",
+    "amount",
+    "currency",
+    "allocations",
+    "explanation",
+    "travel_billed",
+    "after_hours",
+)
+
+
+def _unbilled_ratings(customer_ids: Iterable[int], until: datetime) -> Any:
+    """Current ratings with something billable, of work started before
+    ``until`` (UTC), not on an active invoice line; oldest work first."""
+    billed = InvoiceLine.objects.filter(work_id=OuterRef("work_id"), active=True)
+    return (
+        WorkRating.objects.filter(
+            Q(billable_minutes__gt=0) | Q(amount__gt=0),
+            current=True,
+            work__request__customer_id__in=list(customer_ids),
+            work__started_at__lt=until,
+        )
+        .filter(~Exists(billed))
+        .order_by("work__started_at", "work_id")
+        .values(*_RATING_FIELDS)
+    )
+
+
+def _fee_contracts(customer_ids: Iterable[int], period: Period) -> Any:
+    """Entitlements that carry a fee of their own (not sold through an order)."""
+    from_order = Order.objects.filter(granted=OuterRef("pk"))
+    return (
+        Entitlement.objects.filter(
+            customer_id__in=list(customer_ids),
+            fee__isnull=False,
+            billing_period__in=[
+                BillingPeriod.MONTH, BillingPeriod.QUARTER, BillingPeriod.YEAR,
+                BillingPeriod.ONCE,
+            ],
+            starts__lte=period.end,
+        )
+        .filter(~Exists(from_order))
+        .order_by("starts", "id")
+    )
+
+
+def _unbilled_orders(customer_ids: Iterable[int], period: Period) -> Any:
+    billed = InvoiceLine.objects.filter(order_id=OuterRef("pk"), active=True)
+    return (
+        Order.objects.filter(
+            customer_id__in=list(customer_ids),
+            status=OrderStatus.PLACED,
+            ordered_on__lte=period.end,
+        )
+        .filter(~Exists(billed))
+        .select_related("product")
+        .order_by("ordered_on", "id")
+    )
+
+
+def _lines_for_customers(
+    customers: Sequence[Customer], period: Period, timezone: str
+) -> dict[int, list[LineValues]]:
+    """Every line due in ``period`` for ``customers``, in a fixed order: fees,
+    orders, then work by start time. A few queries for the whole batch."""
+    ids = [c.pk for c in customers]
+    language = {c.pk: c.language for c in customers}
+    currency = {c.pk: c.currency for c in customers}
+    lines: dict[int, list[LineValues]] = defaultdict(list)
+    contracts = list(_fee_contracts(ids, period))
+    billed_fees = set(
+        InvoiceLine.objects.filter(
+            entitlement_id__in=[c.pk for c in contracts], active=True
+        ).values_list("entitlement_id", "fee_period_start")
+    )
+    for contract in contracts:
+        due = fee_periods(
+            starts=contract.starts, ends=contract.ends,
+            billing_period=contract.billing_period, period=period,
+        )
+        for first, last in due:
+            if contract.billing_period == BillingPeriod.ONCE and any(
+                e == contract.pk for e, _start in billed_fees
+            ):
+                continue
+            if (contract.pk, first) in billed_fees:
+                continue
+            lines[contract.customer_id].append(
+                fee_line(
+                    contract, first, last,
+                    language=language[contract.customer_id],
+                    currency=contract.currency or currency[contract.customer_id],
+                )
+            )
+    for order in _unbilled_orders(ids, period):
+        lines[order.customer_id].append(order_line(order, language=language[order.customer_id]))
+    for rating in _unbilled_ratings(ids, period.end_instant(timezone)).iterator(chunk_size=2000):
+        customer_id = rating["work__request__customer_id"]
+        lines[customer_id].append(
+            work_line(rating, language=language[customer_id], timezone=timezone)
+        )
+    return lines
+
+
+def _pause_if_asked(count: int) -> None:
+    pause_at = os.environ.get(PAUSE_ENV)
+    if pause_at and int(pause_at) == count:
+        sys.stdout.write("paused\n")
+        sys.stdout.flush()
+        while True:  # until the test kills the process
+            time.sleep(60)
+
+
+def _bill_customer(
+    customer: Customer,
+    lines: list[LineValues],
+    *,
+    period: Period,
+    at: datetime,
+    timezone: str,
+    acting_user: Any,
+    count_before: int,
+) -> list[Invoice]:
+    """One transaction per invoice (one per currency): draft, lines, number."""
+    by_currency: dict[str, list[LineValues]] = defaultdict(list)
+    for line in lines:
+        by_currency[line.currency].append(line)
+    invoices = []
+    for currency in sorted(by_currency):
+        with transaction.atomic():
+            invoice = _new_invoice(
+                customer, by_currency[currency], currency=currency, at=at, period=period
+            )
+            _issue(invoice, at=at, timezone=timezone)
+            write_audit(
+                acting_user=acting_user, action="bill_period", obj=invoice, at=at,
+                detail={"period": period.label, "number": invoice.number},
+            )
+            _pause_if_asked(count_before + len(invoices) + 1)
+        invoices.append(invoice)
+    return invoices
+
+
+def do_run_billing(
+    *,
+    acting_user: Any,
+    period: Period,
+    customer: Customer | None = None,
+    now: datetime | None = None,
+    batch_size: int = 200,
+    on_invoice: Callable[[Invoice], None] | None = None,
+) -> BillingRunResult:
+    """Invoice everything due in ``period`` for every customer (or one).
+
+    Idempotent: what is billed is on an active line, and the database refuses
+    a second one, so a rerun (after a crash, or a second worker) bills only
+    what is left. Customers are billed in id order, each invoice in its own
+    transaction that also takes its number, so a run killed at any point
+    leaves whole invoices and an unbroken sequence, and the rerun continues
+    where it stopped. Customers on hold are billed too (holding stops work,
+    not invoicing).
+    """
+    at = now or clock.now()
+    timezone = get_vendor_policy().timezone
+    result = BillingRunResult(period)
+    customers = Customer.objects.order_by("pk")
+    if customer is not None:
+        customers = customers.filter(pk=customer.pk)
+    ids = list(customers.values_list("pk", flat=True))
+    for offset in range(0, len(ids), batch_size):
+        batch = list(Customer.objects.filter(pk__in=ids[offset : offset + batch_size]).order_by("pk"))
+        lines = _lines_for_customers(batch, period, timezone)
+        for row in batch:
+            if not lines.get(row.pk):
+                continue
+            try:
+                invoices = _bill_customer(
+                    row, lines[row.pk], period=period, at=at, timezone=timezone,
+                    acting_user=acting_user, count_before=len(result.invoices),
+                )
+            except IntegrityError:
+                # Another run billed some of these meanwhile: bill what is left.
+                fresh = _lines_for_customers([row], period, timezone).get(row.pk, [])
+                invoices = _bill_customer(
+                    row, fresh, period=period, at=at, timezone=timezone,
+                    acting_user=acting_user, count_before=len(result.invoices),
+                ) if fresh else []
+            for invoice in invoices:
+                result.invoices.append(invoice)
+                if on_invoice is not None:
+                    on_invoice(invoice)
+    return result
+
+
+# --- Paying, cancelling, crediting ---------------------------------------
+
+
+@transaction.atomic
+def do_mark_invoice_paid(
+    *, acting_user: Any, invoice: Invoice, now: datetime | None = None
+) -> Invoice:
+    """Record payment in full. Orders billed on it are paid and fulfilled;
+    a hold this app placed is lifted when nothing else is overdue."""
+    at = now or clock.now()
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.kind != InvoiceKind.INVOICE:
+        raise ActionRefused("invalid", "A credit note is not paid; it is refunded.")
+    _check_transition(INVOICE_TRANSITIONS, invoice.status, InvoiceStatus.PAID, "invoice")
+    invoice.status, invoice.paid_at = InvoiceStatus.PAID, at
+    invoice.save(update_fields=["status", "paid_at"])
+    write_audit(acting_user=acting_user, action="mark_invoice_paid", obj=invoice, at=at)
+    order_ids = invoice.lines.filter(order__isnull=False).values_list("order_id", flat=True)
+    for order in Order.objects.filter(pk__in=list(order_ids)).order_by("pk"):
+        _pay_and_fulfil_order(order, acting_user=acting_user, at=at)
+    customer = Customer.objects.select_for_update().get(pk=invoice.customer_id)
+    if customer.on_hold and customer.on_hold_reason.startswith(HOLD_REASON_PREFIX):
+        today = local_date(at, get_vendor_policy().timezone)
+        if not list_overdue_invoices(today=today, customer=customer).exists():
+            do_release_customer_hold(acting_user=acting_user, customer=customer, now=at)
+    return invoice
+
+
+@transaction.atomic
+def do_cancel_invoice(
+    *, acting_user: Any, invoice: Invoice, now: datetime | None = None
+) -> Invoice:
+    """Cancel a draft: its lines stop counting, so what they billed can be
+    billed again. An issued invoice is cancelled only by a credit note."""
+    at = now or clock.now()
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise ActionRefused(
+            "issued_invoice_is_final", "An issued invoice never changes; issue a credit note."
+        )
+    invoice.status, invoice.cancelled_at = InvoiceStatus.CANCELLED, at
+    invoice.save(update_fields=["status", "cancelled_at"])
+    invoice.lines.update(active=False)
+    write_audit(acting_user=acting_user, action="cancel_invoice", obj=invoice, at=at)
+    return invoice
+
+
+@transaction.atomic
+def do_credit_invoice(
+    *, acting_user: Any, invoice: Invoice, reason: str, now: datetime | None = None
+) -> Invoice:
+    """Issue a credit note for the whole of ``invoice`` and cancel it.
+
+    The credit note has its own number from the same series, one negative
+    line per original line pointing at it, and the original's VAT rate. What
+    the original billed stays billed (the work is not billed again by a
+    later run); orders still unpaid on it are cancelled.
+    """
+    at = now or clock.now()
+    if not reason.strip():
+        raise ActionRefused("invalid", "reason: say why the invoice is credited.")
+    original = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if original.kind != InvoiceKind.INVOICE:
+        raise ActionRefused("invalid", "Only an invoice can be credited.")
+    _check_transition(INVOICE_TRANSITIONS, original.status, InvoiceStatus.CANCELLED, "invoice")
+    if original.status == InvoiceStatus.DRAFT:
+        raise ActionRefused("invalid", "A draft is cancelled, not credited.")
+    with override(original.language):
+        prefix = _("Credit for %(number)s") % {"number": original.number}
+    lines = [
+        LineValues(
+            kind=LineKind.CREDIT,
+            description=f"{prefix}: {line.description}",
+            amount=-line.amount,
+            currency=original.currency,
+            quantity=line.quantity,
+            unit=line.unit,
+            unit_price=-line.unit_price,
+            detail={"credits_line": line.pk, "reason": reason.strip()},
+        )
+        for line in original.lines.order_by("position")
+    ]
+    customer = original.customer
+    note = _new_invoice(
+        customer, lines, currency=original.currency, at=at, period=None,
+        kind=InvoiceKind.CREDIT_NOTE, credits=original,
+    )
+    # The credit note reverses the original exactly, VAT included.
+    note.vat_rate = original.vat_rate
+    note.vat_amount = -original.vat_amount
+    note.net_amount = -original.net_amount
+    note.total_amount = -original.total_amount
+    note.vat_note = original.vat_note
+    note.bill_to = original.bill_to
+    _issue(note, at=at, timezone=get_vendor_policy().timezone)
+    original.status, original.cancelled_at = InvoiceStatus.CANCELLED, at
+    original.save(update_fields=["status", "cancelled_at"])
+    for order in Order.objects.filter(
+        pk__in=list(original.lines.filter(order__isnull=False).values_list("order_id", flat=True)),
+        status=OrderStatus.PLACED,
+    ):
+        order.status = OrderStatus.CANCELLED
+        order.save(update_fields=["status"])
+    write_audit(
+        acting_user=acting_user, action="credit_invoice", obj=note, at=at,
+        detail={"credits": original.number, "reason": reason.strip()},
+    )
+    return note
+
+
+# --- Orders -----------------------------------------------------------------
+
+
+def _owned(customer: Customer, obj: Any, what: str) -> None:
+    if obj is not None and obj.customer_id != customer.pk:
+        # The same answer as for an id that does not exist: nothing leaks.
+        raise ActionRefused("not_found", f"{what}: no such {what} for this customer.")
+
+
+@transaction.atomic
+def do_place_order(
+    *,
+    acting_user: Any,
+    customer: Customer,
+    kind: str,
+    product: Product | None = None,
+    licence: Licence | None = None,
+    entitlement: Entitlement | None = None,
+    quantity: int = 1,
+    now: datetime | None = None,
+) -> Order:
+    """Place an order priced by the rules on its date (policy time zone).
+
+    - ``renewal``: of ``entitlement`` (a support period), at the renewal
+      quote (DESIGN 3.4) from the product's list price that day;
+    - ``voucher``: ``quantity`` hours, at the package price for that size or
+      else hours × the remote hourly rate of the service price list;
+    - ``incident_pack``: a pack of ``quantity`` incidents, at its package price;
+    - ``contract``: a year of maintenance for ``product``, at its package
+      price, from the day after the current contract ends (or today).
+
+    Refuses a licence or entitlement of another customer as if it did not exist.
+    """
+    at = now or clock.now()
+    if kind not in OrderKind.values:
+        raise ActionRefused("invalid", f"kind: unknown order kind {kind!r}.")
+    if quantity < 1:
+        raise ActionRefused("invalid", "quantity: must be at least 1.")
+    _owned(customer, licence, "licence")
+    _owned(customer, entitlement, "entitlement")
+    if licence is not None and product is None:
+        product = licence.product
+    if entitlement is not None and entitlement.licence_id and product is None:
+        product = entitlement.licence.product
+    today = local_date(at, get_vendor_policy().timezone)
+    quote = get_order_quote(
+        customer=customer, kind=kind, product=product, entitlement=entitlement,
+        quantity=quantity, on=today,
+    )
+    order = Order.objects.create(
+        customer=customer,
+        kind=kind,
+        product=product,
+        licence=licence or (entitlement.licence if entitlement is not None else None),
+        entitlement=entitlement,
+        quantity=quantity,
+        ordered_on=today,
+        amount=quote.amount,
+        currency=quote.currency,
+        explanation=list(quote.explanation),
+        terms=quote.terms,
+        placed_by=acting_user if getattr(acting_user, "pk", None) else None,
+        created_at=at,
+    )
+    write_audit(
+        acting_user=acting_user, action="place_order", obj=order, at=at,
+        detail={"kind": kind, "amount": str(order.amount), "currency": order.currency},
+    )
+    return order
+
+
+@transaction.atomic
+def do_cancel_order(*, acting_user: Any, order: Order, now: datetime | None = None) -> Order:
+    """Cancel an order not yet paid. If it is on an issued invoice, credit that first."""
+    at = now or clock.now()
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    _check_transition(ORDER_TRANSITIONS, order.status, OrderStatus.CANCELLED, "order")
+    if InvoiceLine.objects.filter(
+        order=order, active=True, invoice__status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PAID]
+    ).exists():
+        raise ActionRefused("invoiced", "The order is on an issued invoice; credit it instead.")
+    InvoiceLine.objects.filter(order=order, invoice__status=InvoiceStatus.DRAFT).update(
+        active=False
+    )
+    order.status = OrderStatus.CANCELLED
+    order.save(update_fields=["status"])
+    write_audit(acting_user=acting_user, action="cancel_order", obj=order, at=at)
+    return order
+
+
+@transaction.atomic
+def do_invoice_order(*, acting_user: Any, order: Order, now: datetime | None = None) -> Invoice:
+    """Invoice one placed order at once (a purchase in the portal), issued."""
+    at = now or clock.now()
+    order = Order.objects.select_for_update().select_related("product", "customer").get(pk=order.pk)
+    if order.status != OrderStatus.PLACED:
+        raise ActionRefused("invalid", f"Order {order.reference} is {order.status}.")
+    if InvoiceLine.objects.filter(order=order, active=True).exists():
+        raise ActionRefused("invoiced", f"Order {order.reference} is already invoiced.")
+    customer = order.customer
+    invoice = _new_invoice(
+        customer, [order_line(order, language=customer.language)],
+        currency=order.currency, at=at, period=None,
+    )
+    _issue(invoice, at=at, timezone=get_vendor_policy().timezone)
+    write_audit(
+        acting_user=acting_user, action="invoice_order", obj=invoice, at=at,
+        detail={"order": order.reference, "number": invoice.number},
+    )
+    return invoice
+
+
+def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> None:
+    """placed -> paid -> fulfilled, granting or extending the entitlement."""
+    order = Order.objects.select_for_update().select_related("product").get(pk=order.pk)
+    if order.status != OrderStatus.PLACED:
+        return
+    _check_transition(ORDER_TRANSITIONS, order.status, OrderStatus.PAID, "order")
+    order.status, order.paid_at = OrderStatus.PAID, at
+    terms = order.terms or {}
+    starts = date.fromisoformat(terms["starts"])
+    ends = date.fromisoformat(terms["ends"])
+    products = [order.product] if order.product_id else []
+    customer = order.customer
+    if order.kind == OrderKind.VOUCHER:
+        granted = do_sell_voucher(
+            acting_user=acting_user, customer=customer, minutes=order.quantity * 60,
+            starts=starts, ends=ends, products=products, now=at,
+        )
+    elif order.kind == OrderKind.INCIDENT_PACK:
+        granted = do_sell_incident_pack(
+            acting_user=acting_user, customer=customer, incidents=order.quantity,
+            starts=starts, ends=ends, requires=terms.get("requires", ""),
+            products=products, now=at,
+        )
+    elif order.kind == OrderKind.CONTRACT:
+        granted = do_sell_contract(
+            acting_user=acting_user, customer=customer, starts=starts, ends=ends,
+            updates=bool(terms.get("updates", True)),
+            covers=terms.get("covers"), modes=terms.get("modes"),
+            products=products, billing_period=BillingPeriod.ONCE, now=at,
+        )
+    else:
+        granted = _extend_support_period(order, starts=starts, ends=ends, at=at,
+                                         acting_user=acting_user)
+    order.granted = granted
+    _check_transition(ORDER_TRANSITIONS, OrderStatus.PAID, OrderStatus.FULFILLED, "order")
+    order.status, order.fulfilled_at = OrderStatus.FULFILLED, at
+    order.save(update_fields=["status", "paid_at", "granted", "fulfilled_at"])
+    write_audit(
+        acting_user=acting_user, action="fulfil_order", obj=order, at=at,
+        detail={"granted": granted.reference},
+    )
+
+
+def _extend_support_period(
+    order: Order, *, starts: date, ends: date, at: datetime, acting_user: Any
+) -> Entitlement:
+    """A renewal adds a support period from ``starts`` to ``ends`` on the same
+    licence; eligibility reads the latest end, so lapsed releases unlock."""
+    renewed = order.entitlement
+    assert renewed is not None
+    extension = _new_entitlement(
+        customer=order.customer,
+        kind=Kind.SUPPORT_PERIOD,
+        starts=starts,
+        ends=ends,
+        at=at,
+        products=list(renewed.products.all()),
+        licence=renewed.licence,
+        covers=renewed.covers,
+        modes=renewed.modes,
+    )
+    write_audit(
+        acting_user=acting_user, action="renew_support_period", obj=extension, at=at,
+        detail={"renews": renewed.reference, "order": order.reference, "ends": str(ends)},
+    )
+    return extension
+
+
+# --- Holds and reminders --------------------------------------------------
+
+
+def do_hold_overdue_customers(*, acting_user: Any, now: datetime | None = None) -> list[Customer]:
+    """Put on hold every customer with an invoice unpaid ``hold_after_days``
+    past its due date (when the settings ask for it), and tell them by mail."""
+    at = now or clock.now()
+    settings = get_billing_settings()
+    if not settings.hold_when_overdue:
+        return []
+    today = local_date(at, get_vendor_policy().timezone)
+    held = []
+    overdue = list_overdue_invoices(today=today - timedelta(days=settings.hold_after_days))
+    for invoice in overdue.filter(customer__on_hold=False).order_by("customer_id", "due_on"):
+        with transaction.atomic():
+            customer = Customer.objects.select_for_update().get(pk=invoice.customer_id)
+            if customer.on_hold:
+                continue
+            do_put_customer_on_hold(
+                acting_user=acting_user, customer=customer,
+                reason=f"{HOLD_REASON_PREFIX} {invoice.number}, due {invoice.due_on}", now=at,
+            )
+            SentReminder.objects.get_or_create(
+                customer=customer, stage=ReminderStage.OVERDUE, key=invoice.number or "",
+                defaults={"invoice": invoice, "sent_at": at},
+            )
+            mail.send_on_hold_notice(customer, invoice)
+            held.append(customer)
+    return held
+
+
+def do_send_renewal_reminders(*, acting_user: Any, now: datetime | None = None) -> int:
+    """Send each renewal reminder due today once: ``reminder_days_before``
+    days before a support period, contract or incident pack ends, and on the
+    first day of the grace month, with the price of renewing that day."""
+    at = now or clock.now()
+    today = local_date(at, get_vendor_policy().timezone)
+    sent = 0
+    for due in list_renewal_reminders_due(today=today):
+        with transaction.atomic():
+            _, created = SentReminder.objects.get_or_create(
+                customer=due.entitlement.customer, stage=due.stage, key=due.key,
+                defaults={"entitlement": due.entitlement, "sent_at": at},
+            )
+            if not created:
+                continue
+            mail.send_renewal_reminder(due)
+            write_audit(
+                acting_user=acting_user, action="send_renewal_reminder", obj=due.entitlement,
+                at=at, detail={"stage": due.stage, "price": str(due.price), "key": due.key},
+            )
+            sent += 1
+    return sent

@@ -1,0 +1,101 @@
+"""Mail to customers: renewal reminders and on-hold notices.
+
+Written in the customer's language, to every contact of the customer, and
+sent with ``transaction.on_commit``: a mail leaves only once the write that
+caused it has committed, never for a rolled-back one.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from supportledger.billing.locale_format import format_date, format_money
+from supportledger.customers.models import Customer
+
+logger = logging.getLogger(__name__)
+
+
+def _recipients(customer: Customer) -> list[str]:
+    return sorted({c.email for c in customer.contacts.all() if c.email})
+
+
+def _send_after_commit(customer: Customer, subject: str, body: str) -> None:
+    recipients = _recipients(customer)
+    if not recipients:
+        logger.info("No contact to mail for customer %s", customer.pk)
+        return
+    messages = [
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+        for address in recipients
+    ]
+
+    def send() -> None:
+        with get_connection() as connection:
+            connection.send_messages(messages)
+
+    transaction.on_commit(send)
+
+
+def send_on_hold_notice(customer: Customer, invoice: Any) -> None:
+    language = customer.language
+    with override(language):
+        subject = _("Your account is on hold: invoice %(number)s is overdue") % {
+            "number": invoice.number
+        }
+        body = _(
+            "Dear customer,\n\n"
+            "invoice %(number)s of %(issued)s for %(total)s was due on %(due)s and is still "
+            "unpaid. Your account is on hold: we cannot take new support work until it is "
+            "paid. Paying the invoice lifts the hold.\n\n"
+            "Kind regards"
+        ) % {
+            "number": invoice.number,
+            "issued": format_date(invoice.issued_on, language),
+            "total": format_money(invoice.total_amount, invoice.currency, language),
+            "due": format_date(invoice.due_on, language),
+        }
+    _send_after_commit(customer, subject, body)
+
+
+def send_renewal_reminder(due: Any) -> None:
+    entitlement = due.entitlement
+    customer = entitlement.customer
+    language = customer.language
+    what = (
+        entitlement.licence.product.name
+        if entitlement.licence_id
+        else entitlement.reference
+    )
+    values = {
+        "what": what,
+        "reference": entitlement.reference,
+        "ends": format_date(entitlement.ends, language),
+        "price": format_money(due.price, due.currency, language),
+        "until": format_date(due.renew_until, language) if due.renew_until else "",
+    }
+    with override(language):
+        if due.stage == "grace":
+            subject = _("Your support for %(what)s has ended: renew it now") % values
+            body = _(
+                "Dear customer,\n\n"
+                "your support %(reference)s for %(what)s ended on %(ends)s. Renewing today "
+                "costs %(price)s and extends it until %(until)s, including the updates "
+                "released meanwhile.\n\n"
+                "Kind regards"
+            ) % values
+        else:
+            subject = _("Your support for %(what)s ends on %(ends)s") % values
+            body = _(
+                "Dear customer,\n\n"
+                "your support %(reference)s for %(what)s ends on %(ends)s. Renewing today "
+                "costs %(price)s and extends it until %(until)s.\n\n"
+                "Kind regards"
+            ) % values
+    _send_after_commit(customer, subject, body)

@@ -1,0 +1,61 @@
+"""``supportledger bill --period 2026-03 [--customer ID] [--now ISO]``
+
+Runs the billing run for a month and prints one line per invoice issued.
+Safe to rerun: what is already billed is not billed again.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from supportledger.billing.actions import do_run_billing
+from supportledger.billing.convert import Period
+from supportledger.core.errors import ActionRefused
+from supportledger.customers.models import Customer
+
+
+class Command(BaseCommand):
+    help = "Invoice everything due in a month (contract fees, work, orders); idempotent."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--period", required=True, help="The month, e.g. 2026-03.")
+        parser.add_argument("--customer", type=int, help="Only this customer id.")
+        parser.add_argument("--now", help="Issue instant, ISO 8601 with offset (default: now).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            period = Period.month(options["period"])
+        except ValueError as exc:
+            raise CommandError(f"--period: {exc}") from exc
+        now = None
+        if options["now"]:
+            try:
+                now = datetime.fromisoformat(options["now"])
+            except ValueError as exc:
+                raise CommandError(f"--now: not an ISO 8601 instant: {options['now']}") from exc
+            if now.tzinfo is None:
+                raise CommandError("--now: give a UTC offset, e.g. 2026-04-01T06:00:00+00:00")
+        customer = None
+        if options["customer"] is not None:
+            customer = Customer.objects.filter(pk=options["customer"]).first()
+            if customer is None:
+                raise CommandError(f"--customer: no customer with id {options['customer']}")
+
+        def report(invoice: Any) -> None:
+            sys.stdout.write(
+                f"{invoice.number} customer={invoice.customer_id} "
+                f"total={invoice.total_amount} {invoice.currency}\n"
+            )
+            sys.stdout.flush()
+
+        try:
+            result = do_run_billing(
+                acting_user=None, period=period, customer=customer, now=now, on_invoice=report
+            )
+        except ActionRefused as exc:
+            raise CommandError(f"{exc.code}: {exc.message}") from exc
+        sys.stdout.write(f"done: {len(result.invoices)} invoices for {period.label}\n")

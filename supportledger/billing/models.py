@@ -1,0 +1,462 @@
+"""Invoices, credit notes, their numbering, orders, and the vendor's billing settings.
+
+Money columns are amounts in the row's ``currency``, already rounded by
+``supportledger.rules.money`` (once per line, once per total). An issued
+invoice never changes: only ``status`` and the payment/cancellation instants
+move after issue, by the transition table below; a correction is a credit
+note (an ``Invoice`` of kind ``credit_note`` pointing at the original).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class BillingSettings(models.Model):
+    """The vendor as it appears on invoices, and the billing policy: one row, id 1."""
+
+    legal_name = models.CharField(max_length=200, default="Vendor")
+    address = models.TextField(blank=True, help_text="Postal address, as printed on invoices.")
+    country = models.CharField(max_length=2, default="BG", help_text="ISO 3166 code.")
+    vat_id = models.CharField(max_length=32, blank=True, verbose_name="VAT id")
+    email = models.EmailField(blank=True, help_text="Shown on invoices; reply address of mail.")
+    bank_account = models.CharField(max_length=64, blank=True, help_text="IBAN, printed.")
+    number_prefix = models.CharField(
+        max_length=12, default="INV", help_text="Invoice numbers read PREFIX-YEAR-NNNNNN."
+    )
+    vat_rates = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='VAT rate in percent per ISO country, {"BG": "20", "GR": "24"}.',
+    )
+    payment_terms_days = models.PositiveIntegerField(
+        default=14, help_text="Calendar days from issue to the due date."
+    )
+    hold_when_overdue = models.BooleanField(
+        default=True, help_text="Put a customer on hold when an invoice is overdue."
+    )
+    hold_after_days = models.PositiveIntegerField(
+        default=0, help_text="Calendar days past the due date before the hold."
+    )
+    reminder_days_before = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Days before a support period or contract ends to send a renewal "
+        "reminder, e.g. [30, 7]; a reminder also goes out on the first day of grace.",
+    )
+
+    class Meta:
+        verbose_name = "billing settings"
+        verbose_name_plural = "billing settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="billingsettings_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Billing settings ({self.legal_name})"
+
+
+class InvoiceCounter(models.Model):
+    """The last number issued in one series and year. Locked (``select_for_update``)
+    by the issuing transaction, so numbers are consecutive without gaps."""
+
+    series = models.CharField(max_length=12, help_text="The number prefix.")
+    year = models.PositiveIntegerField(help_text="Calendar year of the issue date.")
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="invoicecounter_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series}-{self.year}: {self.last_number}"
+
+
+class InvoiceKind(models.TextChoices):
+    INVOICE = "invoice", "invoice"
+    CREDIT_NOTE = "credit_note", "credit note"
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", "draft"
+    ISSUED = "issued", "issued"
+    PAID = "paid", "paid"
+    CANCELLED = "cancelled", "cancelled"
+
+
+INVOICE_TRANSITIONS: dict[str, frozenset[str]] = {
+    InvoiceStatus.DRAFT: frozenset({InvoiceStatus.ISSUED, InvoiceStatus.CANCELLED}),
+    # An issued or paid invoice is cancelled only by a full credit note.
+    InvoiceStatus.ISSUED: frozenset({InvoiceStatus.PAID, InvoiceStatus.CANCELLED}),
+    InvoiceStatus.PAID: frozenset({InvoiceStatus.CANCELLED}),
+    InvoiceStatus.CANCELLED: frozenset(),
+}
+
+
+class Invoice(models.Model):
+    """An invoice or a credit note. ``number`` is empty until issued."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="invoices"
+    )
+    kind = models.CharField(max_length=12, choices=InvoiceKind.choices)
+    status = models.CharField(
+        max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
+    )
+    number = models.CharField(max_length=32, null=True, blank=True, unique=True)
+    series = models.CharField(max_length=12, blank=True)
+    year = models.PositiveIntegerField(null=True, blank=True, help_text="Year of the number.")
+    sequence = models.PositiveIntegerField(null=True, blank=True, help_text="Number in year.")
+    period_start = models.DateField(
+        null=True, blank=True, help_text="Billing period, first day (policy time zone)."
+    )
+    period_end = models.DateField(
+        null=True, blank=True, help_text="Billing period, last day inclusive (policy time zone)."
+    )
+    language = models.CharField(max_length=8, help_text="Language the invoice is written in.")
+    currency = models.CharField(max_length=3, help_text="ISO 4217 code of every amount.")
+    net_amount = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal(0), help_text="Sum of the lines."
+    )
+    vat_rate = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal(0), help_text="Percent."
+    )
+    vat_amount = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal(0), help_text="net × rate, rounded once."
+    )
+    total_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
+    vat_note = models.CharField(
+        max_length=200, blank=True, help_text="E.g. the reverse-charge statement."
+    )
+    bill_to = models.JSONField(
+        default=dict, help_text="The customer as billed (name, city, country, VAT id), frozen."
+    )
+    vendor = models.JSONField(default=dict, help_text="The vendor as billed, frozen at issue.")
+    credits = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+        help_text="Credit note: the invoice it corrects.",
+    )
+    issued_on = models.DateField(null=True, blank=True, help_text="Policy time zone.")
+    due_on = models.DateField(null=True, blank=True, help_text="Last day to pay, inclusive.")
+    paid_at = models.DateTimeField(null=True, blank=True, help_text="UTC.")
+    cancelled_at = models.DateTimeField(null=True, blank=True, help_text="UTC.")
+    created_at = models.DateTimeField(help_text="UTC.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "status"]),
+            models.Index(fields=["status", "due_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=InvoiceStatus.DRAFT, number__isnull=True)
+                | (~Q(status=InvoiceStatus.DRAFT) & Q(number__isnull=False))
+                | Q(status=InvoiceStatus.CANCELLED, number__isnull=True),
+                name="invoice_numbered_once_issued",
+            ),
+            models.UniqueConstraint(
+                fields=["series", "year", "sequence"], name="invoice_sequence_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=InvoiceKind.INVOICE, credits__isnull=True)
+                | Q(kind=InvoiceKind.CREDIT_NOTE, credits__isnull=False),
+                name="invoice_credit_note_points_at_invoice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or f'draft #{self.pk}'} {self.customer_id} {self.total_amount}"
+
+
+class LineKind(models.TextChoices):
+    CONTRACT_FEE = "contract_fee", "contract fee"
+    WORK = "work", "work"
+    ORDER = "order", "order"
+    CREDIT = "credit", "credit"
+
+
+class InvoiceLine(models.Model):
+    """One thing billed, pointing at what it bills.
+
+    Exactly one reference is set: ``work`` (with the ``work_rating`` whose
+    amount it bills), ``entitlement`` + ``fee_period_start`` (a contract fee),
+    ``order``, or ``credits_line`` (a credit note's line). While ``active``,
+    the database lets each be billed once (partial unique constraints); only
+    the lines of a cancelled draft become inactive.
+    """
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=LineKind.choices)
+    description = models.TextField(help_text="As printed, in the invoice's language.")
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal(1))
+    unit = models.CharField(max_length=16, blank=True, help_text="min, h, pcs, month, year.")
+    unit_price = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal(0))
+    amount = models.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Net, rounded once to the minor unit."
+    )
+    detail = models.JSONField(default=dict, blank=True, help_text="Structured explanation.")
+    work = models.ForeignKey(
+        "desk.WorkEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    work_rating = models.ForeignKey(
+        "desk.WorkRating", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entitlement = models.ForeignKey(
+        "entitlements.Entitlement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Contract whose fee this line bills.",
+    )
+    fee_period_start = models.DateField(
+        null=True, blank=True, help_text="First day of the fee period billed."
+    )
+    order = models.ForeignKey(
+        "billing.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    credits_line = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    active = models.BooleanField(default=True, help_text="False once its draft is cancelled.")
+
+    class Meta:
+        ordering = ["invoice", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work"],
+                condition=Q(active=True, work__isnull=False),
+                name="invoiceline_work_billed_once",
+            ),
+            models.UniqueConstraint(
+                fields=["entitlement", "fee_period_start"],
+                condition=Q(active=True, entitlement__isnull=False),
+                name="invoiceline_fee_billed_once",
+            ),
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(active=True, order__isnull=False),
+                name="invoiceline_order_billed_once",
+            ),
+            models.UniqueConstraint(
+                fields=["credits_line"],
+                condition=Q(active=True, credits_line__isnull=False),
+                name="invoiceline_credited_once",
+            ),
+            models.UniqueConstraint(fields=["invoice", "position"], name="invoiceline_position"),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind=LineKind.WORK,
+                        work__isnull=False,
+                        work_rating__isnull=False,
+                        entitlement__isnull=True,
+                        order__isnull=True,
+                        credits_line__isnull=True,
+                    )
+                    | Q(
+                        kind=LineKind.CONTRACT_FEE,
+                        work__isnull=True,
+                        entitlement__isnull=False,
+                        fee_period_start__isnull=False,
+                        order__isnull=True,
+                        credits_line__isnull=True,
+                    )
+                    | Q(
+                        kind=LineKind.ORDER,
+                        work__isnull=True,
+                        entitlement__isnull=True,
+                        order__isnull=False,
+                        credits_line__isnull=True,
+                    )
+                    | Q(
+                        kind=LineKind.CREDIT,
+                        work__isnull=True,
+                        entitlement__isnull=True,
+                        order__isnull=True,
+                        credits_line__isnull=False,
+                    )
+                ),
+                name="invoiceline_points_at_what_it_bills",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}/{self.position} {self.kind} {self.amount}"
+
+
+class OrderKind(models.TextChoices):
+    VOUCHER = "voucher", "voucher (prepaid hours)"
+    INCIDENT_PACK = "incident_pack", "incident pack"
+    RENEWAL = "renewal", "support renewal"
+    CONTRACT = "contract", "maintenance contract"
+
+
+class OrderStatus(models.TextChoices):
+    PLACED = "placed", "placed"
+    PAID = "paid", "paid"
+    FULFILLED = "fulfilled", "fulfilled"
+    CANCELLED = "cancelled", "cancelled"
+
+
+ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.PLACED: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.FULFILLED}),
+    OrderStatus.FULFILLED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+
+class Order(models.Model):
+    """Something a customer buys: hours, incidents, a renewal, a contract year.
+
+    Priced when placed by the rules on ``ordered_on``; billed once (an
+    invoice line points at it); fulfilled when its invoice is paid.
+    """
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=OrderKind.choices)
+    status = models.CharField(
+        max_length=10, choices=OrderStatus.choices, default=OrderStatus.PLACED
+    )
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    licence = models.ForeignKey(
+        "entitlements.Licence", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entitlement = models.ForeignKey(
+        "entitlements.Entitlement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Renewal: the support period or contract renewed.",
+    )
+    quantity = models.PositiveIntegerField(
+        default=1, help_text="Voucher: hours; incident pack: incidents; otherwise 1."
+    )
+    ordered_on = models.DateField(help_text="Pricing date (policy time zone).")
+    amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="Net price.")
+    currency = models.CharField(max_length=3)
+    explanation = models.JSONField(default=list, help_text="How the price was found, per line.")
+    terms = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What fulfilment grants: starts/ends (ISO dates), and for a renewal new_ends.",
+    )
+    granted = models.ForeignKey(
+        "entitlements.Entitlement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The entitlement fulfilment created or extended.",
+    )
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(help_text="UTC.")
+    paid_at = models.DateTimeField(null=True, blank=True, help_text="UTC.")
+    fulfilled_at = models.DateTimeField(null=True, blank=True, help_text="UTC.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="order_amount_not_negative"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.kind} {self.amount} {self.currency} ({self.status})"
+
+    @property
+    def reference(self) -> str:
+        return f"ORD-{self.pk}"
+
+
+class PackagePrice(models.Model):
+    """The price list of what is sold by order, with effective dates: a voucher of
+    ``size`` hours, an incident pack of ``size`` incidents, a contract year
+    (``size`` 12 months). ``product`` empty = any product."""
+
+    kind = models.CharField(max_length=16, choices=OrderKind.choices)
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    size = models.PositiveIntegerField(help_text="Hours, incidents or months.")
+    effective_from = models.DateField(help_text="First day this price applies (inclusive).")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+
+    class Meta:
+        ordering = ["kind", "size", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "product", "size", "effective_from"], name="packageprice_once"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="packageprice_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.size}: {self.amount} {self.currency} from {self.effective_from}"
+
+
+class ReminderStage(models.TextChoices):
+    BEFORE = "before", "before expiry"
+    GRACE = "grace", "during grace"
+    OVERDUE = "overdue", "invoice overdue, on hold"
+
+
+class SentReminder(models.Model):
+    """A reminder already sent, so the daily job sends each at most once."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    entitlement = models.ForeignKey(
+        "entitlements.Entitlement", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    stage = models.CharField(max_length=8, choices=ReminderStage.choices)
+    key = models.CharField(max_length=64, help_text="What makes it unique, e.g. ends + days.")
+    sent_at = models.DateTimeField(help_text="UTC.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "stage", "key"], name="reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} {self.key}"
+
+
+class ScheduledRun(models.Model):
+    """A slot of the schedule that has been enqueued (e.g. ``billing_run``
+    for 2026-03-01). The unique row makes several workers enqueue it once."""
+
+    job = models.CharField(max_length=40)
+    slot = models.DateField(help_text="The day (policy time zone) the job is due.")
+    enqueued_at = models.DateTimeField(help_text="UTC.")
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-slot", "job"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "slot"], name="scheduledrun_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.slot}"

@@ -1,0 +1,316 @@
+"""Named reads of billing, and the order price quotes (rules applied to rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from supportledger.billing.models import (
+    BillingSettings,
+    Invoice,
+    InvoiceKind,
+    InvoiceStatus,
+    Order,
+    OrderKind,
+    OrderStatus,
+    PackagePrice,
+    ReminderStage,
+)
+from supportledger.catalog.models import Product
+from supportledger.catalog.queries import get_product_price_on, get_service_price_on
+from supportledger.core.errors import ActionRefused
+from supportledger.core.queries import get_vendor_policy
+from supportledger.customers.models import Customer
+from supportledger.rules.calendar import add_months
+from supportledger.entitlements.models import Entitlement, Kind
+from supportledger.rules.money import round_money
+from supportledger.rules.renewal import quote_renewal
+from supportledger.rules.types import RenewalPolicy, RulesError
+
+
+def get_billing_settings() -> BillingSettings:
+    """The one settings row, created with defaults on first use."""
+    settings, _ = BillingSettings.objects.get_or_create(pk=1)
+    return settings
+
+
+def get_invoice_for_customer(customer: Customer, invoice_id: int) -> Invoice | None:
+    """An invoice of ``customer`` (drafts are not shown to customers); None otherwise."""
+    return (
+        Invoice.objects.filter(customer=customer, pk=invoice_id)
+        .exclude(status=InvoiceStatus.DRAFT)
+        .first()
+    )
+
+
+def list_invoices_for_customer(customer: Customer) -> QuerySet[Invoice]:
+    return (
+        Invoice.objects.filter(customer=customer)
+        .exclude(status=InvoiceStatus.DRAFT)
+        .order_by("-issued_on", "-id")
+    )
+
+
+def list_invoices_for_period(start: date, end: date) -> QuerySet[Invoice]:
+    """Issued, paid and cancelled invoices and credit notes issued in
+    ``start``..``end`` (inclusive), by number."""
+    return (
+        Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
+        .filter(issued_on__gte=start, issued_on__lte=end)
+        .select_related("customer")
+        .order_by("series", "year", "sequence")
+    )
+
+
+def list_overdue_invoices(*, today: date, customer: Customer | None = None) -> QuerySet[Invoice]:
+    """Issued invoices whose due date (inclusive) is before ``today``."""
+    invoices = Invoice.objects.filter(
+        kind=InvoiceKind.INVOICE, status=InvoiceStatus.ISSUED, due_on__lt=today
+    )
+    if customer is not None:
+        invoices = invoices.filter(customer=customer)
+    return invoices
+
+
+@dataclass(frozen=True)
+class HoldStatus:
+    """What the portal and the desk show about a hold."""
+
+    on_hold: bool
+    reason: str
+    overdue: tuple[Invoice, ...]
+
+
+def get_hold_status(customer: Customer, *, today: date) -> HoldStatus:
+    return HoldStatus(
+        on_hold=customer.on_hold,
+        reason=customer.on_hold_reason,
+        overdue=tuple(list_overdue_invoices(today=today, customer=customer).order_by("due_on")),
+    )
+
+
+# --- Prices of orders ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderQuote:
+    amount: Decimal
+    currency: str
+    explanation: tuple[str, ...]
+    terms: dict[str, Any] = field(default_factory=dict)
+
+
+def renewal_policy() -> RenewalPolicy:
+    row = get_vendor_policy()
+    return RenewalPolicy(
+        grace_months=row.renewal_grace_months,
+        grace_rate=Decimal(row.renewal_grace_rate),
+        standard_rate=Decimal(row.renewal_standard_rate),
+        term_months=row.renewal_term_months,
+        round_to=Decimal(row.renewal_round_to),
+    )
+
+
+def get_package_price(kind: str, size: int, product: Product | None, on: date) -> PackagePrice | None:
+    """The package price in force on ``on``: for the product first, else any product."""
+    prices = PackagePrice.objects.filter(kind=kind, size=size, effective_from__lte=on)
+    for scope in (prices.filter(product=product) if product else None, prices.filter(product=None)):
+        if scope is None:
+            continue
+        price = scope.order_by("-effective_from").first()
+        if price is not None:
+            return price
+    return None
+
+
+def _renewal_quote(entitlement: Entitlement | None, product: Product | None, on: date) -> OrderQuote:
+    if entitlement is None or entitlement.kind != Kind.SUPPORT_PERIOD:
+        raise ActionRefused("invalid", "entitlement: a renewal renews a support period.")
+    if product is None:
+        raise ActionRefused("invalid", "product: the support period names no product.")
+    latest = latest_of_kind(entitlement)
+    list_price = get_product_price_on(product, on)
+    if list_price is None:
+        raise ActionRefused("no_price", f"product: {product.code} has no price on {on}.")
+    quote = quote_renewal(
+        renewal_policy(), list_price.currency, Decimal(list_price.amount), latest.ends, on
+    )
+    if isinstance(quote, RulesError):
+        raise ActionRefused(quote.code, quote.message)
+    starts = latest.ends + timedelta(days=1) if quote.kind == "grace" else on
+    return OrderQuote(
+        amount=round_money(quote.price, quote.currency),
+        currency=quote.currency,
+        explanation=quote.explanation,
+        terms={
+            "kind": quote.kind,
+            "starts": starts.isoformat(),
+            "ends": quote.new_support_ends.isoformat(),
+            "renews_ends": latest.ends.isoformat(),
+        },
+    )
+
+
+def latest_of_kind(entitlement: Entitlement) -> Entitlement:
+    """The entitlement of the same kind, customer and licence (or products)
+    that ends last: renewing an old period renews from the newest one."""
+    same = Entitlement.objects.filter(
+        customer_id=entitlement.customer_id, kind=entitlement.kind,
+        licence_id=entitlement.licence_id,
+    )
+    return same.order_by("-ends", "-id").first() or entitlement
+
+
+def get_order_quote(
+    *,
+    customer: Customer,
+    kind: str,
+    product: Product | None,
+    entitlement: Entitlement | None,
+    quantity: int,
+    on: date,
+) -> OrderQuote:
+    """What an order costs on ``on`` and what it will grant (``terms``)."""
+    if kind == OrderKind.RENEWAL:
+        return _renewal_quote(entitlement, product, on)
+    year_end = add_months(on, 12) - timedelta(days=1)
+    if kind == OrderKind.VOUCHER:
+        package = get_package_price(kind, quantity, product, on)
+        terms = {"starts": on.isoformat(), "ends": year_end.isoformat()}
+        if package is not None:
+            return OrderQuote(
+                round_money(Decimal(package.amount), package.currency), package.currency,
+                (f"Voucher of {quantity} h: package price {package.amount} {package.currency} "
+                 f"from {package.effective_from}",), terms,
+            )
+        prices = get_service_price_on(on)
+        if prices is None:
+            raise ActionRefused("no_price", f"No service price list is in force on {on}.")
+        amount = round_money(Decimal(prices.remote) * quantity, prices.currency)
+        return OrderQuote(
+            amount, prices.currency,
+            (f"{quantity} h × remote rate {prices.remote} {prices.currency} "  # noqa: RUF001
+             f"(price list from {prices.effective_from}) = {amount} {prices.currency}",),
+            terms,
+        )
+    if kind in (OrderKind.INCIDENT_PACK, OrderKind.CONTRACT):
+        size = quantity if kind == OrderKind.INCIDENT_PACK else 12
+        package = get_package_price(kind, size, product, on)
+        if package is None:
+            raise ActionRefused(
+                "no_price", f"quantity: no price for a {kind.replace('_', ' ')} of {size} on {on}."
+            )
+        starts = on
+        if kind == OrderKind.CONTRACT:
+            current = (
+                Entitlement.objects.filter(customer=customer, kind=Kind.CONTRACT, ends__gte=on)
+                .order_by("-ends")
+                .first()
+            )
+            if current is not None:
+                starts = current.ends + timedelta(days=1)  # renews yearly, back to back
+        ends = add_months(starts, 12) - timedelta(days=1)
+        terms: dict[str, Any] = {"starts": starts.isoformat(), "ends": ends.isoformat()}
+        if kind == OrderKind.INCIDENT_PACK:
+            policy = get_vendor_policy()
+            if policy.preset == "annual_maintenance_gr":  # S2: Premium extends Professional
+                terms["requires"] = Kind.CONTRACT
+        return OrderQuote(
+            round_money(Decimal(package.amount), package.currency), package.currency,
+            (f"{kind.replace('_', ' ')} of {size}: package price {package.amount} "
+             f"{package.currency} from {package.effective_from}",),
+            terms,
+        )
+    raise ActionRefused("invalid", f"kind: unknown order kind {kind!r}.")
+
+
+# --- Renewal reminders -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReminderDue:
+    entitlement: Entitlement
+    stage: str
+    key: str
+    price: Decimal
+    currency: str
+    renew_until: date | None
+
+
+def _reminder_price(entitlement: Entitlement, on: date) -> tuple[Decimal, str, date | None] | None:
+    product = entitlement.licence.product if entitlement.licence_id else None
+    try:
+        if entitlement.kind == Kind.SUPPORT_PERIOD:
+            quote = _renewal_quote(entitlement, product, on)
+        else:
+            kind = OrderKind.CONTRACT if entitlement.kind == Kind.CONTRACT else OrderKind.INCIDENT_PACK
+            quote = get_order_quote(
+                customer=entitlement.customer, kind=kind, product=product, entitlement=entitlement,
+                quantity=max(entitlement.incidents_granted, 1), on=on,
+            )
+    except ActionRefused:
+        return None
+    ends = quote.terms.get("ends")
+    return quote.amount, quote.currency, date.fromisoformat(ends) if ends else None
+
+
+def list_renewal_reminders_due(*, today: date) -> list[ReminderDue]:
+    """Reminders due today: support periods, contracts and incident packs
+    ending in one of ``reminder_days_before`` days, and those that ended
+    yesterday (the first day of grace), unless a newer one of the same kind
+    already follows. Each comes with the price of renewing today."""
+    settings = get_billing_settings()
+    days = [int(d) for d in (settings.reminder_days_before or [30, 7])]
+    targets = {today + timedelta(days=d): (ReminderStage.BEFORE, d) for d in days}
+    targets[today - timedelta(days=1)] = (ReminderStage.GRACE, 1)
+    newer = Entitlement.objects.filter(
+        customer_id=OuterRef("customer_id"), kind=OuterRef("kind"),
+        licence_id=OuterRef("licence_id"), ends__gt=OuterRef("ends"),
+    )
+    candidates = (
+        Entitlement.objects.filter(
+            kind__in=[Kind.SUPPORT_PERIOD, Kind.CONTRACT, Kind.INCIDENT_PACK],
+            ends__in=list(targets),
+        )
+        .filter(~Exists(newer))
+        .exclude(customer__on_hold=True)
+        .select_related("customer", "licence__product")
+        .order_by("ends", "id")
+    )
+    due = []
+    for entitlement in candidates:
+        stage, days_before = targets[entitlement.ends]
+        priced = _reminder_price(entitlement, today)
+        if priced is None:
+            continue
+        price, currency, until = priced
+        key = f"{entitlement.reference}:{entitlement.ends}:{stage}:{days_before}"
+        due.append(ReminderDue(entitlement, stage, key, price, currency, until))
+    return due
+
+
+def list_orders_for_customer(customer: Customer) -> QuerySet[Order]:
+    return Order.objects.filter(customer=customer).order_by("-created_at", "-id")
+
+
+def list_open_orders() -> QuerySet[Order]:
+    return Order.objects.filter(status__in=[OrderStatus.PLACED, OrderStatus.PAID])
+
+
+__all__ = [
+    "HoldStatus",
+    "OrderQuote",
+    "ReminderDue",
+    "get_billing_settings",
+    "get_hold_status",
+    "get_invoice_for_customer",
+    "get_order_quote",
+    "list_invoices_for_customer",
+    "list_invoices_for_period",
+    "list_overdue_invoices",
+    "list_renewal_reminders_due",
+]
