@@ -6,16 +6,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from supportledger.catalog.models import Product, ProductPrice, Release
+from supportledger.billing.models import OrderKind
+from supportledger.billing.queries import OrderQuote, get_order_quote
+from supportledger.catalog.models import Product, Release
 from supportledger.core import clock
 from supportledger.core.convert import kind_defaults_from_row
+from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Contact, Customer
@@ -32,8 +34,6 @@ from supportledger.entitlements.queries import EntitlementLine, get_entitlement_
 from supportledger.portal.models import Idea, IdeaVote
 from supportledger.rules import eligibility
 from supportledger.rules import types as rules
-from supportledger.rules.renewal import quote_renewal
-from supportledger.rules.types import RenewalQuote
 
 
 def today_for_vendor(policy: VendorPolicy, now: datetime | None = None) -> date:
@@ -181,7 +181,12 @@ class ProductDownloads:
     licence: Licence
     releases: list[ReleaseLine]
     covered_until: date | None
-    quote: RenewalQuote | None
+    quote: OrderQuote | None
+    renews: Entitlement | None = None
+
+    @property
+    def renewed_until(self) -> date | None:
+        return date.fromisoformat(self.quote.terms["ends"]) if self.quote else None
 
 
 def _rules_licence(row: Licence) -> rules.Licence:
@@ -212,14 +217,13 @@ def get_downloads(customer: Customer, *, now: datetime | None = None) -> list[Pr
     releases: dict[int, list[Release]] = defaultdict(list)
     for release in Release.objects.filter(product_id__in=products).order_by("-released_on", "-id"):
         releases[release.product_id].append(release)
-    prices: dict[int, ProductPrice] = {}
-    for price in ProductPrice.objects.filter(
-        product_id__in=products, effective_from__lte=today
-    ).order_by("product_id", "effective_from"):
-        prices[price.product_id] = price  # the latest not after today wins
-    renewable = {
-        code for e in entitlements if e.kind == Kind.SUPPORT_PERIOD for code in (e.products or ())
-    }
+    # The latest support period of each licence: what a renewal renews.
+    renewable: dict[int, Entitlement] = {}
+    for row in entitlement_rows:
+        if row.kind == Kind.SUPPORT_PERIOD and row.licence_id is not None:
+            held = renewable.get(row.licence_id)
+            if held is None or (row.ends, row.pk) > (held.ends, held.pk):
+                renewable[row.licence_id] = row
     result = []
     for product_id, (product, licence) in products.items():
         code = product.code
@@ -236,25 +240,22 @@ def get_downloads(customer: Customer, *, now: datetime | None = None) -> list[Pr
             )
             for release in releases.get(product_id, [])
         ]
+        period = renewable.get(licence.pk)
         quote = None
-        price = prices.get(product_id)
-        if covered_until is not None and code in renewable and price is not None:
-            quoted = quote_renewal(
-                policy_renewal(policy), price.currency, Decimal(price.amount), covered_until, today
-            )
-            quote = quoted if isinstance(quoted, RenewalQuote) else None
-        result.append(ProductDownloads(product, licence, lines, covered_until, quote))
+        if period is not None:
+            try:
+                quote = get_order_quote(
+                    customer=customer,
+                    kind=OrderKind.RENEWAL,
+                    product=product,
+                    entitlement=period,
+                    quantity=1,
+                    on=today,
+                )
+            except ActionRefused:
+                quote = None  # no list price that day: nothing to offer
+        result.append(ProductDownloads(product, licence, lines, covered_until, quote, period))
     return result
-
-
-def policy_renewal(policy: VendorPolicy) -> rules.RenewalPolicy:
-    return rules.RenewalPolicy(
-        grace_months=policy.renewal_grace_months,
-        grace_rate=Decimal(policy.renewal_grace_rate),
-        standard_rate=Decimal(policy.renewal_standard_rate),
-        term_months=policy.renewal_term_months,
-        round_to=Decimal(policy.renewal_round_to),
-    )
 
 
 def get_download_eligibility(

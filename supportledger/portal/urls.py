@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportledger.portal.views import account, auth, dashboard, downloads, ideas
+from supportledger.portal.views import account, auth, dashboard, downloads, ideas, invoices
 
 app_name = "portal"
 
@@ -26,6 +26,9 @@ urlpatterns = [
     path("account/second-factor/off/", account.second_factor_off_view, name="factor_off"),
     path("downloads/", downloads.downloads_view, name="downloads"),
     path("downloads/file/<str:signed>/", downloads.download_file_view, name="download_file"),
+    path("downloads/renew/", downloads.renew_view, name="renew"),
+    path("invoices/", invoices.invoices_view, name="invoices"),
+    path("invoices/<int:invoice_id>/pdf/", invoices.invoice_pdf_view, name="invoice_pdf"),
     path("ideas/", ideas.ideas_view, name="ideas"),
     path("ideas/propose/", ideas.idea_propose_view, name="idea_propose"),
     path("ideas/<int:idea_id>/vote/", ideas.idea_vote_view, name="idea_vote"),

@@ -94,11 +94,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     request.session[PENDING] = {"user": user.pk, "at": now.timestamp()}
                     target = reverse("portal:login_code")
                     nxt = request.POST.get("next", "")
-                    return redirect(
-                        f"{target}?{urlencode({'next': nxt})}"
-                        if nxt.startswith("/portal/")
-                        else target
-                    )
+                    if nxt.startswith("/portal/"):
+                        target += "?" + urlencode({"next": nxt})
+                    return redirect(target)
                 return _finish_login(request, user)
     return render(
         request,

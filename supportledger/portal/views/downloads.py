@@ -7,12 +7,19 @@ eligibility is checked again when the file is asked for.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core import signing
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
+from supportledger.billing.actions import do_invoice_order, do_place_order
+from supportledger.billing.models import OrderKind
+from supportledger.core.errors import ActionRefused
+from supportledger.entitlements.models import Entitlement, Kind, Licence
 from supportledger.portal.access import contact_required, own_or_404
 from supportledger.portal.queries import (
     get_download_eligibility,
@@ -62,3 +69,49 @@ def download_file_view(request: HttpRequest, signed: str) -> HttpResponse:
     response = FileResponse(release.file.open("rb"), as_attachment=True, filename=name)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+@contact_required
+def renew_view(request: HttpRequest) -> HttpResponse:
+    """Order the renewal of a licence's support at today's quote; the order
+    is invoiced at once and the invoice appears under Invoices."""
+    licence = own_or_404(
+        Licence.objects.filter(customer=request.customer).select_related("product"),  # type: ignore[attr-defined]
+        request.POST.get("licence"),
+    )
+    period = (
+        Entitlement.objects.filter(
+            customer=request.customer,
+            licence=licence,
+            kind=Kind.SUPPORT_PERIOD,  # type: ignore[attr-defined]
+        )
+        .order_by("-ends", "-id")
+        .first()
+    )
+    if period is None:
+        raise Http404
+    try:
+        with transaction.atomic():
+            order = do_place_order(
+                acting_user=request.user,
+                customer=request.customer,  # type: ignore[attr-defined]
+                kind=OrderKind.RENEWAL,
+                licence=licence,
+                entitlement=period,
+            )
+            invoice = do_invoice_order(acting_user=request.user, order=order)
+    except ActionRefused as refused:
+        messages.error(
+            request, _("The renewal could not be ordered: %(reason)s") % {"reason": refused.message}
+        )
+        return redirect("portal:downloads")
+    messages.success(
+        request,
+        _(
+            "Renewal ordered. Invoice %(number)s is under Invoices; "
+            "support is extended once it is paid."
+        )
+        % {"number": invoice.number},
+    )
+    return redirect("portal:invoices")
