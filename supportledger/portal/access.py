@@ -68,3 +68,33 @@ def client_ip(request: HttpRequest) -> str:
     """The peer address. A proxy in front must set REMOTE_ADDR (e.g. gunicorn
     ``--forwarded-allow-ips``); a client-supplied X-Forwarded-For is not trusted."""
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def form_ids(*names: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Mark a view that reads object ids from its form (``licence``, ...);
+    the isolation test posts another customer's ids in those fields to every
+    view so marked and expects 404."""
+
+    def mark(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        view.portal_form_ids = names  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def owned(
+    kwarg: str, queryset_of: Callable[[HttpRequest], QuerySet[Any]]
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Swap the path id ``kwarg`` for the asking customer's object, 404
+    otherwise. Goes under ``contact_required`` and above the method check,
+    so another customer's id is 404 whatever the method."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            kwargs[kwarg] = own_or_404(queryset_of(request), kwargs[kwarg])
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

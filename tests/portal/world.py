@@ -17,6 +17,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
+from supportledger.billing.actions import do_invoice_order, do_place_order
+from supportledger.billing.models import Invoice
 from supportledger.catalog.actions import (
     do_create_product,
     do_publish_release,
@@ -28,7 +30,11 @@ from supportledger.customers.actions import do_add_contact, do_add_staff_member,
 from supportledger.customers.models import Contact, Customer, StaffMember
 from supportledger.desk.actions import do_open_request, do_record_work
 from supportledger.desk.models import Request
-from supportledger.entitlements.actions import do_sell_incident_pack, do_sell_licence, do_sell_voucher
+from supportledger.entitlements.actions import (
+    do_sell_incident_pack,
+    do_sell_licence,
+    do_sell_voucher,
+)
 from supportledger.entitlements.models import Entitlement, Licence
 from supportledger.portal.actions import do_give_contact_portal_login, do_propose_idea
 from supportledger.portal.models import Idea
@@ -58,6 +64,9 @@ class World:
     agent: StaffMember
     a: Side
     b: Side
+    b_only_product: Product  # Payroll: only Beta holds a licence
+    b_licence_of_b_only_product: Licence
+    b_invoice: Invoice
 
 
 def _side(
@@ -176,4 +185,23 @@ def build_world() -> World:
     )
     a = _side("Alfa", "anna@alfa.example", "bg", product, agent, (old, new))
     b = _side("Beta", "boris@beta.example", "el", product, agent, (old, new))
-    return World(product, agent, a, b)
+    payroll = do_create_product(
+        acting_user=None, code="PAY", name="Payroll", support_period_months=12, now=SET_UP_AT
+    )
+    payroll_licence = do_sell_licence(
+        acting_user=None,
+        customer=b.customer,
+        product=payroll,
+        sold_on=date(2026, 2, 1),
+        now=SET_UP_AT,
+    )
+    order = do_place_order(
+        acting_user=None,
+        customer=b.customer,
+        kind="renewal",
+        licence=b.licence,
+        entitlement=b.licence.entitlements.get(kind="support_period"),
+        now=NOW,
+    )
+    invoice = do_invoice_order(acting_user=None, order=order, now=NOW)
+    return World(product, agent, a, b, payroll, payroll_licence, invoice)

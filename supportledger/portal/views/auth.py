@@ -142,6 +142,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def password_reset_view(request: HttpRequest) -> HttpResponse:
+    if contact_of(request.user) is not None:
+        return redirect("portal:account")
     if request.method == "POST":
         email = request.POST.get("email", "").strip()[:254]
         now = clock.now()

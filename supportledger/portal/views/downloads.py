@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core import signing
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from supportledger.billing.actions import do_invoice_order, do_place_order
 from supportledger.billing.models import OrderKind
 from supportledger.core.errors import ActionRefused
 from supportledger.entitlements.models import Entitlement, Kind, Licence
-from supportledger.portal.access import contact_required, own_or_404
+from supportledger.portal.access import contact_required, form_ids, own_or_404
 from supportledger.portal.queries import (
     get_download_eligibility,
     get_downloads,
@@ -53,9 +53,10 @@ def downloads_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_safe
 @contact_required
 def download_file_view(request: HttpRequest, signed: str) -> HttpResponse:
+    # The link is checked before the method, so another contact's link is
+    # 404 whatever the method.
     try:
         payload = signing.loads(signed, salt=SALT, max_age=LINK_SECONDS)
     except signing.BadSignature:  # expired links are BadSignature too
@@ -65,12 +66,15 @@ def download_file_view(request: HttpRequest, signed: str) -> HttpResponse:
     release = own_or_404(releases_for_customer(request.customer), payload.get("r"))  # type: ignore[attr-defined]
     if not release.file or not get_download_eligibility(request.customer, release).allowed:  # type: ignore[attr-defined]
         raise Http404
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     name = release.file.name.rsplit("/", 1)[-1]
     response = FileResponse(release.file.open("rb"), as_attachment=True, filename=name)
     response["Cache-Control"] = "private, no-store"
     return response
 
 
+@form_ids("licence")
 @require_POST
 @contact_required
 def renew_view(request: HttpRequest) -> HttpResponse:

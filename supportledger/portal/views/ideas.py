@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from supportledger.catalog.models import Product
 from supportledger.core.errors import ActionRefused
 from supportledger.entitlements.models import Licence
-from supportledger.portal.access import contact_required, own_or_404
+from supportledger.portal.access import contact_required, form_ids, own_or_404, owned
 from supportledger.portal.actions import do_propose_idea, do_vote_for_idea
 from supportledger.portal.models import Idea, IdeaStatus
 from supportledger.portal.queries import list_ideas
@@ -47,6 +47,7 @@ def ideas_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+@form_ids("product")
 @require_POST
 @contact_required
 def idea_propose_view(request: HttpRequest) -> HttpResponse:
@@ -74,10 +75,11 @@ def idea_propose_view(request: HttpRequest) -> HttpResponse:
     return redirect("portal:ideas")
 
 
-@require_POST
 @contact_required
-def idea_vote_view(request: HttpRequest, idea_id: int) -> HttpResponse:
-    idea = own_or_404(visible_ideas(request), idea_id)
+@owned("idea_id", visible_ideas)
+@require_POST
+def idea_vote_view(request: HttpRequest, idea_id: Idea) -> HttpResponse:
+    idea = idea_id
     if do_vote_for_idea(acting_user=request.user, contact=request.contact, idea=idea):  # type: ignore[attr-defined]
         messages.success(request, _("Your vote is counted."))
     else:
