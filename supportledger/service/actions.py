@@ -1,0 +1,764 @@
+"""Writes of service delivery: appointments, consents, remote sessions,
+confirmation of work and claims (DESIGN 3.6, seeds S0 and S4).
+
+Every action runs in one transaction, leaves an audit row and sends mail
+only after commit. Refusals raise ``ActionRefused`` with a stable code and a
+message in the active language; nothing is written then (except the audit
+row of a wrong session code, on purpose: failed attempts must be visible).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from supportledger.catalog.models import ServicePrice
+from supportledger.catalog.queries import get_service_price_on
+from supportledger.core import clock
+from supportledger.core.actions import write_audit
+from supportledger.core.convert import policy_from_row
+from supportledger.core.errors import ActionRefused
+from supportledger.core.queries import get_vendor_policy
+from supportledger.customers.models import Contact, StaffMember
+from supportledger.desk.models import Request, WorkEntry
+from supportledger.entitlements.actions import do_grant_service_warranty
+from supportledger.rules.calendar import BusinessCalendar
+from supportledger.rules.claims import auto_confirmation_at, is_complaint_in_time
+from supportledger.rules.rating import is_in_service_area
+from supportledger.rules.types import Policy
+from supportledger.service.mail import format_local, send_appointment_mail
+from supportledger.service.models import (
+    APPOINTMENT_TRANSITIONS,
+    CLAIM_TRANSITIONS,
+    SESSION_TRANSITIONS,
+    Appointment,
+    AppointmentStatus,
+    Claim,
+    ClaimStatus,
+    Consent,
+    RemoteSession,
+    RemoteTool,
+    SessionStatus,
+    TravelCharge,
+    WorkConfirmation,
+)
+from supportledger.service.queries import get_claim_window
+
+SESSION_CODE_MINUTES = getattr(settings, "SERVICE_SESSION_CODE_MINUTES", 10)
+"""How long a remote-session code may be used after it was issued, minutes."""
+SESSION_CODE_ATTEMPTS = 5
+"""Wrong codes tried before the session's code dies."""
+REMINDER_BEFORE = timedelta(hours=24)
+"""How long before an appointment its reminder goes out."""
+
+
+def _policy() -> Policy:
+    """The rules' Policy without rates: enough for the calendar, the service
+    area and the claim settings."""
+    return policy_from_row(get_vendor_policy(), {})
+
+
+def _transition(current: str, to: str, table: dict[str, frozenset[str]], what: str) -> None:
+    if to not in table[current]:
+        raise ActionRefused(
+            "invalid_transition",
+            _("The %(what)s is %(current)s; it cannot become %(to)s.")
+            % {"what": what, "current": current, "to": to},
+        )
+
+
+# --- Consent ------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_record_consent(
+    *,
+    acting_user: Any,
+    contact: Contact,
+    request: Request,
+    terms_version: str,
+    price_list_version: str,
+    ip_address: str,
+    now: datetime | None = None,
+) -> Consent:
+    """Record that ``contact`` agreed to the terms (``terms_version``) and the
+    service price list (``price_list_version``: the first day of a price list,
+    YYYY-MM-DD) for ``request``, from ``ip_address``."""
+    at = now or clock.now()
+    if contact.customer_id != request.customer_id:
+        raise ActionRefused("wrong_customer", _("The contact belongs to another customer."))
+    terms_version = (terms_version or "").strip()
+    if not terms_version:
+        raise ActionRefused("invalid", _("terms_version: the version of the terms is required."))
+    try:
+        first_day = date.fromisoformat((price_list_version or "").strip())
+    except ValueError:
+        first_day = None
+    price_list = (
+        ServicePrice.objects.filter(effective_from=first_day).first() if first_day else None
+    )
+    if price_list is None:
+        raise ActionRefused(
+            "unknown_price_list",
+            _("price_list_version: no service price list starts on %(version)s.")
+            % {"version": price_list_version},
+        )
+    if not ip_address:
+        raise ActionRefused("invalid", _("ip_address: the address of the consent is required."))
+    consent = Consent.objects.create(
+        contact=contact,
+        request=request,
+        terms_version=terms_version,
+        price_list_version=price_list.effective_from.isoformat(),
+        price_list=price_list,
+        given_at=at,
+        ip_address=ip_address,
+        recorded_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+    write_audit(
+        acting_user=acting_user,
+        action="record_consent",
+        obj=consent,
+        at=at,
+        detail={
+            "contact": contact.pk,
+            "request": request.pk,
+            "terms_version": terms_version,
+            "price_list_version": consent.price_list_version,
+            "ip_address": ip_address,
+        },
+    )
+    return consent
+
+
+# --- Appointments -------------------------------------------------------------
+
+
+def _check_slot(
+    *,
+    policy: Policy,
+    agent: StaffMember,
+    starts_at: datetime,
+    ends_at: datetime,
+    at: datetime,
+    exclude: int | None = None,
+) -> None:
+    """Refuse a slot that is not in business hours or overlaps another visit
+    of ``agent``. The caller holds the lock on the agent's row."""
+    if ends_at <= starts_at:
+        raise ActionRefused("invalid", _("ends_at: the visit must end after it starts."))
+    if starts_at <= at:
+        raise ActionRefused("invalid", _("starts_at: a visit can only be booked in the future."))
+    calendar = BusinessCalendar.for_policy(policy)
+    hours = calendar.opening_hours(calendar.local_date(starts_at))
+    if hours is None or not (hours[0] <= starts_at and ends_at <= hours[1]):
+        raise ActionRefused(
+            "outside_business_hours",
+            _("starts_at: visits are booked only within business hours; %(when)s is outside them.")
+            % {
+                "when": format_local(starts_at, policy.timezone, translation.get_language() or "en")
+            },
+        )
+    clashes = Appointment.objects.filter(
+        agent=agent,
+        status=AppointmentStatus.BOOKED,
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+    )
+    if exclude is not None:
+        clashes = clashes.exclude(pk=exclude)
+    if clashes.exists():
+        raise ActionRefused(
+            "agent_double_booked",
+            _("agent: %(agent)s already has a visit at that time.") % {"agent": agent},
+        )
+
+
+def _lock_agent(agent: StaffMember) -> StaffMember:
+    """Lock the agent's row: bookings for one agent queue here, so the overlap
+    check and the insert happen as one step even under concurrency (on
+    SQLite the IMMEDIATE transaction already serialises writers)."""
+    return StaffMember.objects.select_for_update().select_related("user").get(pk=agent.pk)
+
+
+@transaction.atomic
+def do_book_appointment(
+    *,
+    acting_user: Any,
+    request: Request,
+    agent: StaffMember,
+    consent: Consent,
+    starts_at: datetime,
+    ends_at: datetime,
+    city: str,
+    address: str = "",
+    now: datetime | None = None,
+) -> Appointment:
+    """Book an on-site visit for ``request`` by ``agent``. Refused outside the
+    service area (city compared ignoring case and accents, the rules'
+    matching), outside business hours (the whole visit on one business day),
+    when the agent already has a visit overlapping it, or without the
+    customer's consent to the price list (``consent`` for this customer).
+    The contact who consented gets a confirmation with an .ics invitation."""
+    at = now or clock.now()
+    if consent.contact.customer_id != request.customer_id:
+        raise ActionRefused("wrong_customer", _("consent: it belongs to another customer."))
+    customer = request.customer
+    if customer.on_hold:
+        raise ActionRefused(
+            "customer_on_hold",
+            _("%(customer)s is on hold (%(reason)s).")
+            % {"customer": customer, "reason": customer.on_hold_reason},
+        )
+    policy = _policy()
+    if not is_in_service_area(policy, city):
+        raise ActionRefused(
+            "outside_service_area",
+            _("city: on-site visits are made only in %(area)s, not in %(city)s.")
+            % {"area": ", ".join(policy.service_area) or "-", "city": city},
+        )
+    agent = _lock_agent(agent)
+    _check_slot(policy=policy, agent=agent, starts_at=starts_at, ends_at=ends_at, at=at)
+    appointment = Appointment.objects.create(
+        request=request,
+        agent=agent,
+        consent=consent,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        city=city.strip(),
+        address=address.strip(),
+        created_at=at,
+    )
+    write_audit(
+        acting_user=acting_user,
+        action="book_appointment",
+        obj=appointment,
+        at=at,
+        detail={
+            "agent": agent.pk,
+            "starts_at": starts_at.isoformat(),
+            "ends_at": ends_at.isoformat(),
+            "city": appointment.city,
+            "consent": consent.pk,
+        },
+    )
+    transaction.on_commit(partial(send_appointment_mail, appointment, kind="booked", stamp=at))
+    return appointment
+
+
+@transaction.atomic
+def do_reschedule_appointment(
+    *,
+    acting_user: Any,
+    appointment: Appointment,
+    starts_at: datetime,
+    ends_at: datetime,
+    agent: StaffMember | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move a booked visit (optionally to another agent) under the same
+    checks as booking; the reminder is sent again for the new time."""
+    at = now or clock.now()
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise ActionRefused("invalid_transition", _("Only a booked visit can be moved."))
+    agent = _lock_agent(agent or appointment.agent)
+    _check_slot(
+        policy=_policy(),
+        agent=agent,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        at=at,
+        exclude=appointment.pk,
+    )
+    before = {"starts_at": appointment.starts_at.isoformat(), "agent": appointment.agent_id}
+    appointment.agent = agent
+    appointment.starts_at = starts_at
+    appointment.ends_at = ends_at
+    appointment.sequence += 1
+    appointment.reminder_sent_at = None
+    appointment.save(
+        update_fields=["agent", "starts_at", "ends_at", "sequence", "reminder_sent_at"]
+    )
+    write_audit(
+        acting_user=acting_user,
+        action="reschedule_appointment",
+        obj=appointment,
+        at=at,
+        detail={"before": before, "starts_at": starts_at.isoformat(), "agent": agent.pk},
+    )
+    transaction.on_commit(partial(send_appointment_mail, appointment, kind="rescheduled", stamp=at))
+    return appointment
+
+
+@transaction.atomic
+def do_cancel_appointment(
+    *,
+    acting_user: Any,
+    appointment: Appointment,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Appointment:
+    """Cancel a booked visit; the contact gets a cancellation (.ics CANCEL)."""
+    at = now or clock.now()
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    _transition(
+        appointment.status, AppointmentStatus.CANCELLED, APPOINTMENT_TRANSITIONS, _("visit")
+    )
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancelled_at = at
+    appointment.cancel_reason = reason.strip()[:200]
+    appointment.sequence += 1
+    appointment.save(update_fields=["status", "cancelled_at", "cancel_reason", "sequence"])
+    write_audit(
+        acting_user=acting_user,
+        action="cancel_appointment",
+        obj=appointment,
+        at=at,
+        detail={"reason": appointment.cancel_reason},
+    )
+    transaction.on_commit(partial(send_appointment_mail, appointment, kind="cancelled", stamp=at))
+    return appointment
+
+
+def send_appointment_reminders(now: datetime | None = None) -> int:
+    """Send the reminder of every booked visit starting within the next
+    ``REMINDER_BEFORE`` that has not had one; returns how many were sent.
+    Each visit is marked in its own transaction before its mail goes out on
+    commit, so a reminder is sent once even when two workers run this."""
+    at = now or clock.now()
+    due = Appointment.objects.filter(
+        status=AppointmentStatus.BOOKED,
+        reminder_sent_at__isnull=True,
+        starts_at__gt=at,
+        starts_at__lte=at + REMINDER_BEFORE,
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in list(due):
+        with transaction.atomic():
+            claimed = Appointment.objects.filter(
+                pk=pk, status=AppointmentStatus.BOOKED, reminder_sent_at__isnull=True
+            ).update(reminder_sent_at=at)
+            if not claimed:
+                continue
+            appointment = Appointment.objects.select_related(
+                "request", "agent__user", "consent__contact"
+            ).get(pk=pk)
+            write_audit(
+                acting_user=None, action="send_appointment_reminder", obj=appointment, at=at
+            )
+            transaction.on_commit(
+                partial(send_appointment_mail, appointment, kind="reminder", stamp=at)
+            )
+            sent += 1
+    return sent
+
+
+# --- Remote sessions ----------------------------------------------------------
+
+
+def _new_code() -> str:
+    """Nine random digits shown as ``123-456-789``: read out on the phone."""
+    digits = f"{secrets.randbelow(10**9):09d}"
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+
+
+def _normal_code(code: str) -> str:
+    return "".join(ch for ch in code if ch.isdigit())
+
+
+@transaction.atomic
+def do_start_remote_session(
+    *,
+    acting_user: Any,
+    consent: Consent,
+    agent: StaffMember,
+    now: datetime | None = None,
+) -> tuple[RemoteSession, str]:
+    """Open a remote session under ``consent`` with ``agent`` (the consultant
+    the customer picked). Returns the session and its single-use code, which
+    is shown once and stored only hashed; it is valid for
+    ``SESSION_CODE_MINUTES``. A consent serves one session only."""
+    at = now or clock.now()
+    consent = Consent.objects.select_for_update().select_related("contact").get(pk=consent.pk)
+    if RemoteSession.objects.filter(consent=consent).exists():
+        raise ActionRefused(
+            "consent_used",
+            _("consent: it was given for an earlier session; a new session needs new consent."),
+        )
+    code = _new_code()
+    try:
+        with transaction.atomic():
+            session = RemoteSession.objects.create(
+                consent=consent,
+                agent=agent,
+                code_hash=make_password(_normal_code(code)),
+                code_expires_at=at + timedelta(minutes=SESSION_CODE_MINUTES),
+                started_at=at,
+            )
+    except IntegrityError as exc:
+        raise ActionRefused(
+            "consent_used",
+            _("consent: it was given for an earlier session; a new session needs new consent."),
+        ) from exc
+    write_audit(
+        acting_user=acting_user,
+        action="start_remote_session",
+        obj=session,
+        at=at,
+        detail={
+            "consent": consent.pk,
+            "agent": agent.pk,
+            "code_expires_at": session.code_expires_at.isoformat(),
+        },
+    )
+    return session, code
+
+
+def do_attach_remote_tool(
+    *,
+    acting_user: Any,
+    session: RemoteSession,
+    code: str,
+    tool: str,
+    tool_session_id: str,
+    now: datetime | None = None,
+) -> RemoteSession:
+    """The consultant connects: checks the customer's code (single use, not
+    expired, session not ended) and records the tool and its session id.
+    A wrong code is audited and counts as a failed attempt; after
+    ``SESSION_CODE_ATTEMPTS`` of them the code is dead."""
+    at = now or clock.now()
+    if tool not in RemoteTool.values:
+        raise ActionRefused(
+            "invalid",
+            _("tool: use one of %(tools)s.") % {"tools": ", ".join(RemoteTool.labels)},
+        )
+    tool_session_id = (tool_session_id or "").strip()
+    if not tool_session_id:
+        raise ActionRefused("invalid", _("tool_session_id: the tool's session id is required."))
+    with transaction.atomic():
+        session = RemoteSession.objects.select_for_update().get(pk=session.pk)
+        refusal = _code_refusal(session, code, at)
+        if refusal is None:
+            _transition(session.status, SessionStatus.CONNECTED, SESSION_TRANSITIONS, _("session"))
+            session.status = SessionStatus.CONNECTED
+            session.code_used_at = at
+            session.connected_at = at
+            session.tool = tool
+            session.tool_session_id = tool_session_id
+            session.save(
+                update_fields=["status", "code_used_at", "connected_at", "tool", "tool_session_id"]
+            )
+            write_audit(
+                acting_user=acting_user,
+                action="attach_remote_tool",
+                obj=session,
+                at=at,
+                detail={"tool": tool, "tool_session_id": tool_session_id},
+            )
+            return session
+        if refusal[0] == "wrong_code":
+            session.failed_attempts += 1
+            session.save(update_fields=["failed_attempts"])
+        write_audit(
+            acting_user=acting_user,
+            action="refuse_remote_code",
+            obj=session,
+            at=at,
+            detail={"reason": refusal[0], "failed_attempts": session.failed_attempts},
+        )
+    raise ActionRefused(*refusal)
+
+
+def _code_refusal(session: RemoteSession, code: str, at: datetime) -> tuple[str, str] | None:
+    if session.status == SessionStatus.ENDED:
+        return "session_ended", _(
+            "The session has ended; connecting again needs the customer's new consent."
+        )
+    if session.code_used_at is not None:
+        return "code_used", _("code: it has already been used; each code works once.")
+    if at >= session.code_expires_at:
+        return "code_expired", _("code: it has expired; the customer must start a new session.")
+    if session.failed_attempts >= SESSION_CODE_ATTEMPTS:
+        return "code_blocked", _("code: too many wrong codes; the customer must start again.")
+    if not check_password(_normal_code(code or ""), session.code_hash):
+        return "wrong_code", _("code: it is not the code of this session.")
+    return None
+
+
+@transaction.atomic
+def do_end_remote_session(
+    *,
+    acting_user: Any,
+    session: RemoteSession,
+    now: datetime | None = None,
+) -> RemoteSession:
+    """End the session (the consultant or the customer). Its code is dead
+    from now on; another session needs new consent."""
+    at = now or clock.now()
+    session = RemoteSession.objects.select_for_update().get(pk=session.pk)
+    _transition(session.status, SessionStatus.ENDED, SESSION_TRANSITIONS, _("session"))
+    session.status = SessionStatus.ENDED
+    session.ended_at = at
+    session.save(update_fields=["status", "ended_at"])
+    write_audit(
+        acting_user=acting_user,
+        action="end_remote_session",
+        obj=session,
+        at=at,
+        detail={"tool": session.tool, "tool_session_id": session.tool_session_id},
+    )
+    return session
+
+
+# --- Confirmation of work -----------------------------------------------------
+
+
+def _confirm(
+    *,
+    acting_user: Any,
+    work: WorkEntry,
+    confirmed_at: datetime,
+    contact: Contact | None,
+    automatic: bool,
+) -> WorkConfirmation:
+    confirmation = WorkConfirmation.objects.create(
+        work=work,
+        confirmed_at=confirmed_at,
+        contact=contact,
+        automatic=automatic,
+        recorded_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+    write_audit(
+        acting_user=acting_user,
+        action="auto_confirm_work" if automatic else "confirm_work",
+        obj=work,
+        at=confirmed_at,
+        detail={"contact": contact.pk if contact else None, "automatic": automatic},
+    )
+    return confirmation
+
+
+@transaction.atomic
+def do_confirm_work(
+    *,
+    acting_user: Any,
+    work: WorkEntry,
+    contact: Contact | None = None,
+    now: datetime | None = None,
+) -> WorkConfirmation:
+    """The customer confirms ``work`` (``contact``: who, or staff recording it).
+    The complaint deadline and the service warranty count from now."""
+    at = now or clock.now()
+    work = WorkEntry.objects.select_for_update().select_related("request").get(pk=work.pk)
+    if contact is not None and contact.customer_id != work.request.customer_id:
+        raise ActionRefused("wrong_customer", _("The contact belongs to another customer."))
+    if WorkConfirmation.objects.filter(work=work).exists():
+        raise ActionRefused("already_confirmed", _("This work has already been confirmed."))
+    if at < work.ended_at:
+        raise ActionRefused("invalid", _("Work can be confirmed only after it has ended."))
+    return _confirm(
+        acting_user=acting_user, work=work, confirmed_at=at, contact=contact, automatic=False
+    )
+
+
+def auto_confirm_work(now: datetime | None = None) -> int:
+    """Confirm every piece of work the customer left unconfirmed for the
+    policy's ``auto_confirm_days``; the confirmation instant is the moment
+    it counted as confirmed (the rules' ``auto_confirmation_at``), not when
+    this ran. Returns how many were confirmed."""
+    at = now or clock.now()
+    claims = _policy().claims
+    cutoff = at - timedelta(days=claims.auto_confirm_days)
+    candidates = WorkEntry.objects.filter(
+        confirmation__isnull=True, ended_at__lte=cutoff
+    ).values_list("pk", flat=True)
+    done = 0
+    for pk in list(candidates):
+        with transaction.atomic():
+            work = WorkEntry.objects.select_for_update().get(pk=pk)
+            if WorkConfirmation.objects.filter(work=work).exists():
+                continue
+            when = auto_confirmation_at(claims, work.ended_at)
+            if when > at:
+                continue
+            _confirm(acting_user=None, work=work, confirmed_at=when, contact=None, automatic=True)
+            done += 1
+    return done
+
+
+# --- Claims -------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_file_claim(
+    *,
+    acting_user: Any,
+    work: WorkEntry,
+    contact: Contact,
+    description: str,
+    now: datetime | None = None,
+) -> Claim:
+    """A complaint about confirmed ``work``. Refused after the complaint
+    deadline (DESIGN 3.6), with the deadline in the active language and the
+    vendor's time zone."""
+    at = now or clock.now()
+    work = WorkEntry.objects.select_for_update().select_related("request").get(pk=work.pk)
+    if contact.customer_id != work.request.customer_id:
+        raise ActionRefused("wrong_customer", _("The contact belongs to another customer."))
+    description = (description or "").strip()
+    if not description:
+        raise ActionRefused("invalid", _("description: say what is wrong with the work."))
+    window = get_claim_window(work)
+    if window is None:
+        raise ActionRefused(
+            "not_confirmed", _("The work has not been confirmed yet; confirm it or reply to it.")
+        )
+    if not is_complaint_in_time(window, at):
+        timezone = get_vendor_policy().timezone
+        deadline = format_local(
+            window.complaint_deadline, timezone, translation.get_language() or "en"
+        )
+        raise ActionRefused(
+            "claim_too_late",
+            _("The deadline for complaints about this work was %(deadline)s.")
+            % {"deadline": deadline},
+        )
+    claim = Claim.objects.create(
+        work=work,
+        contact=contact,
+        description=description,
+        filed_at=at,
+        deadline=window.complaint_deadline,
+    )
+    write_audit(
+        acting_user=acting_user,
+        action="file_claim",
+        obj=claim,
+        at=at,
+        detail={"work": work.work_id, "deadline": window.complaint_deadline.isoformat()},
+    )
+    return claim
+
+
+@transaction.atomic
+def do_accept_claim(
+    *,
+    acting_user: Any,
+    claim: Claim,
+    note: str = "",
+    now: datetime | None = None,
+) -> Claim:
+    """Accept a claim: the customer gets a ``service_warranty`` entitlement
+    for the work's product from the confirmation date to the end of the
+    service warranty (at least until today), so the rework is free."""
+    at = now or clock.now()
+    claim = Claim.objects.select_for_update().select_related("work__request").get(pk=claim.pk)
+    _transition(claim.status, ClaimStatus.ACCEPTED, CLAIM_TRANSITIONS, _("claim"))
+    window = get_claim_window(claim.work)
+    assert window is not None  # a claim is filed only on confirmed work
+    calendar = BusinessCalendar.for_policy(_policy())
+    today = calendar.local_date(at)
+    grant = do_grant_service_warranty(
+        acting_user=acting_user,
+        customer=claim.work.request.customer,
+        starts=window.confirmed_on,
+        ends=max(window.service_warranty_ends, today),
+        products=[claim.work.product],
+        now=at,
+    )
+    claim.status = ClaimStatus.ACCEPTED
+    claim.decided_at = at
+    claim.decided_by = acting_user if getattr(acting_user, "pk", None) else None
+    claim.decision_note = note.strip()
+    claim.service_warranty = grant
+    claim.save(
+        update_fields=["status", "decided_at", "decided_by", "decision_note", "service_warranty"]
+    )
+    write_audit(
+        acting_user=acting_user,
+        action="accept_claim",
+        obj=claim,
+        at=at,
+        detail={"service_warranty": grant.pk, "ends": grant.ends.isoformat()},
+    )
+    return claim
+
+
+@transaction.atomic
+def do_reject_claim(
+    *,
+    acting_user: Any,
+    claim: Claim,
+    note: str,
+    visited_on_site: bool = False,
+    now: datetime | None = None,
+) -> Claim:
+    """Reject a claim with the reason (``note``). When a technician travelled
+    to check it (``visited_on_site``) the customer pays the travel: one
+    ``TravelCharge`` at ``travel`` of the price list in force today."""
+    at = now or clock.now()
+    claim = Claim.objects.select_for_update().select_related("work__request").get(pk=claim.pk)
+    _transition(claim.status, ClaimStatus.REJECTED, CLAIM_TRANSITIONS, _("claim"))
+    note = (note or "").strip()
+    if not note:
+        raise ActionRefused("invalid", _("note: give the reason for the rejection."))
+    claim.status = ClaimStatus.REJECTED
+    claim.decided_at = at
+    claim.decided_by = acting_user if getattr(acting_user, "pk", None) else None
+    claim.decision_note = note
+    claim.visited_on_site = visited_on_site
+    claim.save(
+        update_fields=["status", "decided_at", "decided_by", "decision_note", "visited_on_site"]
+    )
+    detail: dict[str, Any] = {"visited_on_site": visited_on_site}
+    if visited_on_site:
+        charge = _charge_travel(claim, at)
+        detail.update(travel_charge=charge.pk, amount=str(charge.amount))
+    write_audit(acting_user=acting_user, action="reject_claim", obj=claim, at=at, detail=detail)
+    return claim
+
+
+def _charge_travel(claim: Claim, at: datetime) -> TravelCharge:
+    calendar = BusinessCalendar.for_policy(_policy())
+    today = calendar.local_date(at)
+    prices = get_service_price_on(today)
+    if prices is None:
+        raise ActionRefused(
+            "no_price_list",
+            _("No service price list is in force on %(day)s.") % {"day": today.isoformat()},
+        )
+    return TravelCharge.objects.create(
+        claim=claim,
+        customer=claim.work.request.customer,
+        amount=Decimal(prices.travel),
+        currency=prices.currency,
+        price_list=prices,
+        charged_on=today,
+        created_at=at,
+    )
+
+
+@transaction.atomic
+def do_mark_travel_charge_billed(
+    *, acting_user: Any, charge: TravelCharge, now: datetime | None = None
+) -> TravelCharge:
+    """The billing run took ``charge`` onto an invoice; a charge is billed once."""
+    at = now or clock.now()
+    charge = TravelCharge.objects.select_for_update().get(pk=charge.pk)
+    if charge.billed_at is not None:
+        raise ActionRefused("already_billed", _("This travel charge has already been billed."))
+    charge.billed_at = at
+    charge.save(update_fields=["billed_at"])
+    write_audit(acting_user=acting_user, action="bill_travel_charge", obj=charge, at=at)
+    return charge
