@@ -1,6 +1,15 @@
 from django.urls import path
 
-from supportledger.portal.views import account, auth, dashboard, downloads, ideas, invoices
+from supportledger.portal.views import (
+    account,
+    auth,
+    dashboard,
+    downloads,
+    ideas,
+    invoices,
+    remote,
+    requests,
+)
 
 app_name = "portal"
 
@@ -29,6 +38,12 @@ urlpatterns = [
     path("downloads/renew/", downloads.renew_view, name="renew"),
     path("invoices/", invoices.invoices_view, name="invoices"),
     path("invoices/<int:invoice_id>/pdf/", invoices.invoice_pdf_view, name="invoice_pdf"),
+    path("requests/", requests.requests_view, name="requests"),
+    path("requests/<int:request_id>/", requests.request_view, name="request"),
+    path("work/<int:work_id>/confirm/", requests.confirm_work_view, name="confirm_work"),
+    path("work/<int:work_id>/claim/", requests.file_claim_view, name="file_claim"),
+    path("remote/", remote.remote_view, name="remote"),
+    path("remote/start/", remote.remote_start_view, name="remote_start"),
     path("ideas/", ideas.ideas_view, name="ideas"),
     path("ideas/propose/", ideas.idea_propose_view, name="idea_propose"),
     path("ideas/<int:idea_id>/vote/", ideas.idea_vote_view, name="idea_vote"),

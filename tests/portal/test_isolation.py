@@ -28,6 +28,7 @@ def b_values(world) -> dict:
         "idea_id": b.idea.pk,
         "invoice_id": world.b_invoice.pk,
         "request_id": b.request.pk,
+        "work_id": b.work[0].pk,
         "signed": signed,
         "uidb64": urlsafe_base64_encode(force_bytes(b.user.pk)),
         "token": default_token_generator.make_token(b.user),
@@ -67,7 +68,17 @@ def b_object_keys(world) -> set[tuple[str, int]]:
 def test_the_walk_covers_the_portal_urls_that_carry_ids():
     urls = list(portal_urls())
     with_ids = [u.name for u in urls if u.kwargs or u.form_ids]
-    assert {"idea_vote", "invoice_pdf", "download_file", "renew", "idea_propose"} <= set(with_ids)
+    assert {
+        "idea_vote",
+        "invoice_pdf",
+        "download_file",
+        "renew",
+        "idea_propose",
+        "request",
+        "confirm_work",
+        "file_claim",
+        "remote_start",
+    } <= set(with_ids)
 
 
 @pytest.mark.parametrize("method", ["get", "post"])

@@ -69,6 +69,7 @@ def a_values(world):
         "idea_id": a.idea.pk,
         "invoice_id": world.b_invoice.pk,  # A has none: B's still must not write
         "request_id": a.request.pk,
+        "work_id": a.work[0].pk,
         "signed": signed_download_path(a.contact.pk, a.old_release.pk)
         .rstrip("/")
         .rsplit("/", 1)[-1],

@@ -29,7 +29,7 @@ from supportledger.catalog.models import Product, Release
 from supportledger.customers.actions import do_add_contact, do_add_staff_member, do_create_customer
 from supportledger.customers.models import Contact, Customer, StaffMember
 from supportledger.desk.actions import do_open_request, do_record_work
-from supportledger.desk.models import Request
+from supportledger.desk.models import Request, WorkEntry
 from supportledger.entitlements.actions import (
     do_sell_incident_pack,
     do_sell_licence,
@@ -56,6 +56,7 @@ class Side:
     idea: Idea
     old_release: Release
     new_release: Release
+    work: list[WorkEntry]
 
 
 @dataclass
@@ -121,19 +122,22 @@ def _side(
         product=product,
         now=SET_UP_AT,
     )
-    for month, hours in ((5, 2), (6, 3), (7, 1)):
-        start = datetime(2026, month, 5, 7, 0, tzinfo=UTC)
-        do_record_work(
-            acting_user=None,
-            work_id=f"{name}-{month}",
-            request=request,
-            agent=agent,
-            started_at=start,
-            ended_at=start.replace(hour=7 + hours),
-            mode="remote",
-            category="installation",
-            product=product,
-            now=start.replace(hour=18),
+    work = []
+    for month, hours in ((5, 2), (6, 3), (7, 1), (9, 1)):
+        start = datetime(2026, month, 5 if month < 9 else 14, 7, 0, tzinfo=UTC)
+        work.append(
+            do_record_work(
+                acting_user=None,
+                work_id=f"{name}-{month}",
+                request=request,
+                agent=agent,
+                started_at=start,
+                ended_at=start.replace(hour=7 + hours),
+                mode="remote",
+                category="installation",
+                product=product,
+                now=start.replace(hour=18),
+            )
         )
     idea = do_propose_idea(
         acting_user=user,
@@ -143,7 +147,7 @@ def _side(
         product=product,
         now=SET_UP_AT,
     )
-    return Side(customer, contact, user, licence, voucher, pack, request, idea, *releases)
+    return Side(customer, contact, user, licence, voucher, pack, request, idea, *releases, work)
 
 
 def build_world() -> World:

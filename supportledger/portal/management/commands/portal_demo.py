@@ -10,7 +10,7 @@ from supportledger.core.errors import ActionRefused
 from supportledger.customers.models import Contact
 from supportledger.portal.actions import do_give_contact_portal_login
 
-DEMO_PASSWORD = "portal-demo-2026"
+DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - demo data only, printed to the operator
 
 
 class Command(BaseCommand):
@@ -21,9 +21,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, limit: int, **options):  # type: ignore[no-untyped-def]
         contacts = list(
-            Contact.objects.filter(user__isnull=True).select_related("customer").order_by("id")[
-                :limit
-            ]
+            Contact.objects.filter(user__isnull=True)
+            .select_related("customer")
+            .order_by("id")[:limit]
         )
         given = []
         for contact in contacts:
