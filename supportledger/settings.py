@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "supportledger.customers",
     "supportledger.entitlements",
     "supportledger.desk",
+    "supportledger.console",
     "supportledger.demo",
     "supportledger.portal",
     "django_tasks",

@@ -67,7 +67,7 @@ def open_request(customer: Customer, subject: str = "Help", via: str = "portal")
         customer=customer,
         subject=subject,
         category="consultation",
-        opened_via=via,
+        channel=via,
         now=SET_UP_AT,
     )
 

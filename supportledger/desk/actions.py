@@ -10,12 +10,20 @@ IMMEDIATE transaction mode already serialises writers.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import datetime
+import hashlib
+import mimetypes
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.text import get_valid_filename
 
 from supportledger.catalog.models import Product
 from supportledger.core import clock
@@ -24,18 +32,29 @@ from supportledger.core.convert import kind_defaults_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Contact, Customer, StaffMember
-from supportledger.desk.models import Request, WorkEntry, WorkRating
+from supportledger.desk.convert import business_calendar, business_minutes_between
+from supportledger.desk.convert import rules_entitlements as _rules_entitlements
+from supportledger.desk.models import (
+    ACTIVE_STATUSES,
+    TRANSITIONS,
+    Attachment,
+    Message,
+    Mode,
+    Priority,
+    Request,
+    Status,
+    Timer,
+    WorkEntry,
+    WorkRating,
+)
 from supportledger.entitlements.actions import post_entry, reverse_entry
 from supportledger.entitlements.convert import (
     allocation_consumes_allowance,
-    entitlement_to_rules,
     local_date,
     month_start,
     policy_on,
-    previous_month_start,
 )
 from supportledger.entitlements.models import (
-    AllowanceUsage,
     Entitlement,
     Kind,
     LedgerEntry,
@@ -43,6 +62,7 @@ from supportledger.entitlements.models import (
     Reason,
 )
 from supportledger.rules.rating import rate_work
+from supportledger.rules.response import first_response_due, response_target_minutes
 from supportledger.rules.types import CATEGORIES, MODES, RequestRef, RulesError, Work
 
 
@@ -52,29 +72,92 @@ def do_open_request(
     acting_user: Any,
     customer: Customer,
     subject: str,
+    body: str = "",
     category: str,
-    opened_via: str,
+    channel: str,
     contact: Contact | None = None,
     product: Product | None = None,
+    licence: Licence | None = None,
+    priority: str = Priority.NORMAL,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+    source_message_id: str | None = None,
     now: datetime | None = None,
 ) -> Request:
+    """Open a request for ``customer`` that came in through ``channel`` (one
+    of the policy's channels; the portal and e-mail are always open). ``body``
+    becomes the first public message of the thread, from ``contact``.
+
+    Idempotent on ``source_message_id``: opening again with the Message-ID of
+    an e-mail that already opened a request returns that request. The
+    first-response target is the tightest ``response_business_minutes`` of
+    the customer's contracts valid today, counted in business time. A phone
+    request for a customer holding an incident pack consumes one incident now
+    (the pack chosen by the same rating rules that charge work)."""
     at = now or clock.now()
+    if source_message_id:
+        existing = Request.objects.filter(source_message_id=source_message_id).first()
+        if existing is not None:
+            return existing
+    policy_row = get_vendor_policy()
+    subject = " ".join(subject.split())
+    if not subject:
+        raise ActionRefused("invalid", "subject: a request needs a subject.")
     if category not in CATEGORIES:
-        raise ActionRefused("invalid", f"Unknown category {category!r}.")
-    if opened_via not in MODES:
-        raise ActionRefused("invalid", f"Unknown channel {opened_via!r}.")
+        raise ActionRefused("invalid", f"category: unknown category {category!r}.")
+    if channel not in allowed_channels(policy_row):
+        raise ActionRefused(
+            "invalid",
+            f"channel: {channel!r} is not offered; "
+            f"one of {', '.join(allowed_channels(policy_row))}.",
+        )
+    if priority not in Priority.values:
+        raise ActionRefused("invalid", f"priority: unknown priority {priority!r}.")
     if contact is not None and contact.customer_id != customer.pk:
-        raise ActionRefused("wrong_customer", "The contact belongs to another customer.")
+        raise ActionRefused("wrong_customer", "contact: the contact belongs to another customer.")
+    if licence is not None:
+        if licence.customer_id != customer.pk:
+            raise ActionRefused(
+                "wrong_customer", "licence: the licence belongs to another customer."
+            )
+        if product is None:
+            product = licence.product
+        elif licence.product_id != product.pk:
+            raise ActionRefused("invalid", "product: the licence is for another product.")
+    files = [_check_attachment(*item) for item in attachments]
     request = Request.objects.create(
         customer=customer,
         contact=contact,
         product=product,
+        licence=licence,
         category=category,
-        opened_via=opened_via,
-        subject=subject,
+        channel=channel,
+        opened_via=mode_of_channel(channel),
+        subject=subject[:200],
+        priority=priority,
+        source_message_id=source_message_id or "",
         created_at=at,
+        updated_at=at,
     )
-    write_audit(acting_user=acting_user, action="open_request", obj=request, at=at)
+    _start_response_clock(request, policy_row, at)
+    if body.strip() or files:
+        message = Message.objects.create(
+            request=request,
+            internal=False,
+            author_contact=contact,
+            author_user=None if contact is not None else _user_or_none(acting_user),
+            body_text=body,
+            created_at=at,
+        )
+        _store_attachments(message, files, at)
+    if request.opened_via == Mode.PHONE:
+        _charge_incident_on_opening(request, policy_row, acting_user=acting_user, at=at)
+    write_audit(
+        acting_user=acting_user,
+        action="open_request",
+        obj=request,
+        at=at,
+        detail={"channel": channel, "customer": customer.pk},
+    )
     return request
 
 
@@ -296,34 +379,14 @@ def _lock(request: Request, *, extra: set[int], work: WorkEntry) -> _Locked:
 def _rate_and_post(work: WorkEntry, *, acting_user: Any, at: datetime) -> WorkRating:
     policy_row = get_vendor_policy()
     day = local_date(work.started_at, policy_row.timezone)
-    month, last_month = month_start(day), previous_month_start(day)
+    month = month_start(day)
     locked = _lock(work.request, extra=set(), work=work)
     request = locked.request
     if request.customer_id != work.request.customer_id:
         raise ActionRefused("wrong_customer", "The request belongs to another customer.")
     kind_defaults = kind_defaults_from_row(policy_row)
-    contracts = [e.pk for e in locked.entitlements.values() if e.kind == Kind.CONTRACT]
-    usage = {
-        (u.entitlement_id, u.month): u.used_minutes
-        for u in AllowanceUsage.objects.filter(
-            entitlement_id__in=contracts, month__in=[month, last_month]
-        )
-    }
-    by_reference: dict[str, Entitlement] = {}
-    values = []
-    for row in locked.entitlements.values():
-        unused_last = 0
-        if row.rollover and row.starts < month:
-            unused_last = max(0, row.minutes_per_month - usage.get((row.pk, last_month), 0))
-        values.append(
-            entitlement_to_rules(
-                row,
-                kind_defaults=kind_defaults,
-                used_this_month=usage.get((row.pk, month), 0),
-                unused_last_month=unused_last,
-            )
-        )
-        by_reference[row.reference] = row
+    values = _rules_entitlements(locked.entitlements.values(), policy_row, day)
+    by_reference = {row.reference: row for row in locked.entitlements.values()}
     incident_from = request.incident_entitlement
     rules_work = Work(
         id=work.work_id,
@@ -395,3 +458,515 @@ def _rate_and_post(work: WorkEntry, *, acting_user: Any, at: datetime) -> WorkRa
         request.incident_entitlement = row
         request.save(update_fields=["incident_entitlement"])
     return rating
+
+
+# --- Channels, attachments, the first-response clock -------------------------
+
+ALWAYS_OPEN_CHANNELS = ("portal", "email")
+"""Written channels every vendor has: the portal is the product itself and
+mail intake is configured on its own."""
+
+_CHAT_LIKE = "chat"
+
+
+def allowed_channels(policy_row: Any) -> tuple[str, ...]:
+    """The channels requests may come through: the policy's plus the portal
+    and e-mail, in the policy's order."""
+    channels = list(policy_row.channels or [])
+    channels += [c for c in ALWAYS_OPEN_CHANNELS if c not in channels]
+    return tuple(channels)
+
+
+def mode_of_channel(channel: str) -> str:
+    """The mode a channel rates as: a mode's own name, else a written
+    messaging channel (WhatsApp, VK, ...) rates as chat."""
+    return channel if channel in MODES else _CHAT_LIKE
+
+
+def _user_or_none(acting_user: Any) -> Any:
+    return acting_user if getattr(acting_user, "pk", None) else None
+
+
+ALLOWED_CONTENT_TYPES: dict[str, tuple[bytes, ...]] = {
+    # content type -> accepted leading bytes (empty: any).
+    "text/plain": (),
+    "text/csv": (),
+    "message/rfc822": (),
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "application/zip": (b"PK\x03\x04",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (b"PK\x03\x04",),
+    "application/vnd.oasis.opendocument.text": (b"PK\x03\x04",),
+    "application/vnd.oasis.opendocument.spreadsheet": (b"PK\x03\x04",),
+}
+"""Attachment types accepted, each with the magic bytes its content must
+start with; anything else (HTML, SVG, executables, ...) is refused."""
+
+DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS = 10
+
+
+@dataclass(frozen=True)
+class _CheckedFile:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def attachment_max_bytes() -> int:
+    """The size limit of one attachment, bytes (setting
+    ``DESK_ATTACHMENT_MAX_BYTES``, default 10 MiB)."""
+    return int(getattr(settings, "DESK_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES))
+
+
+def _clean_filename(filename: str) -> str:
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if ch.isprintable())
+    name = name.strip().strip(".")
+    try:
+        cleaned = get_valid_filename(name)
+    except Exception:  # SuspiciousFileOperation for names like ".."
+        cleaned = ""
+    return cleaned[:200] or "attachment"
+
+
+def _check_attachment(filename: str, content_type: str, content: bytes) -> _CheckedFile:
+    name = _clean_filename(filename)
+    declared = (content_type or "").split(";")[0].strip().lower()
+    limit = attachment_max_bytes()
+    if len(content) > limit:
+        raise ActionRefused(
+            "attachment_too_large",
+            f"attachments: {name} is {len(content)} bytes; the limit is {limit} bytes.",
+        )
+    if not content:
+        raise ActionRefused("attachment_empty", f"attachments: {name} is empty.")
+    if declared not in ALLOWED_CONTENT_TYPES:
+        raise ActionRefused(
+            "attachment_type_refused",
+            f"attachments: {name} is of type {declared or 'unknown'}, which is not accepted.",
+        )
+    guessed = mimetypes.guess_type(name)[0]
+    if guessed is not None and guessed != declared and guessed not in ALLOWED_CONTENT_TYPES:
+        raise ActionRefused(
+            "attachment_type_refused",
+            f"attachments: the name {name} says {guessed}, which is not accepted.",
+        )
+    magic = ALLOWED_CONTENT_TYPES[declared]
+    if magic and not any(content.startswith(m) for m in magic):
+        raise ActionRefused(
+            "attachment_type_mismatch",
+            f"attachments: {name} is declared {declared} but its content is not.",
+        )
+    return _CheckedFile(name, declared, content)
+
+
+def _store_attachments(message: Message, files: Sequence[_CheckedFile], at: datetime) -> None:
+    if len(files) > MAX_ATTACHMENTS:
+        raise ActionRefused(
+            "too_many_attachments", f"attachments: at most {MAX_ATTACHMENTS} files per message."
+        )
+    for item in files:
+        attachment = Attachment(
+            message=message,
+            request_id=message.request_id,
+            filename=item.filename,
+            content_type=item.content_type,
+            size=len(item.content),
+            sha256=hashlib.sha256(item.content).hexdigest(),
+            created_at=at,
+        )
+        # Stored under a random name: the uploaded name is only ever shown.
+        attachment.file.save(uuid.uuid4().hex, ContentFile(item.content), save=False)
+        attachment.save()
+
+
+def _customer_rules_entitlements(request: Request, policy_row: Any, at: datetime) -> list[Any]:
+    day = local_date(at, policy_row.timezone)
+    rows = (
+        Entitlement.objects.filter(customer_id=request.customer_id, starts__lte=day, ends__gte=day)
+        .select_related("licence__product")
+        .prefetch_related("products")
+        .order_by("id")
+    )
+    return _rules_entitlements(rows, policy_row, day)
+
+
+def _start_response_clock(request: Request, policy_row: Any, at: datetime) -> None:
+    values = _customer_rules_entitlements(request, policy_row, at)
+    product = request.product.code if request.product is not None else ""
+    target = response_target_minutes(values, product, local_date(at, policy_row.timezone))
+    if target is None:
+        return
+    request.response_target_minutes = target
+    request.response_due_at = first_response_due(business_calendar(policy_row), at, target)
+    request.save(update_fields=["response_target_minutes", "response_due_at"])
+
+
+def _pause_response_clock(request: Request, policy_row: Any, at: datetime) -> None:
+    if request.first_response_at is not None or request.response_due_at is None:
+        return
+    left = business_minutes_between(business_calendar(policy_row), at, request.response_due_at)
+    if left <= 0:
+        return  # already late: a late request stays late
+    request.response_remaining_minutes = left
+    request.response_due_at = None
+
+
+def _resume_response_clock(request: Request, policy_row: Any, at: datetime) -> None:
+    if request.response_remaining_minutes is None:
+        return
+    if request.first_response_at is None:
+        request.response_due_at = first_response_due(
+            business_calendar(policy_row), at, request.response_remaining_minutes
+        )
+    request.response_remaining_minutes = None
+
+
+def _charge_incident_on_opening(
+    request: Request, policy_row: Any, *, acting_user: Any, at: datetime
+) -> None:
+    """Charge one incident for a phone request, from the pack the rating
+    rules pick for one minute of phone work on it now; no pack, nothing."""
+    if not Entitlement.objects.filter(
+        customer_id=request.customer_id, kind=Kind.INCIDENT_PACK, balance_incidents__gte=1
+    ).exists():
+        return
+    day = local_date(at, policy_row.timezone)
+    probe = WorkEntry(
+        work_id=f"opening-{request.reference}",
+        request=request,
+        started_at=at,
+        ended_at=at + timedelta(minutes=1),
+        mode=Mode.PHONE,
+        category=request.category,
+    )
+    locked = _lock(request, extra=set(), work=probe)
+    values = _rules_entitlements(locked.entitlements.values(), policy_row, day)
+    rules_work = Work(
+        id=probe.work_id,
+        product=request.product.code if request.product is not None else "",
+        category=request.category,
+        mode=Mode.PHONE,
+        started_at=probe.started_at,
+        ended_at=probe.ended_at,
+        request=RequestRef(id=request.reference, opened_via=request.opened_via),
+    )
+    result = rate_work(policy_on(policy_row, day), values, rules_work)
+    if isinstance(result, RulesError) or not result.incidents:
+        return
+    by_reference = {row.reference: row for row in locked.entitlements.values()}
+    for use in result.incidents:
+        row = by_reference[use.entitlement]
+        post_entry(
+            row,
+            reason=Reason.CONSUME,
+            incidents=-use.count,
+            acting_user=acting_user,
+            at=at,
+            note=f"phone request {request.reference} opened",
+        )
+        locked.request.incident_entitlement = row
+        locked.request.save(update_fields=["incident_entitlement"])
+        request.incident_entitlement = row
+
+
+# --- The thread ---------------------------------------------------------------
+
+
+@transaction.atomic
+def do_post_message(
+    *,
+    acting_user: Any,
+    request: Request,
+    body_text: str,
+    body_html: str = "",
+    internal: bool = False,
+    author_contact: Contact | None = None,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+    source_message_id: str | None = None,
+    now: datetime | None = None,
+) -> Message:
+    """Add a public reply or an internal note to ``request``'s thread.
+
+    From a contact (``author_contact``): never internal; a reply to a request
+    waiting for the customer, resolved or closed moves it back to ``open``.
+    From staff: the first public reply stops the first-response clock.
+    Idempotent on ``source_message_id``. ``attachments`` are
+    ``(filename, content_type, bytes)``, checked against the size limit and the
+    allowed types; one bad file refuses the whole message."""
+    at = now or clock.now()
+    if source_message_id:
+        existing = Message.objects.filter(source_message_id=source_message_id).first()
+        if existing is not None:
+            return existing
+    if author_contact is not None:
+        if author_contact.customer_id != request.customer_id:
+            raise ActionRefused(
+                "wrong_customer", "author_contact: the contact belongs to another customer."
+            )
+        if internal:
+            raise ActionRefused("invalid", "internal: a customer cannot write an internal note.")
+    files = [_check_attachment(*item) for item in attachments]
+    if not body_text.strip() and not files:
+        raise ActionRefused("invalid", "body_text: the message is empty.")
+    request = Request.objects.select_for_update().get(pk=request.pk)
+    message = Message.objects.create(
+        request=request,
+        internal=internal,
+        author_contact=author_contact,
+        author_user=None if author_contact is not None else _user_or_none(acting_user),
+        body_text=body_text,
+        body_html=body_html,
+        source_message_id=source_message_id or "",
+        created_at=at,
+    )
+    _store_attachments(message, files, at)
+    changed = ["updated_at"]
+    request.updated_at = at
+    if author_contact is not None:
+        if request.status in (Status.WAITING, Status.RESOLVED, Status.CLOSED):
+            _move(request, Status.OPEN, at)
+            changed += _STATUS_FIELDS
+    elif not internal and request.first_response_at is None:
+        request.first_response_at = at
+        changed.append("first_response_at")
+    request.save(update_fields=sorted(set(changed)))
+    write_audit(
+        acting_user=acting_user,
+        action="post_message",
+        obj=message,
+        at=at,
+        detail={"request": request.pk, "internal": internal, "attachments": len(files)},
+    )
+    return message
+
+
+# --- Status, assignment, priority --------------------------------------------
+
+_STATUS_FIELDS = [
+    "status",
+    "resolved_at",
+    "waiting_since",
+    "response_due_at",
+    "response_remaining_minutes",
+]
+
+
+def _move(request: Request, to: str, at: datetime) -> None:
+    """Move ``request`` (locked) to ``to`` along the table, keeping the
+    first-response clock: paused while waiting for the customer."""
+    if to not in Status.values:
+        raise ActionRefused(
+            "invalid", f"to: unknown status {to!r}; one of {', '.join(Status.values)}."
+        )
+    current = request.status
+    if to not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(TRANSITIONS[current])) or "none"
+        raise ActionRefused(
+            "illegal_transition",
+            f"status: a request that is {current} cannot become {to} (allowed: {allowed}).",
+        )
+    policy_row = get_vendor_policy()
+    if to == Status.WAITING:
+        request.waiting_since = at
+        _pause_response_clock(request, policy_row, at)
+    elif current == Status.WAITING:
+        request.waiting_since = None
+        _resume_response_clock(request, policy_row, at)
+    if to == Status.RESOLVED:
+        request.resolved_at = at
+    elif to == Status.OPEN and current in (Status.RESOLVED, Status.CLOSED):
+        request.resolved_at = None
+    request.status = to
+
+
+@transaction.atomic
+def do_change_request_status(
+    *, acting_user: Any, request: Request, to: str, now: datetime | None = None
+) -> Request:
+    """Move ``request`` to status ``to`` if the transition table allows it;
+    otherwise raise ``ActionRefused("illegal_transition")`` naming the
+    allowed moves. Waiting for the customer pauses the first-response clock
+    (in business minutes); leaving that status resumes it."""
+    at = now or clock.now()
+    locked = Request.objects.select_for_update().get(pk=request.pk)
+    before = locked.status
+    _move(locked, to, at)
+    locked.updated_at = at
+    locked.save(update_fields=[*_STATUS_FIELDS, "updated_at"])
+    write_audit(
+        acting_user=acting_user,
+        action="change_request_status",
+        obj=locked,
+        at=at,
+        detail={"from": before, "to": to},
+    )
+    _copy_fields(locked, request)
+    return locked
+
+
+def _copy_fields(source: Request, target: Request) -> None:
+    if source is not target:
+        for field in (*_STATUS_FIELDS, "updated_at", "assignee_id", "priority"):
+            setattr(target, field, getattr(source, field))
+
+
+@transaction.atomic
+def do_assign_request(
+    *,
+    acting_user: Any,
+    request: Request,
+    assignee: StaffMember | None,
+    now: datetime | None = None,
+) -> Request:
+    """Give ``request`` to ``assignee`` (None: unassign). Assigning a new
+    request opens it."""
+    at = now or clock.now()
+    locked = Request.objects.select_for_update().get(pk=request.pk)
+    before = locked.assignee_id
+    locked.assignee = assignee
+    fields = ["assignee", "updated_at"]
+    if assignee is not None and locked.status == Status.NEW:
+        _move(locked, Status.OPEN, at)
+        fields += _STATUS_FIELDS
+    locked.updated_at = at
+    locked.save(update_fields=fields)
+    write_audit(
+        acting_user=acting_user,
+        action="assign_request",
+        obj=locked,
+        at=at,
+        detail={"from": before, "to": assignee.pk if assignee else None},
+    )
+    _copy_fields(locked, request)
+    return locked
+
+
+@transaction.atomic
+def do_set_request_priority(
+    *, acting_user: Any, request: Request, priority: str, now: datetime | None = None
+) -> Request:
+    at = now or clock.now()
+    if priority not in Priority.values:
+        raise ActionRefused("invalid", f"priority: unknown priority {priority!r}.")
+    locked = Request.objects.select_for_update().get(pk=request.pk)
+    before = locked.priority
+    locked.priority = priority
+    locked.updated_at = at
+    locked.save(update_fields=["priority", "updated_at"])
+    write_audit(
+        acting_user=acting_user,
+        action="set_request_priority",
+        obj=locked,
+        at=at,
+        detail={"from": before, "to": priority},
+    )
+    _copy_fields(locked, request)
+    return locked
+
+
+# --- Time: timers and manual entries -----------------------------------------
+
+
+@transaction.atomic
+def do_start_timer(
+    *,
+    acting_user: Any,
+    request: Request,
+    agent: StaffMember,
+    mode: str,
+    now: datetime | None = None,
+) -> Timer:
+    """Start ``agent``'s timer on ``request`` (one per agent and request;
+    starting a running timer returns it unchanged)."""
+    at = now or clock.now()
+    if mode not in MODES:
+        raise ActionRefused("invalid", f"mode: unknown mode {mode!r}.")
+    if request.status not in ACTIVE_STATUSES:
+        raise ActionRefused("request_not_active", f"{request.reference} is {request.status}.")
+    timer, created = Timer.objects.get_or_create(
+        agent=agent, request=request, defaults={"mode": mode, "started_at": at}
+    )
+    if created:
+        write_audit(
+            acting_user=acting_user, action="start_timer", obj=timer, at=at, detail={"mode": mode}
+        )
+    return timer
+
+
+@transaction.atomic
+def do_stop_timer(
+    *,
+    acting_user: Any,
+    request: Request,
+    agent: StaffMember,
+    category: str | None = None,
+    city: str | None = None,
+    now: datetime | None = None,
+) -> WorkEntry:
+    """Stop ``agent``'s timer on ``request`` and record the time as work
+    (``do_record_work``: authorisation, rating, ledger). If the work is
+    refused nothing is written and the timer keeps running."""
+    at = now or clock.now()
+    timer = Timer.objects.select_for_update().filter(agent=agent, request=request).first()
+    if timer is None:
+        raise ActionRefused("no_timer", f"No timer is running on {request.reference}.")
+    if request.product is None:
+        raise ActionRefused("no_product", "product: set the request's product before work.")
+    work = do_record_work(
+        acting_user=acting_user,
+        work_id=f"timer-{timer.pk}-{uuid.uuid4().hex[:12]}",
+        request=request,
+        agent=agent,
+        started_at=timer.started_at,
+        ended_at=max(at, timer.started_at + timedelta(seconds=1)),
+        mode=timer.mode,
+        category=category or request.category,
+        product=request.product,
+        city=city,
+        licence=request.licence,
+        now=at,
+    )
+    write_audit(
+        acting_user=acting_user, action="stop_timer", obj=timer, at=at, detail={"work": work.pk}
+    )
+    timer.delete()
+    return work
+
+
+def do_record_manual_work(
+    *,
+    acting_user: Any,
+    request: Request,
+    agent: StaffMember,
+    started_at: datetime,
+    minutes: int,
+    mode: str,
+    category: str | None = None,
+    city: str | None = None,
+    now: datetime | None = None,
+) -> WorkEntry:
+    """Record ``minutes`` of work entered by hand, from ``started_at``,
+    through ``do_record_work``."""
+    if request.product is None:
+        raise ActionRefused("no_product", "product: set the request's product before work.")
+    if minutes < 1:
+        raise ActionRefused("invalid", "minutes: work lasts at least one minute.")
+    return do_record_work(
+        acting_user=acting_user,
+        work_id=f"manual-{uuid.uuid4().hex}",
+        request=request,
+        agent=agent,
+        started_at=started_at,
+        ended_at=started_at + timedelta(minutes=minutes),
+        mode=mode,
+        category=category or request.category,
+        product=request.product,
+        city=city,
+        licence=request.licence,
+        now=now,
+    )

@@ -1,7 +1,10 @@
-"""The desk, minimal: requests, the work done on them and how each was rated.
+"""The service desk: requests with their lifecycle, the thread of messages
+and attachments, timers, the work done and how each piece was rated.
 
-A later change grows requests a lifecycle (statuses, thread, timer); this
-module holds only what recording and rating work needs.
+A request's status moves only along ``TRANSITIONS`` (``desk.actions.
+do_change_request_status``). Its first-response clock is kept on the row:
+``response_due_at`` while it runs, ``response_remaining_minutes`` (business
+minutes) while it is paused waiting for the customer.
 """
 
 from __future__ import annotations
@@ -9,11 +12,42 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from supportledger.rules.types import CATEGORIES, MODES
 
 Mode = models.TextChoices("Mode", [(m.upper(), m) for m in MODES])
 Category = models.TextChoices("Category", [(c.upper(), c) for c in CATEGORIES])
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("new")
+    OPEN = "open", _("open")
+    WAITING = "waiting", _("waiting for customer")
+    SCHEDULED = "scheduled", _("scheduled")
+    RESOLVED = "resolved", _("resolved")
+    CLOSED = "closed", _("closed")
+
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset({Status.OPEN, Status.WAITING, Status.SCHEDULED, Status.RESOLVED}),
+    Status.OPEN: frozenset({Status.WAITING, Status.SCHEDULED, Status.RESOLVED}),
+    Status.WAITING: frozenset({Status.OPEN, Status.SCHEDULED, Status.RESOLVED}),
+    Status.SCHEDULED: frozenset({Status.OPEN, Status.WAITING, Status.RESOLVED}),
+    Status.RESOLVED: frozenset({Status.CLOSED, Status.OPEN}),
+    Status.CLOSED: frozenset({Status.OPEN}),
+}
+"""The allowed moves of a request's status; moving back to ``open`` from
+``resolved`` or ``closed`` is a reopening."""
+
+ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING, Status.SCHEDULED)
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("low")
+    NORMAL = "normal", _("normal")
+    HIGH = "high", _("high")
+    URGENT = "urgent", _("urgent")
 
 
 class Request(models.Model):
@@ -27,8 +61,51 @@ class Request(models.Model):
         "catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     category = models.CharField(max_length=16, choices=Category.choices)
-    opened_via = models.CharField(max_length=10, choices=Mode.choices, help_text="Channel.")
+    opened_via = models.CharField(
+        max_length=10, choices=Mode.choices, help_text="The mode the channel rates as."
+    )
+    channel = models.CharField(
+        max_length=16,
+        default="portal",
+        help_text="How the request came in: one of the policy's channels, portal or email.",
+    )
     subject = models.CharField(max_length=200)
+    licence = models.ForeignKey(
+        "entitlements.Licence", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    assignee = models.ForeignKey(
+        "customers.StaffMember",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_requests",
+    )
+    source_message_id = models.CharField(
+        max_length=255, blank=True, help_text="Message-ID of the e-mail that opened it."
+    )
+    updated_at = models.DateTimeField(null=True, blank=True, help_text="UTC; last change.")
+    response_target_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="First-response target from the contract, business minutes.",
+    )
+    response_due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="UTC; when the first response is due. Empty: no target, answered or paused.",
+    )
+    response_remaining_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Business minutes left on the first-response clock while it is paused.",
+    )
+    first_response_at = models.DateTimeField(null=True, blank=True, help_text="UTC.")
+    waiting_since = models.DateTimeField(
+        null=True, blank=True, help_text="UTC; set while waiting for the customer."
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True, help_text="UTC.")
     incident_entitlement = models.ForeignKey(
         "entitlements.Entitlement",
         null=True,
@@ -41,6 +118,19 @@ class Request(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-created_at", "-id"]),
+            models.Index(fields=["status", "-created_at", "-id"]),
+            models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["response_due_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_message_id"],
+                condition=~Q(source_message_id=""),
+                name="request_source_message_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.subject}"
@@ -129,3 +219,83 @@ class WorkRating(models.Model):
     def __str__(self) -> str:
         flag = "current" if self.current else "superseded"
         return f"{self.work_id}: {self.counted_minutes} min, {self.amount} {self.currency} ({flag})"
+
+
+class Message(models.Model):
+    """One entry of a request's thread: a public reply (seen by the customer)
+    or an internal note (staff only). Written by a staff user or a contact."""
+
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="messages")
+    internal = models.BooleanField(
+        default=False, help_text="Internal note, never shown to the customer."
+    )
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    author_contact = models.ForeignKey(
+        "customers.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True, help_text="As received; never rendered unsanitised.")
+    source_message_id = models.CharField(
+        max_length=255, blank=True, help_text="Message-ID of the e-mail it came from."
+    )
+    created_at = models.DateTimeField(help_text="UTC.")
+
+    class Meta:
+        ordering = ["request", "created_at", "id"]
+        indexes = [models.Index(fields=["request", "created_at", "id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_message_id"],
+                condition=~Q(source_message_id=""),
+                name="message_source_message_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        kind = "note" if self.internal else "reply"
+        return f"{kind} #{self.pk} on REQ-{self.request_id}"
+
+
+class Attachment(models.Model):
+    """A file sent with a message, kept in the private storage (outside any
+    served directory) and handed out only by a view that checks access."""
+
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="attachments")
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="attachments")
+    filename = models.CharField(max_length=200, help_text="Name as uploaded, cleaned.")
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(help_text="Bytes.")
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to="attachments/%Y/%m/", max_length=300)
+    created_at = models.DateTimeField(help_text="UTC.")
+
+    class Meta:
+        ordering = ["message", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.size} bytes)"
+
+
+class Timer(models.Model):
+    """A running work timer of one agent on one request. Stopping it records
+    the work (``do_record_work``) and removes the timer."""
+
+    agent = models.ForeignKey(
+        "customers.StaffMember", on_delete=models.PROTECT, related_name="timers"
+    )
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="timers")
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    started_at = models.DateTimeField(help_text="UTC.")
+
+    class Meta:
+        ordering = ["started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "request"], name="timer_once_per_agent_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"timer of {self.agent_id} on REQ-{self.request_id} since {self.started_at:%H:%M}"

@@ -1,0 +1,44 @@
+"""Who may use the staff console: a logged-in user with a ``StaffMember`` row.
+
+Anonymous visitors are sent to the console's login page; a logged-in user
+without a staff row (a customer contact, say) gets 403. Views wrapped with
+:func:`staff_required` find the member on ``request.staff_member``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from supportledger.customers.models import StaffMember
+
+View = Callable[..., HttpResponse]
+
+
+def get_staff_member(user: Any) -> StaffMember | None:
+    """The staff row of ``user``, or None for anonymous users and non-staff."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return StaffMember.objects.filter(user=user).select_related("user").first()
+
+
+def staff_required(view: View) -> View:
+    """Let only staff members through (login first, then 403 for others)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("console:login"))
+        member = get_staff_member(request.user)
+        if member is None:
+            raise PermissionDenied("Only staff may use the console.")
+        request.staff_member = member  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,328 @@
+"""The staff console: plain function views that parse a form, call a desk
+action or query, and render. Every view is staff-only (``staff_required``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import LoginView, LogoutView
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from supportledger.console.access import get_staff_member, staff_required
+from supportledger.console.forms import (
+    AssignForm,
+    ManualWorkForm,
+    MessageForm,
+    NewRequestForm,
+    PreviewForm,
+    PriorityForm,
+    QueueFilterForm,
+    StatusForm,
+    TimerStartForm,
+)
+from supportledger.core import clock
+from supportledger.core.errors import ActionRefused
+from supportledger.core.queries import get_vendor_policy
+from supportledger.customers.models import StaffMember
+from supportledger.desk import actions, queries
+from supportledger.desk.models import TRANSITIONS, Status
+from supportledger.entitlements.convert import local_date
+
+PAGE_SIZE = 50
+
+
+class ConsoleLogin(LoginView):
+    template_name = "console/login.html"
+    redirect_authenticated_user = False
+
+    def get_default_redirect_url(self) -> str:
+        return reverse("console:queue")
+
+
+class ConsoleLogout(LogoutView):
+    next_page = "console:login"
+
+
+def _staff(request: HttpRequest) -> StaffMember:
+    return request.staff_member  # type: ignore[attr-defined,no-any-return]
+
+
+def _refused(request: HttpRequest, refused: ActionRefused) -> None:
+    messages.error(request, refused.message)
+
+
+def _back(pk: int, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("console:request", args=[pk]) + anchor)
+
+
+@require_safe
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET or None)
+    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    filters = queries.QueueFilters(
+        status=data.get("status") or "",
+        assignee=data.get("assignee") or "",
+        customer=data.get("customer") or "",
+        product=data.get("product") or "",
+        priority=data.get("priority") or "",
+        overdue=bool(data.get("overdue")),
+        search=data.get("q") or "",
+    )
+    now = clock.now()
+    rows = queries.list_queue(filters, me=_staff(request), now=now)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "console/queue.html",
+        {"form": form, "page": page, "now": now, "query": query.urlencode()},
+    )
+
+
+@staff_required
+def new_request(request: HttpRequest) -> HttpResponse:
+    policy_row = get_vendor_policy()
+    channels = actions.allowed_channels(policy_row)
+    form = NewRequestForm(request.POST or None, channels=channels, initial={"channel": "phone"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            opened = actions.do_open_request(
+                acting_user=request.user,
+                customer=data["customer"],
+                contact=data["contact"],
+                product=data["product"],
+                subject=data["subject"],
+                body=data["body"],
+                category=data["category"],
+                channel=data["channel"],
+                priority=data["priority"],
+            )
+        except ActionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("Request %(ref)s opened.") % {"ref": opened.reference})
+            return _back(opened.pk)
+    return render(request, "console/new_request.html", {"form": form})
+
+
+@require_safe
+@staff_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    desk_request = queries.get_request_for_staff(pk)
+    agent = _staff(request)
+    now = clock.now()
+    policy_row = get_vendor_policy()
+    today = local_date(now, policy_row.timezone)
+    preview_form = PreviewForm(request.GET or None)
+    mode, minutes = "remote", 60
+    if preview_form.is_bound and preview_form.is_valid():
+        mode = preview_form.cleaned_data["mode"]
+        minutes = preview_form.cleaned_data["minutes"]
+    elif not preview_form.is_bound:
+        preview_form = PreviewForm(initial={"mode": mode, "minutes": minutes})
+    try:
+        preview = queries.preview_cost(desk_request, mode=mode, minutes=minutes, now=now)
+    except ActionRefused as refused:
+        preview = refused
+    return render(
+        request,
+        "console/request.html",
+        {
+            "r": desk_request,
+            "customer": desk_request.customer,
+            "thread": queries.list_thread(desk_request),
+            "entitlements": queries.get_customer_entitlements(desk_request.customer, on=today),
+            "work": queries.list_work_with_ratings(desk_request),
+            "timer": queries.get_running_timer(desk_request, agent),
+            "preview": preview,
+            "preview_mode": mode,
+            "preview_minutes": minutes,
+            "preview_form": preview_form,
+            "next_statuses": [
+                (s, Status(s).label) for s in Status.values if s in TRANSITIONS[desk_request.status]
+            ],
+            "staff": StaffMember.objects.select_related("user"),
+            "priority_form": PriorityForm(initial={"priority": desk_request.priority}),
+            "timer_form": TimerStartForm(initial={"mode": mode}),
+            "manual_form": ManualWorkForm(initial={"started_at": now, "mode": mode}),
+            "message_form": MessageForm(),
+            "now": now,
+        },
+    )
+
+
+@require_POST
+@staff_required
+def post_message(request: HttpRequest, pk: int) -> HttpResponse:
+    desk_request = queries.get_request_for_staff(pk)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        files = [
+            (f.name, f.content_type or "", f.read()) for f in request.FILES.getlist("attachments")
+        ]
+        try:
+            actions.do_post_message(
+                acting_user=request.user,
+                request=desk_request,
+                body_text=form.cleaned_data["body"],
+                internal=form.cleaned_data["internal"],
+                attachments=files,
+            )
+        except ActionRefused as refused:
+            _refused(request, refused)
+        else:
+            messages.success(request, _("Message added."))
+    return _back(pk, "#thread")
+
+
+@require_POST
+@staff_required
+def change_status(request: HttpRequest, pk: int) -> HttpResponse:
+    desk_request = queries.get_request_for_staff(pk)
+    form = StatusForm(request.POST)
+    to = request.POST.get("to", "")
+    try:
+        if not form.is_valid():
+            raise ActionRefused("invalid", _("Unknown status %(to)s.") % {"to": to})
+        actions.do_change_request_status(acting_user=request.user, request=desk_request, to=to)
+    except ActionRefused as refused:
+        _refused(request, refused)
+    else:
+        messages.success(request, _("Status changed to %(to)s.") % {"to": Status(to).label})
+    return _back(pk)
+
+
+@require_POST
+@staff_required
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    desk_request = queries.get_request_for_staff(pk)
+    if request.POST.get("assignee") == "me":
+        assignee: StaffMember | None = _staff(request)
+    else:
+        form = AssignForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Unknown assignee."))
+            return _back(pk)
+        assignee = form.cleaned_data["assignee"]
+    try:
+        actions.do_assign_request(acting_user=request.user, request=desk_request, assignee=assignee)
+    except ActionRefused as refused:
+        _refused(request, refused)
+    return _back(pk)
+
+
+@require_POST
+@staff_required
+def set_priority(request: HttpRequest, pk: int) -> HttpResponse:
+    desk_request = queries.get_request_for_staff(pk)
+    form = PriorityForm(request.POST)
+    if form.is_valid():
+        actions.do_set_request_priority(
+            acting_user=request.user, request=desk_request, priority=form.cleaned_data["priority"]
+        )
+    else:
+        messages.error(request, _("Unknown priority."))
+    return _back(pk)
+
+
+@require_POST
+@staff_required
+def start_timer(request: HttpRequest, pk: int) -> HttpResponse:
+    desk_request = queries.get_request_for_staff(pk)
+    form = TimerStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown mode."))
+        return _back(pk, "#time")
+    try:
+        actions.do_start_timer(
+            acting_user=request.user,
+            request=desk_request,
+            agent=_staff(request),
+            mode=form.cleaned_data["mode"],
+        )
+    except ActionRefused as refused:
+        _refused(request, refused)
+    return _back(pk, "#time")
+
+
+@require_POST
+@staff_required
+def stop_timer(request: HttpRequest, pk: int) -> HttpResponse:
+    desk_request = queries.get_request_for_staff(pk)
+    try:
+        work = actions.do_stop_timer(
+            acting_user=request.user, request=desk_request, agent=_staff(request)
+        )
+    except ActionRefused as refused:
+        _refused(request, refused)
+    else:
+        messages.success(request, _("Work recorded: %(work)s.") % {"work": work.work_id})
+    return _back(pk, "#time")
+
+
+@require_POST
+@staff_required
+def record_work(request: HttpRequest, pk: int) -> HttpResponse:
+    desk_request = queries.get_request_for_staff(pk)
+    form = ManualWorkForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{field}: {' '.join(errors)}")
+        return _back(pk, "#time")
+    data = form.cleaned_data
+    try:
+        actions.do_record_manual_work(
+            acting_user=request.user,
+            request=desk_request,
+            agent=_staff(request),
+            started_at=data["started_at"],
+            minutes=data["minutes"],
+            mode=data["mode"],
+            category=data["category"] or None,
+            city=data["city"] or None,
+        )
+    except ActionRefused as refused:
+        _refused(request, refused)
+    else:
+        messages.success(request, _("Work recorded."))
+    return _back(pk, "#time")
+
+
+def attachment_response(attachment: Any) -> FileResponse:
+    """An attachment as a download: never rendered inline, never sniffed."""
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@staff_required
+def download_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    return attachment_response(queries.get_attachment_for_staff(pk))
+
+
+@require_safe
+@staff_required
+def response_targets(request: HttpRequest) -> HttpResponse:
+    now = clock.now()
+    rows = list(queries.list_response_watch(now=now))
+    return render(request, "console/response_targets.html", {"rows": rows, "now": now})
+
+
+__all__ = ["get_staff_member"]

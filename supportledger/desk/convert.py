@@ -1,0 +1,77 @@
+"""Desk rows <-> rules values: the customer's entitlements as the rules see
+them, and the vendor's business calendar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from supportledger.core.convert import kind_defaults_from_row, policy_from_row
+from supportledger.core.models import VendorPolicy
+from supportledger.entitlements.convert import (
+    entitlement_to_rules,
+    month_start,
+    previous_month_start,
+)
+from supportledger.entitlements.models import AllowanceUsage, Entitlement, Kind
+from supportledger.rules import types as rules
+from supportledger.rules.calendar import BusinessCalendar
+
+
+def business_calendar(policy_row: VendorPolicy) -> BusinessCalendar:
+    """The vendor's calendar (hours, holidays, closures; no rates needed)."""
+    return BusinessCalendar.for_policy(policy_from_row(policy_row, {}))
+
+
+def rules_entitlements(
+    rows: Iterable[Entitlement], policy_row: VendorPolicy, day: date
+) -> list[rules.Entitlement]:
+    """``rows`` as the rules' entitlements with their balances now, and each
+    contract's allowance use of ``day``'s calendar month (and last month's
+    unused minutes when it rolls over). One query for the allowance use.
+    Rows need ``licence__product`` selected and ``products`` prefetched."""
+    rows = list(rows)
+    month, last_month = month_start(day), previous_month_start(day)
+    contracts = [row.pk for row in rows if row.kind == Kind.CONTRACT]
+    usage = {}
+    if contracts:
+        usage = {
+            (u.entitlement_id, u.month): u.used_minutes
+            for u in AllowanceUsage.objects.filter(
+                entitlement_id__in=contracts, month__in=[month, last_month]
+            )
+        }
+    kind_defaults = kind_defaults_from_row(policy_row)
+    values = []
+    for row in rows:
+        unused_last = 0
+        if row.rollover and row.starts < month:
+            unused_last = max(0, row.minutes_per_month - usage.get((row.pk, last_month), 0))
+        values.append(
+            entitlement_to_rules(
+                row,
+                kind_defaults=kind_defaults,
+                used_this_month=usage.get((row.pk, month), 0),
+                unused_last_month=unused_last,
+            )
+        )
+    return values
+
+
+def business_minutes_between(calendar: BusinessCalendar, start: datetime, end: datetime) -> int:
+    """Whole business minutes from ``start`` to ``end`` (0 when ``end`` is not
+    after ``start``), counting only opening hours of business days; a started
+    minute is not counted, so pausing never adds time to a clock."""
+    if end <= start:
+        return 0
+    total = timedelta(0)
+    day = calendar.local_date(start)
+    last = calendar.local_date(end)
+    while day <= last:
+        hours = calendar.opening_hours(day)
+        if hours is not None:
+            lo, hi = max(start, hours[0]), min(end, hours[1])
+            if hi > lo:
+                total += hi - lo
+        day += timedelta(days=1)
+    return int(total.total_seconds() // 60)

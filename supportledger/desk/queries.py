@@ -1,0 +1,238 @@
+"""Named reads of the desk: the queue, one request with everything its page
+shows, the thread, the cost preview and the first-response watch list.
+
+The request page costs a fixed number of queries whatever the number of
+requests, messages, work entries or ledger rows (tests/console assert it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from supportledger.catalog.models import Product
+from supportledger.core.queries import get_vendor_policy
+from supportledger.customers.models import Customer, StaffMember
+from supportledger.desk.convert import rules_entitlements
+from supportledger.desk.models import (
+    ACTIVE_STATUSES,
+    Attachment,
+    Message,
+    Request,
+    Timer,
+    WorkEntry,
+    WorkRating,
+)
+from supportledger.entitlements.convert import local_date, policy_on
+from supportledger.entitlements.models import Entitlement
+from supportledger.entitlements.queries import EntitlementLine, get_entitlement_summary
+from supportledger.rules.rating import rate_work
+from supportledger.rules.types import Rating, RequestRef, RulesError, Work
+
+
+def list_requests_for_customer(customer: Customer) -> QuerySet[Request]:
+    """``customer``'s requests, newest first."""
+    return (
+        Request.objects.filter(customer=customer)
+        .select_related("product", "assignee__user")
+        .order_by("-created_at", "-id")
+    )
+
+
+def get_request_for_customer(customer: Customer, pk: Any) -> Request:
+    """One of ``customer``'s requests; ``Http404`` for any other id (another
+    customer's included), so ids cannot be probed."""
+    try:
+        return list_requests_for_customer(customer).get(pk=int(pk))
+    except (Request.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404("No such request.") from exc
+
+
+def list_public_messages(request: Request) -> QuerySet[Message]:
+    """The thread as the customer sees it: public replies, oldest first."""
+    return list_thread(request).filter(internal=False)
+
+
+def list_thread(request: Request) -> QuerySet[Message]:
+    """All messages of ``request`` (notes included), oldest first, with
+    authors and attachments loaded: two queries."""
+    return (
+        Message.objects.filter(request=request)
+        .select_related("author_user", "author_contact")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = ""
+    assignee: str = ""  # "" any, "me", "none", or a staff id
+    customer: str = ""  # customer id
+    product: str = ""  # product id
+    priority: str = ""
+    overdue: bool = False
+    search: str = ""
+
+
+def list_queue(
+    filters: QueueFilters, *, me: StaffMember | None, now: datetime
+) -> QuerySet[Request]:
+    """The requests matching ``filters``, newest first. ``status`` "active"
+    (the default when empty) means not resolved or closed; ``overdue`` = the
+    first response is due and not given by ``now``. ``search`` matches the
+    subject, the reference (``REQ-12`` or ``12``) and the customer's name."""
+    rows = Request.objects.select_related("customer", "product", "assignee__user")
+    if filters.status in ("", "active"):
+        rows = rows.filter(status__in=ACTIVE_STATUSES)
+    elif filters.status != "all":
+        rows = rows.filter(status=filters.status)
+    if filters.assignee == "me" and me is not None:
+        rows = rows.filter(assignee=me)
+    elif filters.assignee == "none":
+        rows = rows.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        rows = rows.filter(assignee_id=int(filters.assignee))
+    if filters.customer.isdigit():
+        rows = rows.filter(customer_id=int(filters.customer))
+    if filters.product.isdigit():
+        rows = rows.filter(product_id=int(filters.product))
+    if filters.priority:
+        rows = rows.filter(priority=filters.priority)
+    if filters.overdue:
+        rows = rows.filter(
+            first_response_at__isnull=True,
+            response_due_at__lt=now,
+            status__in=ACTIVE_STATUSES,
+        )
+    term = " ".join(filters.search.split())
+    if term:
+        match = Q(subject__icontains=term) | Q(customer__organisation__icontains=term)
+        number = term.upper().removeprefix("REQ-").removeprefix("REQ")
+        if number.isdigit():
+            match |= Q(pk=int(number))
+        rows = rows.filter(match)
+    return rows.order_by("-created_at", "-id")
+
+
+def list_response_watch(*, now: datetime, within_minutes: int = 60) -> QuerySet[Request]:
+    """Active requests still awaiting a first response whose target is past
+    or due within ``within_minutes`` (wall-clock minutes), most urgent first.
+    Paused clocks (waiting for the customer) are not listed."""
+    return (
+        Request.objects.filter(
+            status__in=ACTIVE_STATUSES,
+            first_response_at__isnull=True,
+            response_due_at__isnull=False,
+            response_due_at__lte=now + timedelta(minutes=within_minutes),
+        )
+        .select_related("customer", "assignee__user")
+        .order_by("response_due_at", "id")
+    )
+
+
+def get_request_for_staff(pk: Any) -> Request:
+    """One request with what its page shows in the same query."""
+    try:
+        return Request.objects.select_related(
+            "customer",
+            "contact",
+            "product",
+            "licence__product",
+            "assignee__user",
+            "incident_entitlement",
+        ).get(pk=int(pk))
+    except (Request.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404("No such request.") from exc
+
+
+@dataclass(frozen=True)
+class WorkLine:
+    work: WorkEntry
+    rating: WorkRating | None
+
+
+def list_work_with_ratings(request: Request) -> list[WorkLine]:
+    """The work on ``request``, newest first, each with its current rating:
+    two queries."""
+    entries = list(
+        WorkEntry.objects.filter(request=request)
+        .select_related("agent__user", "product")
+        .order_by("-started_at", "-id")
+    )
+    ratings = {r.work_id: r for r in WorkRating.objects.filter(work__request=request, current=True)}
+    return [WorkLine(entry, ratings.get(entry.pk)) for entry in entries]
+
+
+def get_running_timer(request: Request, agent: StaffMember) -> Timer | None:
+    return Timer.objects.filter(request=request, agent=agent).first()
+
+
+def get_attachment_for_staff(pk: Any) -> Attachment:
+    try:
+        return Attachment.objects.select_related("message").get(pk=int(pk))
+    except (Attachment.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404("No such attachment.") from exc
+
+
+def get_attachment_for_customer(customer: Customer, pk: Any) -> Attachment:
+    """An attachment of a public message of ``customer``'s request; 404
+    otherwise (internal notes' files included)."""
+    try:
+        return Attachment.objects.select_related("message").get(
+            pk=int(pk), request__customer=customer, message__internal=False
+        )
+    except (Attachment.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404("No such attachment.") from exc
+
+
+def get_customer_entitlements(customer: Customer, *, on: date) -> list[EntitlementLine]:
+    """What the customer holds (records' summary), for the request page."""
+    return get_entitlement_summary(customer, on=on)
+
+
+def preview_cost(
+    request: Request,
+    *,
+    mode: str,
+    minutes: int,
+    category: str | None = None,
+    product: Product | None = None,
+    city: str | None = None,
+    now: datetime,
+) -> Rating | RulesError:
+    """What ``minutes`` of work in ``mode`` on ``request`` starting ``now``
+    would cost: ``rate_work`` on the customer's entitlements and balances as
+    recorded, exactly as ``do_record_work`` would rate it (nothing written)."""
+    policy_row = get_vendor_policy()
+    day = local_date(now, policy_row.timezone)
+    product = product or request.product
+    if product is None:
+        return RulesError("no_product", "Set the request's product to preview the cost.")
+    rows = (
+        Entitlement.objects.filter(customer_id=request.customer_id, starts__lte=day, ends__gte=day)
+        .select_related("licence__product")
+        .prefetch_related("products")
+        .order_by("id")
+    )
+    values = rules_entitlements(rows, policy_row, day)
+    charged = request.incident_entitlement
+    work = Work(
+        id="preview",
+        product=product.code,
+        category=category or request.category,
+        mode=mode,
+        started_at=now,
+        ended_at=now + timedelta(minutes=minutes),
+        request=RequestRef(
+            id=request.reference,
+            opened_via=request.opened_via,
+            incident_from=charged.reference if charged is not None else None,
+        ),
+        city=city or (request.customer.city if mode == "onsite" else None),
+    )
+    return rate_work(policy_on(policy_row, day), values, work)
