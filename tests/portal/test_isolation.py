@@ -13,6 +13,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from supportledger.desk.models import Attachment
 from supportledger.portal.views.downloads import signed_download_path
 from tests.portal.walk import changes, portal_urls, snapshot
 
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.django_db
 def b_values(world) -> dict:
     """Customer B's object for every id a portal URL path or form can carry."""
     b = world.b
+    b_attachment = Attachment.objects.get(request=b.request)
     signed = signed_download_path(b.contact.pk, b.old_release.pk).rstrip("/").rsplit("/", 1)[-1]
     return {
         # path ids
@@ -29,6 +31,7 @@ def b_values(world) -> dict:
         "invoice_id": world.b_invoice.pk,
         "request_id": b.request.pk,
         "work_id": b.work[0].pk,
+        "attachment_id": b_attachment.pk,
         "signed": signed,
         "uidb64": urlsafe_base64_encode(force_bytes(b.user.pk)),
         "token": default_token_generator.make_token(b.user),
@@ -78,6 +81,9 @@ def test_the_walk_covers_the_portal_urls_that_carry_ids():
         "confirm_work",
         "file_claim",
         "remote_start",
+        "open_request",
+        "reply",
+        "attachment",
     } <= set(with_ids)
 
 

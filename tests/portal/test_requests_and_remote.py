@@ -95,3 +95,59 @@ def test_outside_business_hours_no_consultant_is_on_duty(client_a, world, monkey
         {"request": world.a.request.pk, "consultant": world.agent.pk, "agree": "yes"},
     )
     assert not Consent.objects.exists()
+
+
+def test_a_contact_opens_a_request_through_the_portal_with_a_file(client_a, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from supportledger.desk.models import Attachment, Request
+
+    upload = SimpleUploadedFile("screen.png", b"\x89PNG\r\n\x1a\n...", content_type="image/png")
+    response = client_a.post(
+        "/portal/requests/new/",
+        {
+            "subject": "Printing fails",
+            "body": "The invoice printout is blank.",
+            "category": "defect",
+            "licence": world.a.licence.pk,
+            "attachments": upload,
+        },
+    )
+    opened = Request.objects.get(subject="Printing fails")
+    assert response["Location"] == f"/portal/requests/{opened.pk}/"
+    assert opened.customer == world.a.customer and opened.contact == world.a.contact
+    assert opened.channel == "portal" and opened.product == world.product
+    attachment = Attachment.objects.get(request=opened)
+    html = client_a.get(f"/portal/requests/{opened.pk}/").content.decode()
+    assert "The invoice printout is blank." in html
+    download = client_a.get(f"/portal/attachments/{attachment.pk}/")
+    assert download["Content-Disposition"].startswith("attachment;")
+
+
+def test_a_reply_goes_into_the_thread(client_a, world):
+    client_a.post(f"/portal/requests/{world.a.request.pk}/reply/", {"body": "Any news?"})
+    html = client_a.get(f"/portal/requests/{world.a.request.pk}/").content.decode()
+    assert "Any news?" in html
+
+
+def test_a_refused_file_refuses_the_whole_request_and_says_why(client_a, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from supportledger.desk.models import Request
+
+    upload = SimpleUploadedFile("run.exe", b"MZ\x90\x00", content_type="application/x-msdownload")
+    response = client_a.post(
+        "/portal/requests/new/",
+        {"subject": "Tool", "body": "x", "category": "defect", "attachments": upload},
+        follow=True,
+    )
+    assert not Request.objects.filter(subject="Tool").exists()
+    assert "run.exe" in response.content.decode()
+
+
+def test_an_empty_reply_is_refused(client_a, world):
+    from supportledger.desk.models import Message
+
+    count = Message.objects.count()
+    client_a.post(f"/portal/requests/{world.a.request.pk}/reply/", {"body": "  "})
+    assert Message.objects.count() == count

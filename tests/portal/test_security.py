@@ -12,6 +12,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from supportledger.desk.models import Attachment
 from supportledger.portal.views.downloads import signed_download_path
 from tests.portal.walk import changes, portal_urls, snapshot
 
@@ -70,6 +71,7 @@ def a_values(world):
         "invoice_id": world.b_invoice.pk,  # A has none: B's still must not write
         "request_id": a.request.pk,
         "work_id": a.work[0].pk,
+        "attachment_id": Attachment.objects.get(request=a.request).pk,
         "signed": signed_download_path(a.contact.pk, a.old_release.pk)
         .rstrip("/")
         .rsplit("/", 1)[-1],
