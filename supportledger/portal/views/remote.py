@@ -38,6 +38,7 @@ def _context(request: HttpRequest) -> dict[str, object]:
         "prices": get_service_price_on(today_for_vendor(policy, now)),
         "terms_version": TERMS_VERSION,
         "timezone": policy.timezone,
+        "policy": policy,
     }
 
 

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from supportledger.core import clock
@@ -28,18 +28,18 @@ from supportledger.service.models import WorkConfirmation
 from supportledger.service.queries import get_claim_window
 
 CATEGORY_LABELS = {
-    "consultation": _lazy("advice on installing or using"),
-    "defect": _lazy("a defect in the program"),
-    "installation": _lazy("installation"),
-    "configuration": _lazy("configuration"),
-    "training": _lazy("training"),
-    "update": _lazy("installing a new version"),
-    "transfer": _lazy("moving to another workstation"),
-    "backup": _lazy("backup"),
-    "recovery": _lazy("data recovery"),
-    "development": _lazy("development"),
-    "legal": _lazy("legislation question"),
-    "hardware": _lazy("hardware"),
+    "consultation": gettext_lazy("advice on installing or using"),
+    "defect": gettext_lazy("a defect in the program"),
+    "installation": gettext_lazy("installation"),
+    "configuration": gettext_lazy("configuration"),
+    "training": gettext_lazy("training"),
+    "update": gettext_lazy("installing a new version"),
+    "transfer": gettext_lazy("moving to another workstation"),
+    "backup": gettext_lazy("backup"),
+    "recovery": gettext_lazy("data recovery"),
+    "development": gettext_lazy("development"),
+    "legal": gettext_lazy("legislation question"),
+    "hardware": gettext_lazy("hardware"),
 }
 
 
