@@ -32,3 +32,23 @@ def world(db, frozen_now):
 def client_a(client, world):
     client.force_login(world.a.user)
     return client
+
+
+@pytest.fixture
+def ledger_emptied_after(transactional_db):
+    """After a transactional test, empty the append-only ledger so the
+    database can be flushed. PostgreSQL flushes with TRUNCATE, which its row
+    triggers allow; SQLite deletes row by row, which they refuse, so there
+    the delete trigger is set aside for the one statement that empties it."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    from importlib import import_module
+
+    migration = import_module("supportledger.entitlements.migrations.0002_ledger_append_only")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS ledgerentry_refuse_delete")
+        cursor.execute("DELETE FROM entitlements_ledgerentry")
+        cursor.execute(migration.SQLITE_FORWARD[1])
