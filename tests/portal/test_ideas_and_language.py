@@ -72,7 +72,8 @@ def test_shipping_an_idea_tells_voters_with_active_support_in_their_language(
     assert "2.0" in mailoutbox[0].subject
     assert "Γεια σας" in mailoutbox[0].body  # Boris reads Greek
     idea.refresh_from_db()
-    assert idea.status == "shipped" and idea.shipped_in == world.b.new_release
+    assert idea.status == "shipped"
+    assert idea.shipped_in == world.b.new_release
 
 
 def test_idea_statuses_follow_the_transition_table(world):

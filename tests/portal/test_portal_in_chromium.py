@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WORDS = {
     "bg": {
         "balance": "остават 13 от 20 часа",
-        "opened": "е отворена",
+        "opened": "е отворена",  # noqa: RUF001 - Bulgarian
         "code": "Кодът на вашата сесия",
         "locked": "Заключено: издадена след края на поддръжката ви",
         "requests": "Заявки",
@@ -26,7 +26,7 @@ WORDS = {
     "el": {
         "balance": "απομένουν 13 από 20 ώρες",
         "opened": "άνοιξε",
-        "code": "Ο κωδικός της συνεδρίας σας",
+        "code": "Ο κωδικός της συνεδρίας σας",  # noqa: RUF001 - Greek
         "locked": "Κλειδωμένο: κυκλοφόρησε μετά τη λήξη της υποστήριξής σας",
         "requests": "Αιτήματα",
         "remote": "Απομακρυσμένη βοήθεια",
@@ -66,7 +66,8 @@ def test_a_customer_visit_in_chromium(
     page.wait_for_url("**/portal/requests/*/")
     assert words["opened"] in page.locator(".messages").inner_text()
     opened = Request.objects.get(subject="Printing fails")
-    assert opened.customer_id == world.a.customer.pk and opened.channel == "portal"
+    assert opened.customer_id == world.a.customer.pk
+    assert opened.channel == "portal"
 
     # Book a remote session with consent.
     page.click(f"header nav >> text={words['remote']}")

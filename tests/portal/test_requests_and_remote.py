@@ -30,7 +30,8 @@ def test_a_contact_confirms_work_and_then_files_a_claim_in_the_window(client_a, 
     response = client_a.post(f"/portal/work/{work.pk}/confirm/")
     assert response.status_code == 302
     confirmation = WorkConfirmation.objects.get(work=work)
-    assert confirmation.contact == world.a.contact and not confirmation.automatic
+    assert confirmation.contact == world.a.contact
+    assert not confirmation.automatic
     response = client_a.post(f"/portal/work/{work.pk}/claim/", {"description": "Still broken."})
     assert response.status_code == 302
     claim = Claim.objects.get(work=work)
@@ -115,8 +116,10 @@ def test_a_contact_opens_a_request_through_the_portal_with_a_file(client_a, worl
     )
     opened = Request.objects.get(subject="Printing fails")
     assert response["Location"] == f"/portal/requests/{opened.pk}/"
-    assert opened.customer == world.a.customer and opened.contact == world.a.contact
-    assert opened.channel == "portal" and opened.product == world.product
+    assert opened.customer == world.a.customer
+    assert opened.contact == world.a.contact
+    assert opened.channel == "portal"
+    assert opened.product == world.product
     attachment = Attachment.objects.get(request=opened)
     html = client_a.get(f"/portal/requests/{opened.pk}/").content.decode()
     assert "The invoice printout is blank." in html

@@ -99,7 +99,8 @@ def test_no_portal_url_changes_anything_on_get(client, world):
 def test_pages_carry_the_security_headers(client_a):
     response = client_a.get("/portal/")
     csp = response["Content-Security-Policy"]
-    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -119,4 +120,5 @@ def test_the_portal_uses_no_inline_script_or_style(client_a):
     for path in ("/portal/", "/portal/downloads/", "/portal/ideas/", "/portal/account/"):
         html = client_a.get(path).content.decode()
         assert "<script" not in html
-        assert "style=" not in html and "<style" not in html
+        assert "style=" not in html
+        assert "<style" not in html
