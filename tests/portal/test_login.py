@@ -170,3 +170,24 @@ def test_every_portal_form_requires_the_csrf_token(world):
     client.force_login(world.a.user)
     assert client.post("/portal/language/", {"language": "pl"}).status_code == 403
     assert client.post("/portal/logout/").status_code == 403
+
+
+def test_a_contact_sets_up_the_second_factor_in_the_account_page_and_turns_it_off(client_a, world):
+    from supportledger.portal.models import SecondFactor
+
+    client_a.post("/portal/account/second-factor/start/")
+    html = client_a.get("/portal/account/").content.decode()
+    factor = SecondFactor.objects.get(user=world.a.user)
+    assert factor.secret in html
+    assert factor.confirmed_at is None
+    key = totp._key(factor.secret)
+    code = totp.code_at_step(key, totp.step_of(NOW.timestamp()))
+    client_a.post("/portal/account/second-factor/confirm/", {"code": code})
+    factor.refresh_from_db()
+    assert factor.confirmed_at == NOW
+    assert factor.secret not in client_a.get("/portal/account/").content.decode()
+    client_a.post("/portal/account/second-factor/off/", {"code": code})  # used already
+    assert SecondFactor.objects.filter(user=world.a.user).exists()
+    later = totp.code_at_step(key, totp.step_of(NOW.timestamp()) + 1)
+    client_a.post("/portal/account/second-factor/off/", {"code": later})
+    assert not SecondFactor.objects.filter(user=world.a.user).exists()
