@@ -1,26 +1,16 @@
 import pytest
 
-from supportledger.core import clock
-from tests.browser import chromium, page  # noqa: F401 - fixtures
-from tests.portal.world import NOW, build_world
+from tests.portal import fixtures
+from tests.portal.world import build_world
+
+frozen_now = fixtures.frozen_now
+ledger_emptied_after = fixtures.ledger_emptied_after
+private_media = fixtures.private_media
 
 
 @pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private"},
-        },
-    }
-
-
-@pytest.fixture
-def frozen_now(monkeypatch):
-    """The portal's clock reads 15 September 2026, 09:00 UTC."""
-    monkeypatch.setattr(clock, "now", lambda: NOW)
-    return NOW
+def _private_media(private_media):
+    pass
 
 
 @pytest.fixture
@@ -32,23 +22,3 @@ def world(db, frozen_now):
 def client_a(client, world):
     client.force_login(world.a.user)
     return client
-
-
-@pytest.fixture
-def ledger_emptied_after(transactional_db):
-    """After a transactional test, empty the append-only ledger so the
-    database can be flushed. PostgreSQL flushes with TRUNCATE, which its row
-    triggers allow; SQLite deletes row by row, which they refuse, so there
-    the delete trigger is set aside for the one statement that empties it."""
-    yield
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        return
-    from importlib import import_module
-
-    migration = import_module("supportledger.entitlements.migrations.0002_ledger_append_only")
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER IF EXISTS ledgerentry_refuse_delete")
-        cursor.execute("DELETE FROM entitlements_ledgerentry")
-        cursor.execute(migration.SQLITE_FORWARD[1])
