@@ -37,7 +37,7 @@ from supportledger.rules.types import (
     Work,
 )
 
-__all__ = ["MAX_WORK", "is_in_service_area", "normalise_city", "rate_work"]
+__all__ = ["MAX_WORK", "is_after_hours", "is_in_service_area", "normalise_city", "rate_work"]
 
 MAX_WORK = timedelta(hours=24)
 """The longest single piece of work accepted (inclusive)."""
@@ -195,7 +195,9 @@ def rate_work(
                     f"{_KIND_LABELS[e.kind]} {e.id} covers {category} by {mode} "
                     f"for {product}: {counted} min free"
                 )
-                return _covered(policy, work, duration, increment, counted, e, (), explanation)
+                return _covered(
+                    policy, calendar, work, duration, increment, counted, e, (), explanation
+                )
     charged_id = work.request.incident_from
     if charged_id is not None:
         for e in sorted(entitlements, key=_order):
@@ -210,7 +212,9 @@ def rate_work(
                     f"Request {work.request.id} already charged an incident to {e.id}: "
                     f"{counted} min covered, no new incident"
                 )
-                return _covered(policy, work, duration, increment, counted, e, (), explanation)
+                return _covered(
+                    policy, calendar, work, duration, increment, counted, e, (), explanation
+                )
 
     # 5. Incidents: one per request, from the pack that ends first.
     if charged_id is None:
@@ -232,6 +236,7 @@ def rate_work(
                 )
                 return _covered(
                     policy,
+                    calendar,
                     work,
                     duration,
                     increment,
@@ -333,6 +338,7 @@ def rate_work(
 
 def _covered(
     policy: Policy,
+    calendar: BusinessCalendar,
     work: Work,
     duration: int,
     increment: int,
@@ -344,7 +350,6 @@ def _covered(
     """A rating whose counted minutes are all covered by one entitlement, for free."""
     amount = round_money(Decimal(0), policy.currency)
     explanation.append(f"Amount {amount} {policy.currency}")
-    calendar = BusinessCalendar.for_policy(policy)
     return Rating(
         duration_minutes=duration,
         increment_minutes=increment,

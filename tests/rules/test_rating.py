@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF003  (explanations use the en dash and the multiplication sign)
 """Rating, step by step (DESIGN 3.2)."""
 
 from dataclasses import replace
