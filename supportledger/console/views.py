@@ -31,8 +31,9 @@ from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import StaffMember
 from supportledger.desk import actions, queries
-from supportledger.desk.models import TRANSITIONS, Status
+from supportledger.desk.models import TRANSITIONS, Priority, Status
 from supportledger.entitlements.convert import local_date
+from supportledger.rules.types import CATEGORIES, MODES
 
 PAGE_SIZE = 50
 
@@ -127,10 +128,10 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if preview_form.is_bound and preview_form.is_valid():
         mode = preview_form.cleaned_data["mode"]
         minutes = preview_form.cleaned_data["minutes"]
-    elif not preview_form.is_bound:
-        preview_form = PreviewForm(initial={"mode": mode, "minutes": minutes})
     try:
-        preview = queries.preview_cost(desk_request, mode=mode, minutes=minutes, now=now)
+        preview = queries.preview_cost(
+            desk_request, mode=mode, minutes=minutes, now=now, policy_row=policy_row
+        )
     except ActionRefused as refused:
         preview = refused
     return render(
@@ -146,15 +147,13 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "preview": preview,
             "preview_mode": mode,
             "preview_minutes": minutes,
-            "preview_form": preview_form,
             "next_statuses": [
                 (s, Status(s).label) for s in Status.values if s in TRANSITIONS[desk_request.status]
             ],
             "staff": StaffMember.objects.select_related("user"),
-            "priority_form": PriorityForm(initial={"priority": desk_request.priority}),
-            "timer_form": TimerStartForm(initial={"mode": mode}),
-            "manual_form": ManualWorkForm(initial={"started_at": now, "mode": mode}),
-            "message_form": MessageForm(),
+            "priorities": Priority.choices,
+            "modes": MODES,
+            "categories": CATEGORIES,
             "now": now,
         },
     )

@@ -74,7 +74,7 @@ def do_open_request(
     subject: str,
     body: str = "",
     category: str,
-    channel: str,
+    channel: str | None = None,
     contact: Contact | None = None,
     product: Product | None = None,
     licence: Licence | None = None,
@@ -82,6 +82,7 @@ def do_open_request(
     attachments: Sequence[tuple[str, str, bytes]] = (),
     source_message_id: str | None = None,
     now: datetime | None = None,
+    opened_via: str | None = None,
 ) -> Request:
     """Open a request for ``customer`` that came in through ``channel`` (one
     of the policy's channels; the portal and e-mail are always open). ``body``
@@ -92,8 +93,12 @@ def do_open_request(
     first-response target is the tightest ``response_business_minutes`` of
     the customer's contracts valid today, counted in business time. A phone
     request for a customer holding an incident pack consumes one incident now
-    (the pack chosen by the same rating rules that charge work)."""
+    (the pack chosen by the same rating rules that charge work).
+    ``opened_via`` is the older name of ``channel``, still accepted."""
     at = now or clock.now()
+    channel = channel or opened_via
+    if channel is None:
+        raise ActionRefused("invalid", "channel: say how the request came in.")
     if source_message_id:
         existing = Request.objects.filter(source_message_id=source_message_id).first()
         if existing is not None:

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from supportledger.catalog.models import Product
+from supportledger.core.models import VendorPolicy
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Customer, StaffMember
 from supportledger.desk.convert import rules_entitlements
@@ -204,11 +205,12 @@ def preview_cost(
     product: Product | None = None,
     city: str | None = None,
     now: datetime,
+    policy_row: VendorPolicy | None = None,
 ) -> Rating | RulesError:
     """What ``minutes`` of work in ``mode`` on ``request`` starting ``now``
     would cost: ``rate_work`` on the customer's entitlements and balances as
     recorded, exactly as ``do_record_work`` would rate it (nothing written)."""
-    policy_row = get_vendor_policy()
+    policy_row = policy_row or get_vendor_policy()
     day = local_date(now, policy_row.timezone)
     product = product or request.product
     if product is None:

@@ -44,3 +44,19 @@ class ConsoleIsForStaffOnly(TestCase):
         )
         assert response.status_code == 302
         assert response["Location"] == reverse("console:queue")
+
+
+class ConsoleSpeaksTheStaffMembersLanguage(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.cast = build_cast()
+
+    def test_the_queue_is_in_bulgarian_for_a_bulgarian_browser(self):
+        self.client.force_login(self.cast.maria.user)
+        page = self.client.get(reverse("console:queue"), HTTP_ACCEPT_LANGUAGE="bg").content
+        assert "Опашка" in page.decode()
+
+    def test_the_language_menu_switches_to_polish(self):
+        self.client.force_login(self.cast.maria.user)
+        self.client.post("/i18n/setlang/", {"language": "pl", "next": "/console/"})
+        assert "Kolejka" in self.client.get(reverse("console:queue")).content.decode()

@@ -1,0 +1,266 @@
+"""Desk benchmark: the staff console's request page and one customer's
+request list served by gunicorn under concurrent load from ``wrk`` on
+loopback, with 100 000 requests and 1 000 000 messages in the database, next
+to a bare Django endpoint on the same server.
+
+SQLite in a temporary directory (the embedded default). The rows are
+bulk-inserted with ``executemany`` (the actions are measured elsewhere); the
+entitlements of the customer under test are sold through the real actions.
+``BENCH_DESK_REQUESTS`` / ``BENCH_DESK_MESSAGES`` change the sizes,
+``BENCH_DESK_SECONDS`` the length of each load run (default 10 s),
+``BENCH_DESK_WORKERS`` the gunicorn workers (default 4). Not part of the test
+suite; ``make bench`` or ``python -m bench desk`` runs it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUESTS = int(os.environ.get("BENCH_DESK_REQUESTS", "100000"))
+MESSAGES = int(os.environ.get("BENCH_DESK_MESSAGES", "1000000"))
+SECONDS = int(os.environ.get("BENCH_DESK_SECONDS", "10"))
+WORKERS = int(os.environ.get("BENCH_DESK_WORKERS", "4"))
+CUSTOMERS = 1000
+CONNECTIONS = 16
+
+SETTINGS = """
+from supportledger.settings import *  # noqa: F403
+ROOT_URLCONF = "desk_bench_urls"
+"""
+URLS = """
+from django.http import HttpResponse
+from django.urls import include, path
+
+
+def bare(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [path("bare/", bare), path("", include("supportledger.urls"))]
+"""
+
+
+def run() -> None:
+    if shutil.which("wrk") is None:
+        print("desk: wrk is not installed (scripts/ensure-system-packages installs it)")
+        return
+    work = Path(tempfile.mkdtemp(prefix="desk-bench-"))
+    (work / "desk_bench_settings.py").write_text(SETTINGS)
+    (work / "desk_bench_urls.py").write_text(URLS)
+    env = {
+        **os.environ,
+        "SUPPORTLEDGER_VAR_DIR": str(work / "var"),
+        "DATABASE_URL": "",
+        "DJANGO_SETTINGS_MODULE": "desk_bench_settings",
+        "PYTHONPATH": os.pathsep.join([str(work), str(ROOT)]),
+        "LOG_LEVEL": "ERROR",
+    }
+    subprocess.run([sys.executable, "-m", "bench.desk", "load", str(work)], env=env, check=True)
+    try:
+        _serve_and_measure(work, env)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve_and_measure(work: Path, env: dict[str, str]) -> None:
+    cookie, request_path, list_path = (work / "targets").read_text().split("\n")[:3]
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "supportledger.wsgi:application",
+        ],
+        env=env,
+        cwd=work,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_up(base + "/bare/")
+        print(
+            f"desk: {REQUESTS} requests, {MESSAGES} messages; gunicorn {WORKERS} sync workers, "
+            f"wrk {CONNECTIONS} connections x {SECONDS} s on loopback, SQLite"
+        )
+        for label, path in (
+            ("bare Django endpoint", "/bare/"),
+            ("request page", request_path),
+            ("one customer's request list", list_path),
+        ):
+            _wrk(label, base + path, cookie)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_until_up(url: str) -> None:
+    import urllib.request
+
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback only
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not come up")
+
+
+def _wrk(label: str, url: str, cookie: str) -> None:
+    # Warm up each worker (imports, template loading, connections) first.
+    subprocess.run(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", "-d2s", "-H", f"Cookie: {cookie}", url],
+        capture_output=True,
+        check=True,
+    )
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{SECONDS}s",
+            "--latency",
+            "-H",
+            f"Cookie: {cookie}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"\s50%\s+([\d.]+\w+)", out)
+    p99 = re.search(r"\s99%\s+([\d.]+\w+)", out)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*", out)
+    print(
+        f"  {label:30s} {float(rps.group(1)) if rps else 0:8.0f} req/s"
+        f"   p50 {p50.group(1) if p50 else '?':>8s}   p99 {p99.group(1) if p99 else '?':>8s}"
+        + (f"   non-2xx {bad.group(1)}" if bad else "")
+        + (f"   {errors.group(0)}" if errors else "")
+    )
+
+
+def _load(work: Path) -> None:
+    import django
+
+    django.setup()
+    from datetime import UTC, date, datetime, timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test import Client
+
+    from supportledger.catalog.actions import do_create_product, do_set_up_vendor
+    from supportledger.customers.actions import do_add_staff_member, do_create_customer
+    from supportledger.customers.models import Customer
+    from supportledger.desk.actions import do_open_request, do_post_message
+    from supportledger.entitlements.actions import do_sell_contract, do_sell_voucher
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    now = datetime.now(UTC)
+    do_set_up_vendor(
+        acting_user=None, preset_name="prepaid_hours_bg", now=now - timedelta(days=400)
+    )
+    product = do_create_product(acting_user=None, code="ACC", name="Accounting")
+    user = get_user_model().objects.create_user("agent")
+    do_add_staff_member(acting_user=None, user=user, products=[product])
+    customer = do_create_customer(
+        acting_user=None,
+        organisation="Acme Ltd",
+        city="Sofia",
+        country="BG",
+        language="bg",
+        currency="EUR",
+    )
+    start, end = date.today() - timedelta(days=30), date.today() + timedelta(days=300)
+    do_sell_contract(
+        acting_user=None, customer=customer, starts=start, ends=end, sla=True, minutes_per_month=600
+    )
+    do_sell_voucher(acting_user=None, customer=customer, minutes=600, starts=start, ends=end)
+    request = do_open_request(
+        acting_user=None,
+        customer=customer,
+        subject="Invoices print blank",
+        body="Since the update.",
+        category="configuration",
+        channel="phone",
+        product=product,
+    )
+    for n in range(10):
+        do_post_message(acting_user=user, request=request, body_text=f"Reply {n}")
+    with transaction.atomic(), connection.cursor() as cursor:
+        created = now.isoformat()
+        cursor.executemany(
+            "INSERT INTO customers_customer (organisation, city, country, language, currency,"
+            " vat_id, on_hold, on_hold_reason, created_at) VALUES (%s,'Sofia','BG','bg','EUR',"
+            "'',0,'',%s)",
+            [(f"Customer {n:04d}", created) for n in range(CUSTOMERS - 1)],
+        )
+        ids = list(Customer.objects.values_list("pk", flat=True))
+        base = now - timedelta(days=365)
+        cursor.executemany(
+            "INSERT INTO desk_request (customer_id, category, opened_via, channel, subject,"
+            " status, priority, source_message_id, created_at, updated_at) VALUES"
+            " (%s,'consultation','portal','portal',%s,%s,'normal','',%s,%s)",
+            (
+                (
+                    ids[n % len(ids)],
+                    f"Request number {n}",
+                    ("new", "open", "waiting", "resolved", "closed")[n % 5],
+                    (base + timedelta(seconds=300 * n)).isoformat(),
+                    (base + timedelta(seconds=300 * n)).isoformat(),
+                )
+                for n in range(REQUESTS - 1)
+            ),
+        )
+        low, high = cursor.execute("SELECT MIN(id), MAX(id) FROM desk_request").fetchone()
+        span = high - low + 1
+        cursor.executemany(
+            "INSERT INTO desk_message (request_id, internal, body_text, body_html,"
+            " source_message_id, created_at) VALUES (%s,%s,%s,'','',%s)",
+            (
+                (low + n % span, n % 7 == 0, f"Message {n} of the thread.", created)
+                for n in range(MESSAGES - 10)
+            ),
+        )
+    call_command("check", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.force_login(user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    request_path = f"/console/requests/{request.pk}/"
+    list_path = f"/console/?customer={customer.pk}&status=all"
+    for path in (request_path, list_path):
+        status = client.get(path).status_code
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}")
+    (work / "targets").write_text(f"{cookie}\n{request_path}\n{list_path}\n")
+    print(f"desk: database filled in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["load"]:
+    _load(Path(sys.argv[2]))
