@@ -7,6 +7,7 @@ urlpatterns = [
     path("", core_views.start_page, name="start"),
     path("admin/", admin.site.urls),
     path("portal/", include("supportledger.portal.urls")),
+    path("console/service/", include("supportledger.service.urls")),
     path("console/", include("supportledger.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -21,11 +21,12 @@ APPOINTMENT_MAILS = ("booked", "rescheduled", "cancelled", "reminder")
 
 def format_local(instant: datetime, timezone: str, language: str) -> str:
     """``instant`` as local date and time of ``timezone`` in ``language``'s
-    format, with the zone name, e.g. ``12 March 2026, 10:00 (Europe/Sofia)``."""
+    short date format and 24-hour clock, with the zone name, e.g.
+    ``04.03.2026 09:00 (Europe/Sofia)``."""
     local = instant.astimezone(ZoneInfo(timezone))
     with translation.override(language):
-        text = formats.date_format(local, "DATETIME_FORMAT")
-    return f"{text} ({timezone})"
+        day = formats.date_format(local, "SHORT_DATE_FORMAT")
+    return f"{day} {local:%H:%M} ({timezone})"
 
 
 def send_appointment_mail(appointment: Appointment, *, kind: str, stamp: datetime) -> None:
