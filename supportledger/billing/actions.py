@@ -90,9 +90,7 @@ taken, not committed), prints ``paused`` and sleeps until killed."""
 
 def _check_transition(table: dict[str, frozenset[str]], current: str, new: str, what: str) -> None:
     if new not in table[current]:
-        raise ActionRefused(
-            "invalid_transition", f"A {what} cannot go from {current} to {new}."
-        )
+        raise ActionRefused("invalid_transition", f"A {what} cannot go from {current} to {new}.")
 
 
 # --- Issuing --------------------------------------------------------------
@@ -141,7 +139,10 @@ def do_issue_invoice(*, acting_user: Any, invoice: Invoice, now: datetime | None
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     _issue(invoice, at=at, timezone=get_vendor_policy().timezone)
     write_audit(
-        acting_user=acting_user, action="issue_invoice", obj=invoice, at=at,
+        acting_user=acting_user,
+        action="issue_invoice",
+        obj=invoice,
+        at=at,
         detail={"number": invoice.number, "total": str(invoice.total_amount)},
     )
     return invoice
@@ -173,7 +174,7 @@ def _new_invoice(
     credits: Invoice | None = None,
 ) -> Invoice:
     """Write a draft with its lines and totals: net = sum of the lines (each
-    rounded once), VAT = net × rate rounded once, total = net + VAT."""
+    rounded once), VAT = net × rate rounded once, total = net + VAT."""  # noqa: RUF002
     settings = get_billing_settings()
     treatment = vat_treatment(
         vendor_country=settings.country,
@@ -279,7 +280,9 @@ def _fee_contracts(customer_ids: Iterable[int], period: Period) -> Any:
             customer_id__in=list(customer_ids),
             fee__isnull=False,
             billing_period__in=[
-                BillingPeriod.MONTH, BillingPeriod.QUARTER, BillingPeriod.YEAR,
+                BillingPeriod.MONTH,
+                BillingPeriod.QUARTER,
+                BillingPeriod.YEAR,
                 BillingPeriod.ONCE,
             ],
             starts__lte=period.end,
@@ -320,8 +323,10 @@ def _lines_for_customers(
     )
     for contract in contracts:
         due = fee_periods(
-            starts=contract.starts, ends=contract.ends,
-            billing_period=contract.billing_period, period=period,
+            starts=contract.starts,
+            ends=contract.ends,
+            billing_period=contract.billing_period,
+            period=period,
         )
         for first, last in due:
             if contract.billing_period == BillingPeriod.ONCE and any(
@@ -332,7 +337,9 @@ def _lines_for_customers(
                 continue
             lines[contract.customer_id].append(
                 fee_line(
-                    contract, first, last,
+                    contract,
+                    first,
+                    last,
                     language=language[contract.customer_id],
                     currency=contract.currency or currency[contract.customer_id],
                 )
@@ -378,7 +385,10 @@ def _bill_customer(
             )
             _issue(invoice, at=at, timezone=timezone)
             write_audit(
-                acting_user=acting_user, action="bill_period", obj=invoice, at=at,
+                acting_user=acting_user,
+                action="bill_period",
+                obj=invoice,
+                at=at,
                 detail={"period": period.label, "number": invoice.number},
             )
             _pause_if_asked(count_before + len(invoices) + 1)
@@ -413,23 +423,39 @@ def do_run_billing(
         customers = customers.filter(pk=customer.pk)
     ids = list(customers.values_list("pk", flat=True))
     for offset in range(0, len(ids), batch_size):
-        batch = list(Customer.objects.filter(pk__in=ids[offset : offset + batch_size]).order_by("pk"))
+        batch = list(
+            Customer.objects.filter(pk__in=ids[offset : offset + batch_size]).order_by("pk")
+        )
         lines = _lines_for_customers(batch, period, timezone)
         for row in batch:
             if not lines.get(row.pk):
                 continue
             try:
                 invoices = _bill_customer(
-                    row, lines[row.pk], period=period, at=at, timezone=timezone,
-                    acting_user=acting_user, count_before=len(result.invoices),
+                    row,
+                    lines[row.pk],
+                    period=period,
+                    at=at,
+                    timezone=timezone,
+                    acting_user=acting_user,
+                    count_before=len(result.invoices),
                 )
             except IntegrityError:
                 # Another run billed some of these meanwhile: bill what is left.
                 fresh = _lines_for_customers([row], period, timezone).get(row.pk, [])
-                invoices = _bill_customer(
-                    row, fresh, period=period, at=at, timezone=timezone,
-                    acting_user=acting_user, count_before=len(result.invoices),
-                ) if fresh else []
+                invoices = (
+                    _bill_customer(
+                        row,
+                        fresh,
+                        period=period,
+                        at=at,
+                        timezone=timezone,
+                        acting_user=acting_user,
+                        count_before=len(result.invoices),
+                    )
+                    if fresh
+                    else []
+                )
             for invoice in invoices:
                 result.invoices.append(invoice)
                 if on_invoice is not None:
@@ -521,8 +547,13 @@ def do_credit_invoice(
     ]
     customer = original.customer
     note = _new_invoice(
-        customer, lines, currency=original.currency, at=at, period=None,
-        kind=InvoiceKind.CREDIT_NOTE, credits=original,
+        customer,
+        lines,
+        currency=original.currency,
+        at=at,
+        period=None,
+        kind=InvoiceKind.CREDIT_NOTE,
+        credits=original,
     )
     # The credit note reverses the original exactly, VAT included.
     note.vat_rate = original.vat_rate
@@ -541,7 +572,10 @@ def do_credit_invoice(
         order.status = OrderStatus.CANCELLED
         order.save(update_fields=["status"])
     write_audit(
-        acting_user=acting_user, action="credit_invoice", obj=note, at=at,
+        acting_user=acting_user,
+        action="credit_invoice",
+        obj=note,
+        at=at,
         detail={"credits": original.number, "reason": reason.strip()},
     )
     return note
@@ -579,7 +613,7 @@ def do_place_order(
       price, from the day after the current contract ends (or today).
 
     Refuses a licence or entitlement of another customer as if it did not exist.
-    """
+    """  # noqa: RUF002
     at = now or clock.now()
     if kind not in OrderKind.values:
         raise ActionRefused("invalid", f"kind: unknown order kind {kind!r}.")
@@ -593,8 +627,12 @@ def do_place_order(
         product = entitlement.licence.product
     today = local_date(at, get_vendor_policy().timezone)
     quote = get_order_quote(
-        customer=customer, kind=kind, product=product, entitlement=entitlement,
-        quantity=quantity, on=today,
+        customer=customer,
+        kind=kind,
+        product=product,
+        entitlement=entitlement,
+        quantity=quantity,
+        on=today,
     )
     order = Order.objects.create(
         customer=customer,
@@ -612,7 +650,10 @@ def do_place_order(
         created_at=at,
     )
     write_audit(
-        acting_user=acting_user, action="place_order", obj=order, at=at,
+        acting_user=acting_user,
+        action="place_order",
+        obj=order,
+        at=at,
         detail={"kind": kind, "amount": str(order.amount), "currency": order.currency},
     )
     return order
@@ -641,19 +682,29 @@ def do_cancel_order(*, acting_user: Any, order: Order, now: datetime | None = No
 def do_invoice_order(*, acting_user: Any, order: Order, now: datetime | None = None) -> Invoice:
     """Invoice one placed order at once (a purchase in the portal), issued."""
     at = now or clock.now()
-    order = Order.objects.select_for_update().select_related("product", "customer").get(pk=order.pk)
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("product", "customer")
+        .get(pk=order.pk)
+    )
     if order.status != OrderStatus.PLACED:
         raise ActionRefused("invalid", f"Order {order.reference} is {order.status}.")
     if InvoiceLine.objects.filter(order=order, active=True).exists():
         raise ActionRefused("invoiced", f"Order {order.reference} is already invoiced.")
     customer = order.customer
     invoice = _new_invoice(
-        customer, [order_line(order, language=customer.language)],
-        currency=order.currency, at=at, period=None,
+        customer,
+        [order_line(order, language=customer.language)],
+        currency=order.currency,
+        at=at,
+        period=None,
     )
     _issue(invoice, at=at, timezone=get_vendor_policy().timezone)
     write_audit(
-        acting_user=acting_user, action="invoice_order", obj=invoice, at=at,
+        acting_user=acting_user,
+        action="invoice_order",
+        obj=invoice,
+        at=at,
         detail={"order": order.reference, "number": invoice.number},
     )
     return invoice
@@ -661,7 +712,7 @@ def do_invoice_order(*, acting_user: Any, order: Order, now: datetime | None = N
 
 def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> None:
     """placed -> paid -> fulfilled, granting or extending the entitlement."""
-    order = Order.objects.select_for_update().select_related("product").get(pk=order.pk)
+    order = Order.objects.select_for_update(of=("self",)).select_related("product").get(pk=order.pk)
     if order.status != OrderStatus.PLACED:
         return
     _check_transition(ORDER_TRANSITIONS, order.status, OrderStatus.PAID, "order")
@@ -673,31 +724,51 @@ def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> No
     customer = order.customer
     if order.kind == OrderKind.VOUCHER:
         granted = do_sell_voucher(
-            acting_user=acting_user, customer=customer, minutes=order.quantity * 60,
-            starts=starts, ends=ends, products=products, now=at,
+            acting_user=acting_user,
+            customer=customer,
+            minutes=order.quantity * 60,
+            starts=starts,
+            ends=ends,
+            products=products,
+            now=at,
         )
     elif order.kind == OrderKind.INCIDENT_PACK:
         granted = do_sell_incident_pack(
-            acting_user=acting_user, customer=customer, incidents=order.quantity,
-            starts=starts, ends=ends, requires=terms.get("requires", ""),
-            products=products, now=at,
+            acting_user=acting_user,
+            customer=customer,
+            incidents=order.quantity,
+            starts=starts,
+            ends=ends,
+            requires=terms.get("requires", ""),
+            products=products,
+            now=at,
         )
     elif order.kind == OrderKind.CONTRACT:
         granted = do_sell_contract(
-            acting_user=acting_user, customer=customer, starts=starts, ends=ends,
+            acting_user=acting_user,
+            customer=customer,
+            starts=starts,
+            ends=ends,
             updates=bool(terms.get("updates", True)),
-            covers=terms.get("covers"), modes=terms.get("modes"),
-            products=products, billing_period=BillingPeriod.ONCE, now=at,
+            covers=terms.get("covers"),
+            modes=terms.get("modes"),
+            products=products,
+            billing_period=BillingPeriod.ONCE,
+            now=at,
         )
     else:
-        granted = _extend_support_period(order, starts=starts, ends=ends, at=at,
-                                         acting_user=acting_user)
+        granted = _extend_support_period(
+            order, starts=starts, ends=ends, at=at, acting_user=acting_user
+        )
     order.granted = granted
     _check_transition(ORDER_TRANSITIONS, OrderStatus.PAID, OrderStatus.FULFILLED, "order")
     order.status, order.fulfilled_at = OrderStatus.FULFILLED, at
     order.save(update_fields=["status", "paid_at", "granted", "fulfilled_at"])
     write_audit(
-        acting_user=acting_user, action="fulfil_order", obj=order, at=at,
+        acting_user=acting_user,
+        action="fulfil_order",
+        obj=order,
+        at=at,
         detail={"granted": granted.reference},
     )
 
@@ -721,7 +792,10 @@ def _extend_support_period(
         modes=renewed.modes,
     )
     write_audit(
-        acting_user=acting_user, action="renew_support_period", obj=extension, at=at,
+        acting_user=acting_user,
+        action="renew_support_period",
+        obj=extension,
+        at=at,
         detail={"renews": renewed.reference, "order": order.reference, "ends": str(ends)},
     )
     return extension
@@ -746,11 +820,15 @@ def do_hold_overdue_customers(*, acting_user: Any, now: datetime | None = None) 
             if customer.on_hold:
                 continue
             do_put_customer_on_hold(
-                acting_user=acting_user, customer=customer,
-                reason=f"{HOLD_REASON_PREFIX} {invoice.number}, due {invoice.due_on}", now=at,
+                acting_user=acting_user,
+                customer=customer,
+                reason=f"{HOLD_REASON_PREFIX} {invoice.number}, due {invoice.due_on}",
+                now=at,
             )
             SentReminder.objects.get_or_create(
-                customer=customer, stage=ReminderStage.OVERDUE, key=invoice.number or "",
+                customer=customer,
+                stage=ReminderStage.OVERDUE,
+                key=invoice.number or "",
                 defaults={"invoice": invoice, "sent_at": at},
             )
             mail.send_on_hold_notice(customer, invoice)
@@ -768,15 +846,20 @@ def do_send_renewal_reminders(*, acting_user: Any, now: datetime | None = None) 
     for due in list_renewal_reminders_due(today=today):
         with transaction.atomic():
             _, created = SentReminder.objects.get_or_create(
-                customer=due.entitlement.customer, stage=due.stage, key=due.key,
+                customer=due.entitlement.customer,
+                stage=due.stage,
+                key=due.key,
                 defaults={"entitlement": due.entitlement, "sent_at": at},
             )
             if not created:
                 continue
             mail.send_renewal_reminder(due)
             write_audit(
-                acting_user=acting_user, action="send_renewal_reminder", obj=due.entitlement,
-                at=at, detail={"stage": due.stage, "price": str(due.price), "key": due.key},
+                acting_user=acting_user,
+                action="send_renewal_reminder",
+                obj=due.entitlement,
+                at=at,
+                detail={"stage": due.stage, "price": str(due.price), "key": due.key},
             )
             sent += 1
     return sent

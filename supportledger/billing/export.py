@@ -99,18 +99,35 @@ def export_csv(invoices: Iterable[Invoice]) -> str:
     for invoice in _prefetched(invoices):
         record = invoice_record(invoice)
         head = [
-            record["number"], record["kind"], record["status"], record["issued_on"],
-            record["due_on"], invoice.customer_id, record["customer"].get("name", ""),
-            record["customer"].get("country", ""), record["customer"].get("vat_id", ""),
-            record["currency"], record["net"], record["vat_rate"], record["vat"],
-            record["total"], record["credits"] or "",
+            record["number"],
+            record["kind"],
+            record["status"],
+            record["issued_on"],
+            record["due_on"],
+            invoice.customer_id,
+            record["customer"].get("name", ""),
+            record["customer"].get("country", ""),
+            record["customer"].get("vat_id", ""),
+            record["currency"],
+            record["net"],
+            record["vat_rate"],
+            record["vat"],
+            record["total"],
+            record["credits"] or "",
         ]
         for line in record["lines"]:
             writer.writerow(
                 [
-                    *head, line["position"], line["kind"], line["description"],
-                    line["quantity"], line["unit"], line["amount"], line["work_id"] or "",
-                    line["contract_id"] or "", line["fee_period_start"] or "",
+                    *head,
+                    line["position"],
+                    line["kind"],
+                    line["description"],
+                    line["quantity"],
+                    line["unit"],
+                    line["amount"],
+                    line["work_id"] or "",
+                    line["contract_id"] or "",
+                    line["fee_period_start"] or "",
                     line["order_id"] or "",
                 ]
             )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.dates import format_date as _babel_format_date
 from babel.numbers import format_currency, format_decimal
@@ -36,10 +37,11 @@ def format_number(value: Decimal | int, language: str) -> str:
 
 
 def format_date(day: date, language: str, style: str = "medium") -> str:
-    """A calendar date (already local: the policy's time zone), e.g. ``4 мар. 2026 г.``."""
+    """A calendar date (already local: the policy's time zone), e.g. ``4 мар. 2026 г.``."""  # noqa: RUF002
     return _babel_format_date(day, style, locale=babel_locale(language))
 
 
+@lru_cache(maxsize=4096)
 def format_day_month(day: date, language: str) -> str:
     """Day and abbreviated month, e.g. ``4 Mar`` / ``4 март``, for line explanations."""
     return _babel_format_date(day, "d MMM", locale=babel_locale(language))

@@ -68,11 +68,7 @@ def send_renewal_reminder(due: Any) -> None:
     entitlement = due.entitlement
     customer = entitlement.customer
     language = customer.language
-    what = (
-        entitlement.licence.product.name
-        if entitlement.licence_id
-        else entitlement.reference
-    )
+    what = entitlement.licence.product.name if entitlement.licence_id else entitlement.reference
     values = {
         "what": what,
         "reference": entitlement.reference,
@@ -83,19 +79,25 @@ def send_renewal_reminder(due: Any) -> None:
     with override(language):
         if due.stage == "grace":
             subject = _("Your support for %(what)s has ended: renew it now") % values
-            body = _(
-                "Dear customer,\n\n"
-                "your support %(reference)s for %(what)s ended on %(ends)s. Renewing today "
-                "costs %(price)s and extends it until %(until)s, including the updates "
-                "released meanwhile.\n\n"
-                "Kind regards"
-            ) % values
+            body = (
+                _(
+                    "Dear customer,\n\n"
+                    "your support %(reference)s for %(what)s ended on %(ends)s. Renewing today "
+                    "costs %(price)s and extends it until %(until)s, including the updates "
+                    "released meanwhile.\n\n"
+                    "Kind regards"
+                )
+                % values
+            )
         else:
             subject = _("Your support for %(what)s ends on %(ends)s") % values
-            body = _(
-                "Dear customer,\n\n"
-                "your support %(reference)s for %(what)s ends on %(ends)s. Renewing today "
-                "costs %(price)s and extends it until %(until)s.\n\n"
-                "Kind regards"
-            ) % values
+            body = (
+                _(
+                    "Dear customer,\n\n"
+                    "your support %(reference)s for %(what)s ends on %(ends)s. Renewing today "
+                    "costs %(price)s and extends it until %(until)s.\n\n"
+                    "Kind regards"
+                )
+                % values
+            )
     _send_after_commit(customer, subject, body)

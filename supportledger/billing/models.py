@@ -127,7 +127,10 @@ class Invoice(models.Model):
         max_digits=5, decimal_places=2, default=Decimal(0), help_text="Percent."
     )
     vat_amount = models.DecimalField(
-        max_digits=14, decimal_places=2, default=Decimal(0), help_text="net × rate, rounded once."
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal(0),
+        help_text="net × rate, rounded once.",  # noqa: RUF001
     )
     total_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
     vat_note = models.CharField(
@@ -424,7 +427,10 @@ class SentReminder(models.Model):
 
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
     entitlement = models.ForeignKey(
-        "entitlements.Entitlement", null=True, blank=True, on_delete=models.PROTECT,
+        "entitlements.Entitlement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     invoice = models.ForeignKey(

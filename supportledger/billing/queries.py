@@ -25,8 +25,8 @@ from supportledger.catalog.queries import get_product_price_on, get_service_pric
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Customer
-from supportledger.rules.calendar import add_months
 from supportledger.entitlements.models import Entitlement, Kind
+from supportledger.rules.calendar import add_months
 from supportledger.rules.money import round_money
 from supportledger.rules.renewal import quote_renewal
 from supportledger.rules.types import RenewalPolicy, RulesError
@@ -115,7 +115,9 @@ def renewal_policy() -> RenewalPolicy:
     )
 
 
-def get_package_price(kind: str, size: int, product: Product | None, on: date) -> PackagePrice | None:
+def get_package_price(
+    kind: str, size: int, product: Product | None, on: date
+) -> PackagePrice | None:
     """The package price in force on ``on``: for the product first, else any product."""
     prices = PackagePrice.objects.filter(kind=kind, size=size, effective_from__lte=on)
     for scope in (prices.filter(product=product) if product else None, prices.filter(product=None)):
@@ -127,7 +129,9 @@ def get_package_price(kind: str, size: int, product: Product | None, on: date) -
     return None
 
 
-def _renewal_quote(entitlement: Entitlement | None, product: Product | None, on: date) -> OrderQuote:
+def _renewal_quote(
+    entitlement: Entitlement | None, product: Product | None, on: date
+) -> OrderQuote:
     if entitlement is None or entitlement.kind != Kind.SUPPORT_PERIOD:
         raise ActionRefused("invalid", "entitlement: a renewal renews a support period.")
     if product is None:
@@ -159,7 +163,8 @@ def latest_of_kind(entitlement: Entitlement) -> Entitlement:
     """The entitlement of the same kind, customer and licence (or products)
     that ends last: renewing an old period renews from the newest one."""
     same = Entitlement.objects.filter(
-        customer_id=entitlement.customer_id, kind=entitlement.kind,
+        customer_id=entitlement.customer_id,
+        kind=entitlement.kind,
         licence_id=entitlement.licence_id,
     )
     return same.order_by("-ends", "-id").first() or entitlement
@@ -183,18 +188,25 @@ def get_order_quote(
         terms = {"starts": on.isoformat(), "ends": year_end.isoformat()}
         if package is not None:
             return OrderQuote(
-                round_money(Decimal(package.amount), package.currency), package.currency,
-                (f"Voucher of {quantity} h: package price {package.amount} {package.currency} "
-                 f"from {package.effective_from}",), terms,
+                round_money(Decimal(package.amount), package.currency),
+                package.currency,
+                (
+                    f"Voucher of {quantity} h: package price {package.amount} {package.currency} "
+                    f"from {package.effective_from}",
+                ),
+                terms,
             )
         prices = get_service_price_on(on)
         if prices is None:
             raise ActionRefused("no_price", f"No service price list is in force on {on}.")
         amount = round_money(Decimal(prices.remote) * quantity, prices.currency)
         return OrderQuote(
-            amount, prices.currency,
-            (f"{quantity} h × remote rate {prices.remote} {prices.currency} "  # noqa: RUF001
-             f"(price list from {prices.effective_from}) = {amount} {prices.currency}",),
+            amount,
+            prices.currency,
+            (
+                f"{quantity} h × remote rate {prices.remote} {prices.currency} "  # noqa: RUF001
+                f"(price list from {prices.effective_from}) = {amount} {prices.currency}",
+            ),
             terms,
         )
     if kind in (OrderKind.INCIDENT_PACK, OrderKind.CONTRACT):
@@ -220,9 +232,12 @@ def get_order_quote(
             if policy.preset == "annual_maintenance_gr":  # S2: Premium extends Professional
                 terms["requires"] = Kind.CONTRACT
         return OrderQuote(
-            round_money(Decimal(package.amount), package.currency), package.currency,
-            (f"{kind.replace('_', ' ')} of {size}: package price {package.amount} "
-             f"{package.currency} from {package.effective_from}",),
+            round_money(Decimal(package.amount), package.currency),
+            package.currency,
+            (
+                f"{kind.replace('_', ' ')} of {size}: package price {package.amount} "
+                f"{package.currency} from {package.effective_from}",
+            ),
             terms,
         )
     raise ActionRefused("invalid", f"kind: unknown order kind {kind!r}.")
@@ -247,10 +262,16 @@ def _reminder_price(entitlement: Entitlement, on: date) -> tuple[Decimal, str, d
         if entitlement.kind == Kind.SUPPORT_PERIOD:
             quote = _renewal_quote(entitlement, product, on)
         else:
-            kind = OrderKind.CONTRACT if entitlement.kind == Kind.CONTRACT else OrderKind.INCIDENT_PACK
+            kind = (
+                OrderKind.CONTRACT if entitlement.kind == Kind.CONTRACT else OrderKind.INCIDENT_PACK
+            )
             quote = get_order_quote(
-                customer=entitlement.customer, kind=kind, product=product, entitlement=entitlement,
-                quantity=max(entitlement.incidents_granted, 1), on=on,
+                customer=entitlement.customer,
+                kind=kind,
+                product=product,
+                entitlement=entitlement,
+                quantity=max(entitlement.incidents_granted, 1),
+                on=on,
             )
     except ActionRefused:
         return None
@@ -268,8 +289,10 @@ def list_renewal_reminders_due(*, today: date) -> list[ReminderDue]:
     targets = {today + timedelta(days=d): (ReminderStage.BEFORE, d) for d in days}
     targets[today - timedelta(days=1)] = (ReminderStage.GRACE, 1)
     newer = Entitlement.objects.filter(
-        customer_id=OuterRef("customer_id"), kind=OuterRef("kind"),
-        licence_id=OuterRef("licence_id"), ends__gt=OuterRef("ends"),
+        customer_id=OuterRef("customer_id"),
+        kind=OuterRef("kind"),
+        licence_id=OuterRef("licence_id"),
+        ends__gt=OuterRef("ends"),
     )
     candidates = (
         Entitlement.objects.filter(

@@ -22,8 +22,12 @@ def main(customers: int) -> None:
     record(cast, request, "acme-1", at(date(2026, 3, 4), 8), at(date(2026, 3, 4), 9, 5))
     for index in range(customers):
         customer = do_create_customer(
-            acting_user=None, organisation=f"Customer {index:03d}", city="Sofia",
-            country="BG", language=["bg", "en", "pl"][index % 3], currency="EUR",
+            acting_user=None,
+            organisation=f"Customer {index:03d}",
+            city="Sofia",
+            country="BG",
+            language=["bg", "en", "pl"][index % 3],
+            currency="EUR",
             now=SET_UP_AT,
         )
         req = open_request(customer)

@@ -35,12 +35,21 @@ def build_billing_story():
     cast = build_cast()
     set_up_billing_settings()
     do_add_contact(
-        acting_user=None, customer=cast.acme, name="Petya", email="petya@acme.example",
+        acting_user=None,
+        customer=cast.acme,
+        name="Petya",
+        email="petya@acme.example",
         now=SET_UP_AT,
     )
     contract = do_sell_contract(
-        acting_user=None, customer=cast.acme, starts=date(2026, 1, 1), ends=date(2026, 12, 31),
-        minutes_per_month=60, fee=Decimal("100.00"), currency="EUR", billing_period="month",
+        acting_user=None,
+        customer=cast.acme,
+        starts=date(2026, 1, 1),
+        ends=date(2026, 12, 31),
+        minutes_per_month=60,
+        fee=Decimal("100.00"),
+        currency="EUR",
+        billing_period="month",
         now=SET_UP_AT,
     )
     request = open_request(cast.acme)
@@ -49,7 +58,14 @@ def build_billing_story():
 
 def record(cast, request, work_id, start, end, mode="remote", **extra):
     return do_record_work(
-        acting_user=None, work_id=work_id, request=request, agent=cast.maria,
-        started_at=start, ended_at=end, mode=mode, category="configuration",
-        product=cast.accounting, **extra,
+        acting_user=None,
+        work_id=work_id,
+        request=request,
+        agent=cast.maria,
+        started_at=start,
+        ended_at=end,
+        mode=mode,
+        category="configuration",
+        product=cast.accounting,
+        **extra,
     )

@@ -56,7 +56,8 @@ class BillingAMonth(TestCase):
         line = invoice.lines.get(kind="work")
         contract_ref = self.contract.reference
         # Acme reads Bulgarian.
-        assert "65" in line.description and "120" in line.description
+        assert "65" in line.description
+        assert "120" in line.description
         assert contract_ref in line.description
         assert "мин" in line.description
 
@@ -69,7 +70,9 @@ class BillingAMonth(TestCase):
 
     def test_work_recorded_after_the_run_goes_on_the_next_invoice_once(self):
         self.run_march()
-        late = record(self.cast, self.request, "W2", at(date(2026, 3, 30), 8), at(date(2026, 3, 30), 10))
+        late = record(
+            self.cast, self.request, "W2", at(date(2026, 3, 30), 8), at(date(2026, 3, 30), 10)
+        )
         second = self.run_march().invoices
         assert len(second) == 1
         assert [line.work for line in second[0].lines.all()] == [late]
@@ -80,8 +83,13 @@ class BillingAMonth(TestCase):
         line = invoice.lines.get(kind="work")
         with pytest.raises(IntegrityError), transaction.atomic():
             InvoiceLine.objects.create(
-                invoice=invoice, position=99, kind="work", description="again",
-                amount=line.amount, work=line.work, work_rating=line.work_rating,
+                invoice=invoice,
+                position=99,
+                kind="work",
+                description="again",
+                amount=line.amount,
+                work=line.work,
+                work_rating=line.work_rating,
             )
 
     def test_a_customer_with_nothing_due_gets_no_invoice(self):
@@ -98,7 +106,8 @@ class BillingAMonth(TestCase):
         )
         invoice.refresh_from_db()
         assert invoice.status == InvoiceStatus.CANCELLED
-        assert note.kind == "credit_note" and note.credits == invoice
+        assert note.kind == "credit_note"
+        assert note.credits == invoice
         assert note.number == "INV-2026-000002"
         assert note.total_amount == -invoice.total_amount
         assert sum(line.amount for line in note.lines.all()) == -invoice.net_amount

@@ -29,7 +29,11 @@ def _env(var_dir: Path, **extra: str) -> dict[str, str]:
 def _bill(var_dir: Path, **extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(SUPPORTLEDGER), "bill", "--period", "2026-03", "--now", NOW],
-        env=_env(var_dir, **extra), cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env=_env(var_dir, **extra),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
         check=True,
     )
 
@@ -57,11 +61,17 @@ def seeded(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("seed")
     subprocess.run(
         [str(SUPPORTLEDGER), "migrate", "--noinput", "-v0"],
-        env=_env(var_dir), cwd=ROOT, check=True, timeout=300,
+        env=_env(var_dir),
+        cwd=ROOT,
+        check=True,
+        timeout=300,
     )
     subprocess.run(
         [sys.executable, "-m", "tests.billing.crash_data", "12"],
-        env=_env(var_dir), cwd=ROOT, check=True, timeout=300,
+        env=_env(var_dir),
+        cwd=ROOT,
+        check=True,
+        timeout=300,
     )
     db = sqlite3.connect(var_dir / "supportledger.sqlite3")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -87,7 +97,10 @@ def test_a_run_killed_mid_invoice_and_rerun_bills_like_an_uninterrupted_run(seed
     # Stop inside the 6th invoice's transaction: lines written, number taken.
     process = subprocess.Popen(
         [str(SUPPORTLEDGER), "bill", "--period", "2026-03", "--now", NOW],
-        env=_env(crashed, **{PAUSE_ENV: "6"}), cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        env=_env(crashed, **{PAUSE_ENV: "6"}),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     printed = []
     for line in process.stdout:

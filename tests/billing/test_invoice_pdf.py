@@ -40,7 +40,7 @@ def _pdf_text(pdf: bytes) -> str:
 
 @pytest.fixture
 def story(db):
-    cast, contract, request = build_billing_story()
+    cast, _contract, request = build_billing_story()
     record(cast, request, "W1", at(MARCH_4, 8), at(MARCH_4, 9, 5))
     return cast
 
@@ -48,8 +48,13 @@ def story(db):
 @pytest.mark.parametrize("language", ["en", "bg", "hu", "el", "ru", "pl"])
 def test_the_invoice_pdf_speaks_the_customers_language_and_shows_its_totals(story, language):
     customer = do_create_customer(
-        acting_user=None, organisation=f"Kunde <img src='file:///etc/passwd'> {language}",
-        city="Sofia", country="BG", language=language, currency="EUR", now=SET_UP_AT,
+        acting_user=None,
+        organisation=f"Kunde <img src='file:///etc/passwd'> {language}",
+        city="Sofia",
+        country="BG",
+        language=language,
+        currency="EUR",
+        now=SET_UP_AT,
     )
     request = open_request(customer)
     record(story, request, f"W-{language}", at(MARCH_4, 10), at(MARCH_4, 12, 30))
@@ -83,8 +88,14 @@ def test_a_credit_note_pdf_names_the_invoice_it_corrects(story):
 
 def test_an_eu_business_customer_abroad_gets_the_reverse_charge_note(story):
     greek = do_create_customer(
-        acting_user=None, organisation="Athens SA", city="Athens", country="GR",
-        language="el", currency="EUR", vat_id="EL123456789", now=SET_UP_AT,
+        acting_user=None,
+        organisation="Athens SA",
+        city="Athens",
+        country="GR",
+        language="el",
+        currency="EUR",
+        vat_id="EL123456789",
+        now=SET_UP_AT,
     )
     record(story, open_request(greek), "W-GR", at(MARCH_4, 10), at(MARCH_4, 11))
     invoice = do_run_billing(

@@ -23,12 +23,20 @@ def test_issuing_from_several_connections_at_once_gives_consecutive_numbers():
     drafts = []
     for index in range(ISSUERS * PER_ISSUER):
         order = Order.objects.create(
-            customer=cast.acme, kind="voucher", quantity=1, ordered_on=BILLED_AT.date(),
-            amount=Decimal("10.00"), currency="EUR", created_at=BILLED_AT,
+            customer=cast.acme,
+            kind="voucher",
+            quantity=1,
+            ordered_on=BILLED_AT.date(),
+            amount=Decimal("10.00"),
+            currency="EUR",
+            created_at=BILLED_AT,
         )
         line = LineValues(
-            kind=LineKind.ORDER, description=f"order {index}", amount=Decimal("10.00"),
-            currency="EUR", order_id=order.pk,
+            kind=LineKind.ORDER,
+            description=f"order {index}",
+            amount=Decimal("10.00"),
+            currency="EUR",
+            order_id=order.pk,
         )
         drafts.append(_new_invoice(cast.acme, [line], currency="EUR", at=BILLED_AT, period=None))
     barrier = threading.Barrier(ISSUERS)
@@ -44,9 +52,7 @@ def test_issuing_from_several_connections_at_once_gives_consecutive_numbers():
         finally:
             connection.close()
 
-    threads = [
-        threading.Thread(target=issue, args=(drafts[i::ISSUERS],)) for i in range(ISSUERS)
-    ]
+    threads = [threading.Thread(target=issue, args=(drafts[i::ISSUERS],)) for i in range(ISSUERS)]
     for thread in threads:
         thread.start()
     for thread in threads:

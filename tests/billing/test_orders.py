@@ -38,16 +38,27 @@ class SupportPeriodRenewals(TestCase):
             acting_user=None, code="STU", name="Studio", support_period_months=6, now=SET_UP_AT
         )
         do_set_product_price(
-            acting_user=None, product=cls.studio, effective_from=date(2025, 1, 1),
-            amount=Decimal("7990"), currency="EUR", now=SET_UP_AT,
+            acting_user=None,
+            product=cls.studio,
+            effective_from=date(2025, 1, 1),
+            amount=Decimal("7990"),
+            currency="EUR",
+            now=SET_UP_AT,
         )
         do_set_product_price(
-            acting_user=None, product=cls.studio, effective_from=date(2026, 7, 1),
-            amount=Decimal("8990"), currency="EUR", now=SET_UP_AT,
+            acting_user=None,
+            product=cls.studio,
+            effective_from=date(2026, 7, 1),
+            amount=Decimal("8990"),
+            currency="EUR",
+            now=SET_UP_AT,
         )
         cls.licence = do_sell_licence(
-            acting_user=None, customer=cls.cast.acme, product=cls.studio,
-            sold_on=date(2026, 1, 1), now=SET_UP_AT,
+            acting_user=None,
+            customer=cls.cast.acme,
+            product=cls.studio,
+            sold_on=date(2026, 1, 1),
+            now=SET_UP_AT,
         )
         cls.support = Entitlement.objects.get(licence=cls.licence, kind=Kind.SUPPORT_PERIOD)
 
@@ -56,8 +67,11 @@ class SupportPeriodRenewals(TestCase):
 
     def test_a_renewal_in_the_grace_month_costs_a_quarter_and_extends_from_the_old_end(self):
         order = do_place_order(
-            acting_user=None, customer=self.cast.acme, kind="renewal",
-            entitlement=self.support, now=on(date(2026, 7, 10)),
+            acting_user=None,
+            customer=self.cast.acme,
+            kind="renewal",
+            entitlement=self.support,
+            now=on(date(2026, 7, 10)),
         )
         # The price on the renewal date (8990 from 1 July), 25 %, whole euros.
         assert order.amount == Decimal("2248.00")
@@ -67,8 +81,11 @@ class SupportPeriodRenewals(TestCase):
 
     def test_a_late_renewal_costs_the_standard_rate_from_the_renewal_day(self):
         order = do_place_order(
-            acting_user=None, customer=self.cast.acme, kind="renewal",
-            entitlement=self.support, now=on(date(2026, 9, 15)),
+            acting_user=None,
+            customer=self.cast.acme,
+            kind="renewal",
+            entitlement=self.support,
+            now=on(date(2026, 9, 15)),
         )
         assert order.amount == Decimal("4046.00")  # 45 % of 8990, half up
         assert order.terms["starts"] == "2026-09-15"
@@ -76,8 +93,11 @@ class SupportPeriodRenewals(TestCase):
 
     def test_paying_the_renewal_invoice_extends_the_support_period(self):
         order = do_place_order(
-            acting_user=None, customer=self.cast.acme, kind="renewal",
-            entitlement=self.support, now=on(date(2026, 7, 10)),
+            acting_user=None,
+            customer=self.cast.acme,
+            kind="renewal",
+            entitlement=self.support,
+            now=on(date(2026, 7, 10)),
         )
         invoice = do_invoice_order(acting_user=None, order=order, now=on(date(2026, 7, 10)))
         assert [line.order for line in invoice.lines.all()] == [order]
@@ -91,12 +111,17 @@ class SupportPeriodRenewals(TestCase):
 
     def test_an_order_is_billed_once_whether_invoiced_at_once_or_by_the_run(self):
         order = do_place_order(
-            acting_user=None, customer=self.cast.acme, kind="renewal",
-            entitlement=self.support, now=on(date(2026, 7, 10)),
+            acting_user=None,
+            customer=self.cast.acme,
+            kind="renewal",
+            entitlement=self.support,
+            now=on(date(2026, 7, 10)),
         )
         do_invoice_order(acting_user=None, order=order, now=on(date(2026, 7, 10)))
         result = do_run_billing(
-            acting_user=None, period=Period.month("2026-07"), customer=self.cast.acme,
+            acting_user=None,
+            period=Period.month("2026-07"),
+            customer=self.cast.acme,
             now=on(date(2026, 8, 1)),
         )
         assert all(line.order_id is None for i in result.invoices for line in i.lines.all())
@@ -107,14 +132,21 @@ class SupportPeriodRenewals(TestCase):
     def test_an_order_for_another_customers_entitlement_is_refused_as_not_found(self):
         with pytest.raises(ActionRefused) as refused:
             do_place_order(
-                acting_user=None, customer=self.cast.zeta, kind="renewal",
-                entitlement=self.support, now=on(date(2026, 7, 10)),
+                acting_user=None,
+                customer=self.cast.zeta,
+                kind="renewal",
+                entitlement=self.support,
+                now=on(date(2026, 7, 10)),
             )
         assert refused.value.code == "not_found"
         with pytest.raises(ActionRefused):
             do_place_order(
-                acting_user=None, customer=self.cast.zeta, kind="renewal",
-                licence=self.licence, entitlement=None, now=on(date(2026, 7, 10)),
+                acting_user=None,
+                customer=self.cast.zeta,
+                kind="renewal",
+                licence=self.licence,
+                entitlement=None,
+                now=on(date(2026, 7, 10)),
             )
 
     def test_reminders_go_out_before_expiry_and_in_grace_with_that_days_price_once(self):
@@ -142,29 +174,43 @@ class VouchersPacksAndContracts(TestCase):
     def setUpTestData(cls):
         cls.cast, _contract, _request = build_billing_story()
         PackagePrice.objects.create(
-            kind="incident_pack", size=4, effective_from=date(2026, 1, 1),
-            amount=Decimal("180.00"), currency="EUR",
+            kind="incident_pack",
+            size=4,
+            effective_from=date(2026, 1, 1),
+            amount=Decimal("180.00"),
+            currency="EUR",
         )
         PackagePrice.objects.create(
-            kind="contract", size=12, effective_from=date(2026, 1, 1),
-            amount=Decimal("1200.00"), currency="EUR",
+            kind="contract",
+            size=12,
+            effective_from=date(2026, 1, 1),
+            amount=Decimal("1200.00"),
+            currency="EUR",
         )
 
     def test_a_voucher_without_a_package_price_costs_its_hours_at_the_remote_rate(self):
         order = do_place_order(
-            acting_user=None, customer=self.cast.acme, kind="voucher", quantity=10,
+            acting_user=None,
+            customer=self.cast.acme,
+            kind="voucher",
+            quantity=10,
             now=on(date(2026, 3, 5)),
         )
-        assert order.amount == Decimal("400.00")  # 10 h × 40.00 (preset's remote rate)
+        assert order.amount == Decimal("400.00")  # 10 h × 40.00 (preset's remote rate)  # noqa: RUF003
         assert order.explanation
 
     def test_paying_a_voucher_grants_its_minutes_on_the_ledger(self):
         order = do_place_order(
-            acting_user=None, customer=self.cast.acme, kind="voucher", quantity=10,
+            acting_user=None,
+            customer=self.cast.acme,
+            kind="voucher",
+            quantity=10,
             now=on(date(2026, 3, 5)),
         )
         invoice = do_run_billing(
-            acting_user=None, period=Period.month("2026-03"), customer=self.cast.acme,
+            acting_user=None,
+            period=Period.month("2026-03"),
+            customer=self.cast.acme,
             now=on(date(2026, 4, 1)),
         ).invoices[0]
         assert invoice.lines.filter(order=order).exists()
@@ -177,21 +223,30 @@ class VouchersPacksAndContracts(TestCase):
 
     def test_an_incident_pack_is_priced_from_the_package_list(self):
         order = do_place_order(
-            acting_user=None, customer=self.cast.acme, kind="incident_pack", quantity=4,
+            acting_user=None,
+            customer=self.cast.acme,
+            kind="incident_pack",
+            quantity=4,
             now=on(date(2026, 3, 5)),
         )
         assert order.amount == Decimal("180.00")
         with pytest.raises(ActionRefused) as refused:
             do_place_order(
-                acting_user=None, customer=self.cast.acme, kind="incident_pack", quantity=3,
+                acting_user=None,
+                customer=self.cast.acme,
+                kind="incident_pack",
+                quantity=3,
                 now=on(date(2026, 3, 5)),
             )
         assert refused.value.code == "no_price"
 
     def test_a_maintenance_contract_renews_back_to_back_yearly(self):
         order = do_place_order(
-            acting_user=None, customer=self.cast.acme, kind="contract",
-            product=self.cast.accounting, now=on(date(2026, 3, 5)),
+            acting_user=None,
+            customer=self.cast.acme,
+            kind="contract",
+            product=self.cast.accounting,
+            now=on(date(2026, 3, 5)),
         )
         # Acme's subscription runs to 31 Dec 2026: the new year follows it.
         assert order.terms == {"starts": "2027-01-01", "ends": "2027-12-31"}
@@ -203,13 +258,19 @@ class VouchersPacksAndContracts(TestCase):
 
     def test_a_placed_order_can_be_cancelled_but_not_once_invoiced(self):
         order = do_place_order(
-            acting_user=None, customer=self.cast.acme, kind="voucher", quantity=2,
+            acting_user=None,
+            customer=self.cast.acme,
+            kind="voucher",
+            quantity=2,
             now=on(date(2026, 3, 5)),
         )
         cancelled = do_cancel_order(acting_user=None, order=order, now=on(date(2026, 3, 6)))
         assert cancelled.status == OrderStatus.CANCELLED
         other = do_place_order(
-            acting_user=None, customer=self.cast.acme, kind="voucher", quantity=2,
+            acting_user=None,
+            customer=self.cast.acme,
+            kind="voucher",
+            quantity=2,
             now=on(date(2026, 3, 5)),
         )
         do_invoice_order(acting_user=None, order=other, now=on(date(2026, 3, 5)))

@@ -82,7 +82,7 @@ def test_the_fetcher_still_serves_inline_data_urls():
 
 def test_text_in_cyrillic_and_greek_survives_into_the_pdf():
     html = (
-        '<html><body style="font-family: \'DejaVu Sans\'">'
+        "<html><body style=\"font-family: 'DejaVu Sans'\">"
         "<p>Фактура Τιμολόγιο Számla Faktura</p></body></html>"
     )
     text = _text(render_pdf(html))
