@@ -161,3 +161,14 @@ def test_the_downloads_page_costs_the_same_queries_whatever_the_releases(
         )
     with django_assert_num_queries(len(small.captured_queries)):
         client_a.get("/portal/downloads/")
+
+
+def test_the_dashboard_names_overdue_invoices(client, world, monkeypatch):
+    from supportledger.core import clock
+
+    client.force_login(world.b.user)
+    later = NOW + timedelta(days=60)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    html = client.get("/portal/").content.decode()
+    assert 'id="overdue"' in html
+    assert world.b_invoice.number in html
