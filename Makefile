@@ -27,6 +27,24 @@ messages: setup
 	        -l bg -l hu -l el -l ru -l pl --no-obsolete --verbosity 0) || exit 1; \
 	done
 
+run: setup
+	$(BIN)/supportledger migrate --noinput
+	$(BIN)/supportledger demo --if-empty
+	$(BIN)/supportledger serve
+
+test: setup lint
+	scripts/run-tests
+
+lint: setup
+	$(BIN)/ruff check supportledger tests bench scripts
+	$(BIN)/ruff format --check supportledger tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: setup
+	$(BIN)/ruff check --fix supportledger tests bench scripts
+	$(BIN)/ruff format supportledger tests bench scripts
+
 bench: setup
 	$(BIN)/python -m bench
 

@@ -60,10 +60,13 @@ INSTALLED_APPS = [
     "supportledger.console",
     "supportledger.demo",
     "supportledger.portal",
+    "supportledger.service",
+    "supportledger.intake",
+    "ninja",
+    "supportledger.api",
     "django_tasks",
     "django_tasks_db",
     "supportledger.billing",
-    "supportledger.service",
 ]
 
 MIDDLEWARE = [

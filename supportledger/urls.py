@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from supportledger.api.v1 import api as api_v1
 from supportledger.core import views as core_views
 
 urlpatterns = [
@@ -8,6 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("portal/", include("supportledger.portal.urls")),
     path("console/service/", include("supportledger.service.urls")),
+    path("console/mail/", include("supportledger.intake.urls")),
     path("console/", include("supportledger.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api_v1.urls),
 ]

@@ -3,6 +3,10 @@ import os
 import pytest
 from django.conf import settings as django_settings
 
+# One Chromium per test run, shared by every browser test (fixtures
+# ``chromium`` and ``page``); Playwright's sync API allows one at a time.
+pytest_plugins = ["tests.browser"]
+
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgres`` are deselected (not skipped) when the suite

@@ -236,8 +236,7 @@ def _record_work(
         raise ActionRefused(
             "customer_on_hold", f"{customer} is on hold ({customer.on_hold_reason})."
         )
-    if licence is not None and licence.customer_id != customer.pk:
-        raise ActionRefused("wrong_customer", "The licence belongs to another customer.")
+    _check_same_customer(request, licence)
     _check_authorised(agent, product)
     # Saved by _rate_and_post once the rules have accepted the work.
     work = WorkEntry(
@@ -269,6 +268,23 @@ def _record_work(
     return work
 
 
+def _check_same_customer(request: Request, licence: Licence | None) -> None:
+    """Refuse work that would point the request's customer at another
+    customer's rows: the licence worked on, or the contact, licence or
+    incident pack already on the request."""
+    customer_id = request.customer_id
+    for field, row in (
+        ("licence", licence),
+        ("contact", request.contact),
+        ("request licence", request.licence),
+        ("incident pack", request.incident_entitlement),
+    ):
+        if row is not None and row.customer_id != customer_id:
+            raise ActionRefused(
+                "wrong_customer", f"{field}: it belongs to another customer than the request."
+            )
+
+
 def _check_authorised(agent: StaffMember, product: Product) -> None:
     if not agent.products.filter(pk=product.pk).exists():
         raise ActionRefused(
@@ -286,8 +302,10 @@ def do_edit_work(
     **changes: Any,
 ) -> WorkEntry:
     """Change a recorded piece of work (``started_at``, ``ended_at``, ``mode``,
-    ``category``, ``product``, ``city``, ``agent``) and re-rate it."""
-    allowed = {"started_at", "ended_at", "mode", "category", "product", "city", "agent"}
+    ``category``, ``product``, ``city``, ``agent``, ``licence``) and re-rate
+    it. The licence and the request's rows are checked again: one of another
+    customer refuses the edit with ``wrong_customer``, nothing written."""
+    allowed = {"started_at", "ended_at", "mode", "category", "product", "city", "agent", "licence"}
     unknown = set(changes) - allowed
     if unknown:
         raise ActionRefused("invalid", f"Cannot edit {', '.join(sorted(unknown))} of work.")
@@ -296,6 +314,7 @@ def do_edit_work(
     before = {name: str(getattr(work, name)) for name in changes}
     for name, value in changes.items():
         setattr(work, name, value if name != "city" else value or "")
+    _check_same_customer(work.request, work.licence)
     _check_authorised(work.agent, work.product)
     work.save(update_fields=list(changes))
     _rerate(work, acting_user=acting_user, at=at)
@@ -316,6 +335,7 @@ def do_rerate_work(*, acting_user: Any, work: WorkEntry, now: datetime | None = 
     reversed, new ones posted, the old rating kept with ``current=False``."""
     at = now or clock.now()
     work = WorkEntry.objects.select_for_update().get(pk=work.pk)
+    _check_same_customer(work.request, work.licence)
     rating = _rerate(work, acting_user=acting_user, at=at)
     write_audit(
         acting_user=acting_user,

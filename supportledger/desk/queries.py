@@ -210,31 +210,60 @@ def preview_cost(
     """What ``minutes`` of work in ``mode`` on ``request`` starting ``now``
     would cost: ``rate_work`` on the customer's entitlements and balances as
     recorded, exactly as ``do_record_work`` would rate it (nothing written)."""
-    policy_row = policy_row or get_vendor_policy()
-    day = local_date(now, policy_row.timezone)
     product = product or request.product
     if product is None:
         return RulesError("no_product", "Set the request's product to preview the cost.")
+    return get_rating_preview(
+        request.customer,
+        started_at=now,
+        ended_at=now + timedelta(minutes=minutes),
+        mode=mode,
+        category=category or request.category,
+        product=product,
+        city=city or (request.customer.city if mode == "onsite" else ""),
+        request=request,
+        policy_row=policy_row,
+    )
+
+
+def get_rating_preview(
+    customer: Customer,
+    *,
+    started_at: datetime,
+    ended_at: datetime,
+    mode: str,
+    category: str,
+    product: Product,
+    city: str = "",
+    request: Request | None = None,
+    policy_row: VendorPolicy | None = None,
+) -> Rating | RulesError:
+    """What this piece of work would cost ``customer``, from the current
+    balances, rated by ``rules.rating.rate_work`` exactly as recording would
+    rate it. Reads only; nothing is locked or written, so a recording made
+    later may differ if balances move in between."""
+    policy_row = policy_row or get_vendor_policy()
+    day = local_date(started_at, policy_row.timezone)
     rows = (
-        Entitlement.objects.filter(customer_id=request.customer_id, starts__lte=day, ends__gte=day)
+        Entitlement.objects.filter(customer_id=customer.pk, starts__lte=day, ends__gte=day)
         .select_related("licence__product")
         .prefetch_related("products")
         .order_by("id")
     )
     values = rules_entitlements(rows, policy_row, day)
-    charged = request.incident_entitlement
+    charged = request.incident_entitlement if request is not None else None
     work = Work(
         id="preview",
         product=product.code,
-        category=category or request.category,
+        category=category,
         mode=mode,
-        started_at=now,
-        ended_at=now + timedelta(minutes=minutes),
+        started_at=started_at,
+        ended_at=ended_at,
         request=RequestRef(
-            id=request.reference,
-            opened_via=request.opened_via,
+            id=request.reference if request is not None else "preview",
+            opened_via=request.opened_via if request is not None else mode,
             incident_from=charged.reference if charged is not None else None,
         ),
-        city=city or (request.customer.city if mode == "onsite" else None),
+        city=city or None,
     )
     return rate_work(policy_on(policy_row, day), values, work)

@@ -401,6 +401,7 @@ def do_sell_contract(
     covers: Iterable[str] | None = None,
     modes: Iterable[str] | None = None,
     products: Iterable[Product] = (),
+    licence: Licence | None = None,
     fee: Decimal | None = None,
     currency: str = "",
     billing_period: str = BillingPeriod.MONTH,
@@ -408,7 +409,9 @@ def do_sell_contract(
 ) -> Entitlement:
     """Any support contract (S0 subscription, S1 follow-up, S2 maintenance,
     S4 SLA); the monthly allowance needs no grant entry: it is
-    ``minutes_per_month`` each calendar month, its use cached per month."""
+    ``minutes_per_month`` each calendar month, its use cached per month.
+    With ``licence`` (the customer's own; another's is refused with
+    ``wrong_customer``) it covers only that licence's product."""
     at = now or clock.now()
     if billing_period not in BillingPeriod.values:
         raise ActionRefused("invalid", f"Unknown billing period {billing_period!r}.")
@@ -419,6 +422,7 @@ def do_sell_contract(
         ends=ends,
         at=at,
         products=products,
+        licence=licence,
         sla=sla,
         minutes_per_month=minutes_per_month,
         rollover=rollover,
@@ -515,11 +519,19 @@ def do_grant_service_warranty(
 
 @transaction.atomic
 def do_activate_licence(
-    *, acting_user: Any, licence: Licence, workstation: str, now: datetime | None = None
+    *,
+    acting_user: Any,
+    licence: Licence,
+    workstation: str,
+    customer: Customer | None = None,
+    now: datetime | None = None,
 ) -> Activation:
-    """Activate ``licence`` on ``workstation``; refused beyond its seats."""
+    """Activate ``licence`` on ``workstation``; refused beyond its seats.
+    ``customer``: who asks (a contact's customer); a licence of another
+    customer is refused with ``wrong_customer``."""
     at = now or clock.now()
     licence = Licence.objects.select_for_update().get(pk=licence.pk)
+    _check_owner(licence, customer)
     active = licence.activations.filter(deactivated_at__isnull=True)
     if active.filter(workstation=workstation).exists():
         raise ActionRefused("already_active", f"{licence.reference} is active on {workstation}.")
@@ -542,9 +554,15 @@ def do_activate_licence(
 
 @transaction.atomic
 def do_deactivate_licence(
-    *, acting_user: Any, licence: Licence, workstation: str, now: datetime | None = None
+    *,
+    acting_user: Any,
+    licence: Licence,
+    workstation: str,
+    customer: Customer | None = None,
+    now: datetime | None = None,
 ) -> Activation:
     at = now or clock.now()
+    _check_owner(licence, customer)
     activation = (
         Activation.objects.select_for_update()
         .filter(licence=licence, workstation=workstation, deactivated_at__isnull=True)
@@ -571,14 +589,28 @@ def do_move_licence(
     licence: Licence,
     from_workstation: str,
     to_workstation: str,
+    customer: Customer | None = None,
     now: datetime | None = None,
 ) -> Activation:
     """Moving a product to another workstation: a deactivation and an
     activation, both rows kept."""
     at = now or clock.now()
     do_deactivate_licence(
-        acting_user=acting_user, licence=licence, workstation=from_workstation, now=at
+        acting_user=acting_user,
+        licence=licence,
+        workstation=from_workstation,
+        customer=customer,
+        now=at,
     )
     return do_activate_licence(
-        acting_user=acting_user, licence=licence, workstation=to_workstation, now=at
+        acting_user=acting_user,
+        licence=licence,
+        workstation=to_workstation,
+        customer=customer,
+        now=at,
     )
+
+
+def _check_owner(licence: Licence, customer: Customer | None) -> None:
+    if customer is not None and licence.customer_id != customer.pk:
+        raise ActionRefused("wrong_customer", "licence: the licence belongs to another customer.")

@@ -1,0 +1,280 @@
+"""Licences, their activations, entitlements with balances, sales, renewal quotes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from supportledger.api.endpoints.common import acting_user, caller, write
+from supportledger.api.errors import ApiError
+from supportledger.api.idempotency import IdempotencyKey
+from supportledger.api.pagination import ListParams, Page, filter_list, page_of
+from supportledger.api.responses import responses
+from supportledger.api.schemas import (
+    ActivationOut,
+    ContractIn,
+    EntitlementOut,
+    IncidentPackIn,
+    LicenceIn,
+    LicenceOut,
+    RenewalQuoteOut,
+    SaleIn,
+    VoucherIn,
+    WorkstationIn,
+)
+from supportledger.api.scope import get_scoped, require_staff, scoped
+from supportledger.catalog.models import Product
+from supportledger.catalog.queries import get_product_price_on
+from supportledger.core.queries import get_vendor_policy
+from supportledger.customers.models import Customer
+from supportledger.entitlements.actions import (
+    do_activate_licence,
+    do_deactivate_licence,
+    do_sell_contract,
+    do_sell_incident_pack,
+    do_sell_licence,
+    do_sell_voucher,
+)
+from supportledger.entitlements.convert import policy_on
+from supportledger.entitlements.models import Activation, Entitlement, Kind, Licence
+from supportledger.rules.renewal import quote_renewal
+from supportledger.rules.types import RulesError
+
+router = Router(tags=["licences and entitlements"])
+
+
+def _licences(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return scoped(Licence.objects.all(), caller(request), "customer_id")
+
+
+@router.get("/licences", response=responses(Page[LicenceOut]))
+def list_licences(request: HttpRequest, params: Query[ListParams]):  # type: ignore[no-untyped-def]
+    queryset = filter_list(
+        _licences(request), params, customer_field="customer_id", date_field="sold_on"
+    )
+    return page_of(queryset, params)
+
+
+@router.get("/licences/{licence_id}", response=responses(LicenceOut))
+def get_licence(request: HttpRequest, licence_id: int):  # type: ignore[no-untyped-def]
+    return get_scoped(Licence.objects.all(), caller(request), "customer_id", licence_id, "licence")
+
+
+@router.post("/licences", response=responses(LicenceOut, status=201, write=True))
+@write
+def sell_licence(  # type: ignore[no-untyped-def]
+    request: HttpRequest, body: LicenceIn, idempotency_key: IdempotencyKey
+):
+    who = caller(request)
+    customer = get_scoped(Customer.objects.all(), who, "pk", body.customer, "customer", "customer")
+    product = get_scoped(Product.objects.all(), who, None, body.product, "product", "product")
+    require_staff(who)
+    licence = do_sell_licence(
+        acting_user=acting_user(request),
+        customer=customer,
+        product=product,
+        sold_on=body.sold_on,
+        seats=body.seats,
+        licence_model=body.licence_model,
+        expires=body.expires,
+    )
+    return 201, licence
+
+
+@router.get("/activations", response=responses(Page[ActivationOut]))
+def list_activations(  # type: ignore[no-untyped-def]
+    request: HttpRequest, params: Query[ListParams]
+):
+    queryset = scoped(Activation.objects.all(), caller(request), "licence__customer_id")
+    queryset = filter_list(
+        queryset, params, customer_field="licence__customer_id", date_field="activated_at"
+    )
+    return page_of(queryset, params)
+
+
+@router.get("/activations/{activation_id}", response=responses(ActivationOut))
+def get_activation(request: HttpRequest, activation_id: int):  # type: ignore[no-untyped-def]
+    return get_scoped(
+        Activation.objects.all(),
+        caller(request),
+        "licence__customer_id",
+        activation_id,
+        "activation",
+    )
+
+
+@router.post(
+    "/licences/{licence_id}/activate", response=responses(ActivationOut, status=201, write=True)
+)
+@write
+def activate_licence(  # type: ignore[no-untyped-def]
+    request: HttpRequest, licence_id: int, body: WorkstationIn, idempotency_key: IdempotencyKey
+):
+    """Activate the licence on a workstation (a customer's own token may do this)."""
+    licence = get_scoped(
+        Licence.objects.all(), caller(request), "customer_id", licence_id, "licence"
+    )
+    activation = do_activate_licence(
+        acting_user=acting_user(request), licence=licence, workstation=body.workstation
+    )
+    return 201, activation
+
+
+@router.post("/licences/{licence_id}/deactivate", response=responses(ActivationOut, write=True))
+@write
+def deactivate_licence(  # type: ignore[no-untyped-def]
+    request: HttpRequest, licence_id: int, body: WorkstationIn, idempotency_key: IdempotencyKey
+):
+    licence = get_scoped(
+        Licence.objects.all(), caller(request), "customer_id", licence_id, "licence"
+    )
+    return do_deactivate_licence(
+        acting_user=acting_user(request), licence=licence, workstation=body.workstation
+    )
+
+
+@router.get("/licences/{licence_id}/renewal-quote", response=responses(RenewalQuoteOut))
+def get_renewal_quote(  # type: ignore[no-untyped-def]
+    request: HttpRequest, licence_id: int, on: date
+):
+    """What renewing the licence's support period costs if bought on ``on``."""
+    licence = get_scoped(
+        Licence.objects.select_related("product"),
+        caller(request),
+        "customer_id",
+        licence_id,
+        "licence",
+    )
+    period = (
+        Entitlement.objects.filter(licence=licence, kind=Kind.SUPPORT_PERIOD)
+        .order_by("-ends", "-id")
+        .first()
+    )
+    if period is None:
+        raise ApiError(
+            422, "no_support_period", f"{licence.reference} has no support period to renew."
+        )
+    price = get_product_price_on(licence.product, on)
+    if price is None:
+        raise ApiError(
+            422, "no_price", f"{licence.product.code} has no price on {on.isoformat()}.", "on"
+        )
+    policy = policy_on(get_vendor_policy(), on)
+    quote = quote_renewal(policy.renewal, price.currency, price.amount, period.ends, on)
+    if isinstance(quote, RulesError):
+        raise ApiError(422, quote.code, quote.message)
+    return {
+        "licence": licence.pk,
+        "entitlement": period.pk,
+        "on": on,
+        "kind": quote.kind,
+        "rate": quote.rate,
+        "list_price": quote.list_price,
+        "price": quote.price,
+        "currency": quote.currency,
+        "support_ends": quote.support_ends,
+        "grace_ends": quote.grace_ends,
+        "new_support_ends": quote.new_support_ends,
+        "explanation": list(quote.explanation),
+    }
+
+
+@router.get("/entitlements", response=responses(Page[EntitlementOut]))
+def list_entitlements(  # type: ignore[no-untyped-def]
+    request: HttpRequest, params: Query[ListParams], kind: str | None = None
+):
+    queryset = scoped(Entitlement.objects.all(), caller(request), "customer_id")
+    if kind is not None:
+        queryset = queryset.filter(kind=kind)
+    queryset = filter_list(queryset, params, customer_field="customer_id", date_field=None)
+    if params.since:
+        queryset = queryset.filter(ends__gte=params.since)
+    if params.until:
+        queryset = queryset.filter(starts__lte=params.until)
+    return page_of(queryset, params)
+
+
+@router.get("/entitlements/{entitlement_id}", response=responses(EntitlementOut))
+def get_entitlement(request: HttpRequest, entitlement_id: int):  # type: ignore[no-untyped-def]
+    return get_scoped(
+        Entitlement.objects.all(), caller(request), "customer_id", entitlement_id, "entitlement"
+    )
+
+
+def _sale(request: HttpRequest, body: SaleIn) -> tuple[Customer, list[Product]]:
+    who = caller(request)
+    customer = get_scoped(Customer.objects.all(), who, "pk", body.customer, "customer", "customer")
+    products = list(Product.objects.filter(pk__in=body.products))
+    missing = sorted(set(body.products) - {p.pk for p in products})
+    if missing:
+        raise ApiError(404, "not_found", f"No such product: {missing[0]}.", "products")
+    if body.ends < body.starts:
+        raise ApiError(422, "invalid_field", "ends: must not be before starts.", "ends")
+    require_staff(who)
+    return customer, products
+
+
+@router.post("/vouchers", response=responses(EntitlementOut, status=201, write=True))
+@write
+def sell_voucher(  # type: ignore[no-untyped-def]
+    request: HttpRequest, body: VoucherIn, idempotency_key: IdempotencyKey
+):
+    """Sell prepaid hours (granted in minutes)."""
+    customer, products = _sale(request, body)
+    voucher = do_sell_voucher(
+        acting_user=acting_user(request),
+        customer=customer,
+        minutes=body.minutes,
+        starts=body.starts,
+        ends=body.ends,
+        products=products,
+        fee=body.fee,
+        currency=body.currency.upper(),
+    )
+    return 201, voucher
+
+
+@router.post("/contracts", response=responses(EntitlementOut, status=201, write=True))
+@write
+def sell_contract(  # type: ignore[no-untyped-def]
+    request: HttpRequest, body: ContractIn, idempotency_key: IdempotencyKey
+):
+    customer, products = _sale(request, body)
+    contract = do_sell_contract(
+        acting_user=acting_user(request),
+        customer=customer,
+        starts=body.starts,
+        ends=body.ends,
+        sla=body.sla,
+        minutes_per_month=body.minutes_per_month,
+        rollover=body.rollover,
+        updates=body.updates,
+        response_business_minutes=body.response_business_minutes,
+        products=products,
+        fee=body.fee,
+        currency=body.currency.upper(),
+        billing_period=body.billing_period,
+    )
+    return 201, contract
+
+
+@router.post("/incident-packs", response=responses(EntitlementOut, status=201, write=True))
+@write
+def sell_incident_pack(  # type: ignore[no-untyped-def]
+    request: HttpRequest, body: IncidentPackIn, idempotency_key: IdempotencyKey
+):
+    customer, products = _sale(request, body)
+    pack = do_sell_incident_pack(
+        acting_user=acting_user(request),
+        customer=customer,
+        incidents=body.incidents,
+        starts=body.starts,
+        ends=body.ends,
+        requires=body.requires,
+        products=products,
+        fee=body.fee,
+        currency=body.currency.upper(),
+    )
+    return 201, pack

@@ -1,0 +1,370 @@
+"""Output and input shapes. Inputs name every field they accept (no mass
+assignment); references to other objects are ids named after the object."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+
+def example(values: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(extra="forbid", json_schema_extra={"example": values})
+
+
+# --- customers -----------------------------------------------------------------
+
+
+class CustomerOut(Schema):
+    id: int
+    organisation: str
+    city: str
+    country: str
+    language: str
+    currency: str
+    vat_id: str
+    on_hold: bool
+    on_hold_reason: str
+    created_at: datetime
+
+
+class CustomerIn(Schema):
+    model_config = example(
+        {
+            "organisation": "Alfa Ltd",
+            "city": "Sofia",
+            "country": "BG",
+            "language": "bg",
+            "currency": "BGN",
+        }
+    )
+    organisation: str = Field(min_length=1, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    country: str = Field(pattern=r"^[A-Za-z]{2}$")
+    language: str = Field(min_length=2, max_length=8)
+    currency: str = Field(pattern=r"^[A-Za-z]{3}$")
+    vat_id: str = Field("", max_length=32)
+
+
+class ContactOut(Schema):
+    id: int
+    customer: int = Field(validation_alias="customer_id")
+    name: str
+    email: str
+    language: str
+
+
+class ContactIn(Schema):
+    model_config = example({"name": "Ana Petrova", "email": "ana@alfa.example"})
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    language: str | None = Field(None, min_length=2, max_length=8)
+
+
+# --- catalog -------------------------------------------------------------------
+
+
+class ProductOut(Schema):
+    id: int
+    code: str
+    name: str
+    licence_model: str
+    support_period_months: int
+    warranty_months: int
+
+
+class ProductPriceOut(Schema):
+    id: int
+    product: int = Field(validation_alias="product_id")
+    effective_from: date
+    amount: Decimal
+    currency: str
+
+
+class ServicePriceOut(Schema):
+    id: int
+    effective_from: date
+    currency: str
+    remote: Decimal
+    onsite: Decimal
+    phone: Decimal
+    email: Decimal
+    chat: Decimal
+    portal: Decimal
+    inhouse: Decimal
+    travel: Decimal
+
+
+class ReleaseOut(Schema):
+    id: int
+    product: int = Field(validation_alias="product_id")
+    version: str
+    released_on: date
+    kind: str
+    notes: str
+
+
+# --- licences and entitlements -----------------------------------------------
+
+
+class LicenceOut(Schema):
+    id: int
+    reference: str
+    customer: int = Field(validation_alias="customer_id")
+    product: int = Field(validation_alias="product_id")
+    sold_on: date
+    seats: int
+    licence_model: str
+    expires: date | None
+    created_at: datetime
+
+
+class LicenceIn(Schema):
+    model_config = example({"customer": 1, "product": 1, "sold_on": "2026-01-15", "seats": 1})
+    customer: int = Field(ge=1)
+    product: int = Field(ge=1)
+    sold_on: date
+    seats: int = Field(1, ge=1, le=10000)
+    licence_model: str | None = Field(None, pattern=r"^(perpetual|monthly|yearly)$")
+    expires: date | None = None
+
+
+class ActivationOut(Schema):
+    id: int
+    licence: int = Field(validation_alias="licence_id")
+    workstation: str
+    activated_at: datetime
+    deactivated_at: datetime | None
+
+
+class WorkstationIn(Schema):
+    model_config = example({"workstation": "ACCOUNTS-PC-2"})
+    workstation: str = Field(min_length=1, max_length=100)
+
+
+class EntitlementOut(Schema):
+    id: int
+    reference: str
+    customer: int = Field(validation_alias="customer_id")
+    kind: str
+    starts: date
+    ends: date
+    licence: int | None = Field(validation_alias="licence_id")
+    covers: list[str] | None
+    modes: list[str] | None
+    requires: str
+    sla: bool
+    minutes_per_month: int
+    rollover: bool
+    updates: bool
+    response_business_minutes: int | None
+    fee: Decimal | None
+    currency: str
+    billing_period: str
+    minutes_granted: int
+    incidents_granted: int
+    balance_minutes: int = Field(description="Prepaid minutes left (sum of the ledger).")
+    balance_incidents: int = Field(description="Incidents left (sum of the ledger).")
+    created_at: datetime
+
+
+class SaleIn(Schema):
+    customer: int = Field(ge=1)
+    starts: date
+    ends: date
+    products: list[int] = Field(default_factory=list, description="Product ids; none = all.")
+    fee: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    currency: str = Field("", pattern=r"^([A-Za-z]{3})?$")
+
+
+class VoucherIn(SaleIn):
+    model_config = example(
+        {"customer": 1, "minutes": 600, "starts": "2026-01-01", "ends": "2026-12-31"}
+    )
+    minutes: int = Field(ge=1, le=1_000_000)
+
+
+class ContractIn(SaleIn):
+    model_config = example(
+        {
+            "customer": 1,
+            "starts": "2026-01-01",
+            "ends": "2026-12-31",
+            "sla": True,
+            "minutes_per_month": 240,
+        }
+    )
+    sla: bool = False
+    minutes_per_month: int = Field(0, ge=0, le=44640)
+    rollover: bool = False
+    updates: bool = False
+    response_business_minutes: int | None = Field(None, ge=1, le=100000)
+    billing_period: str = Field("month", pattern=r"^(once|month|quarter|year)$")
+
+
+class IncidentPackIn(SaleIn):
+    model_config = example(
+        {
+            "customer": 1,
+            "incidents": 4,
+            "starts": "2026-01-01",
+            "ends": "2026-12-31",
+            "requires": "contract",
+        }
+    )
+    incidents: int = Field(ge=1, le=1000)
+    requires: str = Field(
+        "",
+        pattern=r"^(|warranty|support_period|contract|prepaid_hours|"
+        r"incident_pack|service_warranty)$",
+    )
+
+
+class RenewalQuoteOut(Schema):
+    licence: int
+    entitlement: int = Field(description="The support period being renewed.")
+    on: date
+    kind: str = Field(description="grace or standard.")
+    rate: Decimal = Field(description="Fraction of the list price charged.")
+    list_price: Decimal = Field(description="The product's price on the renewal date.")
+    price: Decimal = Field(description="What renewing costs, rounded half up per the policy.")
+    currency: str
+    support_ends: date
+    grace_ends: date
+    new_support_ends: date = Field(description="Inclusive; releases up to it become available.")
+    explanation: list[str]
+
+
+# --- desk ---------------------------------------------------------------------
+
+
+class RequestOut(Schema):
+    id: int
+    reference: str
+    customer: int = Field(validation_alias="customer_id")
+    contact: int | None = Field(validation_alias="contact_id")
+    product: int | None = Field(validation_alias="product_id")
+    category: str
+    opened_via: str
+    subject: str
+    created_at: datetime
+
+
+CATEGORY_PATTERN = (
+    r"^(consultation|defect|installation|configuration|training|update|transfer|backup|"
+    r"recovery|development|legal|hardware)$"
+)
+MODE_PATTERN = r"^(remote|onsite|phone|email|chat|portal|inhouse)$"
+
+
+class RequestIn(Schema):
+    model_config = example(
+        {
+            "customer": 1,
+            "subject": "Cannot print invoices",
+            "category": "defect",
+            "opened_via": "portal",
+        }
+    )
+    customer: int = Field(ge=1)
+    subject: str = Field(min_length=1, max_length=200)
+    category: str = Field(pattern=CATEGORY_PATTERN)
+    opened_via: str = Field(pattern=MODE_PATTERN)
+    contact: int | None = Field(None, ge=1)
+    product: int | None = Field(None, ge=1)
+
+
+class RatingOut(Schema):
+    id: int
+    current: bool
+    duration_minutes: int
+    increment_minutes: int
+    counted_minutes: int
+    billable_minutes: int
+    amount: Decimal
+    currency: str
+    travel_billed: bool
+    after_hours: bool
+    allocations: list[dict[str, Any]]
+    incidents: list[dict[str, Any]]
+    explanation: list[str]
+    created_at: datetime
+
+
+class WorkEntryOut(Schema):
+    id: int
+    work_id: str
+    request: int = Field(validation_alias="request_id")
+    customer: int
+    agent: int = Field(validation_alias="agent_id")
+    started_at: datetime
+    ended_at: datetime
+    mode: str
+    category: str
+    product: int = Field(validation_alias="product_id")
+    licence: int | None = Field(validation_alias="licence_id")
+    city: str
+    created_at: datetime
+    ratings: list[RatingOut]
+
+
+class WorkIn(Schema):
+    model_config = example(
+        {
+            "work_id": "shop-2026-0001",
+            "request": 1,
+            "started_at": "2026-03-02T09:00:00Z",
+            "ended_at": "2026-03-02T09:40:00Z",
+            "mode": "remote",
+            "category": "configuration",
+            "product": 1,
+        }
+    )
+    work_id: str = Field(min_length=1, max_length=64)
+    request: int = Field(ge=1)
+    agent: int | None = Field(None, ge=1, description="Staff member; default: the token's user.")
+    started_at: datetime
+    ended_at: datetime
+    mode: str = Field(pattern=MODE_PATTERN)
+    category: str = Field(pattern=CATEGORY_PATTERN)
+    product: int = Field(ge=1)
+    licence: int | None = Field(None, ge=1)
+    city: str = Field("", max_length=100)
+
+
+class RatingPreviewIn(Schema):
+    model_config = example(
+        {
+            "customer": 1,
+            "started_at": "2026-03-02T09:00:00Z",
+            "ended_at": "2026-03-02T09:40:00Z",
+            "mode": "remote",
+            "category": "configuration",
+            "product": 1,
+        }
+    )
+    customer: int = Field(ge=1)
+    request: int | None = Field(None, ge=1, description="Rate as part of this request.")
+    started_at: datetime
+    ended_at: datetime
+    mode: str = Field(pattern=MODE_PATTERN)
+    category: str = Field(pattern=CATEGORY_PATTERN)
+    product: int = Field(ge=1)
+    city: str = Field("", max_length=100)
+
+
+class RatingPreviewOut(Schema):
+    duration_minutes: int
+    increment_minutes: int
+    counted_minutes: int
+    billable_minutes: int
+    amount: Decimal
+    currency: str
+    travel_billed: bool
+    after_hours: bool
+    allocations: list[dict[str, Any]]
+    incidents: list[dict[str, Any]]
+    explanation: list[str]

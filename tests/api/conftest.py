@@ -1,0 +1,188 @@
+"""A staff token, a customer token, and a client that speaks JSON to /api/v1/."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from supportledger.api.actions import do_create_api_token
+from supportledger.catalog.actions import do_publish_release, do_set_product_price
+from supportledger.catalog.models import Release
+from supportledger.customers.actions import do_add_contact
+from supportledger.customers.models import Customer
+from supportledger.desk.actions import do_record_work
+from supportledger.entitlements.actions import (
+    do_activate_licence,
+    do_sell_licence,
+    do_sell_voucher,
+)
+from tests.cast import SET_UP_AT, Cast, at, build_cast, open_request
+
+
+class Api:
+    """Requests to /api/v1/ with a token; ``key`` sends an Idempotency-Key."""
+
+    def __init__(self, token: str | None) -> None:
+        self.client = Client()
+        self.token = token
+
+    def _headers(self, key: str | None) -> dict[str, str]:
+        headers = {}
+        if self.token is not None:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        return headers
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.client.get(f"/api/v1{path}", params, headers=self._headers(None))
+
+    def send(self, method: str, path: str, body: Any = None, key: str | None = "k1") -> Any:
+        return self.client.generic(
+            method,
+            f"/api/v1{path}",
+            json.dumps(body if body is not None else {}),
+            content_type="application/json",
+            headers=self._headers(key),
+        )
+
+    def post(self, path: str, body: Any = None, key: str | None = "k1") -> Any:
+        return self.send("POST", path, body, key)
+
+
+@dataclass
+class World:
+    """The cast, with for each of Acme (A) and Zeta (B): a contact, a licence
+    activated on one workstation, a voucher, a request with one piece of work."""
+
+    cast: Cast
+    release: Release
+    a: dict[str, Any]
+    b: dict[str, Any]
+
+
+def _holdings(cast: Cast, customer: Customer, tag: str) -> dict[str, Any]:
+    user = get_user_model().objects.create_user(f"contact-{tag}")
+    contact = do_add_contact(
+        acting_user=None,
+        customer=customer,
+        name=f"Contact {tag}",
+        email=f"{tag}@x.example",
+        user=user,
+        now=SET_UP_AT,
+    )
+    licence = do_sell_licence(
+        acting_user=None,
+        customer=customer,
+        product=cast.accounting,
+        sold_on=date(2026, 1, 10),
+        now=SET_UP_AT,
+    )
+    activation = do_activate_licence(
+        acting_user=None, licence=licence, workstation=f"{tag}-PC1", now=SET_UP_AT
+    )
+    voucher = do_sell_voucher(
+        acting_user=None,
+        customer=customer,
+        minutes=600,
+        starts=date(2026, 1, 1),
+        ends=date(2026, 12, 31),
+        now=SET_UP_AT,
+    )
+    request = open_request(customer, subject=f"Help {tag}")
+    work = do_record_work(
+        acting_user=None,
+        work_id=f"W-{tag}",
+        request=request,
+        agent=cast.maria,
+        started_at=at(date(2026, 3, 4), 8),
+        ended_at=at(date(2026, 3, 4), 9),
+        mode="remote",
+        category="consultation",
+        product=cast.accounting,
+        now=SET_UP_AT,
+    )
+    return {
+        "customer": customer,
+        "contact": contact,
+        "licence": licence,
+        "activation": activation,
+        "entitlement": voucher,
+        "request": request,
+        "work_entry": work,
+    }
+
+
+@pytest.fixture
+def world(db) -> World:
+    cast = build_cast()
+    do_set_product_price(
+        acting_user=None,
+        product=cast.accounting,
+        effective_from=date(2025, 1, 1),
+        amount=Decimal("7990"),
+        currency="EUR",
+        now=SET_UP_AT,
+    )
+    release = do_publish_release(
+        acting_user=None,
+        product=cast.accounting,
+        version="5.1",
+        released_on=date(2026, 2, 1),
+        kind="feature",
+        now=SET_UP_AT,
+    )
+    return World(
+        cast=cast,
+        release=release,
+        a=_holdings(cast, cast.acme, "a"),
+        b=_holdings(cast, cast.zeta, "b"),
+    )
+
+
+@pytest.fixture
+def staff_user(world):
+    return world.cast.maria.user
+
+
+@pytest.fixture
+def staff_token(staff_user):
+    return do_create_api_token(acting_user=None, name="shop", user=staff_user, write=True)
+
+
+@pytest.fixture
+def read_token(staff_user):
+    return do_create_api_token(acting_user=None, name="reports", user=staff_user, write=False)
+
+
+@pytest.fixture
+def api(staff_token):
+    return Api(staff_token.plaintext)
+
+
+@pytest.fixture
+def read_api(read_token):
+    return Api(read_token.plaintext)
+
+
+@pytest.fixture
+def customer_a(world):
+    return world.a["customer"]
+
+
+@pytest.fixture
+def contact_a(world):
+    return world.a["contact"]
+
+
+@pytest.fixture
+def customer_api_a(contact_a):
+    issued = do_create_api_token(acting_user=None, name="acme erp", contact=contact_a, write=True)
+    return Api(issued.plaintext)
