@@ -8,7 +8,9 @@ bulk-inserted with ``executemany`` (the actions are measured elsewhere); the
 entitlements of the customer under test are sold through the real actions.
 ``BENCH_DESK_REQUESTS`` / ``BENCH_DESK_MESSAGES`` change the sizes,
 ``BENCH_DESK_SECONDS`` the length of each load run (default 10 s),
-``BENCH_DESK_WORKERS`` the gunicorn workers (default 4). Not part of the test
+``BENCH_DESK_WORKERS`` the gunicorn workers (default 4), ``BENCH_DESK_DIR`` a
+directory to fill once and reuse on later runs (kept; for profiling a page
+against the same data). Not part of the test
 suite; ``make bench`` or ``python -m bench desk`` runs it.
 """
 
@@ -53,7 +55,9 @@ def run() -> None:
     if shutil.which("wrk") is None:
         print("desk: wrk is not installed (scripts/ensure-system-packages installs it)")
         return
-    work = Path(tempfile.mkdtemp(prefix="desk-bench-"))
+    kept = os.environ.get("BENCH_DESK_DIR", "")
+    work = Path(kept) if kept else Path(tempfile.mkdtemp(prefix="desk-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     (work / "desk_bench_settings.py").write_text(SETTINGS)
     (work / "desk_bench_urls.py").write_text(URLS)
     env = {
@@ -64,11 +68,13 @@ def run() -> None:
         "PYTHONPATH": os.pathsep.join([str(work), str(ROOT)]),
         "LOG_LEVEL": "ERROR",
     }
-    subprocess.run([sys.executable, "-m", "bench.desk", "load", str(work)], env=env, check=True)
+    if not (work / "targets").exists():
+        subprocess.run([sys.executable, "-m", "bench.desk", "load", str(work)], env=env, check=True)
     try:
         _serve_and_measure(work, env)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not kept:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def _free_port() -> int:

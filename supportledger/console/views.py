@@ -3,14 +3,19 @@ action or query, and render. Every view is staff-only (``staff_required``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.views import LoginView, LogoutView
-from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -31,7 +36,7 @@ from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import StaffMember
 from supportledger.desk import actions, queries
-from supportledger.desk.models import TRANSITIONS, Priority, Status
+from supportledger.desk.models import TRANSITIONS, Priority, Request, Status
 from supportledger.entitlements.convert import local_date
 from supportledger.rules.types import CATEGORIES, MODES
 
@@ -78,7 +83,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     now = clock.now()
     rows = queries.list_queue(filters, me=_staff(request), now=now)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = QueuePage.of(rows, request.GET.get("page"))
+    _prepare_rows(page.object_list, now)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -86,6 +92,65 @@ def queue(request: HttpRequest) -> HttpResponse:
         "console/queue.html",
         {"form": form, "page": page, "now": now, "query": query.urlencode()},
     )
+
+
+@dataclass
+class QueuePage:
+    """One page of the queue without counting the whole result: one row more
+    than a page is read to know whether a next page exists (a COUNT over a
+    large queue costs more than the page itself)."""
+
+    object_list: list[Request]
+    number: int
+    has_next: bool
+
+    @classmethod
+    def of(cls, rows: QuerySet[Request], number: str | None) -> QueuePage:
+        try:
+            page = max(1, min(int(number or 1), 100_000))
+        except ValueError:
+            page = 1
+        offset = (page - 1) * PAGE_SIZE
+        found = list(rows[offset : offset + PAGE_SIZE + 1])
+        return cls(found[:PAGE_SIZE], page, len(found) > PAGE_SIZE)
+
+    def __iter__(self) -> Iterator[Request]:
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _prepare_rows(rows: list[Request], now: datetime) -> None:
+    """What each row of the queue shows, worked out once per page: labels
+    from one lookup table, the link, times formatted (the template only
+    prints)."""
+    statuses = {value: str(label) for value, label in Status.choices}
+    priorities = {value: str(label) for value, label in Priority.choices}
+    link = reverse("console:request", args=[0]).removesuffix("0/")
+    for row in rows:
+        row.url = f"{link}{row.pk}/"  # type: ignore[attr-defined]
+        row.status_label = statuses.get(row.status, row.status)  # type: ignore[attr-defined]
+        row.priority_label = priorities.get(row.priority, row.priority)  # type: ignore[attr-defined]
+        row.overdue = bool(  # type: ignore[attr-defined]
+            row.response_due_at and not row.first_response_at and row.response_due_at < now
+        )
+        row.due_text = _minute(row.response_due_at)  # type: ignore[attr-defined]
+        row.opened_text = _minute(row.created_at)  # type: ignore[attr-defined]
+
+
+def _minute(instant: datetime | None) -> str:
+    return timezone.localtime(instant).strftime("%Y-%m-%d %H:%M") if instant else ""
 
 
 @staff_required
@@ -134,29 +199,34 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ActionRefused as refused:
         preview = refused
-    return render(
-        request,
-        "console/request.html",
-        {
-            "r": desk_request,
-            "customer": desk_request.customer,
-            "thread": queries.list_thread(desk_request),
-            "entitlements": queries.get_customer_entitlements(desk_request.customer, on=today),
-            "work": queries.list_work_with_ratings(desk_request),
-            "timer": queries.get_running_timer(desk_request, agent),
-            "preview": preview,
-            "preview_mode": mode,
-            "preview_minutes": minutes,
-            "next_statuses": [
-                (s, Status(s).label) for s in Status.values if s in TRANSITIONS[desk_request.status]
-            ],
-            "staff": StaffMember.objects.select_related("user"),
-            "priorities": Priority.choices,
-            "modes": MODES,
-            "categories": CATEGORIES,
-            "now": now,
-        },
-    )
+    # Times on the page (and the default "Started at") in the policy's zone.
+    with timezone.override(ZoneInfo(policy_row.timezone)):
+        return render(
+            request,
+            "console/request.html",
+            {
+                "r": desk_request,
+                "customer": desk_request.customer,
+                "thread": queries.list_thread(desk_request),
+                "entitlements": queries.get_customer_entitlements(desk_request.customer, on=today),
+                "work": queries.list_work_with_ratings(desk_request),
+                "timer": queries.get_running_timer(desk_request, agent),
+                "preview": preview,
+                "preview_mode": mode,
+                "preview_minutes": minutes,
+                "next_statuses": [
+                    (s, Status(s).label)
+                    for s in Status.values
+                    if s in TRANSITIONS[desk_request.status]
+                ],
+                "staff": StaffMember.objects.select_related("user"),
+                "priorities": Priority.choices,
+                "modes": MODES,
+                "categories": CATEGORIES,
+                "now": now,
+                "time_zone": policy_row.timezone,
+            },
+        )
 
 
 @require_POST
@@ -273,7 +343,11 @@ def stop_timer(request: HttpRequest, pk: int) -> HttpResponse:
 def record_work(request: HttpRequest, pk: int) -> HttpResponse:
     desk_request = queries.get_request_for_staff(pk)
     form = ManualWorkForm(request.POST)
-    if not form.is_valid():
+    # "Started at" is wall-clock time where the vendor works: parsed in the
+    # policy's time zone (a time skipped by a DST change is refused).
+    with timezone.override(ZoneInfo(get_vendor_policy().timezone)):
+        valid = form.is_valid()
+    if not valid:
         for field, errors in form.errors.items():
             messages.error(request, f"{field}: {' '.join(errors)}")
         return _back(pk, "#time")

@@ -11,9 +11,11 @@ IMMEDIATE transaction mode already serialises writers.
 from __future__ import annotations
 
 import hashlib
+import logging
 import mimetypes
 import unicodedata
 import uuid
+import weakref
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -21,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.text import get_valid_filename
@@ -32,7 +35,7 @@ from supportledger.core.convert import kind_defaults_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Contact, Customer, StaffMember
-from supportledger.desk.convert import business_calendar, business_minutes_between
+from supportledger.desk.convert import business_calendar
 from supportledger.desk.convert import rules_entitlements as _rules_entitlements
 from supportledger.desk.models import (
     ACTIVE_STATUSES,
@@ -61,9 +64,12 @@ from supportledger.entitlements.models import (
     Licence,
     Reason,
 )
+from supportledger.intake.parse import sanitise_html
 from supportledger.rules.rating import rate_work
 from supportledger.rules.response import first_response_due, response_target_minutes
 from supportledger.rules.types import CATEGORIES, MODES, RequestRef, RulesError, Work
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -606,7 +612,39 @@ def _store_attachments(message: Message, files: Sequence[_CheckedFile], at: date
         )
         # Stored under a random name: the uploaded name is only ever shown.
         attachment.file.save(uuid.uuid4().hex, ContentFile(item.content), save=False)
+        _delete_on_rollback(attachment.file.storage, attachment.file.name)
         attachment.save()
+
+
+def _delete_on_rollback(storage: Storage, name: str) -> None:
+    """Remove the stored file ``name`` again unless the transaction that wrote
+    it commits: a refused or failed write (this action's, or an enclosing
+    one's) leaves no file behind.
+
+    Django has no rollback hook, but it drops the ``on_commit`` callbacks of a
+    transaction or savepoint that is rolled back, and runs them on commit.
+    The callback registered here marks the file kept when it runs; when it is
+    dropped unrun, its finaliser deletes the file."""
+    if not transaction.get_connection().in_atomic_block:
+        return
+    transaction.on_commit(_KeepFile(storage, name))
+
+
+class _KeepFile:
+    def __init__(self, storage: Storage, name: str) -> None:
+        self.kept = [False]
+        weakref.finalize(self, _delete_unless_kept, storage, name, self.kept)
+
+    def __call__(self) -> None:
+        self.kept[0] = True
+
+
+def _delete_unless_kept(storage: Storage, name: str, kept: list[bool]) -> None:
+    if not kept[0]:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("could not remove %s after a rolled-back write", name)
 
 
 def _customer_rules_entitlements(request: Request, policy_row: Any, at: datetime) -> list[Any]:
@@ -634,7 +672,7 @@ def _start_response_clock(request: Request, policy_row: Any, at: datetime) -> No
 def _pause_response_clock(request: Request, policy_row: Any, at: datetime) -> None:
     if request.first_response_at is not None or request.response_due_at is None:
         return
-    left = business_minutes_between(business_calendar(policy_row), at, request.response_due_at)
+    left = business_calendar(policy_row).business_minutes_between(at, request.response_due_at)
     if left <= 0:
         return  # already late: a late request stays late
     request.response_remaining_minutes = left
@@ -745,7 +783,7 @@ def do_post_message(
         author_contact=author_contact,
         author_user=None if author_contact is not None else _user_or_none(acting_user),
         body_text=body_text,
-        body_html=body_html,
+        body_html=sanitise_html(body_html) if body_html.strip() else "",
         source_message_id=source_message_id or "",
         created_at=at,
     )

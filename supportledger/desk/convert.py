@@ -4,7 +4,7 @@ them, and the vendor's business calendar."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from supportledger.core.convert import kind_defaults_from_row, policy_from_row
 from supportledger.core.models import VendorPolicy
@@ -56,22 +56,3 @@ def rules_entitlements(
             )
         )
     return values
-
-
-def business_minutes_between(calendar: BusinessCalendar, start: datetime, end: datetime) -> int:
-    """Whole business minutes from ``start`` to ``end`` (0 when ``end`` is not
-    after ``start``), counting only opening hours of business days; a started
-    minute is not counted, so pausing never adds time to a clock."""
-    if end <= start:
-        return 0
-    total = timedelta(0)
-    day = calendar.local_date(start)
-    last = calendar.local_date(end)
-    while day <= last:
-        hours = calendar.opening_hours(day)
-        if hours is not None:
-            lo, hi = max(start, hours[0]), min(end, hours[1])
-            if hi > lo:
-                total += hi - lo
-        day += timedelta(days=1)
-    return int(total.total_seconds() // 60)

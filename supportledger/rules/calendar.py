@@ -196,6 +196,26 @@ class BusinessCalendar:
             day += _ONE_DAY
         raise ValueError("the business calendar never opens")
 
+    def business_minutes_between(self, start: datetime, end: datetime) -> int:
+        """Whole business minutes from ``start`` to ``end`` (0 when ``end`` is
+        not after ``start``): only opening hours of business days count, as
+        real elapsed time (a day on which the clocks change counts what it
+        really had). A started minute is not counted, so pausing a clock and
+        resuming it never adds time."""
+        if end <= start:
+            return 0
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+        total = timedelta(0)
+        day, last = self.local_date(start), self.local_date(end)
+        while day <= last:
+            hours = self.opening_hours(day)
+            if hours is not None:
+                lo, hi = max(start, hours[0]), min(end, hours[1])
+                if hi > lo:
+                    total += hi - lo
+            day += _ONE_DAY
+        return int(total.total_seconds() // 60)
+
     def add_business_days(self, day: date, count: int) -> date:
         """The ``count``-th business day after ``day`` (``count == 0``: ``day``)."""
         if count < 0:

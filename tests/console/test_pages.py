@@ -1,7 +1,7 @@
 """The console's pages: queue filters, the request page and its actions,
 and a request page whose query count does not grow with the data."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from unittest import mock
 
 import pytest
@@ -181,6 +181,33 @@ class TheRequestPage(TestCase):
         assert "Internal note" in page
         self.request.refresh_from_db()
         assert self.request.first_response_at is not None
+
+    def test_time_entered_by_hand_is_read_in_the_policys_time_zone_across_a_dst_change(self):
+        # Sofia (the policy's zone) is UTC+2 until 29 March 2026, UTC+3 after.
+        for local, utc in (
+            ("2026-03-27 10:00", datetime(2026, 3, 27, 8, 0, tzinfo=UTC)),
+            ("2026-03-30 10:00", datetime(2026, 3, 30, 7, 0, tzinfo=UTC)),
+        ):
+            response = self.client.post(
+                self.url + "work/", {"started_at": local, "minutes": 30, "mode": "remote"}
+            )
+            assert response.status_code == 302
+            work = self.request.work.get(started_at=utc)
+            assert work.ended_at == utc + timedelta(minutes=30)
+
+    def test_a_time_skipped_by_the_dst_change_is_refused_by_name(self):
+        response = self.client.post(
+            self.url + "work/",
+            {"started_at": "2026-03-29 03:30", "minutes": 30, "mode": "remote"},
+            follow=True,
+        )
+        assert "started_at" in response.content.decode()
+        assert not self.request.work.exists()
+
+    def test_the_manual_entry_defaults_to_local_time(self):
+        page = self.client.get(self.url).content.decode()
+        assert 'value="2026-03-04 09:30"' in page  # 07:30 UTC in Sofia
+        assert "Europe/Sofia" in page
 
     def test_staff_open_a_phone_request_from_the_console(self):
         response = self.client.post(

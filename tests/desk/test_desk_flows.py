@@ -1,12 +1,15 @@
 """The service desk's flows: lifecycle, thread and attachments, incidents on
 opening, the cost preview, timers and the first-response clock."""
 
+import gc
 import tempfile
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import transaction
 from django.test import TestCase, override_settings
 
 from supportledger.core.errors import ActionRefused
@@ -431,3 +434,92 @@ class FirstResponseTargets(TestCase):
         request.refresh_from_db()
         assert request.first_response_at is None
         assert request.response_due_at - timedelta(minutes=120) == at(MARCH_4, 7)
+
+
+@override_settings(STORAGES=STORAGE)
+class AttachmentFilesFollowTheTransaction(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.cast = build_cast()
+        cls.request = open_(cls.cast.acme)
+
+    def post(self, **overrides):
+        fields = {
+            "acting_user": None,
+            "request": self.request,
+            "body_text": "see file",
+            "attachments": [("a.txt", "text/plain", b"hello"), ("b.png", "image/png", PNG)],
+        }
+        fields.update(overrides)
+        return do_post_message(**fields)
+
+    def test_files_of_a_committed_message_stay_on_disk(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            message = self.post()
+        names = [a.file.name for a in message.attachments.all()]
+        del message
+        gc.collect()
+        assert len(names) == 2
+        assert all(default_storage.exists(name) for name in names)
+
+    def test_files_written_before_a_refusal_are_removed(self):
+        written = []
+        real_save = FileSystemStorage.save
+
+        def save(storage, name, content, max_length=None):
+            written.append(real_save(storage, name, content, max_length=max_length))
+            return written[-1]
+
+        refusal = ActionRefused("invalid", "request: refused after the files were written.")
+        with (
+            mock.patch.object(FileSystemStorage, "save", save),
+            mock.patch("supportledger.desk.actions.write_audit", side_effect=refusal),
+            pytest.raises(ActionRefused),
+        ):
+            self.post()
+        gc.collect()
+        assert len(written) == 2
+        assert not any(default_storage.exists(name) for name in written)
+        assert not Message.objects.filter(body_text="see file").exists()
+
+    def test_files_are_removed_when_an_enclosing_transaction_rolls_back(self):
+        names = []
+
+        def post_then_fail():
+            with transaction.atomic():
+                names.extend(a.file.name for a in self.post().attachments.all())
+                assert all(default_storage.exists(name) for name in names)
+                raise RuntimeError("the caller fails after posting")
+
+        with pytest.raises(RuntimeError):
+            post_then_fail()
+        gc.collect()
+        assert len(names) == 2
+        assert not any(default_storage.exists(name) for name in names)
+        assert not Attachment.objects.filter(file__in=names).exists()
+
+
+class MessageHtml(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.cast = build_cast()
+        cls.request = open_(cls.cast.acme)
+
+    def test_html_is_sanitised_before_it_is_stored(self):
+        message = do_post_message(
+            acting_user=None,
+            request=self.request,
+            body_text="Hello",
+            body_html=(
+                '<p onclick="steal()">Hello <b>there</b></p><script>alert(1)</script>'
+                '<a href="javascript:alert(2)">x</a><img src="https://t.example/p.gif">'
+            ),
+        )
+        message.refresh_from_db()
+        assert "<b>there</b>" in message.body_html
+        for bad in ("onclick", "<script", "alert", "javascript:", "<img"):
+            assert bad not in message.body_html
+
+    def test_a_message_without_html_keeps_an_empty_html_body(self):
+        message = do_post_message(acting_user=None, request=self.request, body_text="Hi")
+        assert message.body_html == ""
