@@ -10,6 +10,7 @@ urlpatterns = [
     path("portal/", include("supportledger.portal.urls")),
     path("console/service/", include("supportledger.service.urls")),
     path("console/mail/", include("supportledger.intake.urls")),
+    path("console/billing/", include("supportledger.billing.urls")),
     path("console/", include("supportledger.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api_v1.urls),

@@ -35,6 +35,7 @@ from supportledger.billing.convert import (
     fee_line,
     fee_periods,
     order_line,
+    travel_line,
     work_line,
 )
 from supportledger.billing.models import (
@@ -68,14 +69,17 @@ from supportledger.customers.actions import do_put_customer_on_hold, do_release_
 from supportledger.customers.models import Customer
 from supportledger.desk.models import WorkRating
 from supportledger.entitlements.actions import (
-    _new_entitlement,
+    do_extend_support_period,
     do_sell_contract,
     do_sell_incident_pack,
     do_sell_voucher,
 )
 from supportledger.entitlements.convert import local_date
-from supportledger.entitlements.models import BillingPeriod, Entitlement, Kind, Licence
+from supportledger.entitlements.models import BillingPeriod, Entitlement, Licence
 from supportledger.rules.money import round_money
+from supportledger.service.actions import do_mark_travel_charge_billed
+from supportledger.service.models import TravelCharge
+from supportledger.service.queries import list_unbilled_travel_charges
 
 logger = logging.getLogger(__name__)
 
@@ -223,6 +227,7 @@ def _new_invoice(
             fee_period_start=line.fee_period_start,
             order_id=line.order_id,
             credits_line_id=line.detail.get("credits_line"),
+            travel_charge_id=line.travel_charge_id,
         )
         for position, line in enumerate(lines, start=1)
     )
@@ -306,11 +311,24 @@ def _unbilled_orders(customer_ids: Iterable[int], period: Period) -> Any:
     )
 
 
+def _unbilled_travel(customer_ids: Iterable[int], period: Period) -> Any:
+    """Travel charges of rejected claims up to the period's end, not yet
+    billed and not on an active line (the line's constraint is the guard)."""
+    billed = InvoiceLine.objects.filter(travel_charge_id=OuterRef("pk"), active=True)
+    return (
+        list_unbilled_travel_charges()
+        .filter(customer_id__in=list(customer_ids), charged_on__lte=period.end)
+        .filter(~Exists(billed))
+        .order_by("charged_on", "id")
+    )
+
+
 def _lines_for_customers(
     customers: Sequence[Customer], period: Period, timezone: str
 ) -> dict[int, list[LineValues]]:
     """Every line due in ``period`` for ``customers``, in a fixed order: fees,
-    orders, then work by start time. A few queries for the whole batch."""
+    orders, travel of rejected claims, then work by start time. A few
+    queries for the whole batch."""
     ids = [c.pk for c in customers]
     language = {c.pk: c.language for c in customers}
     currency = {c.pk: c.currency for c in customers}
@@ -346,6 +364,8 @@ def _lines_for_customers(
             )
     for order in _unbilled_orders(ids, period):
         lines[order.customer_id].append(order_line(order, language=language[order.customer_id]))
+    for charge in _unbilled_travel(ids, period):
+        lines[charge.customer_id].append(travel_line(charge, language=language[charge.customer_id]))
     for rating in _unbilled_ratings(ids, period.end_instant(timezone)).iterator(chunk_size=2000):
         customer_id = rating["work__request__customer_id"]
         lines[customer_id].append(
@@ -384,6 +404,13 @@ def _bill_customer(
                 customer, by_currency[currency], currency=currency, at=at, period=period
             )
             _issue(invoice, at=at, timezone=timezone)
+            # Same transaction as the line: a charge is marked billed only
+            # with the invoice that bills it, and the line's unique
+            # constraint refuses a second active line for it.
+            for charge in TravelCharge.objects.filter(
+                pk__in=[v.travel_charge_id for v in by_currency[currency] if v.travel_charge_id]
+            ).order_by("pk"):
+                do_mark_travel_charge_billed(acting_user=acting_user, charge=charge, now=at)
             write_audit(
                 acting_user=acting_user,
                 action="bill_period",
@@ -757,8 +784,15 @@ def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> No
             now=at,
         )
     else:
-        granted = _extend_support_period(
-            order, starts=starts, ends=ends, at=at, acting_user=acting_user
+        # A renewal adds a support period on the same licence; eligibility
+        # reads the latest end, so the releases of a lapse unlock.
+        assert order.entitlement is not None
+        granted = do_extend_support_period(
+            acting_user=acting_user,
+            entitlement=order.entitlement,
+            starts=starts,
+            new_ends=ends,
+            now=at,
         )
     order.granted = granted
     _check_transition(ORDER_TRANSITIONS, OrderStatus.PAID, OrderStatus.FULFILLED, "order")
@@ -771,34 +805,6 @@ def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> No
         at=at,
         detail={"granted": granted.reference},
     )
-
-
-def _extend_support_period(
-    order: Order, *, starts: date, ends: date, at: datetime, acting_user: Any
-) -> Entitlement:
-    """A renewal adds a support period from ``starts`` to ``ends`` on the same
-    licence; eligibility reads the latest end, so lapsed releases unlock."""
-    renewed = order.entitlement
-    assert renewed is not None
-    extension = _new_entitlement(
-        customer=order.customer,
-        kind=Kind.SUPPORT_PERIOD,
-        starts=starts,
-        ends=ends,
-        at=at,
-        products=list(renewed.products.all()),
-        licence=renewed.licence,
-        covers=renewed.covers,
-        modes=renewed.modes,
-    )
-    write_audit(
-        acting_user=acting_user,
-        action="renew_support_period",
-        obj=extension,
-        at=at,
-        detail={"renews": renewed.reference, "order": order.reference, "ends": str(ends)},
-    )
-    return extension
 
 
 # --- Holds and reminders --------------------------------------------------

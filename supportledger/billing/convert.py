@@ -69,6 +69,7 @@ class LineValues:
     entitlement_id: int | None = None
     fee_period_start: date | None = None
     order_id: int | None = None
+    travel_charge_id: int | None = None
 
 
 def mode_label(mode: str) -> str:
@@ -217,4 +218,24 @@ def order_line(order: Any, *, language: str) -> LineValues:
         unit_price=(Decimal(order.amount) / order.quantity).quantize(Decimal("0.0001")),
         detail={"order": order.reference, "explanation": order.explanation},
         order_id=order.pk,
+    )
+
+
+def travel_line(charge: Any, *, language: str) -> LineValues:
+    """Travel billed for a claim rejected after an on-site visit (DESIGN 3.6),
+    at ``rate.travel`` of the price list in force when it was rejected."""
+    with override(language):
+        description = _("Travel: claim #%(claim)s rejected on %(day)s") % {
+            "claim": charge.claim_id,
+            "day": format_date(charge.charged_on, language),
+        }
+    amount = round_money(Decimal(charge.amount), charge.currency)
+    return LineValues(
+        kind=LineKind.TRAVEL,
+        description=description,
+        amount=amount,
+        currency=charge.currency,
+        unit_price=amount,
+        detail={"claim": charge.claim_id, "charged_on": str(charge.charged_on)},
+        travel_charge_id=charge.pk,
     )

@@ -186,6 +186,7 @@ class LineKind(models.TextChoices):
     WORK = "work", "work"
     ORDER = "order", "order"
     CREDIT = "credit", "credit"
+    TRAVEL = "travel", "travel (rejected claim)"
 
 
 class InvoiceLine(models.Model):
@@ -193,7 +194,8 @@ class InvoiceLine(models.Model):
 
     Exactly one reference is set: ``work`` (with the ``work_rating`` whose
     amount it bills), ``entitlement`` + ``fee_period_start`` (a contract fee),
-    ``order``, or ``credits_line`` (a credit note's line). While ``active``,
+    ``order``, ``travel_charge`` (travel of a rejected claim), or
+    ``credits_line`` (a credit note's line). While ``active``,
     the database lets each be billed once (partial unique constraints); only
     the lines of a cancelled draft become inactive.
     """
@@ -232,6 +234,14 @@ class InvoiceLine(models.Model):
     credits_line = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    travel_charge = models.ForeignKey(
+        "service.TravelCharge",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Travel billed for a claim rejected after an on-site visit.",
+    )
     active = models.BooleanField(default=True, help_text="False once its draft is cancelled.")
 
     class Meta:
@@ -257,6 +267,11 @@ class InvoiceLine(models.Model):
                 condition=Q(active=True, credits_line__isnull=False),
                 name="invoiceline_credited_once",
             ),
+            models.UniqueConstraint(
+                fields=["travel_charge"],
+                condition=Q(active=True, travel_charge__isnull=False),
+                name="invoiceline_travel_billed_once",
+            ),
             models.UniqueConstraint(fields=["invoice", "position"], name="invoiceline_position"),
             models.CheckConstraint(
                 condition=(
@@ -267,6 +282,7 @@ class InvoiceLine(models.Model):
                         entitlement__isnull=True,
                         order__isnull=True,
                         credits_line__isnull=True,
+                        travel_charge__isnull=True,
                     )
                     | Q(
                         kind=LineKind.CONTRACT_FEE,
@@ -275,6 +291,7 @@ class InvoiceLine(models.Model):
                         fee_period_start__isnull=False,
                         order__isnull=True,
                         credits_line__isnull=True,
+                        travel_charge__isnull=True,
                     )
                     | Q(
                         kind=LineKind.ORDER,
@@ -282,6 +299,7 @@ class InvoiceLine(models.Model):
                         entitlement__isnull=True,
                         order__isnull=False,
                         credits_line__isnull=True,
+                        travel_charge__isnull=True,
                     )
                     | Q(
                         kind=LineKind.CREDIT,
@@ -289,6 +307,15 @@ class InvoiceLine(models.Model):
                         entitlement__isnull=True,
                         order__isnull=True,
                         credits_line__isnull=False,
+                        travel_charge__isnull=True,
+                    )
+                    | Q(
+                        kind=LineKind.TRAVEL,
+                        work__isnull=True,
+                        entitlement__isnull=True,
+                        order__isnull=True,
+                        credits_line__isnull=True,
+                        travel_charge__isnull=False,
                     )
                 ),
                 name="invoiceline_points_at_what_it_bills",

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from supportledger.billing.convert import Period
 from supportledger.billing.models import (
     BillingSettings,
     Invoice,
@@ -64,6 +65,29 @@ def list_invoices_for_period(start: date, end: date) -> QuerySet[Invoice]:
         .select_related("customer")
         .order_by("series", "year", "sequence")
     )
+
+
+def list_invoices_for_console(
+    *, status: str | None = None, period: Period | None = None, customer: int | None = None
+) -> QuerySet[Invoice]:
+    """Every invoice and credit note, drafts included, newest first, with the
+    customer in the same query. ``period``: billed for that month or issued
+    in it (policy time zone dates)."""
+    rows = Invoice.objects.select_related("customer").order_by("-created_at", "-id")
+    if status:
+        rows = rows.filter(status=status)
+    if period is not None:
+        rows = rows.filter(
+            Q(period_start=period.start) | Q(issued_on__gte=period.start, issued_on__lte=period.end)
+        )
+    if customer:
+        rows = rows.filter(customer_id=customer)
+    return rows
+
+
+def list_orders_for_console() -> QuerySet[Order]:
+    """Every order, newest first, with its customer and product."""
+    return Order.objects.select_related("customer", "product").order_by("-created_at", "-id")
 
 
 def list_overdue_invoices(*, today: date, customer: Customer | None = None) -> QuerySet[Invoice]:

@@ -21,12 +21,24 @@ from supportledger.entitlements.convert import local_date
 
 def due_slots(today: date) -> list[tuple[str, object, tuple[str, ...]]]:
     """(job name, task, args) due on ``today`` (policy time zone): the billing
-    run of the previous month on the 1st, the daily jobs every day."""
-    slots: list[tuple[str, object, tuple[str, ...]]] = [("daily", tasks.run_daily_jobs, ())]
+    run of the previous month on the 1st; every day holds and renewal
+    reminders, visit reminders, automatic confirmation of work and balance
+    alerts, each its own job so one failing does not hold up the others."""
+    slots: list[tuple[str, object, tuple[str, ...]]] = [
+        ("daily", tasks.run_daily_jobs, ()),
+        ("appointment_reminders", tasks.send_appointment_reminders, ()),
+        ("auto_confirm_work", tasks.auto_confirm_work, ()),
+        ("balance_alerts", tasks.send_balance_alerts, ()),
+    ]
     if today.day == 1:
         previous = (today - timedelta(days=1)).strftime("%Y-%m")
         slots.insert(0, ("billing_run", tasks.run_billing, (previous,)))
     return slots
+
+
+def _claimed(job: str, slot: date) -> bool:
+    """Cheap look first; the unique row is what decides a race."""
+    return ScheduledRun.objects.filter(job=job, slot=slot).exists()
 
 
 def enqueue_due_jobs(now: datetime | None = None) -> list[str]:
@@ -36,7 +48,7 @@ def enqueue_due_jobs(now: datetime | None = None) -> list[str]:
     today = local_date(at, policy.timezone if policy else "UTC")
     enqueued = []
     for name, job, args in due_slots(today):
-        if ScheduledRun.objects.filter(job=name, slot=today).exists():
+        if _claimed(name, today):
             continue
         try:
             with transaction.atomic():

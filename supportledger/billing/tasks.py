@@ -1,5 +1,6 @@
 """Background jobs (Django's tasks API, stored in the database by
-django-tasks-db). Each job is one action; the worker runs them."""
+django-tasks-db). Each job is one action (or a service/intake job that
+guards itself against a second run); the worker runs them."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from supportledger.billing.actions import (
     do_send_renewal_reminders,
 )
 from supportledger.billing.convert import Period
+from supportledger.core import clock
+from supportledger.intake.actions import do_send_balance_alerts
+from supportledger.service import actions as service_actions
 
 
 @task()
@@ -28,3 +32,21 @@ def run_daily_jobs() -> dict[str, Any]:
     held = do_hold_overdue_customers(acting_user=None)
     reminders = do_send_renewal_reminders(acting_user=None)
     return {"held": len(held), "reminders": reminders}
+
+
+@task()
+def send_appointment_reminders() -> dict[str, Any]:
+    """Reminders of on-site visits starting within the next day (service)."""
+    return {"reminders": service_actions.send_appointment_reminders(clock.now())}
+
+
+@task()
+def auto_confirm_work() -> dict[str, Any]:
+    """Confirm work the customer left unconfirmed for the policy's days (service)."""
+    return {"confirmed": service_actions.auto_confirm_work(clock.now())}
+
+
+@task()
+def send_balance_alerts() -> dict[str, Any]:
+    """Mail the balance alerts not yet notified (intake)."""
+    return {"alerts": do_send_balance_alerts(now=clock.now())}

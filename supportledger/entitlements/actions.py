@@ -514,6 +514,57 @@ def do_grant_service_warranty(
     return grant
 
 
+@transaction.atomic
+def do_extend_support_period(
+    *,
+    acting_user: Any,
+    entitlement: Entitlement,
+    new_ends: date,
+    starts: date | None = None,
+    now: datetime | None = None,
+) -> Entitlement:
+    """Extend a support period (a renewal, DESIGN 3.4) to ``new_ends``.
+
+    Adds a new ``support_period`` entitlement on the same licence, products,
+    covers and modes, from ``starts`` (default: the day after
+    ``entitlement`` ends; a standard renewal passes its activation day) to
+    ``new_ends``, both inclusive, policy time zone. Nothing is updated in
+    place; update eligibility reads the latest end, so releases of a lapse
+    unlock. Refused for another kind or a ``new_ends`` that extends nothing.
+    """
+    at = now or clock.now()
+    renewed = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
+    if renewed.kind != Kind.SUPPORT_PERIOD:
+        raise ActionRefused(
+            "invalid",
+            f"entitlement: {renewed.reference} is a {renewed.kind}, not a support period.",
+        )
+    if new_ends <= renewed.ends:
+        raise ActionRefused(
+            "invalid", f"new_ends: {new_ends} does not extend beyond {renewed.ends}."
+        )
+    first = starts if starts is not None else renewed.ends + timedelta(days=1)
+    extension = _new_entitlement(
+        customer=renewed.customer,
+        kind=Kind.SUPPORT_PERIOD,
+        starts=first,
+        ends=new_ends,
+        at=at,
+        products=list(renewed.products.all()),
+        licence=renewed.licence,
+        covers=renewed.covers,
+        modes=renewed.modes,
+    )
+    write_audit(
+        acting_user=acting_user,
+        action="extend_support_period",
+        obj=extension,
+        at=at,
+        detail={"extends": renewed.reference, "starts": str(first), "ends": str(new_ends)},
+    )
+    return extension
+
+
 # --- Activations --------------------------------------------------------------
 
 

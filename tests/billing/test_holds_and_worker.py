@@ -19,6 +19,8 @@ from supportledger.customers.models import Customer
 from tests.billing.scenario import BILLED_AT, MARCH_4, build_billing_story, record
 from tests.cast import at
 
+DAILY = ["daily", "appointment_reminders", "auto_confirm_work", "balance_alerts"]
+
 
 def on(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
@@ -65,10 +67,10 @@ class Schedule(TestCase):
         build_billing_story()
 
     def test_the_first_of_the_month_enqueues_the_billing_run_and_the_daily_jobs_once(self):
-        assert enqueue_due_jobs(on(date(2026, 4, 1))) == ["billing_run", "daily"]
+        assert enqueue_due_jobs(on(date(2026, 4, 1))) == ["billing_run", *DAILY]
         assert enqueue_due_jobs(on(date(2026, 4, 1))) == []
-        assert enqueue_due_jobs(on(date(2026, 4, 2))) == ["daily"]
-        assert ScheduledRun.objects.count() == 3
+        assert enqueue_due_jobs(on(date(2026, 4, 2))) == DAILY
+        assert ScheduledRun.objects.count() == 1 + 2 * len(DAILY)
 
 
 @pytest.fixture

@@ -1,0 +1,252 @@
+import csv
+import io
+import json
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from supportledger.billing.actions import do_place_order, do_run_billing
+from supportledger.billing.convert import Period
+from supportledger.billing.models import Invoice, InvoiceKind, InvoiceStatus, PackagePrice
+from supportledger.core.models import AuditEntry
+from supportledger.customers.actions import do_create_customer
+from supportledger.entitlements.actions import do_sell_contract
+from tests.billing.scenario import BILLED_AT, MARCH_4, build_billing_story, record
+from tests.cast import SET_UP_AT, at
+
+MARCH = Period.month("2026-03")
+
+
+class BillingConsole(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.cast, _contract, request = build_billing_story()
+        record(cls.cast, request, "W1", at(MARCH_4, 8), at(MARCH_4, 9, 5))
+        [cls.invoice] = do_run_billing(acting_user=None, period=MARCH, now=BILLED_AT).invoices
+
+    def setUp(self):
+        self.client.force_login(self.cast.maria.user)
+
+    def url(self, name, *args):
+        return reverse(f"billing:{name}", args=args)
+
+    # --- who may look ------------------------------------------------------
+
+    def test_every_page_opens_for_staff_and_the_console_nav_links_to_billing(self):
+        for name, args in [
+            ("invoices", []),
+            ("invoice", [self.invoice.pk]),
+            ("orders", []),
+            ("run_billing", []),
+        ]:
+            response = self.client.get(self.url(name, *args))
+            assert response.status_code == 200, name
+        assert self.url("invoices") in self.client.get(reverse("console:queue")).content.decode()
+
+    def test_a_user_without_a_staff_row_is_refused_every_page(self):
+        self.client.force_login(get_user_model().objects.create_user("petya"))
+        for url in [
+            self.url("invoices"),
+            self.url("invoice", self.invoice.pk),
+            self.url("invoice_pdf", self.invoice.pk),
+            self.url("orders"),
+            self.url("run_billing"),
+            self.url("export") + "?period=2026-03&format=csv",
+        ]:
+            assert self.client.get(url).status_code == 403, url
+        for name in ["mark_invoice_paid", "cancel_invoice", "issue_invoice", "credit_invoice"]:
+            assert self.client.post(self.url(name, self.invoice.pk)).status_code == 403
+        response = self.client.post(self.url("run_billing"), {"period": "2026-04"})
+        assert response.status_code == 403
+        assert Invoice.objects.get(pk=self.invoice.pk).status == InvoiceStatus.ISSUED
+
+    def test_an_anonymous_visitor_is_sent_to_the_login(self):
+        self.client.logout()
+        response = self.client.get(self.url("invoices"))
+        assert response.status_code == 302
+        assert reverse("console:login") in response["Location"]
+
+    def test_actions_need_a_post_with_a_csrf_token(self):
+        assert self.client.get(self.url("mark_invoice_paid", self.invoice.pk)).status_code == 405
+        strict = self.client_class(enforce_csrf_checks=True)
+        strict.force_login(self.cast.maria.user)
+        assert strict.post(self.url("mark_invoice_paid", self.invoice.pk)).status_code == 403
+        assert Invoice.objects.get(pk=self.invoice.pk).status == InvoiceStatus.ISSUED
+
+    # --- the invoice list ----------------------------------------------------
+
+    def test_the_list_filters_by_status_period_and_customer(self):
+        number = self.invoice.number
+        page = self.client.get(self.url("invoices"), {"status": "issued", "period": "2026-03"})
+        assert number in page.content.decode()
+        for miss in [
+            {"status": "paid"},
+            {"period": "2026-02"},
+            {"customer": self.cast.zeta.pk},
+        ]:
+            assert number not in self.client.get(self.url("invoices"), miss).content.decode()
+        mine = self.client.get(self.url("invoices"), {"customer": self.cast.acme.pk})
+        assert number in mine.content.decode()
+
+    def test_a_bad_filter_names_the_field_instead_of_failing(self):
+        response = self.client.get(self.url("invoices"), {"period": "March"}, follow=True)
+        assert response.status_code == 200
+        assert "period:" in response.content.decode()
+
+    def test_the_list_takes_the_same_queries_for_one_invoice_and_for_many(self):
+        def count_queries():
+            with CaptureQueriesContext(connection) as queries:
+                assert self.client.get(self.url("invoices")).status_code == 200
+            return len(queries)
+
+        few = count_queries()
+        for n in range(12):
+            customer = do_create_customer(
+                acting_user=None,
+                organisation=f"Customer {n}",
+                city="Sofia",
+                country="BG",
+                language="bg",
+                currency="EUR",
+                now=SET_UP_AT,
+            )
+            do_sell_contract(
+                acting_user=None,
+                customer=customer,
+                starts=MARCH.start,
+                ends=MARCH.end,
+                fee="50.00",
+                currency="EUR",
+                billing_period="month",
+                now=SET_UP_AT,
+            )
+        assert len(do_run_billing(acting_user=None, period=MARCH, now=BILLED_AT).invoices) == 12
+        assert Invoice.objects.count() == 13
+        with self.assertNumQueries(few):
+            self.client.get(self.url("invoices"))
+
+    # --- one invoice -----------------------------------------------------------
+
+    def test_the_detail_shows_the_lines_and_the_totals(self):
+        page = self.client.get(self.url("invoice", self.invoice.pk)).content.decode()
+        assert self.invoice.number in page
+        assert str(self.invoice.total_amount) in page
+        for line in self.invoice.lines.all():
+            assert str(line.amount) in page
+
+    def test_staff_mark_an_invoice_paid_and_it_is_audited_as_them(self):
+        response = self.client.post(self.url("mark_invoice_paid", self.invoice.pk), follow=True)
+        assert response.status_code == 200
+        assert Invoice.objects.get(pk=self.invoice.pk).status == InvoiceStatus.PAID
+        entry = AuditEntry.objects.get(action="mark_invoice_paid")
+        assert entry.actor_id == self.cast.maria.user.pk
+
+    def test_paying_twice_says_why_instead_of_failing(self):
+        self.client.post(self.url("mark_invoice_paid", self.invoice.pk))
+        response = self.client.post(self.url("mark_invoice_paid", self.invoice.pk), follow=True)
+        assert response.status_code == 200
+        assert "paid" in response.content.decode()
+
+    def test_a_credit_note_needs_a_reason_and_then_cancels_the_invoice(self):
+        self.client.post(self.url("credit_invoice", self.invoice.pk), {"reason": ""})
+        assert Invoice.objects.get(pk=self.invoice.pk).status == InvoiceStatus.ISSUED
+        response = self.client.post(
+            self.url("credit_invoice", self.invoice.pk), {"reason": "Wrong customer"}
+        )
+        note = Invoice.objects.get(kind=InvoiceKind.CREDIT_NOTE)
+        assert response["Location"] == self.url("invoice", note.pk)
+        assert note.total_amount == -self.invoice.total_amount
+        assert Invoice.objects.get(pk=self.invoice.pk).status == InvoiceStatus.CANCELLED
+
+    def test_an_issued_invoice_is_not_cancelled_as_a_draft(self):
+        self.client.post(self.url("cancel_invoice", self.invoice.pk))
+        assert Invoice.objects.get(pk=self.invoice.pk).status == InvoiceStatus.ISSUED
+
+    def draft(self):
+        return Invoice.objects.create(
+            customer=self.cast.zeta,
+            kind=InvoiceKind.INVOICE,
+            language="bg",
+            currency="EUR",
+            created_at=BILLED_AT,
+        )
+
+    def test_a_draft_is_issued_from_its_page(self):
+        draft = self.draft()
+        assert "draft" in self.client.get(self.url("invoice", draft.pk)).content.decode()
+        self.client.post(self.url("issue_invoice", draft.pk))
+        issued = Invoice.objects.get(pk=draft.pk)
+        assert issued.status == InvoiceStatus.ISSUED
+        assert issued.number
+
+    def test_a_draft_is_cancelled_from_its_page_and_has_no_pdf(self):
+        draft = self.draft()
+        assert self.client.get(self.url("invoice_pdf", draft.pk)).status_code == 302
+        self.client.post(self.url("cancel_invoice", draft.pk))
+        assert Invoice.objects.get(pk=draft.pk).status == InvoiceStatus.CANCELLED
+
+    def test_the_pdf_downloads_as_an_attachment(self):
+        response = self.client.get(self.url("invoice_pdf", self.invoice.pk))
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="{self.invoice.number}.pdf"'
+        )
+        assert b"".join(response).startswith(b"%PDF")
+
+    def test_an_unknown_invoice_is_404(self):
+        assert self.client.get(self.url("invoice", 999999)).status_code == 404
+
+    # --- exports, orders, the run ------------------------------------------------
+
+    def test_a_period_exports_as_csv_and_as_json(self):
+        period = BILLED_AT.strftime("%Y-%m")  # invoices are exported by issue date
+        response = self.client.get(self.url("export"), {"period": period, "format": "csv"})
+        assert response["Content-Disposition"] == f'attachment; filename="invoices-{period}.csv"'
+        rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+        assert {row["number"] for row in rows} == {self.invoice.number}
+        response = self.client.get(self.url("export"), {"period": period, "format": "json"})
+        assert response["Content-Disposition"] == f'attachment; filename="invoices-{period}.json"'
+        assert [r["number"] for r in json.loads(response.content)] == [self.invoice.number]
+
+    def test_an_export_without_a_valid_period_goes_back_with_a_message(self):
+        response = self.client.get(self.url("export"), {"period": "x", "format": "csv"})
+        assert response.status_code == 302
+
+    def test_the_orders_page_lists_orders(self):
+        PackagePrice.objects.create(
+            kind="voucher", size=10, effective_from=MARCH.start, amount="400.00", currency="EUR"
+        )
+        order = do_place_order(
+            acting_user=None, customer=self.cast.acme, kind="voucher", quantity=10, now=BILLED_AT
+        )
+        page = self.client.get(self.url("orders")).content.decode()
+        assert order.reference in page
+        assert "400.00" in page
+
+    def test_the_run_form_bills_a_period_once(self):
+        april_work_at = at(MARCH_4 + timedelta(days=30), 8)
+        record(
+            self.cast,
+            self.invoice.customer.requests.first(),
+            "W2",
+            april_work_at,
+            april_work_at + timedelta(hours=2),
+        )
+        response = self.client.post(self.url("run_billing"), {"period": "2026-04"})
+        assert response.status_code == 302
+        assert response["Location"].endswith("?period=2026-04")
+        assert Invoice.objects.filter(period_start=Period.month("2026-04").start).count() == 1
+        self.client.post(self.url("run_billing"), {"period": "2026-04"})
+        assert Invoice.objects.filter(period_start=Period.month("2026-04").start).count() == 1
+        entry = AuditEntry.objects.filter(action="bill_period").latest("pk")
+        assert entry.actor_id == self.cast.maria.user.pk
+
+    def test_the_run_form_names_a_bad_period(self):
+        response = self.client.post(self.url("run_billing"), {"period": "04/2026"})
+        assert response.status_code == 200
+        assert "period:" in response.content.decode()
