@@ -368,3 +368,121 @@ class RatingPreviewOut(Schema):
     allocations: list[dict[str, Any]]
     incidents: list[dict[str, Any]]
     explanation: list[str]
+
+
+# --- the request thread --------------------------------------------------------
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+class MessageOut(Schema):
+    id: int
+    request: int = Field(validation_alias="request_id")
+    internal: bool
+    author_contact: int | None = Field(validation_alias="author_contact_id")
+    author_user: int | None = Field(validation_alias="author_user_id")
+    body_text: str
+    attachments: list[AttachmentOut]
+    created_at: datetime
+
+    @staticmethod
+    def resolve_attachments(message: Any) -> list[Any]:
+        return list(message.attachments.all())
+
+
+class MessageIn(Schema):
+    model_config = example({"body_text": "The printer driver is updated; please try again."})
+    body_text: str = Field(min_length=1, max_length=50_000)
+    internal: bool = Field(
+        False, description="An internal note, never shown to the customer (staff only)."
+    )
+
+
+# --- orders and invoices ------------------------------------------------------
+
+ORDER_KIND_PATTERN = r"^(voucher|incident_pack|renewal|contract)$"
+
+
+class OrderOut(Schema):
+    id: int
+    reference: str
+    customer: int = Field(validation_alias="customer_id")
+    kind: str
+    status: str
+    product: int | None = Field(validation_alias="product_id")
+    licence: int | None = Field(validation_alias="licence_id")
+    entitlement: int | None = Field(validation_alias="entitlement_id")
+    quantity: int
+    ordered_on: date
+    amount: Decimal
+    currency: str
+    explanation: list[str]
+    terms: dict[str, Any]
+    granted: int | None = Field(validation_alias="granted_id")
+    created_at: datetime
+    paid_at: datetime | None
+    fulfilled_at: datetime | None
+
+
+class OrderIn(Schema):
+    model_config = example({"customer": 1, "kind": "voucher", "quantity": 10})
+    customer: int = Field(ge=1)
+    kind: str = Field(
+        pattern=ORDER_KIND_PATTERN,
+        description="voucher (quantity = hours), incident_pack (quantity = incidents), "
+        "renewal (of entitlement, a support period) or contract (a year for product).",
+    )
+    product: int | None = Field(None, ge=1)
+    licence: int | None = Field(None, ge=1)
+    entitlement: int | None = Field(None, ge=1)
+    quantity: int = Field(1, ge=1, le=10_000)
+
+
+class InvoiceOut(Schema):
+    id: int
+    customer: int = Field(validation_alias="customer_id")
+    kind: str
+    status: str
+    number: str | None
+    credits: int | None = Field(validation_alias="credits_id")
+    period_start: date | None
+    period_end: date | None
+    language: str
+    currency: str
+    net_amount: Decimal
+    vat_rate: Decimal = Field(description="Percent.")
+    vat_amount: Decimal
+    total_amount: Decimal
+    vat_note: str
+    issued_on: date | None
+    due_on: date | None
+    paid_at: datetime | None
+    cancelled_at: datetime | None
+    created_at: datetime
+
+
+class InvoiceLineOut(Schema):
+    position: int
+    kind: str
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    amount: Decimal
+    order: int | None = Field(validation_alias="order_id")
+    work_entry: int | None = Field(validation_alias="work_id")
+
+
+class InvoiceDetailOut(InvoiceOut):
+    bill_to: dict[str, Any]
+    vendor: dict[str, Any]
+    lines: list[InvoiceLineOut]
+
+    @staticmethod
+    def resolve_lines(invoice: Any) -> list[Any]:
+        return sorted(invoice.lines.all(), key=lambda line: line.position)

@@ -18,7 +18,8 @@ api = NinjaAPI(
     title="supportledger API",
     version="1",
     description=(
-        "Customers, licences, entitlements, work and its rating. Authenticate with "
+        "Customers, licences, entitlements, requests and their threads, work and its rating, "
+        "orders and invoices. Authenticate with "
         "`Authorization: Bearer <token>`; every write needs an `Idempotency-Key` header. "
         'Errors are `{"error": {"code", "message", "field"}}`.'
     ),
@@ -41,9 +42,16 @@ api.add_exception_handler(Exception, errors.on_unexpected_error)
 
 
 def _register_endpoints() -> None:
-    from supportledger.api.endpoints import catalog, customers, desk, entitlements, me
+    from supportledger.api.endpoints import (
+        billing,
+        catalog,
+        customers,
+        desk,
+        entitlements,
+        me,
+    )
 
-    for module in (me, customers, catalog, entitlements, desk):
+    for module in (me, customers, catalog, entitlements, desk, billing):
         api.add_router("/", module.router)
 
 

@@ -13,11 +13,12 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from supportledger.api.actions import do_create_api_token
+from supportledger.billing.actions import do_invoice_order, do_place_order
 from supportledger.catalog.actions import do_publish_release, do_set_product_price
 from supportledger.catalog.models import Release
 from supportledger.customers.actions import do_add_contact
 from supportledger.customers.models import Customer
-from supportledger.desk.actions import do_record_work
+from supportledger.desk.actions import do_post_message, do_record_work
 from supportledger.entitlements.actions import (
     do_activate_licence,
     do_sell_licence,
@@ -60,7 +61,9 @@ class Api:
 @dataclass
 class World:
     """The cast, with for each of Acme (A) and Zeta (B): a contact, a licence
-    activated on one workstation, a voucher, a request with one piece of work."""
+    activated on one workstation, a voucher, a request with one piece of work,
+    a public reply and an internal note on it, and an order of ten hours,
+    invoiced (issued)."""
 
     cast: Cast
     release: Release
@@ -109,6 +112,24 @@ def _holdings(cast: Cast, customer: Customer, tag: str) -> dict[str, Any]:
         product=cast.accounting,
         now=SET_UP_AT,
     )
+    reply = do_post_message(
+        acting_user=None,
+        request=request,
+        body_text=f"Reply to {tag}",
+        author_contact=contact,
+        now=SET_UP_AT,
+    )
+    note = do_post_message(
+        acting_user=cast.maria.user,
+        request=request,
+        body_text=f"Internal note on {tag}",
+        internal=True,
+        now=SET_UP_AT,
+    )
+    order = do_place_order(
+        acting_user=None, customer=customer, kind="voucher", quantity=10, now=SET_UP_AT
+    )
+    invoice = do_invoice_order(acting_user=None, order=order, now=SET_UP_AT)
     return {
         "customer": customer,
         "contact": contact,
@@ -117,6 +138,10 @@ def _holdings(cast: Cast, customer: Customer, tag: str) -> dict[str, Any]:
         "entitlement": voucher,
         "request": request,
         "work_entry": work,
+        "message": reply,
+        "note": note,
+        "order": order,
+        "invoice": invoice,
     }
 
 

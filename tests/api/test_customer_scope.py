@@ -26,6 +26,8 @@ OWNED = {
     "entitlement": "entitlement",
     "request": "request",
     "work_entry": "work_entry",
+    "order": "order",
+    "invoice": "invoice",
 }
 # Vendor-wide objects every customer may read.
 SHARED = {"product", "release", "agent"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from supportledger.api.endpoints.common import acting_user, caller, write
 from supportledger.api.idempotency import IdempotencyKey
@@ -44,7 +44,7 @@ def create_customer(  # type: ignore[no-untyped-def]
         currency=body.currency,
         vat_id=body.vat_id,
     )
-    return 201, customer
+    return Status(201, customer)
 
 
 @router.get("/contacts", response=responses(Page[ContactOut]))
@@ -74,4 +74,4 @@ def add_contact(  # type: ignore[no-untyped-def]
         email=body.email,
         language=body.language,
     )
-    return 201, contact
+    return Status(201, contact)

@@ -6,14 +6,16 @@ from dataclasses import asdict
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from supportledger.api.endpoints.common import acting_user, caller, write
 from supportledger.api.errors import ApiError
 from supportledger.api.idempotency import IdempotencyKey
-from supportledger.api.pagination import ListParams, Page, filter_list, page_of
+from supportledger.api.pagination import ListParams, Page, PageParams, filter_list, page_of
 from supportledger.api.responses import responses
 from supportledger.api.schemas import (
+    MessageIn,
+    MessageOut,
     RatingPreviewIn,
     RatingPreviewOut,
     RequestIn,
@@ -24,9 +26,9 @@ from supportledger.api.schemas import (
 from supportledger.api.scope import get_scoped, require_staff, scoped
 from supportledger.catalog.models import Product
 from supportledger.customers.models import Contact, Customer, StaffMember
-from supportledger.desk.actions import do_open_request, do_record_work
+from supportledger.desk.actions import do_open_request, do_post_message, do_record_work
 from supportledger.desk.models import Request, WorkEntry, WorkRating
-from supportledger.desk.queries import get_rating_preview
+from supportledger.desk.queries import get_rating_preview, list_public_messages, list_thread
 from supportledger.entitlements.models import Licence
 from supportledger.rules.types import RulesError
 
@@ -75,7 +77,56 @@ def open_request(  # type: ignore[no-untyped-def]
         contact=contact,
         product=product,
     )
-    return 201, opened
+    return Status(201, opened)
+
+
+def _thread_of(request: HttpRequest, request_id: int):  # type: ignore[no-untyped-def]
+    """The request's thread as the caller may read it: a customer sees public replies only."""
+    who = caller(request)
+    desk_request = get_scoped(Request.objects.all(), who, "customer_id", request_id, "request")
+    return list_thread(desk_request) if who.is_staff else list_public_messages(desk_request)
+
+
+@router.get("/requests/{request_id}/messages", response=responses(Page[MessageOut]))
+def list_messages(  # type: ignore[no-untyped-def]
+    request: HttpRequest, request_id: int, params: Query[PageParams]
+):
+    """The thread, oldest first; internal notes only for staff."""
+    queryset = filter_list(
+        _thread_of(request, request_id), params, customer_field=None, date_field="created_at"
+    )
+    return page_of(queryset, params)
+
+
+@router.post(
+    "/requests/{request_id}/messages", response=responses(MessageOut, status=201, write=True)
+)
+@write
+def post_message(  # type: ignore[no-untyped-def]
+    request: HttpRequest, request_id: int, body: MessageIn, idempotency_key: IdempotencyKey
+):
+    """Reply on the thread. A customer's token replies publicly as its contact;
+    a staff token replies, or with ``internal`` writes a note the customer never sees."""
+    who = caller(request)
+    desk_request = get_scoped(Request.objects.all(), who, "customer_id", request_id, "request")
+    author_contact = None
+    if not who.is_staff:
+        if body.internal:
+            raise ApiError(
+                403,
+                "staff_only",
+                "internal: only a vendor (staff) token may write a note.",
+                "internal",
+            )
+        author_contact = who.token.contact
+    message = do_post_message(
+        acting_user=acting_user(request),
+        request=desk_request,
+        body_text=body.body_text,
+        internal=body.internal,
+        author_contact=author_contact,
+    )
+    return Status(201, list_thread(desk_request).get(pk=message.pk))
 
 
 def _work_entries(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -173,7 +224,7 @@ def record_work(  # type: ignore[no-untyped-def]
     if work.request.customer_id != desk_request.customer_id:
         # The work id was already used for another customer's work.
         raise ApiError(409, "work_id_taken", "work_id: already used.", "work_id")
-    return 201, _work_out(_work_entries(request).get(pk=work.pk))
+    return Status(201, _work_out(_work_entries(request).get(pk=work.pk)))
 
 
 @router.post("/rating-preview", response=responses(RatingPreviewOut, write=False))

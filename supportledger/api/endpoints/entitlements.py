@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from supportledger.api.endpoints.common import acting_user, caller, write
 from supportledger.api.errors import ApiError
@@ -80,7 +80,7 @@ def sell_licence(  # type: ignore[no-untyped-def]
         licence_model=body.licence_model,
         expires=body.expires,
     )
-    return 201, licence
+    return Status(201, licence)
 
 
 @router.get("/activations", response=responses(Page[ActivationOut]))
@@ -119,7 +119,7 @@ def activate_licence(  # type: ignore[no-untyped-def]
     activation = do_activate_licence(
         acting_user=acting_user(request), licence=licence, workstation=body.workstation
     )
-    return 201, activation
+    return Status(201, activation)
 
 
 @router.post("/licences/{licence_id}/deactivate", response=responses(ActivationOut, write=True))
@@ -233,7 +233,7 @@ def sell_voucher(  # type: ignore[no-untyped-def]
         fee=body.fee,
         currency=body.currency.upper(),
     )
-    return 201, voucher
+    return Status(201, voucher)
 
 
 @router.post("/contracts", response=responses(EntitlementOut, status=201, write=True))
@@ -257,7 +257,7 @@ def sell_contract(  # type: ignore[no-untyped-def]
         currency=body.currency.upper(),
         billing_period=body.billing_period,
     )
-    return 201, contract
+    return Status(201, contract)
 
 
 @router.post("/incident-packs", response=responses(EntitlementOut, status=201, write=True))
@@ -277,4 +277,4 @@ def sell_incident_pack(  # type: ignore[no-untyped-def]
         fee=body.fee,
         currency=body.currency.upper(),
     )
-    return 201, pack
+    return Status(201, pack)

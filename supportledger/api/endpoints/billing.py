@@ -1,0 +1,148 @@
+"""Orders (placed through billing, priced by the rules) and invoices with their PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Status
+
+from supportledger.api.endpoints.common import acting_user, caller, write
+from supportledger.api.errors import ApiError, ErrorOut
+from supportledger.api.idempotency import IdempotencyKey
+from supportledger.api.pagination import ListParams, Page, filter_list, page_of
+from supportledger.api.responses import READ_ERRORS, responses
+from supportledger.api.schemas import InvoiceDetailOut, InvoiceOut, OrderIn, OrderOut
+from supportledger.api.scope import get_scoped, scoped
+from supportledger.billing.actions import do_place_order
+from supportledger.billing.models import Invoice, InvoiceLine, InvoiceStatus, Order
+from supportledger.billing.pdf import render_invoice_pdf
+from supportledger.catalog.models import Product
+from supportledger.customers.models import Customer
+from supportledger.entitlements.models import Entitlement, Licence
+
+router = Router(tags=["orders and invoices"])
+
+
+# --- orders ---------------------------------------------------------------------
+
+
+@router.get("/orders", response=responses(Page[OrderOut]))
+def list_orders(request: HttpRequest, params: Query[ListParams]):  # type: ignore[no-untyped-def]
+    queryset = scoped(Order.objects.all(), caller(request), "customer_id")
+    queryset = filter_list(queryset, params, customer_field="customer_id", date_field="ordered_on")
+    return page_of(queryset, params)
+
+
+@router.get("/orders/{order_id}", response=responses(OrderOut))
+def get_order(request: HttpRequest, order_id: int):  # type: ignore[no-untyped-def]
+    return get_scoped(Order.objects.all(), caller(request), "customer_id", order_id, "order")
+
+
+@router.post("/orders", response=responses(OrderOut, status=201, write=True))
+@write
+def place_order(  # type: ignore[no-untyped-def]
+    request: HttpRequest, body: OrderIn, idempotency_key: IdempotencyKey
+):
+    """Place an order, priced on today's date; a customer's own token may order for it.
+
+    A licence or entitlement named must be the customer's (else 404, as if it
+    did not exist); billing invoices the order and fulfils it once paid.
+    """
+    who = caller(request)
+    customer = get_scoped(Customer.objects.all(), who, "pk", body.customer, "customer", "customer")
+    licence = None
+    if body.licence is not None:
+        licence = get_scoped(
+            Licence.objects.filter(customer=customer),
+            who,
+            "customer_id",
+            body.licence,
+            "licence",
+            "licence",
+        )
+    entitlement = None
+    if body.entitlement is not None:
+        entitlement = get_scoped(
+            Entitlement.objects.filter(customer=customer).select_related("licence"),
+            who,
+            "customer_id",
+            body.entitlement,
+            "entitlement",
+            "entitlement",
+        )
+    product = None
+    if body.product is not None:
+        product = get_scoped(Product.objects.all(), who, None, body.product, "product", "product")
+    order = do_place_order(
+        acting_user=acting_user(request),
+        customer=customer,
+        kind=body.kind,
+        product=product,
+        licence=licence,
+        entitlement=entitlement,
+        quantity=body.quantity,
+    )
+    return Status(201, order)
+
+
+# --- invoices -------------------------------------------------------------------
+
+
+def _invoices(request: HttpRequest) -> QuerySet[Invoice]:
+    """The invoices the caller may see: a customer never sees a draft."""
+    who = caller(request)
+    queryset = scoped(Invoice.objects.all(), who, "customer_id")
+    if not who.is_staff:
+        queryset = queryset.exclude(status=InvoiceStatus.DRAFT)
+    return queryset
+
+
+@router.get("/invoices", response=responses(Page[InvoiceOut]))
+def list_invoices(request: HttpRequest, params: Query[ListParams]):  # type: ignore[no-untyped-def]
+    queryset = filter_list(
+        _invoices(request), params, customer_field="customer_id", date_field="issued_on"
+    )
+    return page_of(queryset, params)
+
+
+@router.get("/invoices/{invoice_id}", response=responses(InvoiceDetailOut))
+def get_invoice(request: HttpRequest, invoice_id: int):  # type: ignore[no-untyped-def]
+    """The invoice or credit note with its lines, as printed."""
+    queryset = _invoices(request).prefetch_related(
+        Prefetch("lines", queryset=InvoiceLine.objects.order_by("position"))
+    )
+    return get_scoped(queryset, caller(request), None, invoice_id, "invoice")
+
+
+PDF_RESPONSE: dict[str, Any] = {
+    "responses": {
+        200: {
+            "description": "The invoice as a PDF document (an attachment).",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.get(
+    "/invoices/{invoice_id}/pdf",
+    response=dict.fromkeys(READ_ERRORS, ErrorOut),
+    openapi_extra=PDF_RESPONSE,
+)
+def get_invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """The issued invoice or credit note as a PDF, in its language; a draft has none."""
+    invoice = get_scoped(_invoices(request), caller(request), None, invoice_id, "invoice")
+    if invoice.status == InvoiceStatus.DRAFT:
+        raise ApiError(
+            422, "invoice_not_issued", f"Invoice {invoice.pk} is a draft; it has no PDF yet."
+        )
+    response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
+    name = invoice.number or f"invoice-{invoice.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{_safe_filename(name)}.pdf"'
+    return response
+
+
+def _safe_filename(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in name)
