@@ -13,7 +13,6 @@ from tests.portal import fixtures
 from tests.portal.world import PASSWORD, build_world
 
 frozen_now = fixtures.frozen_now
-ledger_emptied_after = fixtures.ledger_emptied_after
 private_media = fixtures.private_media
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,9 +40,7 @@ WORDS = {
 
 
 @pytest.mark.parametrize("language", ["bg", "el"])
-def test_a_customer_visit_in_chromium(
-    live_server, page, frozen_now, ledger_emptied_after, private_media, language
-):
+def test_a_customer_visit_in_chromium(live_server, page, frozen_now, private_media, language):
     world = build_world()
     Contact.objects.filter(pk=world.a.contact.pk).update(language=language)
     words = WORDS[language]

@@ -4,7 +4,6 @@ from tests.portal import fixtures
 from tests.portal.world import build_world
 
 frozen_now = fixtures.frozen_now
-ledger_emptied_after = fixtures.ledger_emptied_after
 private_media = fixtures.private_media
 
 
