@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "supportledger.desk",
     "supportledger.console",
     "supportledger.demo",
+    "supportledger.portal",
     "supportledger.service",
     "supportledger.intake",
     "ninja",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "supportledger.portal.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "supportledger.urls"
@@ -180,6 +182,14 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Customer portal (ASVS L2): sessions end 8 hours after login or with the
+# browser; login and password-reset throttling live in supportledger.portal.
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LOGIN_URL = "/portal/login/"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if _flag("SUPPORTLEDGER_HTTPS"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -188,6 +198,7 @@ if _flag("SUPPORTLEDGER_HTTPS"):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    LANGUAGE_COOKIE_SECURE = True
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ from supportledger.core import views as core_views
 urlpatterns = [
     path("", core_views.start_page, name="start"),
     path("admin/", admin.site.urls),
+    path("portal/", include("supportledger.portal.urls")),
     path("console/service/", include("supportledger.service.urls")),
     path("console/mail/", include("supportledger.intake.urls")),
     path("console/billing/", include("supportledger.billing.urls")),

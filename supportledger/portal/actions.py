@@ -1,0 +1,264 @@
+"""The portal's writes: logins for contacts, language, second factor, ideas.
+
+Each is one transaction with an audit row; mail goes out on commit, in the
+reader's language.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from supportledger.catalog.models import Product, Release
+from supportledger.core import clock
+from supportledger.core.actions import write_audit
+from supportledger.core.errors import ActionRefused
+from supportledger.customers.models import Contact
+from supportledger.portal import totp
+from supportledger.portal.access import LANGUAGE_CODES
+from supportledger.portal.models import (
+    IDEA_TRANSITIONS,
+    Idea,
+    IdeaStatus,
+    IdeaVote,
+    SecondFactor,
+)
+
+
+@transaction.atomic
+def do_give_contact_portal_login(
+    *, acting_user: Any, contact: Contact, password: str | None = None, now: datetime | None = None
+) -> Any:
+    """A portal user for ``contact``, username = the e-mail in lower case.
+    Without ``password`` the account has none until the contact sets one
+    through the password-reset mail."""
+    at = now or clock.now()
+    if contact.user_id is not None:
+        raise ActionRefused("has_login", "The contact already has a portal login.")
+    users = get_user_model()
+    username = contact.email.strip().lower()
+    if users.objects.filter(username=username).exists():
+        raise ActionRefused("email_taken", f"A login named {username} exists already.")
+    user = users(username=username, email=username)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        _refuse_weak_password(password, user)
+        user.set_password(password)
+    user.save()
+    Contact.objects.filter(pk=contact.pk).update(user=user)
+    contact.user = user
+    write_audit(acting_user=acting_user, action="give_portal_login", obj=contact, at=at)
+    return user
+
+
+def _refuse_weak_password(password: str, user: Any) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ActionRefused("weak_password", " ".join(exc.messages)) from exc
+
+
+@transaction.atomic
+def do_set_portal_password(
+    *, acting_user: Any, user: Any, password: str, now: datetime | None = None
+) -> None:
+    """Set a portal user's password (after a valid reset link); every other
+    session of the user ends, since the session hash changes."""
+    _refuse_weak_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    write_audit(
+        acting_user=acting_user, action="set_portal_password", obj=user, at=now or clock.now()
+    )
+
+
+@transaction.atomic
+def do_set_contact_language(
+    *, acting_user: Any, contact: Contact, language: str, now: datetime | None = None
+) -> Contact:
+    """The language the portal and every mail to the contact speak."""
+    if language not in LANGUAGE_CODES:
+        raise ActionRefused("invalid", f"Unknown language {language!r}.")
+    before = contact.language
+    Contact.objects.filter(pk=contact.pk).update(language=language)
+    contact.language = language
+    write_audit(
+        acting_user=acting_user,
+        action="set_contact_language",
+        obj=contact,
+        at=now or clock.now(),
+        detail={"from": before, "to": language},
+    )
+    return contact
+
+
+@transaction.atomic
+def do_start_second_factor(
+    *, acting_user: Any, user: Any, now: datetime | None = None
+) -> SecondFactor:
+    """A new, unconfirmed key (replacing an unconfirmed one)."""
+    factor = SecondFactor.objects.filter(user=user).first()
+    if factor is not None and factor.confirmed_at is not None:
+        raise ActionRefused("already_on", "The second factor is already on.")
+    if factor is None:
+        factor = SecondFactor(user=user)
+    factor.secret = totp.new_secret()
+    factor.last_step = 0
+    factor.save()
+    write_audit(
+        acting_user=acting_user, action="start_second_factor", obj=factor, at=now or clock.now()
+    )
+    return factor
+
+
+@transaction.atomic
+def do_confirm_second_factor(
+    *, acting_user: Any, user: Any, code: str, now: datetime | None = None
+) -> SecondFactor:
+    at = now or clock.now()
+    factor = SecondFactor.objects.select_for_update().filter(user=user).first()
+    if factor is None or factor.confirmed_at is not None:
+        raise ActionRefused("not_started", "Start setting up the second factor first.")
+    step = totp.matching_step(factor.secret, code, at.timestamp(), after_step=factor.last_step)
+    if step is None:
+        raise ActionRefused("wrong_code", "The code does not match; check the app's clock.")
+    factor.confirmed_at = at
+    factor.last_step = step
+    factor.save(update_fields=["confirmed_at", "last_step"])
+    write_audit(acting_user=acting_user, action="confirm_second_factor", obj=factor, at=at)
+    return factor
+
+
+@transaction.atomic
+def do_use_one_time_code(*, user: Any, code: str, now: datetime | None = None) -> bool:
+    """Check a login's one-time code; an accepted code cannot be used again."""
+    at = now or clock.now()
+    factor = SecondFactor.objects.select_for_update().filter(user=user).first()
+    if factor is None or factor.confirmed_at is None:
+        return False
+    step = totp.matching_step(factor.secret, code, at.timestamp(), after_step=factor.last_step)
+    if step is None:
+        return False
+    factor.last_step = step
+    factor.save(update_fields=["last_step"])
+    return True
+
+
+@transaction.atomic
+def do_turn_off_second_factor(*, acting_user: Any, user: Any, now: datetime | None = None) -> None:
+    factor = SecondFactor.objects.filter(user=user).first()
+    if factor is None:
+        return
+    write_audit(
+        acting_user=acting_user, action="turn_off_second_factor", obj=factor, at=now or clock.now()
+    )
+    factor.delete()
+
+
+@transaction.atomic
+def do_propose_idea(
+    *,
+    acting_user: Any,
+    contact: Contact,
+    title: str,
+    body: str,
+    product: Product | None = None,
+    now: datetime | None = None,
+) -> Idea:
+    """A new idea, under review, with its author's vote."""
+    at = now or clock.now()
+    title, body = title.strip(), body.strip()
+    if not title:
+        raise ActionRefused("invalid", "title: give the idea a title.")
+    if not body:
+        raise ActionRefused("invalid", "body: describe the idea.")
+    if len(title) > 200:
+        raise ActionRefused("invalid", "title: at most 200 characters.")
+    idea = Idea.objects.create(
+        customer_id=contact.customer_id,
+        author=contact,
+        product=product,
+        title=title,
+        body=body[:5000],
+        created_at=at,
+    )
+    IdeaVote.objects.create(idea=idea, contact=contact, created_at=at)
+    write_audit(acting_user=acting_user, action="propose_idea", obj=idea, at=at)
+    return idea
+
+
+def do_vote_for_idea(
+    *, acting_user: Any, contact: Contact, idea: Idea, now: datetime | None = None
+) -> bool:
+    """One vote per contact; voting again changes nothing. True when counted."""
+    at = now or clock.now()
+    try:
+        with transaction.atomic():
+            vote = IdeaVote.objects.create(idea=idea, contact=contact, created_at=at)
+            write_audit(acting_user=acting_user, action="vote_for_idea", obj=vote, at=at)
+    except IntegrityError:
+        return False
+    return True
+
+
+@transaction.atomic
+def do_change_idea_status(
+    *,
+    acting_user: Any,
+    idea: Idea,
+    to: str,
+    shipped_in: Release | None = None,
+    now: datetime | None = None,
+) -> Idea:
+    """Move an idea along ``IDEA_TRANSITIONS``. Shipping names the release;
+    then every voter whose customer has active support for the product hears
+    of it by mail, in the voter's language, once the change commits."""
+    at = now or clock.now()
+    idea = Idea.objects.select_for_update().get(pk=idea.pk)
+    if to not in IDEA_TRANSITIONS.get(idea.status, frozenset()):
+        raise ActionRefused("invalid_transition", f"An idea cannot go from {idea.status} to {to}.")
+    if to == IdeaStatus.SHIPPED:
+        if shipped_in is None:
+            raise ActionRefused("invalid", "shipped_in: name the release it shipped in.")
+        if idea.product_id is not None and shipped_in.product_id != idea.product_id:
+            raise ActionRefused("invalid", "shipped_in: a release of the idea's product.")
+    else:
+        shipped_in = None
+    before = idea.status
+    idea.status = to
+    idea.shipped_in = shipped_in
+    idea.status_changed_at = at
+    idea.save(update_fields=["status", "shipped_in", "status_changed_at"])
+    write_audit(
+        acting_user=acting_user,
+        action="change_idea_status",
+        obj=idea,
+        at=at,
+        detail={"from": before, "to": to, "release": shipped_in.pk if shipped_in else None},
+    )
+    if to == IdeaStatus.SHIPPED:
+        from supportledger.portal.queries import list_voters_with_active_support
+
+        voters = list(list_voters_with_active_support(idea, at=at))
+        transaction.on_commit(lambda: _mail_idea_shipped(idea, voters))
+    return idea
+
+
+def _mail_idea_shipped(idea: Idea, voters: list[Contact]) -> None:
+    release = idea.shipped_in
+    for contact in voters:
+        with translation.override(contact.language if contact.language in LANGUAGE_CODES else "en"):
+            context = {"idea": idea, "release": release, "contact": contact}
+            subject = render_to_string("portal/mail/idea_shipped_subject.txt", context).strip()
+            body = render_to_string("portal/mail/idea_shipped.txt", context)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [contact.email])

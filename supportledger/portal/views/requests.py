@@ -1,0 +1,221 @@
+"""The customer's requests: the work done on each, what it was charged and
+why, confirming work and filing a claim while the window is open."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
+
+from supportledger.core import clock
+from supportledger.core.errors import ActionRefused
+from supportledger.core.queries import get_vendor_policy
+from supportledger.desk.actions import do_open_request, do_post_message
+from supportledger.desk.models import Request, WorkEntry, WorkRating
+from supportledger.desk.queries import (
+    get_attachment_for_customer,
+    list_public_messages,
+    list_requests_for_customer,
+)
+from supportledger.entitlements.models import Licence
+from supportledger.portal.access import contact_required, form_ids, own_or_404, owned
+from supportledger.service.actions import do_confirm_work, do_file_claim
+from supportledger.service.models import WorkConfirmation
+from supportledger.service.queries import get_claim_window
+
+CATEGORY_LABELS = {
+    "consultation": gettext_lazy("advice on installing or using"),
+    "defect": gettext_lazy("a defect in the program"),
+    "installation": gettext_lazy("installation"),
+    "configuration": gettext_lazy("configuration"),
+    "training": gettext_lazy("training"),
+    "update": gettext_lazy("installing a new version"),
+    "transfer": gettext_lazy("moving to another workstation"),
+    "backup": gettext_lazy("backup"),
+    "recovery": gettext_lazy("data recovery"),
+    "development": gettext_lazy("development"),
+    "legal": gettext_lazy("legislation question"),
+    "hardware": gettext_lazy("hardware"),
+}
+
+
+def own_requests(request: HttpRequest) -> QuerySet[Request]:
+    return list_requests_for_customer(request.customer)  # type: ignore[attr-defined]
+
+
+def own_licences(request: HttpRequest) -> QuerySet[Licence]:
+    return Licence.objects.filter(customer=request.customer).select_related("product")  # type: ignore[attr-defined]
+
+
+def uploaded(request: HttpRequest) -> list[tuple[str, str, bytes]]:
+    """The files of the form, as the desk's actions take them; the desk
+    checks size, count and type (and refuses the whole message on one bad file)."""
+    return [
+        (f.name or "file", f.content_type or "", f.read())
+        for f in request.FILES.getlist("attachments")
+    ]
+
+
+def own_work(request: HttpRequest) -> QuerySet[WorkEntry]:
+    return WorkEntry.objects.filter(request__customer=request.customer)  # type: ignore[attr-defined]
+
+
+@require_safe
+@contact_required
+def requests_view(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "portal/requests.html",
+        {
+            "requests": own_requests(request),
+            "licences": own_licences(request),
+            "categories": CATEGORY_LABELS.items(),
+        },
+    )
+
+
+@form_ids("licence")
+@require_POST
+@contact_required
+def open_request_view(request: HttpRequest) -> HttpResponse:
+    licence = None
+    if request.POST.get("licence"):
+        licence = own_or_404(own_licences(request), request.POST["licence"])
+    category = request.POST.get("category", "")
+    if category not in CATEGORY_LABELS:
+        messages.error(request, _("Choose what the request is about."))
+        return redirect("portal:requests")
+    try:
+        opened = do_open_request(
+            acting_user=request.user,
+            customer=request.customer,  # type: ignore[attr-defined]
+            contact=request.contact,  # type: ignore[attr-defined]
+            subject=request.POST.get("subject", ""),
+            body=request.POST.get("body", ""),
+            category=category,
+            channel="portal",
+            licence=licence,
+            attachments=uploaded(request),
+        )
+    except ActionRefused as refused:
+        messages.error(
+            request, _("The request was not opened: %(reason)s") % {"reason": refused.message}
+        )
+        return redirect("portal:requests")
+    messages.success(request, _("Request %(reference)s is open.") % {"reference": opened.reference})
+    return redirect("portal:request", request_id=opened.pk)
+
+
+@contact_required
+@owned("request_id", own_requests)
+@require_POST
+def reply_view(request: HttpRequest, request_id: Request) -> HttpResponse:
+    support_request = request_id
+    try:
+        do_post_message(
+            acting_user=request.user,
+            request=support_request,
+            body_text=request.POST.get("body", ""),
+            author_contact=request.contact,  # type: ignore[attr-defined]
+            attachments=uploaded(request),
+        )
+    except ActionRefused as refused:
+        messages.error(
+            request, _("The reply was not sent: %(reason)s") % {"reason": refused.message}
+        )
+    else:
+        messages.success(request, _("Your reply is sent."))
+    return redirect("portal:request", request_id=support_request.pk)
+
+
+@contact_required
+def attachment_view(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    attachment = get_attachment_for_customer(request.customer, attachment_id)  # type: ignore[attr-defined]
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.filename
+    )
+    response["Content-Type"] = "application/octet-stream"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@contact_required
+@owned("request_id", own_requests)
+@require_safe
+def request_view(request: HttpRequest, request_id: Request) -> HttpResponse:
+    support_request = request_id
+    work = list(
+        WorkEntry.objects.filter(request=support_request)
+        .select_related("product", "agent__user")
+        .prefetch_related(
+            Prefetch("ratings", queryset=WorkRating.objects.filter(current=True), to_attr="rated")
+        )
+        .order_by("started_at", "id")
+    )
+    confirmed = {
+        c.work_id: c for c in WorkConfirmation.objects.filter(work__request=support_request)
+    }
+    now = clock.now()
+    lines = []
+    for entry in work:
+        confirmation = confirmed.get(entry.pk)
+        window = get_claim_window(entry) if confirmation else None
+        lines.append(
+            {
+                "work": entry,
+                "rating": entry.rated[0] if entry.rated else None,  # type: ignore[attr-defined]
+                "confirmation": confirmation,
+                "can_confirm": confirmation is None and entry.ended_at <= now,
+                "window": window,
+                "can_claim": window is not None and now <= window.complaint_deadline,
+            }
+        )
+    return render(
+        request,
+        "portal/request.html",
+        {
+            "support_request": support_request,
+            "thread": list_public_messages(support_request),
+            "lines": lines,
+            "timezone": get_vendor_policy().timezone,
+        },
+    )
+
+
+@contact_required
+@owned("work_id", own_work)
+@require_POST
+def confirm_work_view(request: HttpRequest, work_id: WorkEntry) -> HttpResponse:
+    work = work_id
+    try:
+        do_confirm_work(acting_user=request.user, work=work, contact=request.contact)  # type: ignore[attr-defined]
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Thank you: the work is confirmed."))
+    return redirect("portal:request", request_id=work.request_id)
+
+
+@contact_required
+@owned("work_id", own_work)
+@require_POST
+def file_claim_view(request: HttpRequest, work_id: WorkEntry) -> HttpResponse:
+    work = work_id
+    try:
+        do_file_claim(
+            acting_user=request.user,
+            work=work,
+            contact=request.contact,  # type: ignore[attr-defined]
+            description=request.POST.get("description", ""),
+        )
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Your complaint is filed; we will answer it."))
+    return redirect("portal:request", request_id=work.request_id)

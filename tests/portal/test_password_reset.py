@@ -1,0 +1,85 @@
+import re
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+
+from tests.portal.world import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+NEW = "Another-long-passphrase-77"
+
+
+def link_in(mail):
+    return re.search(r"http://testserver(/portal/password-reset/\S+/)", mail.body).group(1)
+
+
+def test_a_reset_link_arrives_in_the_contacts_language_and_sets_a_new_password(
+    client, world, mailoutbox
+):
+    response = client.post("/portal/password-reset/", {"email": "anna@alfa.example"})
+    assert response.status_code == 200
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == ["anna@alfa.example"]
+    assert "Здравейте" in mail.body  # Anna reads Bulgarian
+    path = link_in(mail)
+    assert client.get(path).status_code == 200
+    response = client.post(path, {"password": NEW, "password_again": NEW})
+    assert response.status_code == 200
+    client.post("/portal/login/", {"email": "anna@alfa.example", "password": NEW})
+    assert client.session[SESSION_KEY] == str(world.a.user.pk)
+
+
+def test_a_reset_link_works_once(client, world, mailoutbox):
+    client.post("/portal/password-reset/", {"email": "anna@alfa.example"})
+    path = link_in(mailoutbox[0])
+    client.post(path, {"password": NEW, "password_again": NEW})
+    response = client.post(path, {"password": PASSWORD, "password_again": PASSWORD})
+    assert "not valid any more" in response.content.decode()
+
+
+def test_a_password_change_ends_the_other_sessions(client, world, mailoutbox):
+    from django.test import Client
+
+    other = Client()
+    other.force_login(world.a.user)
+    assert other.get("/portal/").status_code == 200
+    client.post("/portal/password-reset/", {"email": "anna@alfa.example"})
+    client.post(link_in(mailoutbox[0]), {"password": NEW, "password_again": NEW})
+    assert other.get("/portal/").status_code == 302
+
+
+def test_the_answer_is_the_same_for_an_unknown_address_and_no_mail_goes_out(
+    client, world, mailoutbox
+):
+    known = client.post("/portal/password-reset/", {"email": "anna@alfa.example"})
+    unknown = client.post("/portal/password-reset/", {"email": "nobody@nowhere.example"})
+    strip = lambda r: re.sub(r'value="[^"]*"', "", r.content.decode())  # noqa: E731
+    assert known.status_code == unknown.status_code == 200
+    assert strip(known) == strip(unknown)
+    assert len(mailoutbox) == 1
+
+
+def test_reset_requests_are_throttled_per_account_and_answer_the_same(client, world, mailoutbox):
+    answers = [
+        client.post("/portal/password-reset/", {"email": "anna@alfa.example"}) for _ in range(5)
+    ]
+    assert len(mailoutbox) == 3
+    assert len({re.sub(r'value="[^"]*"', "", a.content.decode()) for a in answers}) == 1
+
+
+def test_reset_requests_are_throttled_per_address(client, world, mailoutbox):
+    for n in range(10):
+        client.post("/portal/password-reset/", {"email": f"x{n}@nowhere.example"})
+    client.post("/portal/password-reset/", {"email": "anna@alfa.example"})
+    assert mailoutbox == []
+
+
+def test_a_weak_password_is_refused_with_the_reason(client, world, mailoutbox):
+    client.post("/portal/password-reset/", {"email": "anna@alfa.example"})
+    response = client.post(link_in(mailoutbox[0]), {"password": "123", "password_again": "123"})
+    assert response.status_code == 200
+    assert "<form" in response.content.decode()
+    world.a.user.refresh_from_db()
+    assert world.a.user.check_password(PASSWORD)
