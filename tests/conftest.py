@@ -2,6 +2,12 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
+from hypothesis import settings as hypothesis_settings
+
+# Property tests check results, not speed: on a loaded CI machine a slow
+# example must not fail the run, so no per-example deadline.
+hypothesis_settings.register_profile("supportledger", deadline=None)
+hypothesis_settings.load_profile("supportledger")
 
 # One Chromium per test run, shared by every browser test (fixtures
 # ``chromium`` and ``page``); Playwright's sync API allows one at a time.
