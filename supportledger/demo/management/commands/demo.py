@@ -1,5 +1,6 @@
 """``supportledger demo``: fill an empty database with a believable vendor."""
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from supportledger.core import clock
@@ -37,3 +38,6 @@ class Command(BaseCommand):
             f"Demo vendor ({preset}): {counts['customers']} customers, "
             f"{counts['work']} pieces of work. Log in as admin / admin (demo only)."
         )
+        if size == "small":
+            # A handful of contacts can log in to the portal straight away.
+            call_command("portal_demo", limit=5, stdout=self.stdout)
