@@ -9,6 +9,7 @@ from datetime import date
 from supportledger.core.convert import kind_defaults_from_row, policy_from_row
 from supportledger.core.models import VendorPolicy
 from supportledger.entitlements.convert import (
+    carried_over,
     entitlement_to_rules,
     month_start,
     previous_month_start,
@@ -44,9 +45,9 @@ def rules_entitlements(
     kind_defaults = kind_defaults_from_row(policy_row)
     values = []
     for row in rows:
-        unused_last = 0
-        if row.rollover and row.starts < month:
-            unused_last = max(0, row.minutes_per_month - usage.get((row.pk, last_month), 0))
+        unused_last = carried_over(
+            row, month=month, used_last_month=usage.get((row.pk, last_month), 0)
+        )
         values.append(
             entitlement_to_rules(
                 row,

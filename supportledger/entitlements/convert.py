@@ -28,6 +28,14 @@ def previous_month_start(day: date) -> date:
     return month_start(month_start(day) - timedelta(days=1))
 
 
+def carried_over(row: EntitlementRow, *, month: date, used_last_month: int) -> int:
+    """Minutes of last month's allowance a rolling-over contract carries into
+    ``month`` (the first of a month): what it left unused, if it ran then."""
+    if not row.rollover or row.starts >= month:
+        return 0
+    return max(0, row.minutes_per_month - used_last_month)
+
+
 def policy_on(row: VendorPolicy, day: date) -> Policy:
     """The rules' Policy with the service price list in force on ``day``."""
     prices = get_service_price_on(day)

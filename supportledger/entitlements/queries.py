@@ -9,7 +9,12 @@ from django.db.models import Prefetch, QuerySet, Sum
 
 from supportledger.catalog.models import Product
 from supportledger.customers.models import Customer
-from supportledger.entitlements.convert import month_start, product_codes
+from supportledger.entitlements.convert import (
+    carried_over,
+    month_start,
+    previous_month_start,
+    product_codes,
+)
 from supportledger.entitlements.models import (
     AllowanceUsage,
     BalanceAlert,
@@ -22,8 +27,11 @@ from supportledger.entitlements.models import (
 @dataclass(frozen=True)
 class EntitlementLine:
     """One line of a customer's entitlement summary. Minutes are whole
-    minutes; ``allowance_used`` is the use of ``minutes_per_month`` in the
-    calendar month of the summary date; ``products`` None = all."""
+    minutes; ``allowance_used`` is the use of the month's allowance in the
+    calendar month of the summary date, ``allowance_this_month`` that
+    allowance (``minutes_per_month`` plus what a rolling-over contract
+    carried from last month, as the rating counts it); ``products`` None =
+    all."""
 
     id: int
     reference: str
@@ -38,6 +46,7 @@ class EntitlementLine:
     balance_incidents: int
     minutes_per_month: int
     allowance_used: int
+    allowance_this_month: int
     updates: bool
 
 
@@ -51,14 +60,17 @@ def get_entitlement_summary(customer: Customer, *, on: date) -> list[Entitlement
         .prefetch_related(Prefetch("products", queryset=Product.objects.order_by()))
         .order_by("ends", "id")
     )
-    month = month_start(on)
+    month, last_month = month_start(on), previous_month_start(on)
     # No join and no ordering: the ids are known, and a dict needs no order
     # (the default ordering would join and sort on every call).
-    used = dict(
-        AllowanceUsage.objects.filter(entitlement_id__in=[row.pk for row in rows], month=month)
+    used = {
+        (entitlement_id, used_in): minutes
+        for entitlement_id, used_in, minutes in AllowanceUsage.objects.filter(
+            entitlement_id__in=[row.pk for row in rows], month__in=[month, last_month]
+        )
         .order_by()
-        .values_list("entitlement_id", "used_minutes")
-    )
+        .values_list("entitlement_id", "month", "used_minutes")
+    }
     return [
         EntitlementLine(
             id=row.pk,
@@ -73,7 +85,9 @@ def get_entitlement_summary(customer: Customer, *, on: date) -> list[Entitlement
             incidents_granted=row.incidents_granted,
             balance_incidents=row.balance_incidents,
             minutes_per_month=row.minutes_per_month,
-            allowance_used=used.get(row.pk, 0),
+            allowance_used=used.get((row.pk, month), 0),
+            allowance_this_month=row.minutes_per_month
+            + carried_over(row, month=month, used_last_month=used.get((row.pk, last_month), 0)),
             updates=row.updates,
         )
         for row in rows

@@ -68,3 +68,58 @@ class EntitlementSummary(TestCase):
     def test_the_allowance_of_another_month_is_untouched(self):
         lines = get_entitlement_summary(self.cast.acme, on=date(2026, 4, 1))
         assert next(line for line in lines if line.kind == "contract").allowance_used == 0
+        assert next(line for line in lines if line.kind == "contract").allowance_this_month == 60
+
+
+class RolloverAllowanceInTheSummary(TestCase):
+    """A rolling-over contract's month holds its allowance plus last month's
+    unused minutes: the summary shows the same figure the rating draws on."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.cast = build_cast()
+        acme = cls.cast.acme
+        cls.contract = do_sell_contract(
+            acting_user=None,
+            customer=acme,
+            starts=date(2026, 1, 1),
+            ends=date(2026, 12, 31),
+            minutes_per_month=120,
+            rollover=True,
+            products=[cls.cast.payroll],
+        )
+        request = open_request(acme)
+        # 60 of 120 used in March: 60 carried into April, 180 usable there.
+        for work_id, day, minutes in [
+            ("MAR", date(2026, 3, 3), 60),
+            ("APR", date(2026, 4, 7), 120),
+        ]:
+            start = at(day, 8)
+            do_record_work(
+                acting_user=None,
+                work_id=work_id,
+                request=request,
+                agent=cls.cast.ivan,
+                started_at=start,
+                ended_at=start + timedelta(minutes=minutes),
+                mode="remote",
+                category="configuration",
+                product=cls.cast.payroll,
+            )
+
+    def line_on(self, day):
+        lines = get_entitlement_summary(self.cast.acme, on=day)
+        return next(line for line in lines if line.id == self.contract.pk)
+
+    def test_april_counts_march_unused_minutes(self):
+        april = self.line_on(date(2026, 4, 30))
+        assert (april.allowance_used, april.allowance_this_month) == (120, 180)
+
+    def test_march_carries_nothing_from_the_first_month(self):
+        # February was unused entirely, so March also carries 120.
+        march = self.line_on(date(2026, 3, 31))
+        assert (march.allowance_used, march.allowance_this_month) == (60, 240)
+
+    def test_the_first_month_of_the_contract_carries_nothing(self):
+        january = self.line_on(date(2026, 1, 15))
+        assert january.allowance_this_month == 120
