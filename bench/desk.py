@@ -107,14 +107,15 @@ def _serve_and_measure(work: Path, env: dict[str, str]) -> None:
         _wait_until_up(base + "/bare/")
         print(
             f"desk: {REQUESTS} requests, {MESSAGES} messages; gunicorn {WORKERS} sync workers, "
-            f"wrk {CONNECTIONS} connections x {SECONDS} s on loopback, SQLite"
+            f"wrk {CONNECTIONS} connections x {SECONDS} s on loopback, SQLite; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
         )
         for label, path in (
             ("bare Django endpoint", "/bare/"),
             ("request page", request_path),
             ("one customer's request list", list_path),
         ):
-            _wrk(label, base + path, cookie)
+            _wrk(label, base + path, cookie, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -132,13 +133,33 @@ def _wait_until_up(url: str) -> None:
     raise RuntimeError("gunicorn did not come up")
 
 
-def _wrk(label: str, url: str, cookie: str) -> None:
+def _cpu_seconds(master: int) -> float:
+    """User + system CPU time of gunicorn's workers (the master's children),
+    from /proc; the master itself only watches them."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # Fields after the command name (which may hold spaces): state, ppid, ...
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[1]) == master:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def _wrk(label: str, url: str, cookie: str, master: int) -> None:
     # Warm up each worker (imports, template loading, connections) first.
     subprocess.run(
         ["wrk", "-t2", f"-c{CONNECTIONS}", "-d2s", "-H", f"Cookie: {cookie}", url],
         capture_output=True,
         check=True,
     )
+    cpu_before = _cpu_seconds(master)
     out = subprocess.run(
         [
             "wrk",
@@ -154,6 +175,9 @@ def _wrk(label: str, url: str, cookie: str) -> None:
         text=True,
         check=True,
     ).stdout
+    cpu = _cpu_seconds(master) - cpu_before
+    done = re.search(r"(\d+) requests in", out)
+    served = int(done.group(1)) if done else 0
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p50 = re.search(r"\s50%\s+([\d.]+\w+)", out)
     p99 = re.search(r"\s99%\s+([\d.]+\w+)", out)
@@ -162,6 +186,7 @@ def _wrk(label: str, url: str, cookie: str) -> None:
     print(
         f"  {label:30s} {float(rps.group(1)) if rps else 0:8.0f} req/s"
         f"   p50 {p50.group(1) if p50 else '?':>8s}   p99 {p99.group(1) if p99 else '?':>8s}"
+        + (f"   CPU {1000 * cpu / served:5.1f} ms a request" if served else "")
         + (f"   non-2xx {bad.group(1)}" if bad else "")
         + (f"   {errors.group(0)}" if errors else "")
     )

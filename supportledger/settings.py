@@ -103,6 +103,10 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------
 # SQLite in WAL mode with IMMEDIATE transactions: writers queue on the
 # database lock at BEGIN instead of failing half-way through a transaction.
+# Connections persist for a minute on both databases (opening an SQLite
+# connection and registering Django's functions on it costs more than a
+# page's queries); ``init_command`` runs on each new connection, so every
+# one has its pragmas.
 _SQLITE_PATH = VAR_DIR / "supportledger.sqlite3"
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
@@ -112,6 +116,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": _SQLITE_PATH,
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from supportledger.catalog.models import Product, ProductPrice, ServicePrice
+from supportledger.core import policy_cache
 
 
 def get_product_price_on(product: Product, day: date) -> ProductPrice | None:
@@ -18,5 +19,7 @@ def get_product_price_on(product: Product, day: date) -> ProductPrice | None:
 
 
 def get_service_price_on(day: date) -> ServicePrice | None:
-    """The service price list in force on ``day``; None before the first one."""
-    return ServicePrice.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+    """The service price list in force on ``day``; None before the first one.
+    From the process's cache checked against the policy version
+    (``core.policy_cache``): shared, so read it and never change it."""
+    return policy_cache.get_service_price_on(day)

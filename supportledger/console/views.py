@@ -183,7 +183,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
 @require_safe
 @staff_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    desk_request = queries.get_request_for_staff(pk)
+    desk_request = queries.get_request_for_staff_page(pk)
     agent = _staff(request)
     now = clock.now()
     policy_row = get_vendor_policy()
@@ -193,9 +193,17 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if preview_form.is_bound and preview_form.is_valid():
         mode = preview_form.cleaned_data["mode"]
         minutes = preview_form.cleaned_data["minutes"]
+    # Read once for both the summary and the preview (the preview starts now,
+    # so it is rated on the same day).
+    holdings = queries.get_customer_holdings(desk_request.customer, on=today)
     try:
         preview = queries.preview_cost(
-            desk_request, mode=mode, minutes=minutes, now=now, policy_row=policy_row
+            desk_request,
+            mode=mode,
+            minutes=minutes,
+            now=now,
+            policy_row=policy_row,
+            holdings=holdings,
         )
     except ActionRefused as refused:
         preview = refused
@@ -207,9 +215,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "r": desk_request,
                 "customer": desk_request.customer,
-                "thread": queries.list_thread(desk_request),
-                "entitlements": queries.get_customer_entitlements(desk_request.customer, on=today),
-                "work": queries.list_work_with_ratings(desk_request),
+                "thread": queries.list_thread_for_staff_page(desk_request),
+                "entitlements": holdings.summary(),
+                "work": queries.list_work_lines(desk_request),
                 "timer": queries.get_running_timer(desk_request, agent),
                 "preview": preview,
                 "preview_mode": mode,
@@ -219,7 +227,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     for s in Status.values
                     if s in TRANSITIONS[desk_request.status]
                 ],
-                "staff": StaffMember.objects.select_related("user"),
+                "staff": queries.list_staff_choices(),
                 "priorities": Priority.choices,
                 "modes": MODES,
                 "categories": CATEGORIES,

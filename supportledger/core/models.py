@@ -195,3 +195,24 @@ class VendorPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"Vendor policy ({self.preset}, {self.currency}, {self.timezone})"
+
+
+class PolicyVersion(models.Model):
+    """A token that changes with every write to the vendor policy or the
+    service price list: one row, id 1, set by database triggers (migrations
+    core 0003 and catalog 0002) on each insert, update and delete of those
+    tables, whoever writes (an action, the admin, SQL by hand, another
+    process). Each process keeps the policy and the price list in memory and
+    compares this token once per request (``core.policy_cache``)."""
+
+    token = models.CharField(
+        max_length=32, help_text="Random hex, new on every write; never compared for order."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="policyversion_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"Policy version {self.token}"

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from supportledger.core import policy_cache
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy
 
 
 def get_vendor_policy() -> VendorPolicy:
-    """The vendor's policy row; refuses clearly when set-up has not run."""
-    policy = VendorPolicy.objects.filter(pk=1).first()
+    """The vendor's policy row, from the process's cache checked against the
+    policy version (``core.policy_cache``): shared, so read it and never
+    change it; refuses clearly when set-up has not run."""
+    policy = policy_cache.get_policy()
     if policy is None:
         raise ActionRefused(
             "no_policy", "No vendor policy yet: run `supportledger init --preset NAME` first."

@@ -3,7 +3,7 @@ them, and the vendor's business calendar."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from supportledger.core.convert import kind_defaults_from_row, policy_from_row
@@ -25,23 +25,22 @@ def business_calendar(policy_row: VendorPolicy) -> BusinessCalendar:
 
 
 def rules_entitlements(
-    rows: Iterable[Entitlement], policy_row: VendorPolicy, day: date
+    rows: Iterable[Entitlement],
+    policy_row: VendorPolicy,
+    day: date,
+    usage: Mapping[tuple[int, date], int] | None = None,
 ) -> list[rules.Entitlement]:
     """``rows`` as the rules' entitlements with their balances now, and each
     contract's allowance use of ``day``'s calendar month (and last month's
-    unused minutes when it rolls over). One query for the allowance use.
-    Rows need ``licence__product`` selected and ``products`` prefetched."""
+    unused minutes when it rolls over). One query for the allowance use,
+    none when ``usage`` (minutes by entitlement id and first of month, for
+    ``day``'s month and the one before) is given. Rows need
+    ``licence__product`` selected and ``products`` prefetched."""
     rows = list(rows)
     month, last_month = month_start(day), previous_month_start(day)
-    contracts = [row.pk for row in rows if row.kind == Kind.CONTRACT]
-    usage = {}
-    if contracts:
-        usage = {
-            (u.entitlement_id, u.month): u.used_minutes
-            for u in AllowanceUsage.objects.filter(
-                entitlement_id__in=contracts, month__in=[month, last_month]
-            )
-        }
+    if usage is None:
+        contracts = [row.pk for row in rows if row.kind == Kind.CONTRACT]
+        usage = _allowance_usage(contracts, month, last_month)
     kind_defaults = kind_defaults_from_row(policy_row)
     values = []
     for row in rows:
@@ -57,3 +56,17 @@ def rules_entitlements(
             )
         )
     return values
+
+
+def _allowance_usage(
+    contracts: list[int], month: date, last_month: date
+) -> dict[tuple[int, date], int]:
+    usage = {}
+    if contracts:
+        usage = {
+            (u.entitlement_id, u.month): u.used_minutes
+            for u in AllowanceUsage.objects.filter(
+                entitlement_id__in=contracts, month__in=[month, last_month]
+            )
+        }
+    return usage

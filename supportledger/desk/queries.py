@@ -2,7 +2,9 @@
 shows, the thread, the cost preview and the first-response watch list.
 
 The request page costs a fixed number of queries whatever the number of
-requests, messages, work entries or ledger rows (tests/console assert it).
+requests, messages, work entries or ledger rows (tests/console assert it);
+its thread, work and staff lists are plain rows (no model instances), each
+in one query.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import FilteredRelation, Q, QuerySet
 from django.http import Http404
 
 from supportledger.catalog.models import Product
@@ -30,7 +32,12 @@ from supportledger.desk.models import (
 )
 from supportledger.entitlements.convert import local_date, policy_on
 from supportledger.entitlements.models import Entitlement
-from supportledger.entitlements.queries import EntitlementLine, get_entitlement_summary
+from supportledger.entitlements.queries import (
+    EntitlementLine,
+    Holdings,
+    get_entitlement_summary,
+    get_holdings,
+)
 from supportledger.rules.rating import rate_work
 from supportledger.rules.types import Rating, RequestRef, RulesError, Work
 
@@ -151,6 +158,124 @@ def get_request_for_staff(pk: Any) -> Request:
         raise Http404("No such request.") from exc
 
 
+def get_request_for_staff_page(pk: Any) -> Request:
+    """One request with what its console page shows, in one query: the
+    customer, contact, product and the entitlement an incident was charged
+    to (not the licence or the assignee's user, which the page does not
+    show)."""
+    try:
+        return Request.objects.select_related(
+            "customer", "contact", "product", "incident_entitlement"
+        ).get(pk=int(pk))
+    except (Request.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404("No such request.") from exc
+
+
+def list_thread_for_staff_page(request: Request) -> list[dict[str, Any]]:
+    """All messages of ``request`` (notes included), oldest first, as plain
+    rows with their authors' names and their attachments, in one query:
+    ``{"id", "internal", "body_text", "created_at", "author_user":
+    {"username"} | None, "author_contact": {"name"} | None, "attachments":
+    [{"pk", "filename", "size"}]}``."""
+    rows = (
+        Message.objects.filter(request=request)
+        .order_by("created_at", "id", "attachments__id")
+        .values_list(
+            "id",
+            "internal",
+            "body_text",
+            "created_at",
+            "author_user__username",
+            "author_contact__name",
+            "attachments__id",
+            "attachments__filename",
+            "attachments__size",
+        )
+    )
+    thread: list[dict[str, Any]] = []
+    for pk, internal, body, created, user, contact, file_pk, filename, size in rows:
+        if not thread or thread[-1]["id"] != pk:
+            thread.append(
+                {
+                    "id": pk,
+                    "internal": internal,
+                    "body_text": body,
+                    "created_at": created,
+                    "author_user": None if user is None else {"username": user},
+                    "author_contact": None if contact is None else {"name": contact},
+                    "attachments": [],
+                }
+            )
+        if file_pk is not None:
+            thread[-1]["attachments"].append({"pk": file_pk, "filename": filename, "size": size})
+    return thread
+
+
+def list_work_lines(request: Request) -> list[dict[str, Any]]:
+    """The work on ``request``, newest first, each with its current rating
+    (None before it is rated), as plain rows in one query: ``{"work":
+    {"started_at", "mode", "category", "agent": {"user": {"username"}}},
+    "rating": {"duration_minutes", "counted_minutes", "amount", "currency",
+    "explanation"} | None}``."""
+    rows = (
+        WorkEntry.objects.filter(request=request)
+        .annotate(rating=FilteredRelation("ratings", condition=Q(ratings__current=True)))
+        .order_by("-started_at", "-id")
+        .values_list(
+            "started_at",
+            "mode",
+            "category",
+            "agent__user__username",
+            "rating__id",
+            "rating__duration_minutes",
+            "rating__counted_minutes",
+            "rating__amount",
+            "rating__currency",
+            "rating__explanation",
+        )
+    )
+    return [
+        {
+            "work": {
+                "started_at": started,
+                "mode": mode,
+                "category": category,
+                "agent": {"user": {"username": agent}},
+            },
+            "rating": None
+            if rating is None
+            else {
+                "duration_minutes": duration,
+                "counted_minutes": counted,
+                "amount": amount,
+                "currency": currency,
+                "explanation": explanation,
+            },
+        }
+        for (
+            started,
+            mode,
+            category,
+            agent,
+            rating,
+            duration,
+            counted,
+            amount,
+            currency,
+            explanation,
+        ) in rows
+    ]
+
+
+def list_staff_choices() -> list[dict[str, Any]]:
+    """The staff an agent may assign a request to: ``{"pk", "user":
+    {"username"}}`` in the staff's default order, one query."""
+    return [
+        {"pk": pk, "user": {"username": username}}
+        for pk, username in StaffMember.objects.values_list("pk", "user__username")
+    ]
+
+
 @dataclass(frozen=True)
 class WorkLine:
     work: WorkEntry
@@ -196,6 +321,12 @@ def get_customer_entitlements(customer: Customer, *, on: date) -> list[Entitleme
     return get_entitlement_summary(customer, on=on)
 
 
+def get_customer_holdings(customer: Customer, *, on: date) -> Holdings:
+    """What the customer holds on ``on``, loaded once for both the summary
+    and a cost preview of that day (three queries)."""
+    return get_holdings(customer, on=on)
+
+
 def preview_cost(
     request: Request,
     *,
@@ -206,10 +337,13 @@ def preview_cost(
     city: str | None = None,
     now: datetime,
     policy_row: VendorPolicy | None = None,
+    holdings: Holdings | None = None,
 ) -> Rating | RulesError:
     """What ``minutes`` of work in ``mode`` on ``request`` starting ``now``
     would cost: ``rate_work`` on the customer's entitlements and balances as
-    recorded, exactly as ``do_record_work`` would rate it (nothing written)."""
+    recorded, exactly as ``do_record_work`` would rate it (nothing written).
+    ``holdings`` of the customer loaded for the same day saves reading them
+    again."""
     product = product or request.product
     if product is None:
         return RulesError("no_product", "Set the request's product to preview the cost.")
@@ -223,6 +357,7 @@ def preview_cost(
         city=city or (request.customer.city if mode == "onsite" else ""),
         request=request,
         policy_row=policy_row,
+        holdings=holdings,
     )
 
 
@@ -237,6 +372,7 @@ def get_rating_preview(
     city: str = "",
     request: Request | None = None,
     policy_row: VendorPolicy | None = None,
+    holdings: Holdings | None = None,
 ) -> Rating | RulesError:
     """What this piece of work would cost ``customer``, from the current
     balances, rated by ``rules.rating.rate_work`` exactly as recording would
@@ -244,13 +380,16 @@ def get_rating_preview(
     later may differ if balances move in between."""
     policy_row = policy_row or get_vendor_policy()
     day = local_date(started_at, policy_row.timezone)
-    rows = (
-        Entitlement.objects.filter(customer_id=customer.pk, starts__lte=day, ends__gte=day)
-        .select_related("licence__product")
-        .prefetch_related("products")
-        .order_by("id")
-    )
-    values = rules_entitlements(rows, policy_row, day)
+    if holdings is not None and (holdings.customer_id, holdings.on) == (customer.pk, day):
+        values = rules_entitlements(holdings.valid_rows(), policy_row, day, holdings.used)
+    else:
+        rows = (
+            Entitlement.objects.filter(customer_id=customer.pk, starts__lte=day, ends__gte=day)
+            .select_related("licence__product")
+            .prefetch_related("products")
+            .order_by("id")
+        )
+        values = rules_entitlements(rows, policy_row, day)
     charged = request.incident_entitlement if request is not None else None
     work = Work(
         id="preview",

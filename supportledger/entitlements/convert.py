@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from supportledger.catalog.queries import get_service_price_on
+from supportledger.core import policy_cache
 from supportledger.core.convert import policy_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy
@@ -37,10 +37,14 @@ def carried_over(row: EntitlementRow, *, month: date, used_last_month: int) -> i
 
 
 def policy_on(row: VendorPolicy, day: date) -> Policy:
-    """The rules' Policy with the service price list in force on ``day``."""
-    prices = get_service_price_on(day)
+    """The rules' Policy with the service price list in force on ``day``;
+    built once per price list while ``row`` is the cached policy row."""
+    held = policy_cache.current()
+    prices = held.price_on(day)
     if prices is None:
         raise ActionRefused("no_price_list", f"No service price list is in force on {day}.")
+    if row is held.policy:
+        return held.rules_policy(prices)
     return policy_from_row(row, {name: getattr(prices, name) for name in prices.RATE_FIELDS})
 
 

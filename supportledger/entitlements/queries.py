@@ -50,10 +50,56 @@ class EntitlementLine:
     updates: bool
 
 
-def get_entitlement_summary(customer: Customer, *, on: date) -> list[EntitlementLine]:
-    """Everything ``customer`` holds, from the cached balances: three queries
+@dataclass(frozen=True)
+class Holdings:
+    """Everything a customer holds as loaded once: the entitlement rows (by
+    ``ends`` then id, ``licence__product`` selected, ``products``
+    prefetched) and the allowance use of ``on``'s month and the month before
+    (``used[(entitlement id, first of month)]``, minutes). Both the summary
+    and a rating preview of that day are worked out from it."""
+
+    customer_id: int
+    on: date
+    rows: list[Entitlement]
+    used: dict[tuple[int, date], int]
+
+    def summary(self) -> list[EntitlementLine]:
+        """The summary lines of ``on`` (see ``get_entitlement_summary``)."""
+        on, used = self.on, self.used
+        month, last_month = month_start(on), previous_month_start(on)
+        return [
+            EntitlementLine(
+                id=row.pk,
+                reference=row.reference,
+                kind=row.kind,
+                starts=row.starts,
+                ends=row.ends,
+                valid=row.starts <= on <= row.ends,
+                products=product_codes(row),
+                minutes_granted=row.minutes_granted,
+                balance_minutes=row.balance_minutes,
+                incidents_granted=row.incidents_granted,
+                balance_incidents=row.balance_incidents,
+                minutes_per_month=row.minutes_per_month,
+                allowance_used=used.get((row.pk, month), 0),
+                allowance_this_month=row.minutes_per_month
+                + carried_over(row, month=month, used_last_month=used.get((row.pk, last_month), 0)),
+                updates=row.updates,
+            )
+            for row in self.rows
+        ]
+
+    def valid_rows(self) -> list[Entitlement]:
+        """The rows valid on ``on``, by id (the order the rating reads them)."""
+        return sorted(
+            (row for row in self.rows if row.starts <= self.on <= row.ends), key=lambda r: r.pk
+        )
+
+
+def get_holdings(customer: Customer, *, on: date) -> Holdings:
+    """What ``customer`` holds, from the cached balances: three queries
     whatever the size of the ledger (entitlements with their licence, their
-    products, the allowance use of ``on``'s month)."""
+    products, the allowance use of ``on``'s month and the month before)."""
     rows = list(
         Entitlement.objects.filter(customer=customer)
         .select_related("licence__product")
@@ -71,27 +117,14 @@ def get_entitlement_summary(customer: Customer, *, on: date) -> list[Entitlement
         .order_by()
         .values_list("entitlement_id", "month", "used_minutes")
     }
-    return [
-        EntitlementLine(
-            id=row.pk,
-            reference=row.reference,
-            kind=row.kind,
-            starts=row.starts,
-            ends=row.ends,
-            valid=row.starts <= on <= row.ends,
-            products=product_codes(row),
-            minutes_granted=row.minutes_granted,
-            balance_minutes=row.balance_minutes,
-            incidents_granted=row.incidents_granted,
-            balance_incidents=row.balance_incidents,
-            minutes_per_month=row.minutes_per_month,
-            allowance_used=used.get((row.pk, month), 0),
-            allowance_this_month=row.minutes_per_month
-            + carried_over(row, month=month, used_last_month=used.get((row.pk, last_month), 0)),
-            updates=row.updates,
-        )
-        for row in rows
-    ]
+    return Holdings(customer_id=customer.pk, on=on, rows=rows, used=used)
+
+
+def get_entitlement_summary(customer: Customer, *, on: date) -> list[EntitlementLine]:
+    """Everything ``customer`` holds, from the cached balances: three queries
+    whatever the size of the ledger (entitlements with their licence, their
+    products, the allowance use of ``on``'s month)."""
+    return get_holdings(customer, on=on).summary()
 
 
 def get_balance_from_ledger(entitlement: Entitlement) -> tuple[int, int]:
