@@ -36,7 +36,7 @@ from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import StaffMember
 from supportledger.desk import actions, queries
-from supportledger.desk.models import TRANSITIONS, Priority, Request, Status
+from supportledger.desk.models import TRANSITIONS, Priority, Request, Status, request_reference
 from supportledger.entitlements.convert import local_date
 from supportledger.rules.types import CATEGORIES, MODES
 
@@ -82,15 +82,29 @@ def queue(request: HttpRequest) -> HttpResponse:
         search=data.get("q") or "",
     )
     now = clock.now()
-    rows = queries.list_queue(filters, me=_staff(request), now=now)
+    rows = queries.list_queue_rows(filters, me=_staff(request), now=now)
     page = QueuePage.of(rows, request.GET.get("page"))
     _prepare_rows(page.object_list, now)
     query = request.GET.copy()
     query.pop("page", None)
+    # The filter's selects as plain markup: rendering form widgets through
+    # their templates cost more than the rows of the page.
     return render(
         request,
         "console/queue.html",
-        {"form": form, "page": page, "now": now, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "now": now,
+            "query": query.urlencode(),
+            "status_choices": form.fields["status"].choices,
+            "priority_choices": form.fields["priority"].choices,
+            "picked": {
+                "status": request.GET.get("status", ""),
+                "priority": request.GET.get("priority", ""),
+                "overdue": bool(data.get("overdue")),
+            },
+        },
     )
 
 
@@ -100,12 +114,12 @@ class QueuePage:
     than a page is read to know whether a next page exists (a COUNT over a
     large queue costs more than the page itself)."""
 
-    object_list: list[Request]
+    object_list: list[dict[str, Any]]
     number: int
     has_next: bool
 
     @classmethod
-    def of(cls, rows: QuerySet[Request], number: str | None) -> QueuePage:
+    def of(cls, rows: QuerySet[Request, dict[str, Any]], number: str | None) -> QueuePage:
         try:
             page = max(1, min(int(number or 1), 100_000))
         except ValueError:
@@ -114,7 +128,7 @@ class QueuePage:
         found = list(rows[offset : offset + PAGE_SIZE + 1])
         return cls(found[:PAGE_SIZE], page, len(found) > PAGE_SIZE)
 
-    def __iter__(self) -> Iterator[Request]:
+    def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self.object_list)
 
     def __len__(self) -> int:
@@ -131,22 +145,34 @@ class QueuePage:
         return self.number + 1
 
 
-def _prepare_rows(rows: list[Request], now: datetime) -> None:
-    """What each row of the queue shows, worked out once per page: labels
-    from one lookup table, the link, times formatted (the template only
-    prints)."""
+def _prepare_rows(rows: list[dict[str, Any]], now: datetime) -> None:
+    """What each row of the queue shows, worked out once per page from the
+    plain rows of ``list_queue_rows``: the reference and link, labels from
+    one lookup table, times formatted, and the customer, product and
+    assignee in the shape the template reads (the template only prints)."""
     statuses = {value: str(label) for value, label in Status.choices}
     priorities = {value: str(label) for value, label in Priority.choices}
     link = reverse("console:request", args=[0]).removesuffix("0/")
     for row in rows:
-        row.url = f"{link}{row.pk}/"  # type: ignore[attr-defined]
-        row.status_label = statuses.get(row.status, row.status)  # type: ignore[attr-defined]
-        row.priority_label = priorities.get(row.priority, row.priority)  # type: ignore[attr-defined]
-        row.overdue = bool(  # type: ignore[attr-defined]
-            row.response_due_at and not row.first_response_at and row.response_due_at < now
+        pk = row["id"]
+        due = row["response_due_at"]
+        code, assignee = row["product__code"], row["assignee__user__username"]
+        row.update(
+            pk=pk,
+            reference=request_reference(pk),
+            url=f"{link}{pk}/",
+            status_label=statuses.get(row["status"], row["status"]),
+            priority_label=priorities.get(row["priority"], row["priority"]),
+            overdue=bool(due and not row["first_response_at"] and due < now),
+            due_text=_minute(due),
+            opened_text=_minute(row["created_at"]),
+            customer={
+                "organisation": row["customer__organisation"],
+                "on_hold": row["customer__on_hold"],
+            },
+            product=None if code is None else {"code": code},
+            assignee=None if assignee is None else {"user": {"username": assignee}},
         )
-        row.due_text = _minute(row.response_due_at)  # type: ignore[attr-defined]
-        row.opened_text = _minute(row.created_at)  # type: ignore[attr-defined]
 
 
 def _minute(instant: datetime | None) -> str:

@@ -50,6 +50,11 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("urgent")
 
 
+def request_reference(pk: int) -> str:
+    """A request's human reference, e.g. ``REQ-12``."""
+    return f"REQ-{pk}"
+
+
 class Request(models.Model):
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="requests"
@@ -137,7 +142,7 @@ class Request(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"REQ-{self.pk}"
+        return request_reference(self.pk)
 
 
 class WorkEntry(models.Model):

@@ -127,6 +127,30 @@ def list_queue(
     return rows.order_by("-created_at", "-id")
 
 
+QUEUE_COLUMNS = (
+    "id",
+    "subject",
+    "status",
+    "priority",
+    "created_at",
+    "response_due_at",
+    "first_response_at",
+    "response_remaining_minutes",
+    "customer__organisation",
+    "customer__on_hold",
+    "product__code",
+    "assignee__user__username",
+)
+
+
+def list_queue_rows(
+    filters: QueueFilters, *, me: StaffMember | None, now: datetime
+) -> QuerySet[Request, dict[str, Any]]:
+    """``list_queue`` as plain rows of only the columns the queue shows
+    (``QUEUE_COLUMNS``): no model instances, no unshown columns."""
+    return list_queue(filters, me=me, now=now).values(*QUEUE_COLUMNS)
+
+
 def list_response_watch(*, now: datetime, within_minutes: int = 60) -> QuerySet[Request]:
     """Active requests still awaiting a first response whose target is past
     or due within ``within_minutes`` (wall-clock minutes), most urgent first.

@@ -61,7 +61,7 @@ class TheQueue(TestCase):
     def refs(self, **params):
         response = self.client.get("/console/", params)
         assert response.status_code == 200
-        return [r.reference for r in response.context["page"]]
+        return [r["reference"] for r in response.context["page"]]
 
     def test_filters_narrow_the_queue(self):
         everything = {self.printer.reference, self.payroll.reference, self.late.reference}
