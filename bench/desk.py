@@ -10,8 +10,10 @@ entitlements of the customer under test are sold through the real actions.
 ``BENCH_DESK_SECONDS`` the length of each load run (default 10 s),
 ``BENCH_DESK_WORKERS`` the gunicorn workers (default 4), ``BENCH_DESK_DIR`` a
 directory to fill once and reuse on later runs (kept; for profiling a page
-against the same data). Not part of the test
-suite; ``make bench`` or ``python -m bench desk`` runs it.
+against the same data). Each load run prints requests a second, latency
+percentiles and the CPU time the gunicorn workers spent a request; then the
+request page's parts are timed in-process (where its time goes). Not part of
+the test suite; ``make bench`` or ``python -m bench desk`` runs it.
 """
 
 from __future__ import annotations
@@ -68,10 +70,14 @@ def run() -> None:
         "PYTHONPATH": os.pathsep.join([str(work), str(ROOT)]),
         "LOG_LEVEL": "ERROR",
     }
-    if not (work / "targets").exists():
-        subprocess.run([sys.executable, "-m", "bench.desk", "load", str(work)], env=env, check=True)
+    # A kept directory may predate the latest migrations: bring it up to date.
+    step = "migrate" if (work / "targets").exists() else "load"
+    subprocess.run([sys.executable, "-m", "bench.desk", step, str(work)], env=env, check=True)
     try:
         _serve_and_measure(work, env)
+        subprocess.run(
+            [sys.executable, "-m", "bench.desk", "parts", str(work)], env=env, check=True
+        )
     finally:
         if not kept:
             shutil.rmtree(work, ignore_errors=True)
@@ -293,5 +299,118 @@ def _load(work: Path) -> None:
     print(f"desk: database filled in {time.perf_counter() - started:.0f} s")
 
 
+def _migrate() -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _parts(work: Path) -> None:
+    """Where the request page's CPU time goes, in this process (no server, no
+    HTTP): each read it makes and its template, best of 5 x 100 calls."""
+    import django
+
+    django.setup()
+    from zoneinfo import ZoneInfo
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.template.loader import render_to_string
+    from django.test import Client, RequestFactory
+    from django.utils import timezone
+
+    from supportledger.console.access import get_staff_member
+    from supportledger.core import clock, policy_cache
+    from supportledger.core.queries import get_vendor_policy
+    from supportledger.desk import queries
+    from supportledger.desk.models import TRANSITIONS, Priority, Status
+    from supportledger.entitlements.convert import local_date
+    from supportledger.rules.types import CATEGORIES, MODES
+
+    cookie, request_path, list_path = (work / "targets").read_text().split("\n")[:3]
+    session_key = cookie.split("=", 1)[1]
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.cookies["sessionid"] = session_key
+    user = get_user_model().objects.get(username="agent")
+    agent = get_staff_member(user)
+    request = queries.get_request_for_staff_page(request_path.strip("/").split("/")[-1])
+    now = clock.now()
+    policy = get_vendor_policy()
+    today = local_date(now, policy.timezone)
+    holdings = queries.get_customer_holdings(request.customer, on=today)
+
+    def preview() -> object:
+        return queries.preview_cost(
+            request, mode="remote", minutes=60, now=now, policy_row=policy, holdings=holdings
+        )
+
+    page = RequestFactory().get(request_path)
+    page.user = user
+    context = {
+        "r": request,
+        "customer": request.customer,
+        "thread": queries.list_thread_for_staff_page(request),
+        "entitlements": holdings.summary(),
+        "work": queries.list_work_lines(request),
+        "timer": None,
+        "preview": preview(),
+        "preview_mode": "remote",
+        "preview_minutes": 60,
+        "next_statuses": [
+            (s, Status(s).label) for s in Status.values if s in TRANSITIONS[request.status]
+        ],
+        "staff": queries.list_staff_choices(),
+        "priorities": Priority.choices,
+        "modes": MODES,
+        "categories": CATEGORIES,
+        "now": now,
+        "time_zone": policy.timezone,
+    }
+
+    def render() -> str:
+        with timezone.override(ZoneInfo(policy.timezone)):
+            return render_to_string("console/request.html", context, request=page)
+
+    print("  in-process CPU a call (best of 5 x 100):")
+    for label, call in (
+        ("whole request page (test client)", lambda: client.get(request_path)),
+        ("whole request list (test client)", lambda: client.get(list_path)),
+        ("bare endpoint (test client)", lambda: client.get("/bare/")),
+        ("  session", lambda: SessionStore(session_key).load()),
+        ("  user", lambda: get_user_model().objects.get(pk=user.pk)),
+        ("  staff row", lambda: get_staff_member(user)),
+        ("  policy version check", policy_cache.current),
+        (
+            "  request with customer, product",
+            lambda: queries.get_request_for_staff_page(request.pk),
+        ),
+        (
+            "  holdings (3 queries)",
+            lambda: queries.get_customer_holdings(request.customer, on=today),
+        ),
+        ("  cost preview (rating)", preview),
+        ("  thread", lambda: queries.list_thread_for_staff_page(request)),
+        ("  work with ratings", lambda: queries.list_work_lines(request)),
+        ("  timer", lambda: queries.get_running_timer(request, agent)),
+        ("  staff list", queries.list_staff_choices),
+        ("  template", render),
+    ):
+        call()
+        best = float("inf")
+        for _ in range(5):
+            started = time.process_time()
+            for _ in range(100):
+                call()
+            best = min(best, (time.process_time() - started) / 100)
+        print(f"    {label:40s} {1000 * best:6.2f} ms")
+
+
 if __name__ == "__main__" and sys.argv[1:2] == ["load"]:
     _load(Path(sys.argv[2]))
+elif __name__ == "__main__" and sys.argv[1:2] == ["migrate"]:
+    _migrate()
+elif __name__ == "__main__" and sys.argv[1:2] == ["parts"]:
+    _parts(Path(sys.argv[2]))
