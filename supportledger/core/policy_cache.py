@@ -71,7 +71,7 @@ class _RequestState(threading.local):
     seen: Snapshot | None = None
 
 
-_held: Snapshot | None = None  # the process's copy; replaced whole, never changed
+_held: Snapshot | None = None  # the process's copy; replaced whole (only its memo grows)
 _request = _RequestState()
 
 

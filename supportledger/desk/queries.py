@@ -28,14 +28,11 @@ from supportledger.desk.models import (
     Request,
     Timer,
     WorkEntry,
-    WorkRating,
 )
 from supportledger.entitlements.convert import local_date, policy_on
 from supportledger.entitlements.models import Entitlement
 from supportledger.entitlements.queries import (
-    EntitlementLine,
     Holdings,
-    get_entitlement_summary,
     get_holdings,
 )
 from supportledger.rules.rating import rate_work
@@ -168,7 +165,8 @@ def list_response_watch(*, now: datetime, within_minutes: int = 60) -> QuerySet[
 
 
 def get_request_for_staff(pk: Any) -> Request:
-    """One request with what its page shows in the same query."""
+    """One request with its related rows in the same query, for the
+    console's actions on it."""
     try:
         return Request.objects.select_related(
             "customer",
@@ -300,24 +298,6 @@ def list_staff_choices() -> list[dict[str, Any]]:
     ]
 
 
-@dataclass(frozen=True)
-class WorkLine:
-    work: WorkEntry
-    rating: WorkRating | None
-
-
-def list_work_with_ratings(request: Request) -> list[WorkLine]:
-    """The work on ``request``, newest first, each with its current rating:
-    two queries."""
-    entries = list(
-        WorkEntry.objects.filter(request=request)
-        .select_related("agent__user", "product")
-        .order_by("-started_at", "-id")
-    )
-    ratings = {r.work_id: r for r in WorkRating.objects.filter(work__request=request, current=True)}
-    return [WorkLine(entry, ratings.get(entry.pk)) for entry in entries]
-
-
 def get_running_timer(request: Request, agent: StaffMember) -> Timer | None:
     return Timer.objects.filter(request=request, agent=agent).first()
 
@@ -338,11 +318,6 @@ def get_attachment_for_customer(customer: Customer, pk: Any) -> Attachment:
         )
     except (Attachment.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such attachment.") from exc
-
-
-def get_customer_entitlements(customer: Customer, *, on: date) -> list[EntitlementLine]:
-    """What the customer holds (records' summary), for the request page."""
-    return get_entitlement_summary(customer, on=on)
 
 
 def get_customer_holdings(customer: Customer, *, on: date) -> Holdings:
