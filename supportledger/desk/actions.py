@@ -18,14 +18,16 @@ import uuid
 import weakref
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.text import get_valid_filename
 
 from supportledger.catalog.models import Product
@@ -317,6 +319,7 @@ def do_edit_work(
         raise ActionRefused("invalid", f"Cannot edit {', '.join(sorted(unknown))} of work.")
     at = now or clock.now()
     work = WorkEntry.objects.select_for_update().get(pk=work.pk)
+    _check_not_invoiced(work)
     before = {name: str(getattr(work, name)) for name in changes}
     for name, value in changes.items():
         setattr(work, name, value if name != "city" else value or "")
@@ -341,6 +344,7 @@ def do_rerate_work(*, acting_user: Any, work: WorkEntry, now: datetime | None = 
     reversed, new ones posted, the old rating kept with ``current=False``."""
     at = now or clock.now()
     work = WorkEntry.objects.select_for_update().get(pk=work.pk)
+    _check_not_invoiced(work)
     _check_same_customer(work.request, work.licence)
     rating = _rerate(work, acting_user=acting_user, at=at)
     write_audit(
@@ -359,6 +363,13 @@ def do_rerate_work(*, acting_user: Any, work: WorkEntry, now: datetime | None = 
 
 
 def _rerate(work: WorkEntry, *, acting_user: Any, at: datetime) -> WorkRating:
+    _reverse_current_rating(work, acting_user=acting_user, at=at)
+    return _rate_and_post(work, acting_user=acting_user, at=at)
+
+
+def _reverse_current_rating(work: WorkEntry, *, acting_user: Any, at: datetime) -> None:
+    """Reverse the consumptions of ``work``'s current rating and keep the
+    rating with ``current=False``; the caller rates the work again."""
     old = WorkRating.objects.filter(work=work, current=True).first()
     if old is not None:
         entries = list(
@@ -377,7 +388,88 @@ def _rerate(work: WorkEntry, *, acting_user: Any, at: datetime) -> WorkRating:
                 locked.request.save(update_fields=["incident_entitlement"])
         old.current = False
         old.save(update_fields=["current"])
-    return _rate_and_post(work, acting_user=acting_user, at=at)
+
+
+def _invoiced() -> Any:
+    """Active invoice lines (draft or issued) billing the outer work entry;
+    the billing app is looked up by name, as it builds on the desk."""
+    invoice_line = apps.get_model("billing", "InvoiceLine")
+    return invoice_line.objects.filter(work_id=OuterRef("pk"), active=True)
+
+
+def _check_not_invoiced(work: WorkEntry) -> None:
+    """Work on an invoice keeps the rating it was invoiced at: re-rating it
+    would change a charge the invoice no longer follows."""
+    if WorkEntry.objects.filter(pk=work.pk).filter(Exists(_invoiced())).exists():
+        raise ActionRefused(
+            "invoiced",
+            f"work: {work.work_id} is on an invoice; cancel the draft, or correct an issued "
+            "invoice with a credit note.",
+        )
+
+
+def do_rerate_since(
+    *, acting_user: Any, customer_id: int, since: date, now: datetime | None = None
+) -> list[WorkRating]:
+    """Re-rate the customer's recorded work started on or after ``since``
+    (policy time zone) that is on no invoice, after a retroactive change of
+    its entitlements. All of it is reversed first and then rated again in
+    the order it was done, so each piece draws on the balances as they would
+    have stood. Rated in a savepoint: if the rules refuse any piece, every
+    rating stays as it was and the refusal is audited."""
+    at = now or clock.now()
+    policy_row = get_vendor_policy()
+    start = datetime.combine(since, time(0), ZoneInfo(policy_row.timezone))
+    with transaction.atomic():
+        # Work, then requests, then entitlements, each in id order: the order
+        # in which editing and recording work lock them.
+        works = list(
+            WorkEntry.objects.select_for_update(of=("self",))
+            .filter(request__customer_id=customer_id, started_at__gte=start)
+            .filter(~Exists(_invoiced()))
+            .select_related("request")
+            .order_by("pk")
+        )
+        if not works:
+            return []
+        request_ids = sorted({work.request_id for work in works})
+        list(Request.objects.select_for_update().filter(pk__in=request_ids).order_by("pk"))
+        list(
+            Entitlement.objects.select_for_update()
+            .filter(customer_id=customer_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        works.sort(key=lambda work: (work.started_at, work.pk))
+        try:
+            with transaction.atomic():
+                for work in works:
+                    _reverse_current_rating(work, acting_user=acting_user, at=at)
+                ratings = [_rate_and_post(w, acting_user=acting_user, at=at) for w in works]
+        except ActionRefused as refused:
+            write_audit(
+                acting_user=acting_user,
+                action="rerate_refused",
+                obj=Customer.objects.get(pk=customer_id),
+                at=at,
+                detail={"since": str(since), "code": refused.code, "message": refused.message},
+            )
+            return []
+        for work, rating in zip(works, ratings, strict=True):
+            write_audit(
+                acting_user=acting_user,
+                action="rerate_work",
+                obj=work,
+                at=at,
+                detail={
+                    "since": str(since),
+                    "rating": rating.pk,
+                    "counted": rating.counted_minutes,
+                    "billable": rating.billable_minutes,
+                    "amount": str(rating.amount),
+                },
+            )
+    return ratings
 
 
 class _Locked:
