@@ -29,7 +29,7 @@ from supportledger.customers.models import Customer
 from supportledger.entitlements.models import Entitlement, Kind
 from supportledger.rules.calendar import add_months
 from supportledger.rules.money import round_money
-from supportledger.rules.renewal import quote_renewal
+from supportledger.rules.renewal import grace_ends, quote_renewal
 from supportledger.rules.types import RenewalPolicy, RulesError
 
 
@@ -278,6 +278,13 @@ class ReminderDue:
     price: Decimal
     currency: str
     renew_until: date | None
+    grace_ends: date | None = None
+    """Set on the last reminder of the grace: the last day of the grace rate."""
+
+
+LAST_GRACE_REMINDER_DAYS = 7
+"""The last reminder of a support period goes this many days before its
+grace (the month after it ends, renewable at the grace rate) runs out."""
 
 
 def _reminder_price(entitlement: Entitlement, on: date) -> tuple[Decimal, str, date | None] | None:
@@ -306,8 +313,10 @@ def _reminder_price(entitlement: Entitlement, on: date) -> tuple[Decimal, str, d
 def list_renewal_reminders_due(*, today: date) -> list[ReminderDue]:
     """Reminders due today: support periods, contracts and incident packs
     ending in one of ``reminder_days_before`` days, and those that ended
-    yesterday (the first day of grace), unless a newer one of the same kind
-    already follows. Each comes with the price of renewing today."""
+    yesterday (the first day of grace); and the last one, support periods
+    whose grace ends in ``LAST_GRACE_REMINDER_DAYS`` days. None where a newer
+    one of the same kind already follows. Each comes with the price of
+    renewing today."""
     settings = get_billing_settings()
     days = [int(d) for d in (settings.reminder_days_before or [30, 7])]
     targets = {today + timedelta(days=d): (ReminderStage.BEFORE, d) for d in days}
@@ -337,6 +346,43 @@ def list_renewal_reminders_due(*, today: date) -> list[ReminderDue]:
         price, currency, until = priced
         key = f"{entitlement.reference}:{entitlement.ends}:{stage}:{days_before}"
         due.append(ReminderDue(entitlement, stage, key, price, currency, until))
+    return due + _last_grace_reminders_due(today, newer)
+
+
+def _last_grace_reminders_due(today: date, newer: Any) -> list[ReminderDue]:
+    """Support periods whose grace ends ``LAST_GRACE_REMINDER_DAYS`` after
+    ``today``. Grace end = end + grace months, clamped to the month's end, so
+    the end is looked for in a few days around the inverse and checked."""
+    renewal = renewal_policy()
+    if renewal.grace_months <= 0:
+        return []  # no grace: the reminders before the end are the last
+    last_day = today + timedelta(days=LAST_GRACE_REMINDER_DAYS)
+    around = add_months(last_day, -renewal.grace_months)
+    candidates = (
+        Entitlement.objects.filter(
+            kind=Kind.SUPPORT_PERIOD,
+            ends__gte=around - timedelta(days=3),
+            ends__lte=around + timedelta(days=3),
+        )
+        .filter(~Exists(newer))
+        .exclude(customer__on_hold=True)
+        .select_related("customer", "licence__product")
+        .order_by("ends", "id")
+    )
+    due = []
+    for entitlement in candidates:
+        if grace_ends(renewal, entitlement.ends) != last_day:
+            continue
+        priced = _reminder_price(entitlement, today)
+        if priced is None:
+            continue
+        price, currency, until = priced
+        key = f"{entitlement.reference}:{entitlement.ends}:{ReminderStage.GRACE}:last"
+        due.append(
+            ReminderDue(
+                entitlement, ReminderStage.GRACE, key, price, currency, until, grace_ends=last_day
+            )
+        )
     return due
 
 
