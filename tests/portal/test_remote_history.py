@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 
 from supportledger.portal.views.remote import SESSIONS_PER_PAGE
-from supportledger.service.models import RemoteSession
 from supportledger.service.actions import (
     do_end_remote_session,
     do_record_consent,
     do_start_remote_session,
 )
+from supportledger.service.models import RemoteSession
 from tests.portal.world import NOW
 
 pytestmark = pytest.mark.django_db
