@@ -54,10 +54,12 @@ from supportledger.billing.models import (
     SentReminder,
 )
 from supportledger.billing.queries import (
+    OVERDUE_HOLD_PREFIX,
     get_billing_settings,
     get_order_quote,
     list_overdue_invoices,
     list_renewal_reminders_due,
+    overdue_hold_reason,
 )
 from supportledger.billing.vat import vat_treatment
 from supportledger.catalog.models import Product
@@ -83,8 +85,7 @@ from supportledger.service.queries import list_unbilled_travel_charges
 
 logger = logging.getLogger(__name__)
 
-HOLD_REASON_PREFIX = "Overdue invoice"
-"""Holds this app places start with it, so paying lifts only those."""
+HOLD_REASON_PREFIX = OVERDUE_HOLD_PREFIX
 
 PAUSE_ENV = "SUPPORTLEDGER_BILLING_PAUSE_AT"
 """Fault-injection hook for the crash test: when set to N, the billing run
@@ -844,7 +845,7 @@ def do_hold_overdue_customers(*, acting_user: Any, now: datetime | None = None) 
             do_put_customer_on_hold(
                 acting_user=acting_user,
                 customer=customer,
-                reason=f"{HOLD_REASON_PREFIX} {invoice.number}, due {invoice.due_on}",
+                reason=overdue_hold_reason(invoice.number or "", invoice.due_on),
                 now=at,
             )
             SentReminder.objects.get_or_create(
