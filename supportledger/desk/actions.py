@@ -135,7 +135,10 @@ def do_open_request(
         if product is None:
             product = licence.product
         elif licence.product_id != product.pk:
-            raise ActionRefused("invalid", "product: the licence is for another product.")
+            raise ActionRefused(
+                "wrong_product",
+                f"licence: the licence is for {licence.product.code}, not {product.code}.",
+            )
     files = [_check_attachment(*item) for item in attachments]
     request = Request.objects.create(
         customer=customer,
@@ -194,7 +197,8 @@ def do_record_work(
 
     Raises ``ActionRefused`` (nothing written) when the agent is not
     authorised for the product, the customer is on hold, rows of another
-    customer are mixed in, or the rules refuse (``not_entitled``,
+    customer are mixed in (``wrong_customer``), the licence is for another
+    product (``wrong_product``), or the rules refuse (``not_entitled``,
     ``outside_service_area``, ``invalid_work``).
     """
     existing = WorkEntry.objects.filter(work_id=work_id).first()
@@ -245,6 +249,7 @@ def _record_work(
             "customer_on_hold", f"{customer} is on hold ({customer.on_hold_reason})."
         )
     _check_same_customer(request, licence)
+    _check_same_product(product, licence)
     _check_authorised(agent, product)
     # Saved by _rate_and_post once the rules have accepted the work.
     work = WorkEntry(
@@ -293,6 +298,17 @@ def _check_same_customer(request: Request, licence: Licence | None) -> None:
             )
 
 
+def _check_same_product(product: Product, licence: Licence | None) -> None:
+    """Refuse work whose licence is for another product than the work: it
+    would be rated against one product's warranty and support while the
+    licence (and its activations) says another."""
+    if licence is not None and licence.product_id != product.pk:
+        raise ActionRefused(
+            "wrong_product",
+            f"licence: the licence is for {licence.product.code}, the work for {product.code}.",
+        )
+
+
 def _check_authorised(agent: StaffMember, product: Product) -> None:
     if not agent.products.filter(pk=product.pk).exists():
         raise ActionRefused(
@@ -312,7 +328,8 @@ def do_edit_work(
     """Change a recorded piece of work (``started_at``, ``ended_at``, ``mode``,
     ``category``, ``product``, ``city``, ``agent``, ``licence``) and re-rate
     it. The licence and the request's rows are checked again: one of another
-    customer refuses the edit with ``wrong_customer``, nothing written."""
+    customer refuses the edit with ``wrong_customer``, a licence of another
+    product than the work with ``wrong_product``; nothing written."""
     allowed = {"started_at", "ended_at", "mode", "category", "product", "city", "agent", "licence"}
     unknown = set(changes) - allowed
     if unknown:
@@ -324,6 +341,7 @@ def do_edit_work(
     for name, value in changes.items():
         setattr(work, name, value if name != "city" else value or "")
     _check_same_customer(work.request, work.licence)
+    _check_same_product(work.product, work.licence)
     _check_authorised(work.agent, work.product)
     work.save(update_fields=list(changes))
     _rerate(work, acting_user=acting_user, at=at)
@@ -346,6 +364,7 @@ def do_rerate_work(*, acting_user: Any, work: WorkEntry, now: datetime | None = 
     work = WorkEntry.objects.select_for_update().get(pk=work.pk)
     _check_not_invoiced(work)
     _check_same_customer(work.request, work.licence)
+    _check_same_product(work.product, work.licence)
     rating = _rerate(work, acting_user=acting_user, at=at)
     write_audit(
         acting_user=acting_user,

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from supportledger.rules.types import CATEGORIES, MODES
 
@@ -21,12 +22,12 @@ Category = models.TextChoices("Category", [(c.upper(), c) for c in CATEGORIES])
 
 
 class Status(models.TextChoices):
-    NEW = "new", _("new")
-    OPEN = "open", _("open")
-    WAITING = "waiting", _("waiting for customer")
-    SCHEDULED = "scheduled", _("scheduled")
-    RESOLVED = "resolved", _("resolved")
-    CLOSED = "closed", _("closed")
+    NEW = "new", pgettext_lazy("request status", "new")
+    OPEN = "open", pgettext_lazy("request status", "open")
+    WAITING = "waiting", pgettext_lazy("request status", "waiting for customer")
+    SCHEDULED = "scheduled", pgettext_lazy("request status", "scheduled")
+    RESOLVED = "resolved", pgettext_lazy("request status", "resolved")
+    CLOSED = "closed", pgettext_lazy("request status", "closed")
 
 
 TRANSITIONS: dict[str, frozenset[str]] = {
