@@ -254,5 +254,5 @@ def explain_rating(rating: Any, language: str | None = None) -> list[str]:
         return list(getattr(rating, "explanation", None) or [])
     try:
         return explain_steps(steps, language)
-    except (KeyError, ValueError, ArithmeticError, IndexError):
+    except (KeyError, ValueError, TypeError, ArithmeticError, IndexError):
         return list(getattr(rating, "explanation", None) or [])
