@@ -67,6 +67,7 @@ from supportledger.entitlements.models import (
     Reason,
 )
 from supportledger.intake.parse import sanitise_html
+from supportledger.rules.explanation import steps_to_json
 from supportledger.rules.rating import rate_work
 from supportledger.rules.response import first_response_due, response_target_minutes
 from supportledger.rules.types import CATEGORIES, MODES, RequestRef, RulesError, Work
@@ -563,6 +564,7 @@ def _rate_and_post(work: WorkEntry, *, acting_user: Any, at: datetime) -> WorkRa
         allocations=[asdict(a) for a in result.allocations],
         incidents=[asdict(i) for i in result.incidents],
         explanation=list(result.explanation),
+        steps=steps_to_json(result.steps),
         created_by=acting_user if getattr(acting_user, "pk", None) else None,
         created_at=at,
     )
