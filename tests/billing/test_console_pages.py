@@ -282,7 +282,7 @@ class MoneyAndDatesInTheReadersLanguage(TestCase):
             assert issued in text, (language, issued)
             assert f"{total} EUR" not in text
 
-    def test_the_invoice_list_and_the_orders_write_money_in_the_readers_way(self):
+    def test_the_invoice_list_writes_money_and_dates_in_the_readers_way(self):
         text = self.page("invoices", language="bg")
         assert f"{int(self.invoice.total_amount)},00\xa0€" in text
         assert "2026-04-01" not in text
