@@ -277,6 +277,16 @@ class RequestIn(Schema):
     product: int | None = Field(None, ge=1)
 
 
+class StepOut(Schema):
+    code: str = Field(
+        description="Which rule applied: one of supportledger.rules.explanation.STEP_CODES."
+    )
+    args: dict[str, str | int] = Field(
+        description="The values that rule used: minutes as integers; references, ISO dates, "
+        "HH:MM times (policy time zone) and decimal amounts as strings."
+    )
+
+
 class RatingOut(Schema):
     id: int
     current: bool
@@ -290,7 +300,11 @@ class RatingOut(Schema):
     after_hours: bool
     allocations: list[dict[str, Any]]
     incidents: list[dict[str, Any]]
-    explanation: list[str]
+    explanation: list[str] = Field(description="One English line per step.")
+    steps: list[StepOut] = Field(
+        description="The explanation as structured steps, to render in any language; empty "
+        "on ratings made before steps were kept."
+    )
     created_at: datetime
 
 
@@ -367,7 +381,8 @@ class RatingPreviewOut(Schema):
     after_hours: bool
     allocations: list[dict[str, Any]]
     incidents: list[dict[str, Any]]
-    explanation: list[str]
+    explanation: list[str] = Field(description="One English line per step.")
+    steps: list[StepOut] = Field(description="The explanation as structured steps.")
 
 
 # --- the request thread --------------------------------------------------------

@@ -54,10 +54,12 @@ from supportledger.billing.models import (
     SentReminder,
 )
 from supportledger.billing.queries import (
+    OVERDUE_HOLD_PREFIX,
     get_billing_settings,
     get_order_quote,
     list_overdue_invoices,
     list_renewal_reminders_due,
+    overdue_hold_reason,
 )
 from supportledger.billing.vat import vat_treatment
 from supportledger.catalog.models import Product
@@ -83,8 +85,7 @@ from supportledger.service.queries import list_unbilled_travel_charges
 
 logger = logging.getLogger(__name__)
 
-HOLD_REASON_PREFIX = "Overdue invoice"
-"""Holds this app places start with it, so paying lifts only those."""
+HOLD_REASON_PREFIX = OVERDUE_HOLD_PREFIX
 
 PAUSE_ENV = "SUPPORTLEDGER_BILLING_PAUSE_AT"
 """Fault-injection hook for the crash test: when set to N, the billing run
@@ -116,7 +117,13 @@ def _take_number(invoice: Invoice, *, issued_on: date, series: str) -> None:
     invoice.number = f"{series}-{year}-{counter.last_number:06d}"
 
 
-def _issue(invoice: Invoice, *, at: datetime, timezone: str) -> None:
+def _issue(invoice: Invoice, *, at: datetime, timezone: str, acting_user: Any = None) -> None:
+    """Number ``invoice`` and make it final, in the caller's transaction.
+
+    Travel charges on its lines count as billed from now on (and only from
+    now on: a charge on a draft is still unbilled, and cancelling the draft
+    frees it for the next run). The line's partial unique constraint keeps a
+    charge on one active line at most, so it is never billed twice."""
     settings = get_billing_settings()
     _check_transition(INVOICE_TRANSITIONS, invoice.status, InvoiceStatus.ISSUED, "invoice")
     issued_on = local_date(at, timezone)
@@ -133,6 +140,11 @@ def _issue(invoice: Invoice, *, at: datetime, timezone: str) -> None:
         "bank_account": settings.bank_account,
     }
     invoice.save()
+    charges = invoice.lines.filter(active=True, travel_charge__isnull=False).values_list(
+        "travel_charge_id", flat=True
+    )
+    for charge in TravelCharge.objects.filter(pk__in=list(charges)).order_by("pk"):
+        do_mark_travel_charge_billed(acting_user=acting_user, charge=charge, now=at)
 
 
 @transaction.atomic
@@ -141,7 +153,7 @@ def do_issue_invoice(*, acting_user: Any, invoice: Invoice, now: datetime | None
     vendor's series in the issue year (policy time zone)."""
     at = now or clock.now()
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    _issue(invoice, at=at, timezone=get_vendor_policy().timezone)
+    _issue(invoice, at=at, timezone=get_vendor_policy().timezone, acting_user=acting_user)
     write_audit(
         acting_user=acting_user,
         action="issue_invoice",
@@ -392,8 +404,10 @@ def _bill_customer(
     timezone: str,
     acting_user: Any,
     count_before: int,
+    issue: bool,
 ) -> list[Invoice]:
-    """One transaction per invoice (one per currency): draft, lines, number."""
+    """One transaction per invoice (one per currency): draft, lines, and
+    unless ``issue`` is false, its number."""
     by_currency: dict[str, list[LineValues]] = defaultdict(list)
     for line in lines:
         by_currency[line.currency].append(line)
@@ -403,20 +417,16 @@ def _bill_customer(
             invoice = _new_invoice(
                 customer, by_currency[currency], currency=currency, at=at, period=period
             )
-            _issue(invoice, at=at, timezone=timezone)
-            # Same transaction as the line: a charge is marked billed only
-            # with the invoice that bills it, and the line's unique
-            # constraint refuses a second active line for it.
-            for charge in TravelCharge.objects.filter(
-                pk__in=[v.travel_charge_id for v in by_currency[currency] if v.travel_charge_id]
-            ).order_by("pk"):
-                do_mark_travel_charge_billed(acting_user=acting_user, charge=charge, now=at)
+            if issue:
+                # Same transaction as the lines: travel charges on them are
+                # marked billed only with the invoice that bills them.
+                _issue(invoice, at=at, timezone=timezone, acting_user=acting_user)
             write_audit(
                 acting_user=acting_user,
                 action="bill_period",
                 obj=invoice,
                 at=at,
-                detail={"period": period.label, "number": invoice.number},
+                detail={"period": period.label, "number": invoice.number, "issued": issue},
             )
             _pause_if_asked(count_before + len(invoices) + 1)
         invoices.append(invoice)
@@ -431,8 +441,13 @@ def do_run_billing(
     now: datetime | None = None,
     batch_size: int = 200,
     on_invoice: Callable[[Invoice], None] | None = None,
+    issue: bool = True,
 ) -> BillingRunResult:
     """Invoice everything due in ``period`` for every customer (or one).
+
+    With ``issue=False`` the invoices stay drafts, without numbers, for staff
+    to check: their lines already count as billed (a rerun adds nothing),
+    issuing one later numbers it, cancelling one frees what it billed.
 
     Idempotent: what is billed is on an active line, and the database refuses
     a second one, so a rerun (after a crash, or a second worker) bills only
@@ -466,6 +481,7 @@ def do_run_billing(
                     timezone=timezone,
                     acting_user=acting_user,
                     count_before=len(result.invoices),
+                    issue=issue,
                 )
             except IntegrityError:
                 # Another run billed some of these meanwhile: bill what is left.
@@ -479,6 +495,7 @@ def do_run_billing(
                         timezone=timezone,
                         acting_user=acting_user,
                         count_before=len(result.invoices),
+                        issue=issue,
                     )
                     if fresh
                     else []
@@ -828,7 +845,7 @@ def do_hold_overdue_customers(*, acting_user: Any, now: datetime | None = None) 
             do_put_customer_on_hold(
                 acting_user=acting_user,
                 customer=customer,
-                reason=f"{HOLD_REASON_PREFIX} {invoice.number}, due {invoice.due_on}",
+                reason=overdue_hold_reason(invoice.number or "", invoice.due_on),
                 now=at,
             )
             SentReminder.objects.get_or_create(

@@ -21,6 +21,7 @@ from django.utils.translation import override
 
 from supportledger.billing.locale_format import format_date, format_day_month
 from supportledger.billing.models import LineKind, OrderKind
+from supportledger.desk.models import mode_label
 from supportledger.rules.calendar import add_months
 from supportledger.rules.money import round_money
 
@@ -70,19 +71,6 @@ class LineValues:
     fee_period_start: date | None = None
     order_id: int | None = None
     travel_charge_id: int | None = None
-
-
-def mode_label(mode: str) -> str:
-    labels = {
-        "remote": _("Remote support"),
-        "onsite": _("On-site support"),
-        "phone": _("Phone support"),
-        "email": _("E-mail support"),
-        "chat": _("Chat support"),
-        "portal": _("Portal support"),
-        "inhouse": _("Work at our premises"),
-    }
-    return labels.get(mode, mode)
 
 
 def work_line(rating: dict[str, Any], *, language: str, timezone: str) -> LineValues:

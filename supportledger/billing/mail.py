@@ -75,9 +75,23 @@ def send_renewal_reminder(due: Any) -> None:
         "ends": format_date(entitlement.ends, language),
         "price": format_money(due.price, due.currency, language),
         "until": format_date(due.renew_until, language) if due.renew_until else "",
+        "grace_ends": format_date(due.grace_ends, language) if due.grace_ends else "",
     }
     with override(language):
-        if due.stage == "grace":
+        if due.grace_ends is not None:
+            subject = _("Last week to renew your support for %(what)s at the grace price") % values
+            body = (
+                _(
+                    "Dear customer,\n\n"
+                    "your support %(reference)s for %(what)s ended on %(ends)s. Until "
+                    "%(grace_ends)s renewing costs %(price)s and extends it until %(until)s, "
+                    "including the updates released meanwhile. After that day a renewal "
+                    "costs the full renewal rate and runs from the day it is bought.\n\n"
+                    "Kind regards"
+                )
+                % values
+            )
+        elif due.stage == "grace":
             subject = _("Your support for %(what)s has ended: renew it now") % values
             body = (
                 _(

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 
 class BillingSettings(models.Model):
@@ -78,15 +79,15 @@ class InvoiceCounter(models.Model):
 
 
 class InvoiceKind(models.TextChoices):
-    INVOICE = "invoice", "invoice"
-    CREDIT_NOTE = "credit_note", "credit note"
+    INVOICE = "invoice", pgettext_lazy("invoice kind", "invoice")
+    CREDIT_NOTE = "credit_note", pgettext_lazy("invoice kind", "credit note")
 
 
 class InvoiceStatus(models.TextChoices):
-    DRAFT = "draft", "draft"
-    ISSUED = "issued", "issued"
-    PAID = "paid", "paid"
-    CANCELLED = "cancelled", "cancelled"
+    DRAFT = "draft", pgettext_lazy("invoice status", "draft")
+    ISSUED = "issued", pgettext_lazy("invoice status", "issued")
+    PAID = "paid", pgettext_lazy("invoice status", "paid")
+    CANCELLED = "cancelled", pgettext_lazy("invoice status", "cancelled")
 
 
 INVOICE_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -182,11 +183,11 @@ class Invoice(models.Model):
 
 
 class LineKind(models.TextChoices):
-    CONTRACT_FEE = "contract_fee", "contract fee"
-    WORK = "work", "work"
-    ORDER = "order", "order"
-    CREDIT = "credit", "credit"
-    TRAVEL = "travel", "travel (rejected claim)"
+    CONTRACT_FEE = "contract_fee", pgettext_lazy("invoice line kind", "contract fee")
+    WORK = "work", pgettext_lazy("invoice line kind", "work")
+    ORDER = "order", pgettext_lazy("invoice line kind", "order")
+    CREDIT = "credit", pgettext_lazy("invoice line kind", "credit")
+    TRAVEL = "travel", pgettext_lazy("invoice line kind", "travel (rejected claim)")
 
 
 class InvoiceLine(models.Model):
@@ -327,17 +328,17 @@ class InvoiceLine(models.Model):
 
 
 class OrderKind(models.TextChoices):
-    VOUCHER = "voucher", "voucher (prepaid hours)"
-    INCIDENT_PACK = "incident_pack", "incident pack"
-    RENEWAL = "renewal", "support renewal"
-    CONTRACT = "contract", "maintenance contract"
+    VOUCHER = "voucher", pgettext_lazy("order kind", "voucher (prepaid hours)")
+    INCIDENT_PACK = "incident_pack", pgettext_lazy("order kind", "incident pack")
+    RENEWAL = "renewal", pgettext_lazy("order kind", "support renewal")
+    CONTRACT = "contract", pgettext_lazy("order kind", "maintenance contract")
 
 
 class OrderStatus(models.TextChoices):
-    PLACED = "placed", "placed"
-    PAID = "paid", "paid"
-    FULFILLED = "fulfilled", "fulfilled"
-    CANCELLED = "cancelled", "cancelled"
+    PLACED = "placed", pgettext_lazy("order status", "placed")
+    PAID = "paid", pgettext_lazy("order status", "paid")
+    FULFILLED = "fulfilled", pgettext_lazy("order status", "fulfilled")
+    CANCELLED = "cancelled", pgettext_lazy("order status", "cancelled")
 
 
 ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -444,9 +445,9 @@ class PackagePrice(models.Model):
 
 
 class ReminderStage(models.TextChoices):
-    BEFORE = "before", "before expiry"
-    GRACE = "grace", "during grace"
-    OVERDUE = "overdue", "invoice overdue, on hold"
+    BEFORE = "before", pgettext_lazy("reminder stage", "before expiry")
+    GRACE = "grace", pgettext_lazy("reminder stage", "during grace")
+    OVERDUE = "overdue", pgettext_lazy("reminder stage", "invoice overdue, on hold")
 
 
 class SentReminder(models.Model):

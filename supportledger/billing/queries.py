@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import get_language, override
+from django.utils.translation import gettext as _
 
 from supportledger.billing.convert import Period
+from supportledger.billing.locale_format import format_date
 from supportledger.billing.models import (
     BillingSettings,
     Invoice,
@@ -29,7 +33,7 @@ from supportledger.customers.models import Customer
 from supportledger.entitlements.models import Entitlement, Kind
 from supportledger.rules.calendar import add_months
 from supportledger.rules.money import round_money
-from supportledger.rules.renewal import quote_renewal
+from supportledger.rules.renewal import grace_ends, quote_renewal
 from supportledger.rules.types import RenewalPolicy, RulesError
 
 
@@ -109,10 +113,41 @@ class HoldStatus:
     overdue: tuple[Invoice, ...]
 
 
+OVERDUE_HOLD_PREFIX = "Overdue invoice"
+"""Holds billing places start with it, so paying lifts only those."""
+
+_OVERDUE_HOLD = re.compile(
+    rf"^{OVERDUE_HOLD_PREFIX} (?P<number>\S+), due (?P<due>\d{{4}}-\d{{2}}-\d{{2}})$"
+)
+
+
+def overdue_hold_reason(number: str, due_on: date) -> str:
+    """The reason stored on a customer held for an overdue invoice: plain
+    English, one fixed shape, so ``describe_hold_reason`` can read it back
+    into any language."""
+    return f"{OVERDUE_HOLD_PREFIX} {number}, due {due_on.isoformat()}"
+
+
+def describe_hold_reason(reason: str, language: str | None = None) -> str:
+    """A hold reason in ``language`` (default: the active one). A hold that
+    billing placed for an overdue invoice is written anew, with the date the
+    reader's way; a reason staff typed is shown as they typed it."""
+    match = _OVERDUE_HOLD.match(reason)
+    if match is None:
+        return reason
+    language = language or get_language() or "en"
+    with override(language):
+        return _("Overdue invoice %(number)s, due %(due)s") % {
+            "number": match["number"],
+            "due": format_date(date.fromisoformat(match["due"]), language),
+        }
+
+
 def get_hold_status(customer: Customer, *, today: date) -> HoldStatus:
+    """The hold and the overdue invoices; the reason in the active language."""
     return HoldStatus(
         on_hold=customer.on_hold,
-        reason=customer.on_hold_reason,
+        reason=describe_hold_reason(customer.on_hold_reason) if customer.on_hold else "",
         overdue=tuple(list_overdue_invoices(today=today, customer=customer).order_by("due_on")),
     )
 
@@ -278,6 +313,13 @@ class ReminderDue:
     price: Decimal
     currency: str
     renew_until: date | None
+    grace_ends: date | None = None
+    """Set on the last reminder of the grace: the last day of the grace rate."""
+
+
+LAST_GRACE_REMINDER_DAYS = 7
+"""The last reminder of a support period goes this many days before its
+grace (the month after it ends, renewable at the grace rate) runs out."""
 
 
 def _reminder_price(entitlement: Entitlement, on: date) -> tuple[Decimal, str, date | None] | None:
@@ -306,8 +348,10 @@ def _reminder_price(entitlement: Entitlement, on: date) -> tuple[Decimal, str, d
 def list_renewal_reminders_due(*, today: date) -> list[ReminderDue]:
     """Reminders due today: support periods, contracts and incident packs
     ending in one of ``reminder_days_before`` days, and those that ended
-    yesterday (the first day of grace), unless a newer one of the same kind
-    already follows. Each comes with the price of renewing today."""
+    yesterday (the first day of grace); and the last one, support periods
+    whose grace ends in ``LAST_GRACE_REMINDER_DAYS`` days. None where a newer
+    one of the same kind already follows. Each comes with the price of
+    renewing today."""
     settings = get_billing_settings()
     days = [int(d) for d in (settings.reminder_days_before or [30, 7])]
     targets = {today + timedelta(days=d): (ReminderStage.BEFORE, d) for d in days}
@@ -337,6 +381,43 @@ def list_renewal_reminders_due(*, today: date) -> list[ReminderDue]:
         price, currency, until = priced
         key = f"{entitlement.reference}:{entitlement.ends}:{stage}:{days_before}"
         due.append(ReminderDue(entitlement, stage, key, price, currency, until))
+    return due + _last_grace_reminders_due(today, newer)
+
+
+def _last_grace_reminders_due(today: date, newer: Any) -> list[ReminderDue]:
+    """Support periods whose grace ends ``LAST_GRACE_REMINDER_DAYS`` after
+    ``today``. Grace end = end + grace months, clamped to the month's end, so
+    the end is looked for in a few days around the inverse and checked."""
+    renewal = renewal_policy()
+    if renewal.grace_months <= 0:
+        return []  # no grace: the reminders before the end are the last
+    last_day = today + timedelta(days=LAST_GRACE_REMINDER_DAYS)
+    around = add_months(last_day, -renewal.grace_months)
+    candidates = (
+        Entitlement.objects.filter(
+            kind=Kind.SUPPORT_PERIOD,
+            ends__gte=around - timedelta(days=3),
+            ends__lte=around + timedelta(days=3),
+        )
+        .filter(~Exists(newer))
+        .exclude(customer__on_hold=True)
+        .select_related("customer", "licence__product")
+        .order_by("ends", "id")
+    )
+    due = []
+    for entitlement in candidates:
+        if grace_ends(renewal, entitlement.ends) != last_day:
+            continue
+        priced = _reminder_price(entitlement, today)
+        if priced is None:
+            continue
+        price, currency, until = priced
+        key = f"{entitlement.reference}:{entitlement.ends}:{ReminderStage.GRACE}:last"
+        due.append(
+            ReminderDue(
+                entitlement, ReminderStage.GRACE, key, price, currency, until, grace_ends=last_day
+            )
+        )
     return due
 
 

@@ -58,6 +58,7 @@ from supportledger.entitlements.models import (
     Reason,
 )
 from supportledger.rules.calendar import add_months
+from supportledger.rules.explanation import steps_to_json
 from supportledger.rules.rating import rate_work
 from supportledger.rules.types import RequestRef, RulesError, Work
 
@@ -520,6 +521,7 @@ def build_large(
                         after_hours=result.after_hours,
                         allocations=[asdict(a) for a in result.allocations],
                         explanation=list(result.explanation),
+                        steps=steps_to_json(result.steps),
                         created_at=w.created_at,
                     )
                 )

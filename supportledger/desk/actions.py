@@ -18,14 +18,16 @@ import uuid
 import weakref
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.text import get_valid_filename
 
 from supportledger.catalog.models import Product
@@ -65,6 +67,7 @@ from supportledger.entitlements.models import (
     Reason,
 )
 from supportledger.intake.parse import sanitise_html
+from supportledger.rules.explanation import steps_to_json
 from supportledger.rules.rating import rate_work
 from supportledger.rules.response import first_response_due, response_target_minutes
 from supportledger.rules.types import CATEGORIES, MODES, RequestRef, RulesError, Work
@@ -133,7 +136,10 @@ def do_open_request(
         if product is None:
             product = licence.product
         elif licence.product_id != product.pk:
-            raise ActionRefused("invalid", "product: the licence is for another product.")
+            raise ActionRefused(
+                "wrong_product",
+                f"licence: the licence is for {licence.product.code}, not {product.code}.",
+            )
     files = [_check_attachment(*item) for item in attachments]
     request = Request.objects.create(
         customer=customer,
@@ -192,7 +198,8 @@ def do_record_work(
 
     Raises ``ActionRefused`` (nothing written) when the agent is not
     authorised for the product, the customer is on hold, rows of another
-    customer are mixed in, or the rules refuse (``not_entitled``,
+    customer are mixed in (``wrong_customer``), the licence is for another
+    product (``wrong_product``), or the rules refuse (``not_entitled``,
     ``outside_service_area``, ``invalid_work``).
     """
     existing = WorkEntry.objects.filter(work_id=work_id).first()
@@ -243,6 +250,7 @@ def _record_work(
             "customer_on_hold", f"{customer} is on hold ({customer.on_hold_reason})."
         )
     _check_same_customer(request, licence)
+    _check_same_product(product, licence)
     _check_authorised(agent, product)
     # Saved by _rate_and_post once the rules have accepted the work.
     work = WorkEntry(
@@ -291,6 +299,17 @@ def _check_same_customer(request: Request, licence: Licence | None) -> None:
             )
 
 
+def _check_same_product(product: Product, licence: Licence | None) -> None:
+    """Refuse work whose licence is for another product than the work: it
+    would be rated against one product's warranty and support while the
+    licence (and its activations) says another."""
+    if licence is not None and licence.product_id != product.pk:
+        raise ActionRefused(
+            "wrong_product",
+            f"licence: the licence is for {licence.product.code}, the work for {product.code}.",
+        )
+
+
 def _check_authorised(agent: StaffMember, product: Product) -> None:
     if not agent.products.filter(pk=product.pk).exists():
         raise ActionRefused(
@@ -310,17 +329,20 @@ def do_edit_work(
     """Change a recorded piece of work (``started_at``, ``ended_at``, ``mode``,
     ``category``, ``product``, ``city``, ``agent``, ``licence``) and re-rate
     it. The licence and the request's rows are checked again: one of another
-    customer refuses the edit with ``wrong_customer``, nothing written."""
+    customer refuses the edit with ``wrong_customer``, a licence of another
+    product than the work with ``wrong_product``; nothing written."""
     allowed = {"started_at", "ended_at", "mode", "category", "product", "city", "agent", "licence"}
     unknown = set(changes) - allowed
     if unknown:
         raise ActionRefused("invalid", f"Cannot edit {', '.join(sorted(unknown))} of work.")
     at = now or clock.now()
     work = WorkEntry.objects.select_for_update().get(pk=work.pk)
+    _check_not_invoiced(work)
     before = {name: str(getattr(work, name)) for name in changes}
     for name, value in changes.items():
         setattr(work, name, value if name != "city" else value or "")
     _check_same_customer(work.request, work.licence)
+    _check_same_product(work.product, work.licence)
     _check_authorised(work.agent, work.product)
     work.save(update_fields=list(changes))
     _rerate(work, acting_user=acting_user, at=at)
@@ -341,7 +363,9 @@ def do_rerate_work(*, acting_user: Any, work: WorkEntry, now: datetime | None = 
     reversed, new ones posted, the old rating kept with ``current=False``."""
     at = now or clock.now()
     work = WorkEntry.objects.select_for_update().get(pk=work.pk)
+    _check_not_invoiced(work)
     _check_same_customer(work.request, work.licence)
+    _check_same_product(work.product, work.licence)
     rating = _rerate(work, acting_user=acting_user, at=at)
     write_audit(
         acting_user=acting_user,
@@ -359,6 +383,13 @@ def do_rerate_work(*, acting_user: Any, work: WorkEntry, now: datetime | None = 
 
 
 def _rerate(work: WorkEntry, *, acting_user: Any, at: datetime) -> WorkRating:
+    _reverse_current_rating(work, acting_user=acting_user, at=at)
+    return _rate_and_post(work, acting_user=acting_user, at=at)
+
+
+def _reverse_current_rating(work: WorkEntry, *, acting_user: Any, at: datetime) -> None:
+    """Reverse the consumptions of ``work``'s current rating and keep the
+    rating with ``current=False``; the caller rates the work again."""
     old = WorkRating.objects.filter(work=work, current=True).first()
     if old is not None:
         entries = list(
@@ -377,7 +408,88 @@ def _rerate(work: WorkEntry, *, acting_user: Any, at: datetime) -> WorkRating:
                 locked.request.save(update_fields=["incident_entitlement"])
         old.current = False
         old.save(update_fields=["current"])
-    return _rate_and_post(work, acting_user=acting_user, at=at)
+
+
+def _invoiced() -> Any:
+    """Active invoice lines (draft or issued) billing the outer work entry;
+    the billing app is looked up by name, as it builds on the desk."""
+    invoice_line = apps.get_model("billing", "InvoiceLine")
+    return invoice_line.objects.filter(work_id=OuterRef("pk"), active=True)
+
+
+def _check_not_invoiced(work: WorkEntry) -> None:
+    """Work on an invoice keeps the rating it was invoiced at: re-rating it
+    would change a charge the invoice no longer follows."""
+    if WorkEntry.objects.filter(pk=work.pk).filter(Exists(_invoiced())).exists():
+        raise ActionRefused(
+            "invoiced",
+            f"work: {work.work_id} is on an invoice; cancel the draft, or correct an issued "
+            "invoice with a credit note.",
+        )
+
+
+def do_rerate_since(
+    *, acting_user: Any, customer_id: int, since: date, now: datetime | None = None
+) -> list[WorkRating]:
+    """Re-rate the customer's recorded work started on or after ``since``
+    (policy time zone) that is on no invoice, after a retroactive change of
+    its entitlements. All of it is reversed first and then rated again in
+    the order it was done, so each piece draws on the balances as they would
+    have stood. Rated in a savepoint: if the rules refuse any piece, every
+    rating stays as it was and the refusal is audited."""
+    at = now or clock.now()
+    policy_row = get_vendor_policy()
+    start = datetime.combine(since, time(0), ZoneInfo(policy_row.timezone))
+    with transaction.atomic():
+        # Work, then requests, then entitlements, each in id order: the order
+        # in which editing and recording work lock them.
+        works = list(
+            WorkEntry.objects.select_for_update(of=("self",))
+            .filter(request__customer_id=customer_id, started_at__gte=start)
+            .filter(~Exists(_invoiced()))
+            .select_related("request")
+            .order_by("pk")
+        )
+        if not works:
+            return []
+        request_ids = sorted({work.request_id for work in works})
+        list(Request.objects.select_for_update().filter(pk__in=request_ids).order_by("pk"))
+        list(
+            Entitlement.objects.select_for_update()
+            .filter(customer_id=customer_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        works.sort(key=lambda work: (work.started_at, work.pk))
+        try:
+            with transaction.atomic():
+                for work in works:
+                    _reverse_current_rating(work, acting_user=acting_user, at=at)
+                ratings = [_rate_and_post(w, acting_user=acting_user, at=at) for w in works]
+        except ActionRefused as refused:
+            write_audit(
+                acting_user=acting_user,
+                action="rerate_refused",
+                obj=Customer.objects.get(pk=customer_id),
+                at=at,
+                detail={"since": str(since), "code": refused.code, "message": refused.message},
+            )
+            return []
+        for work, rating in zip(works, ratings, strict=True):
+            write_audit(
+                acting_user=acting_user,
+                action="rerate_work",
+                obj=work,
+                at=at,
+                detail={
+                    "since": str(since),
+                    "rating": rating.pk,
+                    "counted": rating.counted_minutes,
+                    "billable": rating.billable_minutes,
+                    "amount": str(rating.amount),
+                },
+            )
+    return ratings
 
 
 class _Locked:
@@ -452,6 +564,7 @@ def _rate_and_post(work: WorkEntry, *, acting_user: Any, at: datetime) -> WorkRa
         allocations=[asdict(a) for a in result.allocations],
         incidents=[asdict(i) for i in result.incidents],
         explanation=list(result.explanation),
+        steps=steps_to_json(result.steps),
         created_by=acting_user if getattr(acting_user, "pk", None) else None,
         created_at=at,
     )

@@ -13,20 +13,73 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from supportledger.rules.types import CATEGORIES, MODES
 
-Mode = models.TextChoices("Mode", [(m.upper(), m) for m in MODES])
-Category = models.TextChoices("Category", [(c.upper(), c) for c in CATEGORIES])
+
+class Mode(models.TextChoices):
+    """How work is delivered; the labels are what readers see, in their language
+    (request and work pages, explanations, invoice lines)."""
+
+    REMOTE = "remote", _("Remote support")
+    ONSITE = "onsite", _("On-site support")
+    PHONE = "phone", _("Phone support")
+    EMAIL = "email", _("E-mail support")
+    CHAT = "chat", _("Chat support")
+    PORTAL = "portal", _("Portal support")
+    INHOUSE = "inhouse", _("Work at our premises")
+
+
+class Category(models.TextChoices):
+    """What the work is, labelled the way a customer would ask for it."""
+
+    CONSULTATION = "consultation", _("advice on installing or using")
+    DEFECT = "defect", _("a defect in the program")
+    INSTALLATION = "installation", _("installation")
+    CONFIGURATION = "configuration", _("configuration")
+    TRAINING = "training", _("training")
+    UPDATE = "update", _("installing a new version")
+    TRANSFER = "transfer", _("moving to another workstation")
+    BACKUP = "backup", _("backup")
+    RECOVERY = "recovery", _("data recovery")
+    DEVELOPMENT = "development", _("development")
+    LEGAL = "legal", _("legislation question")
+    HARDWARE = "hardware", _("hardware")
+
+
+assert tuple(Mode.values) == MODES
+assert tuple(Category.values) == CATEGORIES
+
+MESSAGING_SERVICES = {"whatsapp": "WhatsApp", "vk": "VK", "viber": "Viber", "telegram": "Telegram"}
+"""Written channels that are not modes (they rate as chat), by their own names."""
+
+
+def mode_label(mode: str) -> str:
+    """A mode in the active language, e.g. ``Remote support``; unknown values as given."""
+    return str(Mode(mode).label) if mode in Mode.values else mode
+
+
+def category_label(category: str) -> str:
+    """A category in the active language; unknown values as given."""
+    return str(Category(category).label) if category in Category.values else category
+
+
+def channel_label(channel: str) -> str:
+    """The channel a request came through: a mode's label, else the messaging
+    service's own name (``whatsapp`` -> ``WhatsApp``)."""
+    if channel in Mode.values:
+        return mode_label(channel)
+    return MESSAGING_SERVICES.get(channel, channel)
 
 
 class Status(models.TextChoices):
-    NEW = "new", _("new")
-    OPEN = "open", _("open")
-    WAITING = "waiting", _("waiting for customer")
-    SCHEDULED = "scheduled", _("scheduled")
-    RESOLVED = "resolved", _("resolved")
-    CLOSED = "closed", _("closed")
+    NEW = "new", pgettext_lazy("request status", "new")
+    OPEN = "open", pgettext_lazy("request status", "open")
+    WAITING = "waiting", pgettext_lazy("request status", "waiting for customer")
+    SCHEDULED = "scheduled", pgettext_lazy("request status", "scheduled")
+    RESOLVED = "resolved", pgettext_lazy("request status", "resolved")
+    CLOSED = "closed", pgettext_lazy("request status", "closed")
 
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -204,6 +257,12 @@ class WorkRating(models.Model):
     )
     incidents = models.JSONField(default=list, help_text='[{"entitlement": id, "count": n}].')
     explanation = models.JSONField(default=list, help_text="One line per rule applied.")
+    steps = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='The same lines as [{"code", "args"}] (rules.explanation), to show them in '
+        "the reader's language; empty on ratings made before steps were kept.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -34,6 +34,7 @@ from supportledger.entitlements.models import (
     Reason,
     Threshold,
 )
+from supportledger.entitlements.signals import entitlements_granted
 from supportledger.rules.calendar import add_months
 
 # --- The ledger ---------------------------------------------------------------
@@ -283,6 +284,14 @@ def _new_entitlement(
     return entitlement
 
 
+def _announce_grant(customer_id: int, since: date, *, acting_user: Any, at: datetime) -> None:
+    """Tell the desk, inside this transaction, that entitlements valid from
+    ``since`` were added, so recorded work from that day on is re-rated."""
+    entitlements_granted.send(
+        sender=Entitlement, customer_id=customer_id, since=since, acting_user=acting_user, at=at
+    )
+
+
 @transaction.atomic
 def do_sell_licence(
     *,
@@ -344,6 +353,8 @@ def do_sell_licence(
         at=at,
         detail={"product": product.code, "seats": seats, "granted": granted},
     )
+    if granted:
+        _announce_grant(customer.pk, sold_on, acting_user=acting_user, at=at)
     return licence
 
 
@@ -383,6 +394,7 @@ def do_sell_voucher(
         at=at,
         detail={"minutes": minutes},
     )
+    _announce_grant(customer.pk, starts, acting_user=acting_user, at=at)
     return voucher
 
 
@@ -441,6 +453,7 @@ def do_sell_contract(
         at=at,
         detail={"sla": sla, "minutes_per_month": minutes_per_month},
     )
+    _announce_grant(customer.pk, starts, acting_user=acting_user, at=at)
     return contract
 
 
@@ -487,6 +500,7 @@ def do_sell_incident_pack(
         at=at,
         detail={"incidents": incidents},
     )
+    _announce_grant(customer.pk, starts, acting_user=acting_user, at=at)
     return pack
 
 
@@ -511,6 +525,7 @@ def do_grant_service_warranty(
         products=products,
     )
     write_audit(acting_user=acting_user, action="grant_service_warranty", obj=grant, at=at)
+    _announce_grant(customer.pk, starts, acting_user=acting_user, at=at)
     return grant
 
 
@@ -562,6 +577,7 @@ def do_extend_support_period(
         at=at,
         detail={"extends": renewed.reference, "starts": str(first), "ends": str(new_ends)},
     )
+    _announce_grant(renewed.customer_id, first, acting_user=acting_user, at=at)
     return extension
 
 

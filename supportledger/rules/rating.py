@@ -24,6 +24,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from supportledger.rules.calendar import BusinessCalendar
+from supportledger.rules.explanation import Step
 from supportledger.rules.money import round_money
 from supportledger.rules.types import (
     CATEGORIES,
@@ -52,24 +53,6 @@ _FREE_KIND_GROUPS = (
     frozenset({"service_warranty"}),
     frozenset({"support_period", "contract"}),
 )
-_KIND_LABELS = {
-    "warranty": "Warranty",
-    "support_period": "Support period",
-    "contract": "Contract",
-    "prepaid_hours": "Prepaid hours",
-    "incident_pack": "Incident pack",
-    "service_warranty": "Service warranty",
-}
-_MODE_LABELS = {
-    "remote": "Remote",
-    "onsite": "On-site",
-    "phone": "Phone",
-    "email": "E-mail",
-    "chat": "Chat",
-    "portal": "Portal",
-    "inhouse": "In-house",
-}
-_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @lru_cache(maxsize=1024)
@@ -164,10 +147,22 @@ def rate_work(
     elapsed = work.ended_at.astimezone(UTC) - work.started_at.astimezone(UTC)
     elapsed_us = elapsed // timedelta(microseconds=1)
     duration = -(-elapsed_us // _MINUTE_US)
-    end_text = f"{local_end:%H:%M}" if local_end.date() == day else f"{local_end:%Y-%m-%d %H:%M}"
-    explanation = [
-        f"{_MODE_LABELS[mode]} {category} {day.isoformat()} {local_start:%H:%M}–{end_text} "  # noqa: RUF001
-        f"{zone.key}: {duration} min"
+    start_text = f"{local_start:%H:%M}"
+    end_day = local_end.date()
+    steps = [
+        Step(
+            "work",
+            {
+                "mode": mode,
+                "category": category,
+                "day": day.isoformat(),
+                "start": start_text,
+                "end": f"{local_end:%H:%M}",
+                "end_day": "" if end_day == day else end_day.isoformat(),
+                "zone": zone.key,
+                "minutes": duration,
+            },
+        )
     ]
 
     # Entitlements valid on the work's date for its product, in a fixed order.
@@ -180,24 +175,36 @@ def rate_work(
     sla = next((e for e in held if e.kind == "contract" and e.sla), None)
     if sla is not None:
         increment = policy.increment_contract
-        reason = f"SLA contract {sla.id} in force"
+        counted = -(-duration // increment) * increment
+        steps.append(
+            Step(
+                "increment_sla",
+                {"contract": sla.id, "increment": increment, "counted": counted},
+            )
+        )
     else:
         increment = policy.increment_no_contract
-        reason = "No SLA contract in force"
-    counted = -(-duration // increment) * increment
-    explanation.append(f"{reason}: increment {increment} min → {counted} min counted")
+        counted = -(-duration // increment) * increment
+        steps.append(Step("increment_no_sla", {"increment": increment, "counted": counted}))
 
     # 4. Free coverage, first match wins.
     for kinds in _FREE_KIND_GROUPS:
         for e in held:
             if e.kind in kinds and category in e.covers and mode in e.modes:
-                explanation.append(
-                    f"{_KIND_LABELS[e.kind]} {e.id} covers {category} by {mode} "
-                    f"for {product}: {counted} min free"
+                steps.append(
+                    Step(
+                        "free_cover",
+                        {
+                            "kind": e.kind,
+                            "entitlement": e.id,
+                            "category": category,
+                            "mode": mode,
+                            "product": product,
+                            "minutes": counted,
+                        },
+                    )
                 )
-                return _covered(
-                    policy, calendar, work, duration, increment, counted, e, (), explanation
-                )
+                return _covered(policy, calendar, work, duration, increment, counted, e, (), steps)
     charged_id = work.request.incident_from
     if charged_id is not None:
         for e in sorted(entitlements, key=_order):
@@ -208,13 +215,13 @@ def rate_work(
                 and category in e.covers
                 and mode in e.modes
             ):
-                explanation.append(
-                    f"Request {work.request.id} already charged an incident to {e.id}: "
-                    f"{counted} min covered, no new incident"
+                steps.append(
+                    Step(
+                        "incident_already_charged",
+                        {"request": work.request.id, "entitlement": e.id, "minutes": counted},
+                    )
                 )
-                return _covered(
-                    policy, calendar, work, duration, increment, counted, e, (), explanation
-                )
+                return _covered(policy, calendar, work, duration, increment, counted, e, (), steps)
 
     # 5. Incidents: one per request, from the pack that ends first.
     if charged_id is None:
@@ -229,10 +236,18 @@ def rate_work(
                     or any(other.kind == e.requires and other is not e for other in held)
                 )
             ):
-                explanation.append(
-                    f"Incident pack {e.id} covers {mode} work: {counted} min, "
-                    f"1 incident for request {work.request.id} "
-                    f"({e.balance_incidents} → {e.balance_incidents - 1} left)"
+                steps.append(
+                    Step(
+                        "incident",
+                        {
+                            "entitlement": e.id,
+                            "mode": mode,
+                            "minutes": counted,
+                            "request": work.request.id,
+                            "before": e.balance_incidents,
+                            "after": e.balance_incidents - 1,
+                        },
+                    )
                 )
                 return _covered(
                     policy,
@@ -243,7 +258,7 @@ def rate_work(
                     counted,
                     e,
                     (IncidentUse(e.id, 1),),
-                    explanation,
+                    steps,
                 )
 
     # Hour sources usable for this work: allowances first, then prepaid hours.
@@ -252,7 +267,7 @@ def rate_work(
         if e.kind == "contract" and e.minutes_per_month > 0 and mode in e.modes:
             left = _allowance_left(e)
             if left > 0:
-                sources.append((e, left, "monthly allowance"))
+                sources.append((e, left, "from_allowance"))
     for e in held:
         if (
             e.kind == "prepaid_hours"
@@ -260,7 +275,7 @@ def rate_work(
             and category in e.covers
             and mode in e.modes
         ):
-            sources.append((e, e.balance_minutes, "prepaid hours"))
+            sources.append((e, e.balance_minutes, "from_prepaid_hours"))
 
     # 6. On-site minimum, drawn from the hour sources only: it never adds
     # billable minutes, so holding a package never makes a visit dearer.
@@ -269,23 +284,36 @@ def rate_work(
         available = sum(left for _, left, _ in sources)
         raised = max(counted, min(minimum, available))
         if raised > counted:
-            limit = "" if raised == minimum else f", limited to the {available} min left"
-            explanation.append(
-                f"On-site work drawn from hour sources counts at least {minimum} min{limit}: "
-                f"{counted} → {raised} min counted"
-            )
+            if raised == minimum:
+                steps.append(
+                    Step("onsite_minimum", {"minimum": minimum, "before": counted, "after": raised})
+                )
+            else:
+                steps.append(
+                    Step(
+                        "onsite_minimum_limited",
+                        {
+                            "minimum": minimum,
+                            "available": available,
+                            "before": counted,
+                            "after": raised,
+                        },
+                    )
+                )
             counted = raised
 
     # 7. Hour sources, greedily.
     allocations: list[Allocation] = []
     remaining = counted
-    for e, left, label in sources:
+    for e, left, code in sources:
         if remaining == 0:
             break
         take = min(left, remaining)
         allocations.append(Allocation(e.id, e.kind, take))
         remaining -= take
-        explanation.append(f"{take} min from {e.id} ({label}, {left} min left → {left - take})")
+        steps.append(
+            Step(code, {"minutes": take, "entitlement": e.id, "left": left, "after": left - take})
+        )
 
     # 8. Remainder.
     after_hours = not calendar.is_business_time(work.started_at)
@@ -302,23 +330,44 @@ def rate_work(
         if rate is None:
             return RulesError("no_rate", f"The price list has no hourly rate for {mode} work.")
         line = rate * remaining / _SIXTY
-        text = f"Billable {remaining} min × {rate} {currency}/h"  # noqa: RUF001
         if after_hours and policy.after_hours_multiplier != _ONE:
             line *= policy.after_hours_multiplier
-            text += (
-                f" × {policy.after_hours_multiplier} (starts outside business hours, "  # noqa: RUF001
-                f"{_WEEKDAY_NAMES[day.weekday()]} {local_start:%H:%M})"
+            amount = round_money(line, currency)
+            steps.append(
+                Step(
+                    "billable_after_hours",
+                    {
+                        "minutes": remaining,
+                        "rate": str(rate),
+                        "currency": currency,
+                        "multiplier": str(policy.after_hours_multiplier),
+                        "weekday": day.weekday(),
+                        "time": start_text,
+                        "amount": str(amount),
+                    },
+                )
             )
-        amount = round_money(line, currency)
-        explanation.append(f"{text} = {amount} {currency}")
+        else:
+            amount = round_money(line, currency)
+            steps.append(
+                Step(
+                    "billable",
+                    {
+                        "minutes": remaining,
+                        "rate": str(rate),
+                        "currency": currency,
+                        "amount": str(amount),
+                    },
+                )
+            )
         if mode == "onsite":
             travel = policy.rates.get("travel")
             if travel is not None and travel != 0:
                 travel_amount = round_money(travel, currency)
                 amount += travel_amount
                 travel_billed = True
-                explanation.append(f"Travel {travel_amount} {currency}")
-    explanation.append(f"Amount {amount} {currency}")
+                steps.append(Step("travel", {"amount": str(travel_amount), "currency": currency}))
+    steps.append(Step("amount", {"amount": str(amount), "currency": currency}))
 
     # 9. Invariant: allocated + billable = counted (by construction above).
     return Rating(
@@ -330,7 +379,7 @@ def rate_work(
         billable_minutes=remaining,
         amount=amount,
         currency=currency,
-        explanation=tuple(explanation),
+        steps=tuple(steps),
         travel_billed=travel_billed,
         after_hours=after_hours,
     )
@@ -345,11 +394,11 @@ def _covered(
     counted: int,
     entitlement: Entitlement,
     incidents: tuple[IncidentUse, ...],
-    explanation: list[str],
+    steps: list[Step],
 ) -> Rating:
     """A rating whose counted minutes are all covered by one entitlement, for free."""
     amount = round_money(Decimal(0), policy.currency)
-    explanation.append(f"Amount {amount} {policy.currency}")
+    steps.append(Step("amount", {"amount": str(amount), "currency": policy.currency}))
     return Rating(
         duration_minutes=duration,
         increment_minutes=increment,
@@ -359,7 +408,7 @@ def _covered(
         billable_minutes=0,
         amount=amount,
         currency=policy.currency,
-        explanation=tuple(explanation),
+        steps=tuple(steps),
         after_hours=not calendar.is_business_time(work.started_at),
     )
 

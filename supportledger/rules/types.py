@@ -20,6 +20,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Final, Literal
 
+from supportledger.rules.explanation import Step, explain_in_english
+
 MODES: Final = ("remote", "onsite", "phone", "email", "chat", "portal", "inhouse")
 """How work is delivered (DESIGN 3.1)."""
 
@@ -213,6 +215,8 @@ class Rating:
 
     Invariant: ``sum(a.minutes for a in allocations) + billable_minutes ==
     counted_minutes``. ``amount`` is in ``currency``, rounded to its minor unit.
+    ``steps`` are the rules applied, in order (``supportledger.rules.explanation``);
+    ``explanation`` is their English text, one line per step.
     """
 
     duration_minutes: int
@@ -223,9 +227,14 @@ class Rating:
     billable_minutes: int
     amount: Decimal
     currency: str
-    explanation: tuple[str, ...]
+    steps: tuple[Step, ...]
     travel_billed: bool = False
     after_hours: bool = False
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        """One English line per step, as the command line prints them."""
+        return explain_in_english(self.steps)
 
 
 @dataclass(frozen=True, slots=True)

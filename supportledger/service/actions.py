@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from supportledger.billing.queries import describe_hold_reason
 from supportledger.catalog.models import ServicePrice
 from supportledger.catalog.queries import get_service_price_on
 from supportledger.core import clock
@@ -217,7 +218,7 @@ def do_book_appointment(
         raise ActionRefused(
             "customer_on_hold",
             _("%(customer)s is on hold (%(reason)s).")
-            % {"customer": customer, "reason": customer.on_hold_reason},
+            % {"customer": customer, "reason": describe_hold_reason(customer.on_hold_reason)},
         )
     policy = _policy()
     if not is_in_service_area(policy, city):

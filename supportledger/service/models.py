@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 
 class Consent(models.Model):
@@ -48,8 +49,8 @@ class Consent(models.Model):
 
 
 class AppointmentStatus(models.TextChoices):
-    BOOKED = "booked", "booked"
-    CANCELLED = "cancelled", "cancelled"
+    BOOKED = "booked", pgettext_lazy("visit status", "booked")
+    CANCELLED = "cancelled", pgettext_lazy("visit status", "cancelled")
 
 
 APPOINTMENT_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -115,9 +116,9 @@ class RemoteTool(models.TextChoices):
 
 
 class SessionStatus(models.TextChoices):
-    WAITING = "waiting", "waiting for the consultant"
-    CONNECTED = "connected", "connected"
-    ENDED = "ended", "ended"
+    WAITING = "waiting", pgettext_lazy("remote session status", "waiting for the consultant")
+    CONNECTED = "connected", pgettext_lazy("remote session status", "connected")
+    ENDED = "ended", pgettext_lazy("remote session status", "ended")
 
 
 SESSION_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -195,9 +196,9 @@ class WorkConfirmation(models.Model):
 
 
 class ClaimStatus(models.TextChoices):
-    FILED = "filed", "filed"
-    ACCEPTED = "accepted", "accepted"
-    REJECTED = "rejected", "rejected"
+    FILED = "filed", pgettext_lazy("claim status", "filed")
+    ACCEPTED = "accepted", pgettext_lazy("claim status", "accepted")
+    REJECTED = "rejected", pgettext_lazy("claim status", "rejected")
 
 
 CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {

@@ -150,6 +150,10 @@ def test_requests_are_opened_and_work_is_recorded_with_its_rating(api, world):
     assert rating["current"] is True
     assert rating["counted_minutes"] >= 20
     assert rating["explanation"]
+    assert [step["code"] for step in rating["steps"]][:2] == ["work", "increment_no_sla"]
+    assert len(rating["steps"]) == len(rating["explanation"])
+    assert rating["steps"][0]["args"]["mode"] == "remote"
+    assert rating["steps"][0]["args"]["minutes"] == 20
     listed = api.get("/work-entries", customer=customer).json()["items"]
     assert {w["work_id"] for w in listed} == {"W-a", "API-1"}
 
@@ -203,6 +207,11 @@ def test_the_rating_preview_rates_without_writing(api, world):
     preview = response.json()
     assert preview["counted_minutes"] == 60
     assert preview["allocations"][0]["entitlement"] == voucher.reference
+    assert len(preview["steps"]) == len(preview["explanation"])
+    assert preview["steps"][-1] == {
+        "code": "amount",
+        "args": {"amount": preview["amount"], "currency": preview["currency"]},
+    }
     assert (
         AuditEntry.objects.count(),
         WorkEntry.objects.count(),

@@ -227,3 +227,68 @@ def test_the_thread_and_the_invoice_list_take_as_many_queries_however_long_they_
         )
         do_invoice_order(acting_user=None, order=order)
     assert (queries(thread), queries("/invoices"), queries("/orders")) == before
+
+
+# --- payment and cancellation ---------------------------------------------------------
+
+
+def test_a_vendor_token_marks_an_invoice_paid_and_the_order_is_fulfilled(api, world):
+    invoice, order = world.a["invoice"], world.a["order"]
+    paid = api.post(f"/invoices/{invoice.pk}/paid", key="pay-1")
+    assert paid.status_code == 200, paid.content
+    assert paid.json()["status"] == "paid"
+    invoice.refresh_from_db()
+    order.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PAID
+    assert order.status == "fulfilled"
+    assert AuditEntry.objects.filter(action="mark_invoice_paid", object_id=str(invoice.pk)).exists()
+    # The same key replays the first answer; a new key is refused: it is paid already.
+    again = api.post(f"/invoices/{invoice.pk}/paid", key="pay-1")
+    assert (again.status_code, again.json()) == (200, paid.json())
+    twice = api.post(f"/invoices/{invoice.pk}/paid", key="pay-2")
+    assert twice.status_code == 422
+    assert twice.json()["error"]["code"] == "invalid_transition"
+
+
+def test_a_customer_token_cannot_mark_its_own_invoice_paid(customer_api_a, world):
+    invoice = world.a["invoice"]
+    response = customer_api_a.post(f"/invoices/{invoice.pk}/paid", key="pay-own")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "staff_only"
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.ISSUED
+
+
+def test_a_read_token_cannot_mark_an_invoice_paid(read_api, world):
+    response = read_api.post(f"/invoices/{world.a['invoice'].pk}/paid", key="pay-read")
+    assert response.status_code == 403
+    assert Invoice.objects.get(pk=world.a["invoice"].pk).status == InvoiceStatus.ISSUED
+
+
+def test_another_customers_invoice_cannot_be_marked_paid(customer_api_a, world):
+    invoice = world.b["invoice"]
+    response = customer_api_a.post(f"/invoices/{invoice.pk}/paid", key="pay-other")
+    assert response.status_code == 404
+    assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.ISSUED
+
+
+def test_a_customer_cancels_its_own_placed_order(customer_api_a, world):
+    placed = customer_api_a.post(
+        "/orders", {"customer": world.a["customer"].pk, "kind": "voucher", "quantity": 2}, key="o"
+    ).json()
+    cancelled = customer_api_a.post(f"/orders/{placed['id']}/cancel", key="cancel-1")
+    assert cancelled.status_code == 200, cancelled.content
+    assert cancelled.json()["status"] == "cancelled"
+    assert Order.objects.get(pk=placed["id"]).status == "cancelled"
+    assert AuditEntry.objects.filter(action="cancel_order", object_id=str(placed["id"])).exists()
+
+
+def test_an_invoiced_order_is_not_cancelled_and_another_customers_is_not_found(
+    customer_api_a, api, world
+):
+    invoiced = api.post(f"/orders/{world.a['order'].pk}/cancel", key="cancel-invoiced")
+    assert invoiced.status_code == 422
+    assert invoiced.json()["error"]["code"] == "invoiced"
+    other = customer_api_a.post(f"/orders/{world.b['order'].pk}/cancel", key="cancel-other")
+    assert other.status_code == 404
+    assert Order.objects.get(pk=world.b["order"].pk).status == world.b["order"].status

@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import re
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -250,3 +251,38 @@ class BillingConsole(TestCase):
         response = self.client.post(self.url("run_billing"), {"period": "04/2026"})
         assert response.status_code == 200
         assert "period:" in response.content.decode()
+
+
+class MoneyAndDatesInTheReadersLanguage(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.cast, _contract, request = build_billing_story()
+        record(cls.cast, request, "W1", at(MARCH_4, 8), at(MARCH_4, 9, 5))
+        [cls.invoice] = do_run_billing(acting_user=None, period=MARCH, now=BILLED_AT).invoices
+
+    def page(self, name, *args, language):
+        self.client.force_login(self.cast.maria.user)
+        self.client.cookies["django_language"] = language
+        response = self.client.get(reverse(f"billing:{name}", args=args))
+        assert response.status_code == 200
+        return re.sub(r"[ \t\n]+", " ", response.content.decode())
+
+    def test_an_invoice_reads_its_amounts_and_dates_as_each_language_writes_them(self):
+        total = self.invoice.total_amount
+        assert total == int(total)  # e.g. 168.00: written 168,00 € in Bulgarian
+        whole = int(total)
+        expected = {
+            "en": (f"€{whole}.00", "Apr 1, 2026"),
+            "bg": (f"{whole},00\xa0€", "1.04.2026\u202f\u0433."),
+            "pl": (f"{whole},00\xa0€", "1 kwi 2026"),
+        }
+        for language, (money, issued) in expected.items():
+            text = self.page("invoice", self.invoice.pk, language=language)
+            assert money in text, (language, money)
+            assert issued in text, (language, issued)
+            assert f"{total} EUR" not in text
+
+    def test_the_invoice_list_writes_money_and_dates_in_the_readers_way(self):
+        text = self.page("invoices", language="bg")
+        assert f"{int(self.invoice.total_amount)},00\xa0€" in text
+        assert "2026-04-01" not in text

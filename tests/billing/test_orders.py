@@ -168,6 +168,39 @@ class SupportPeriodRenewals(TestCase):
         assert "2248,00" in grace.body.replace("\u00a0", "").replace(" ", "")
         assert SentReminder.objects.count() == 2
 
+    def test_the_last_reminder_goes_a_week_before_the_grace_ends(self):
+        # Support ended 30 June; the grace (one month) runs until 30 July.
+        days = [date(2026, 7, d) for d in range(2, 32)] + [date(2026, 8, d) for d in (1, 2)]
+        sent_on = []
+        for day in days:
+            with self.captureOnCommitCallbacks(execute=True):
+                if do_send_renewal_reminders(acting_user=None, now=on(day)):
+                    sent_on.append(day)
+        assert sent_on == [date(2026, 7, 23)]
+        last = mail.outbox[-1]
+        assert last.to == ["petya@acme.example"]
+        assert "Studio" in last.subject
+        body = last.body.replace("\u00a0", "").replace(" ", "")
+        assert "30.07.2026" in body  # the grace's last day, Bulgarian format
+        assert "2248,00" in body  # still the grace price: 25 % of 8990
+        reminder = SentReminder.objects.get()
+        assert reminder.stage == "grace"
+        assert reminder.key.endswith(":last")
+        # Sent once: the same day again sends nothing.
+        assert do_send_renewal_reminders(acting_user=None, now=on(date(2026, 7, 23))) == 0
+
+    def test_no_last_reminder_once_the_support_is_renewed(self):
+        order = do_place_order(
+            acting_user=None,
+            customer=self.cast.acme,
+            kind="renewal",
+            entitlement=self.support,
+            now=on(date(2026, 7, 10)),
+        )
+        invoice = do_invoice_order(acting_user=None, order=order, now=on(date(2026, 7, 10)))
+        do_mark_invoice_paid(acting_user=None, invoice=invoice, now=on(date(2026, 7, 12)))
+        assert do_send_renewal_reminders(acting_user=None, now=on(date(2026, 7, 23))) == 0
+
 
 class VouchersPacksAndContracts(TestCase):
     @classmethod

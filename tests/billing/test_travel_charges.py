@@ -7,7 +7,11 @@ from django.db import IntegrityError, transaction
 from django.test import TestCase
 
 from supportledger.billing import actions as billing_actions
-from supportledger.billing.actions import do_run_billing
+from supportledger.billing.actions import (
+    do_cancel_invoice,
+    do_issue_invoice,
+    do_run_billing,
+)
 from supportledger.billing.convert import Period
 from supportledger.billing.models import Invoice, InvoiceLine, LineKind
 from supportledger.customers.models import Contact
@@ -96,3 +100,46 @@ class TravelOfRejectedClaims(TestCase):
         # The next run bills it.
         [invoice] = do_run_billing(acting_user=None, period=MARCH, now=BILLED_AT).invoices
         assert invoice.lines.filter(travel_charge=self.charge).exists()
+
+    def test_a_charge_on_a_draft_counts_as_billed_only_when_the_draft_is_issued(self):
+        [draft] = do_run_billing(
+            acting_user=None, period=MARCH, now=BILLED_AT, issue=False
+        ).invoices
+        assert draft.lines.filter(travel_charge=self.charge).exists()
+        assert TravelCharge.objects.get(pk=self.charge.pk).billed_at is None
+        # On an active draft line it is not picked again.
+        assert do_run_billing(acting_user=None, period=MARCH, now=BILLED_AT).invoices == []
+        issued_at = BILLED_AT + timedelta(days=1)
+        do_issue_invoice(acting_user=None, invoice=draft, now=issued_at)
+        assert TravelCharge.objects.get(pk=self.charge.pk).billed_at == issued_at
+        assert list(list_unbilled_travel_charges()) == []
+        assert InvoiceLine.objects.filter(travel_charge=self.charge).count() == 1
+
+    def test_a_cancelled_draft_frees_the_charge_for_the_next_run_billed_once(self):
+        [draft] = do_run_billing(
+            acting_user=None, period=MARCH, now=BILLED_AT, issue=False
+        ).invoices
+        do_cancel_invoice(acting_user=None, invoice=draft, now=BILLED_AT)
+        assert TravelCharge.objects.get(pk=self.charge.pk).billed_at is None
+        assert list(list_unbilled_travel_charges()) == [self.charge]
+        [invoice] = do_run_billing(acting_user=None, period=MARCH, now=BILLED_AT).invoices
+        assert invoice.lines.get(kind=LineKind.TRAVEL).travel_charge_id == self.charge.pk
+        assert TravelCharge.objects.get(pk=self.charge.pk).billed_at == BILLED_AT
+        # The cancelled draft's line stays, inactive; one active line bills it.
+        assert InvoiceLine.objects.filter(travel_charge=self.charge).count() == 2
+        assert InvoiceLine.objects.filter(travel_charge=self.charge, active=True).count() == 1
+        assert do_run_billing(acting_user=None, period=MARCH, now=BILLED_AT).invoices == []
+
+    def test_the_database_refuses_a_second_active_line_beside_a_draft(self):
+        [draft] = do_run_billing(
+            acting_user=None, period=MARCH, now=BILLED_AT, issue=False
+        ).invoices
+        with pytest.raises(IntegrityError), transaction.atomic():
+            InvoiceLine.objects.create(
+                invoice=draft,
+                position=99,
+                kind=LineKind.TRAVEL,
+                description="again",
+                amount=Decimal("20.00"),
+                travel_charge=self.charge,
+            )

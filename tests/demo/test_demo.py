@@ -12,6 +12,7 @@ from supportledger.entitlements.queries import (
     get_allowance_used_from_ledger,
     get_balance_from_ledger,
 )
+from supportledger.rules.explanation import explain_in_english, steps_from_json
 from supportledger.rules.presets import PRESET_NAMES
 
 
@@ -40,6 +41,8 @@ def test_the_large_demo_writes_rated_work_whose_ledger_matches_the_cached_balanc
         progress=lambda line: None,
     )
     assert WorkEntry.objects.count() == WorkRating.objects.count() == 600
+    for rating in WorkRating.objects.all():
+        assert explain_in_english(steps_from_json(rating.steps)) == tuple(rating.explanation)
     for entitlement in Entitlement.objects.all():
         assert get_balance_from_ledger(entitlement)[0] == entitlement.balance_minutes
     for usage in AllowanceUsage.objects.select_related("entitlement"):

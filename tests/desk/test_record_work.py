@@ -15,6 +15,7 @@ from supportledger.entitlements.actions import (
 )
 from supportledger.entitlements.models import AllowanceUsage, BalanceAlert, LedgerEntry
 from supportledger.entitlements.queries import get_balance_from_ledger
+from supportledger.rules.explanation import explain_in_english, steps_from_json
 from tests.cast import SET_UP_AT, at, build_cast, open_request
 
 MARCH_4 = date(2026, 3, 4)
@@ -131,6 +132,9 @@ class RecordingWorkAgainstAVoucher(TestCase):
         old, new = work.ratings.order_by("id")
         assert (old.current, old.counted_minutes) == (False, 120)
         assert (new.current, new.counted_minutes) == (True, 60)
+        for rating in (old, new):
+            assert explain_in_english(steps_from_json(rating.steps)) == tuple(rating.explanation)
+        assert new.steps[1]["args"]["counted"] == 60
         reasons = list(
             LedgerEntry.objects.filter(entitlement=self.voucher).values_list(
                 "reason", "minutes_delta"
@@ -147,6 +151,9 @@ class RecordingWorkAgainstAVoucher(TestCase):
         assert self.voucher.balance_minutes == 480
         assert work.ratings.filter(current=True).count() == 1
         assert work.ratings.count() == 2
+        old, new = work.ratings.order_by("id")
+        assert new.steps == old.steps
+        assert new.steps[0]["code"] == "work"
 
     def test_crossing_eighty_ninety_five_and_a_hundred_percent_alerts_once_each(self):
         self.record("W1", at(MARCH_4, 6), at(MARCH_4, 14))  # 480 of 600: 80 %

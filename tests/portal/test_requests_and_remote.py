@@ -1,7 +1,9 @@
 from datetime import timedelta
 
 import pytest
+from django.utils.html import escape
 
+from supportledger.billing.explain import explain_rating
 from supportledger.core import clock
 from supportledger.core.models import AuditEntry
 from supportledger.service.models import Claim, Consent, RemoteSession, WorkConfirmation
@@ -19,9 +21,9 @@ def test_the_requests_list_shows_only_the_customers_own(client_a, world):
 def test_a_request_shows_each_pieces_charge_with_its_explanation(client_a, world):
     html = client_a.get(f"/portal/requests/{world.a.request.pk}/").content.decode()
     rating = world.a.work[0].ratings.get(current=True)
-    assert rating.explanation
-    for step in rating.explanation:
-        assert step.replace('"', "&quot;").replace("'", "&#x27;") in html
+    assert len(rating.steps) == len(rating.explanation) > 0
+    for line in explain_rating(rating, world.a.contact.language):
+        assert escape(line) in html
     assert 'class="charge"' in html
 
 

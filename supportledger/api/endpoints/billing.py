@@ -14,8 +14,8 @@ from supportledger.api.idempotency import IdempotencyKey
 from supportledger.api.pagination import ListParams, Page, filter_list, page_of
 from supportledger.api.responses import READ_ERRORS, responses
 from supportledger.api.schemas import InvoiceDetailOut, InvoiceOut, OrderIn, OrderOut
-from supportledger.api.scope import get_scoped, scoped
-from supportledger.billing.actions import do_place_order
+from supportledger.api.scope import get_scoped, require_staff, scoped
+from supportledger.billing.actions import do_cancel_order, do_mark_invoice_paid, do_place_order
 from supportledger.billing.models import Invoice, InvoiceLine, InvoiceStatus, Order
 from supportledger.billing.pdf import render_invoice_pdf
 from supportledger.catalog.models import Product
@@ -87,6 +87,20 @@ def place_order(  # type: ignore[no-untyped-def]
     return Status(201, order)
 
 
+@router.post("/orders/{order_id}/cancel", response=responses(OrderOut, write=True))
+@write
+def cancel_order(  # type: ignore[no-untyped-def]
+    request: HttpRequest, order_id: int, idempotency_key: IdempotencyKey
+):
+    """Cancel an order not yet paid; a customer's own token may cancel its own.
+
+    An order on a draft invoice leaves it; one on an issued invoice is refused
+    (422 ``invoiced``): credit the invoice instead.
+    """
+    order = get_scoped(Order.objects.all(), caller(request), "customer_id", order_id, "order")
+    return do_cancel_order(acting_user=acting_user(request), order=order)
+
+
 # --- invoices -------------------------------------------------------------------
 
 
@@ -114,6 +128,24 @@ def get_invoice(request: HttpRequest, invoice_id: int):  # type: ignore[no-untyp
         Prefetch("lines", queryset=InvoiceLine.objects.order_by("position"))
     )
     return get_scoped(queryset, caller(request), None, invoice_id, "invoice")
+
+
+@router.post("/invoices/{invoice_id}/paid", response=responses(InvoiceOut, write=True))
+@write
+def mark_invoice_paid(  # type: ignore[no-untyped-def]
+    request: HttpRequest, invoice_id: int, idempotency_key: IdempotencyKey
+):
+    """Record an issued invoice as paid in full (vendor tokens: the accounting system).
+
+    The orders it bills are paid and fulfilled (a renewal extends the support
+    period) and a hold for overdue invoices is lifted when nothing else is
+    overdue. A draft, a credit note or an invoice already paid or cancelled
+    is refused with 422.
+    """
+    who = caller(request)
+    invoice = get_scoped(_invoices(request), who, None, invoice_id, "invoice")
+    require_staff(who)
+    return do_mark_invoice_paid(acting_user=acting_user(request), invoice=invoice)
 
 
 PDF_RESPONSE: dict[str, Any] = {

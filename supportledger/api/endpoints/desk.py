@@ -30,6 +30,7 @@ from supportledger.desk.actions import do_open_request, do_post_message, do_reco
 from supportledger.desk.models import Request, WorkEntry, WorkRating
 from supportledger.desk.queries import get_rating_preview, list_public_messages, list_thread
 from supportledger.entitlements.models import Licence
+from supportledger.rules.explanation import steps_to_json
 from supportledger.rules.types import RulesError
 
 router = Router(tags=["desk"])
@@ -260,4 +261,5 @@ def preview_rating(request: HttpRequest, body: RatingPreviewIn):  # type: ignore
         "allocations": [asdict(a) for a in rating.allocations],
         "incidents": [asdict(i) for i in rating.incidents],
         "explanation": list(rating.explanation),
+        "steps": steps_to_json(rating.steps),
     }

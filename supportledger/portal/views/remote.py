@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +27,8 @@ from supportledger.service.queries import (
 )
 
 TERMS_VERSION = getattr(settings, "PORTAL_REMOTE_TERMS_VERSION", "2026-1")
+SESSIONS_PER_PAGE = 25
+"""Past sessions are all listed, newest first, this many a page."""
 
 
 def _context(request: HttpRequest) -> dict[str, object]:
@@ -34,7 +37,10 @@ def _context(request: HttpRequest) -> dict[str, object]:
     return {
         "consultants": list_consultants_on_duty(now),
         "requests": own_requests(request).order_by("-created_at", "-id")[:50],
-        "sessions": list_remote_sessions_for_customer(request.customer)[:50],  # type: ignore[attr-defined]
+        "sessions": Paginator(
+            list_remote_sessions_for_customer(request.customer),  # type: ignore[attr-defined]
+            SESSIONS_PER_PAGE,
+        ).get_page(request.GET.get("page")),
         "prices": get_service_price_on(today_for_vendor(policy, now)),
         "terms_version": TERMS_VERSION,
         "timezone": policy.timezone,

@@ -8,14 +8,13 @@ from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from supportledger.core import clock
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.desk.actions import do_open_request, do_post_message
-from supportledger.desk.models import Request, WorkEntry, WorkRating
+from supportledger.desk.models import Category, Request, WorkEntry, WorkRating
 from supportledger.desk.queries import (
     get_attachment_for_customer,
     list_public_messages,
@@ -26,21 +25,6 @@ from supportledger.portal.access import contact_required, form_ids, own_or_404, 
 from supportledger.service.actions import do_confirm_work, do_file_claim
 from supportledger.service.models import WorkConfirmation
 from supportledger.service.queries import get_claim_window
-
-CATEGORY_LABELS = {
-    "consultation": gettext_lazy("advice on installing or using"),
-    "defect": gettext_lazy("a defect in the program"),
-    "installation": gettext_lazy("installation"),
-    "configuration": gettext_lazy("configuration"),
-    "training": gettext_lazy("training"),
-    "update": gettext_lazy("installing a new version"),
-    "transfer": gettext_lazy("moving to another workstation"),
-    "backup": gettext_lazy("backup"),
-    "recovery": gettext_lazy("data recovery"),
-    "development": gettext_lazy("development"),
-    "legal": gettext_lazy("legislation question"),
-    "hardware": gettext_lazy("hardware"),
-}
 
 
 def own_requests(request: HttpRequest) -> QuerySet[Request]:
@@ -73,7 +57,7 @@ def requests_view(request: HttpRequest) -> HttpResponse:
         {
             "requests": own_requests(request),
             "licences": own_licences(request),
-            "categories": CATEGORY_LABELS.items(),
+            "categories": Category.choices,
         },
     )
 
@@ -86,7 +70,7 @@ def open_request_view(request: HttpRequest) -> HttpResponse:
     if request.POST.get("licence"):
         licence = own_or_404(own_licences(request), request.POST["licence"])
     category = request.POST.get("category", "")
-    if category not in CATEGORY_LABELS:
+    if category not in Category.values:
         messages.error(request, _("Choose what the request is about."))
         return redirect("portal:requests")
     try:

@@ -1,7 +1,9 @@
-"""``supportledger bill --period 2026-03 [--customer ID] [--now ISO]``
+"""``supportledger bill --period 2026-03 [--customer ID] [--now ISO] [--draft]``
 
-Runs the billing run for a month and prints one line per invoice issued.
-Safe to rerun: what is already billed is not billed again.
+Runs the billing run for a month and prints one line per invoice issued
+(with ``--draft``: per draft written, unnumbered, for staff to check and
+issue). Safe to rerun: what is already billed, on an issued invoice or a
+draft, is not billed again.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--period", required=True, help="The month, e.g. 2026-03.")
         parser.add_argument("--customer", type=int, help="Only this customer id.")
         parser.add_argument("--now", help="Issue instant, ISO 8601 with offset (default: now).")
+        parser.add_argument(
+            "--draft",
+            action="store_true",
+            help="Leave the invoices as drafts: not numbered, not issued.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -46,16 +53,23 @@ class Command(BaseCommand):
                 raise CommandError(f"--customer: no customer with id {options['customer']}")
 
         def report(invoice: Any) -> None:
+            name = invoice.number or f"draft id={invoice.pk}"
             sys.stdout.write(
-                f"{invoice.number} customer={invoice.customer_id} "
+                f"{name} customer={invoice.customer_id} "
                 f"total={invoice.total_amount} {invoice.currency}\n"
             )
             sys.stdout.flush()
 
         try:
             result = do_run_billing(
-                acting_user=None, period=period, customer=customer, now=now, on_invoice=report
+                acting_user=None,
+                period=period,
+                customer=customer,
+                now=now,
+                on_invoice=report,
+                issue=not options["draft"],
             )
         except ActionRefused as exc:
             raise CommandError(f"{exc.code}: {exc.message}") from exc
-        sys.stdout.write(f"done: {len(result.invoices)} invoices for {period.label}\n")
+        what = "drafts" if options["draft"] else "invoices"
+        sys.stdout.write(f"done: {len(result.invoices)} {what} for {period.label}\n")

@@ -1,4 +1,5 @@
-"""Dates, numbers and money in the reader's language (babel), for templates."""
+"""Dates, numbers and money in the reader's language (babel), for every template:
+``{% load formats %}``."""
 
 from __future__ import annotations
 

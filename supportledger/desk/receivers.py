@@ -1,0 +1,14 @@
+"""Receivers of the desk for other apps' signals."""
+
+from datetime import date, datetime
+from typing import Any
+
+from supportledger.desk.actions import do_rerate_since
+
+
+def rerate_after_grant(
+    sender: Any, *, customer_id: int, since: date, acting_user: Any, at: datetime, **kwargs: Any
+) -> None:
+    """Entitlements valid from ``since`` were added: re-rate the customer's
+    uninvoiced work from that day on, in the granting transaction."""
+    do_rerate_since(acting_user=acting_user, customer_id=customer_id, since=since, now=at)
