@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import FilteredRelation, Q, QuerySet
@@ -28,6 +29,8 @@ from supportledger.desk.models import (
     Request,
     Timer,
     WorkEntry,
+    category_label,
+    mode_label,
 )
 from supportledger.entitlements.convert import local_date, policy_on
 from supportledger.entitlements.models import Entitlement
@@ -233,12 +236,46 @@ def list_thread_for_staff_page(request: Request) -> list[dict[str, Any]]:
     return thread
 
 
-def list_work_lines(request: Request) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class WorkRow:
+    """A piece of work as its line on the request page shows it; ``agent``
+    is ``{"user": {"username"}}``."""
+
+    started_at: datetime
+    mode: str
+    category: str
+    agent: dict[str, Any]
+
+    def get_mode_display(self) -> str:
+        return mode_label(self.mode)
+
+    def get_category_display(self) -> str:
+        return category_label(self.category)
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    """The current rating of a piece of work as its line shows it (the
+    explanation is rendered from ``steps``, else the stored ``explanation``)."""
+
+    duration_minutes: int
+    counted_minutes: int
+    amount: Decimal
+    currency: str
+    explanation: list[str]
+    steps: list[Any]
+
+
+@dataclass(frozen=True)
+class WorkLine:
+    work: WorkRow
+    rating: RatingRow | None
+
+
+def list_work_lines(request: Request) -> list[WorkLine]:
     """The work on ``request``, newest first, each with its current rating
-    (None before it is rated), as plain rows in one query: ``{"work":
-    {"started_at", "mode", "category", "agent": {"user": {"username"}}},
-    "rating": {"duration_minutes", "counted_minutes", "amount", "currency",
-    "explanation"} | None}``."""
+    (None before it is rated), as plain rows (no model instances) in one
+    query."""
     rows = (
         WorkEntry.objects.filter(request=request)
         .annotate(rating=FilteredRelation("ratings", condition=Q(ratings__current=True)))
@@ -254,26 +291,16 @@ def list_work_lines(request: Request) -> list[dict[str, Any]]:
             "rating__amount",
             "rating__currency",
             "rating__explanation",
+            "rating__steps",
         )
     )
     return [
-        {
-            "work": {
-                "started_at": started,
-                "mode": mode,
-                "category": category,
-                "agent": {"user": {"username": agent}},
-            },
-            "rating": None
+        WorkLine(
+            WorkRow(started, mode, category, {"user": {"username": agent}}),
+            None
             if rating is None
-            else {
-                "duration_minutes": duration,
-                "counted_minutes": counted,
-                "amount": amount,
-                "currency": currency,
-                "explanation": explanation,
-            },
-        }
+            else RatingRow(duration, counted, amount, currency, explanation, steps),
+        )
         for (
             started,
             mode,
@@ -285,6 +312,7 @@ def list_work_lines(request: Request) -> list[dict[str, Any]]:
             amount,
             currency,
             explanation,
+            steps,
         ) in rows
     ]
 
