@@ -125,7 +125,7 @@ class TheRequestPage(TestCase):
         assert self.subscription.reference in page
         assert "30 min from " + self.subscription.reference in page
         assert "30 min billable" in page
-        assert "20.00 EUR" in page
+        assert "€20.00" in page  # the reader's way: babel, English
 
     def test_an_illegal_transition_shows_a_message_not_an_error_page(self):
         response = self.client.post(self.url + "status/", {"to": "closed"}, follow=True)
@@ -143,7 +143,7 @@ class TheRequestPage(TestCase):
         page = response.content.decode()
         assert "Work recorded" in page
         assert self.request.work.count() == 1
-        assert "EUR" in page
+        assert "€" in page
 
     def test_an_unauthorised_agent_sees_a_clear_refusal(self):
         payroll = open_(self.cast.acme, product=self.cast.payroll)

@@ -54,7 +54,7 @@ def test_an_agent_previews_the_cost_runs_the_timer_and_sees_the_charge(live_serv
     summary = page.locator("#preview-summary").inner_text()
     assert f"30 min from {contract.reference}" in summary
     assert "30 min billable" in summary
-    assert "EUR" in page.locator("#preview-amount").inner_text()
+    assert "€" in page.locator("#preview-amount").inner_text()
 
     page.select_option("#time select[name=mode]", "phone")
     page.click("#start-timer")
@@ -64,5 +64,5 @@ def test_an_agent_previews_the_cost_runs_the_timer_and_sees_the_charge(live_serv
     page.click("#stop-timer")
     page.wait_for_selector("text=Work recorded")
     charge = page.locator("#work .charge").first.inner_text()
-    assert "EUR" in charge
+    assert "€" in charge
     assert "billable" in charge.lower()  # the explanation says why it is charged
