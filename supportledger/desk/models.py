@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from supportledger.rules.types import CATEGORIES, MODES
 
@@ -66,11 +66,24 @@ def category_label(category: str) -> str:
 
 
 def channel_label(channel: str) -> str:
-    """The channel a request came through: a mode's label, else the messaging
-    service's own name (``whatsapp`` -> ``WhatsApp``)."""
-    if channel in Mode.values:
-        return mode_label(channel)
-    return MESSAGING_SERVICES.get(channel, channel)
+    """How a request came in, as a phrase in the active language: ``by phone``,
+    ``through the portal``, ``on WhatsApp``; unknown values as given."""
+    phrases = {
+        "phone": pgettext("request came in", "by phone"),
+        "email": pgettext("request came in", "by e-mail"),
+        "portal": pgettext("request came in", "through the portal"),
+        "chat": pgettext("request came in", "by chat"),
+        "remote": pgettext("request came in", "in a remote session"),
+        "onsite": pgettext("request came in", "on site"),
+        "inhouse": pgettext("request came in", "at our premises"),
+    }
+    if channel in phrases:
+        return phrases[channel]
+    if channel in MESSAGING_SERVICES:
+        return pgettext("request came in", "on %(service)s") % {
+            "service": MESSAGING_SERVICES[channel]
+        }
+    return channel
 
 
 class Status(models.TextChoices):

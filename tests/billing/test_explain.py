@@ -181,6 +181,8 @@ class TheConsoleRequestPageInGreek(TestCase):
             assert escape(f"{Mode.REMOTE.label} / {Category.DEFECT.label}") in page
             assert escape(channel_label("phone")) in page
             assert f'<option value="onsite" selected>{escape(Mode.ONSITE.label)}</option>' in page
+        # The channel as a phrase: "by phone", not the mode's "Phone support".
+        assert 'id="channel">τηλεφωνικά</span>' in page
 
     def test_the_live_preview_reads_in_greek(self):
         page = self._page()
