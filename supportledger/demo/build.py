@@ -12,10 +12,12 @@ transaction per piece of work.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import asdict, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,7 +36,12 @@ from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.actions import do_add_contact, do_add_staff_member, do_create_customer
 from supportledger.customers.models import Customer, StaffRole
-from supportledger.desk.actions import allowed_channels, do_open_request, do_record_work
+from supportledger.desk.actions import (
+    allowed_channels,
+    do_change_request_status,
+    do_open_request,
+    do_record_work,
+)
 from supportledger.desk.models import Request, WorkEntry, WorkRating
 from supportledger.entitlements.actions import (
     do_sell_contract,
@@ -82,6 +89,10 @@ PRODUCTS = [
     ("POS", "Point of sale", LicenceModel.MONTHLY, "60"),
 ]
 CATEGORIES = ["consultation", "configuration", "installation", "defect", "training", "update"]
+# What a customer writes when opening a request, in its own language.
+ASKS: dict[str, list[dict[str, str]]] = json.loads(
+    (Path(__file__).parent / "fixtures" / "asks.json").read_text(encoding="utf-8")
+)
 
 
 def build_small(preset: str, *, today: date, seed: int = 1, customers: int = 50) -> dict[str, int]:
@@ -223,12 +234,14 @@ def build_small(preset: str, *, today: date, seed: int = 1, customers: int = 50)
             agent = next(a for a in agents if product in a.products.all())
             mode = rng.choice(["remote", "remote", "phone", "email", "onsite"])
             start = datetime.combine(day, time(9 + rng.randrange(6)), ZoneInfo(policy.timezone))
+            ask = rng.choice(ASKS[lang])
             request = do_open_request(
                 acting_user=admin,
                 customer=customer,
                 contact=contact,
                 product=product,
-                subject=f"Question about {product.name}",
+                subject=ask["subject"].format(product=product.name),
+                body=ask["body"].format(product=product.name),
                 category="consultation",
                 channel="phone" if mode == "phone" and "phone" in channels else "portal",
                 now=start,
@@ -250,6 +263,16 @@ def build_small(preset: str, *, today: date, seed: int = 1, customers: int = 50)
                 works += 1
             except ActionRefused:
                 continue  # e.g. not entitled (S2) or outside the service area
+            # Older requests are done with; the last fortnight's are still being worked.
+            age = (today - day).days
+            moves = ["open", "resolved", "closed"] if age > 14 else ["open"] if age > 3 else []
+            for step, to in enumerate(moves, start=1):
+                do_change_request_status(
+                    acting_user=agent.user,
+                    request=request,
+                    to=to,
+                    now=start + timedelta(hours=3, minutes=step),
+                )
     return {"customers": customers, "work": works}
 
 

@@ -32,6 +32,29 @@ def test_demo_fills_an_empty_database_through_the_actions_and_then_leaves_it_alo
 
 
 @pytest.mark.django_db
+def test_demo_requests_speak_their_customers_language_and_older_ones_are_closed():
+    from supportledger.demo.build import ASKS
+    from supportledger.desk.models import Message, Status
+
+    build_small("prepaid_hours_bg", today=date(2026, 6, 1), customers=12)
+    requests = Request.objects.select_related("customer", "product")
+    assert requests.exists()
+    for request in requests:
+        asked = {
+            a["subject"].format(product=request.product.name)
+            for a in ASKS[request.customer.language]
+        }
+        assert request.subject in asked, (request.customer.language, request.subject)
+        first = Message.objects.filter(request=request).earliest("created_at")
+        assert first.author_contact_id == request.contact_id
+    worked = requests.filter(work__isnull=False).distinct()
+    old = [r for r in worked if (date(2026, 6, 1) - r.created_at.date()).days > 15]
+    assert old
+    assert all(r.status == Status.CLOSED for r in old)
+    assert requests.filter(status__in=[Status.NEW, Status.OPEN]).exists()
+
+
+@pytest.mark.django_db
 def test_the_large_demo_writes_rated_work_whose_ledger_matches_the_cached_balances():
     build_large(
         "prepaid_hours_bg",
