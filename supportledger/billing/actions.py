@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -93,9 +93,21 @@ stops inside the transaction of its N-th invoice (lines written, number
 taken, not committed), prints ``paused`` and sleeps until killed."""
 
 
-def _check_transition(table: dict[str, frozenset[str]], current: str, new: str, what: str) -> None:
+def _check_transition(
+    table: dict[str, frozenset[str]],
+    current: str,
+    new: str,
+    states: type[models.TextChoices],
+    sentence: str,
+) -> None:
+    """Refuse a move the transition table does not allow. ``sentence`` is the
+    whole translated refusal with the ``current`` and ``new`` states' labels
+    as placeholders (one sentence per object, so translators can inflect)."""
     if new not in table[current]:
-        raise ActionRefused("invalid_transition", f"A {what} cannot go from {current} to {new}.")
+        raise ActionRefused(
+            "invalid_transition",
+            sentence % {"current": states(current).label, "new": states(new).label},
+        )
 
 
 # --- Issuing --------------------------------------------------------------
@@ -125,7 +137,13 @@ def _issue(invoice: Invoice, *, at: datetime, timezone: str, acting_user: Any = 
     frees it for the next run). The line's partial unique constraint keeps a
     charge on one active line at most, so it is never billed twice."""
     settings = get_billing_settings()
-    _check_transition(INVOICE_TRANSITIONS, invoice.status, InvoiceStatus.ISSUED, "invoice")
+    _check_transition(
+        INVOICE_TRANSITIONS,
+        invoice.status,
+        InvoiceStatus.ISSUED,
+        InvoiceStatus,
+        _("The invoice is %(current)s; it cannot become %(new)s."),
+    )
     issued_on = local_date(at, timezone)
     _take_number(invoice, issued_on=issued_on, series=settings.number_prefix)
     invoice.status = InvoiceStatus.ISSUED
@@ -519,8 +537,14 @@ def do_mark_invoice_paid(
     at = now or clock.now()
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.kind != InvoiceKind.INVOICE:
-        raise ActionRefused("invalid", "A credit note is not paid; it is refunded.")
-    _check_transition(INVOICE_TRANSITIONS, invoice.status, InvoiceStatus.PAID, "invoice")
+        raise ActionRefused("invalid", _("A credit note is not paid; it is refunded."))
+    _check_transition(
+        INVOICE_TRANSITIONS,
+        invoice.status,
+        InvoiceStatus.PAID,
+        InvoiceStatus,
+        _("The invoice is %(current)s; it cannot become %(new)s."),
+    )
     invoice.status, invoice.paid_at = InvoiceStatus.PAID, at
     invoice.save(update_fields=["status", "paid_at"])
     write_audit(acting_user=acting_user, action="mark_invoice_paid", obj=invoice, at=at)
@@ -545,7 +569,7 @@ def do_cancel_invoice(
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status != InvoiceStatus.DRAFT:
         raise ActionRefused(
-            "issued_invoice_is_final", "An issued invoice never changes; issue a credit note."
+            "issued_invoice_is_final", _("An issued invoice never changes; issue a credit note.")
         )
     invoice.status, invoice.cancelled_at = InvoiceStatus.CANCELLED, at
     invoice.save(update_fields=["status", "cancelled_at"])
@@ -567,13 +591,19 @@ def do_credit_invoice(
     """
     at = now or clock.now()
     if not reason.strip():
-        raise ActionRefused("invalid", "reason: say why the invoice is credited.")
+        raise ActionRefused("invalid", "reason: " + _("say why the invoice is credited."))
     original = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if original.kind != InvoiceKind.INVOICE:
-        raise ActionRefused("invalid", "Only an invoice can be credited.")
-    _check_transition(INVOICE_TRANSITIONS, original.status, InvoiceStatus.CANCELLED, "invoice")
+        raise ActionRefused("invalid", _("Only an invoice can be credited."))
+    _check_transition(
+        INVOICE_TRANSITIONS,
+        original.status,
+        InvoiceStatus.CANCELLED,
+        InvoiceStatus,
+        _("The invoice is %(current)s; it cannot become %(new)s."),
+    )
     if original.status == InvoiceStatus.DRAFT:
-        raise ActionRefused("invalid", "A draft is cancelled, not credited.")
+        raise ActionRefused("invalid", _("A draft is cancelled, not credited."))
     with override(original.language):
         prefix = _("Credit for %(number)s") % {"number": original.number}
     lines = [
@@ -628,10 +658,12 @@ def do_credit_invoice(
 # --- Orders -----------------------------------------------------------------
 
 
-def _owned(customer: Customer, obj: Any, what: str) -> None:
+def _owned(customer: Customer, obj: Any, field: str, reason: str) -> None:
+    """Refuse ``obj`` of another customer; ``field`` is the form and API
+    field name (never translated), ``reason`` the translated refusal."""
     if obj is not None and obj.customer_id != customer.pk:
         # The same answer as for an id that does not exist: nothing leaks.
-        raise ActionRefused("not_found", f"{what}: no such {what} for this customer.")
+        raise ActionRefused("not_found", f"{field}: {reason}")
 
 
 @transaction.atomic
@@ -660,11 +692,13 @@ def do_place_order(
     """  # noqa: RUF002
     at = now or clock.now()
     if kind not in OrderKind.values:
-        raise ActionRefused("invalid", f"kind: unknown order kind {kind!r}.")
+        raise ActionRefused(
+            "invalid", "kind: " + _("unknown order kind '%(kind)s'.") % {"kind": kind}
+        )
     if quantity < 1:
-        raise ActionRefused("invalid", "quantity: must be at least 1.")
-    _owned(customer, licence, "licence")
-    _owned(customer, entitlement, "entitlement")
+        raise ActionRefused("invalid", "quantity: " + _("must be at least 1."))
+    _owned(customer, licence, "licence", _("no such licence for this customer."))
+    _owned(customer, entitlement, "entitlement", _("no such entitlement for this customer."))
     if licence is not None and product is None:
         product = licence.product
     if entitlement is not None and entitlement.licence_id and product is None:
@@ -708,11 +742,17 @@ def do_cancel_order(*, acting_user: Any, order: Order, now: datetime | None = No
     """Cancel an order not yet paid. If it is on an issued invoice, credit that first."""
     at = now or clock.now()
     order = Order.objects.select_for_update().get(pk=order.pk)
-    _check_transition(ORDER_TRANSITIONS, order.status, OrderStatus.CANCELLED, "order")
+    _check_transition(
+        ORDER_TRANSITIONS,
+        order.status,
+        OrderStatus.CANCELLED,
+        OrderStatus,
+        _("The order is %(current)s; it cannot become %(new)s."),
+    )
     if InvoiceLine.objects.filter(
         order=order, active=True, invoice__status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PAID]
     ).exists():
-        raise ActionRefused("invoiced", "The order is on an issued invoice; credit it instead.")
+        raise ActionRefused("invoiced", _("The order is on an issued invoice; credit it instead."))
     InvoiceLine.objects.filter(order=order, invoice__status=InvoiceStatus.DRAFT).update(
         active=False
     )
@@ -732,9 +772,16 @@ def do_invoice_order(*, acting_user: Any, order: Order, now: datetime | None = N
         .get(pk=order.pk)
     )
     if order.status != OrderStatus.PLACED:
-        raise ActionRefused("invalid", f"Order {order.reference} is {order.status}.")
+        raise ActionRefused(
+            "invalid",
+            _("Order %(reference)s is %(status)s.")
+            % {"reference": order.reference, "status": OrderStatus(order.status).label},
+        )
     if InvoiceLine.objects.filter(order=order, active=True).exists():
-        raise ActionRefused("invoiced", f"Order {order.reference} is already invoiced.")
+        raise ActionRefused(
+            "invoiced",
+            _("Order %(reference)s is already invoiced.") % {"reference": order.reference},
+        )
     customer = order.customer
     invoice = _new_invoice(
         customer,
@@ -759,7 +806,13 @@ def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> No
     order = Order.objects.select_for_update(of=("self",)).select_related("product").get(pk=order.pk)
     if order.status != OrderStatus.PLACED:
         return
-    _check_transition(ORDER_TRANSITIONS, order.status, OrderStatus.PAID, "order")
+    _check_transition(
+        ORDER_TRANSITIONS,
+        order.status,
+        OrderStatus.PAID,
+        OrderStatus,
+        _("The order is %(current)s; it cannot become %(new)s."),
+    )
     order.status, order.paid_at = OrderStatus.PAID, at
     terms = order.terms or {}
     starts = date.fromisoformat(terms["starts"])
@@ -812,7 +865,13 @@ def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> No
             now=at,
         )
     order.granted = granted
-    _check_transition(ORDER_TRANSITIONS, OrderStatus.PAID, OrderStatus.FULFILLED, "order")
+    _check_transition(
+        ORDER_TRANSITIONS,
+        OrderStatus.PAID,
+        OrderStatus.FULFILLED,
+        OrderStatus,
+        _("The order is %(current)s; it cannot become %(new)s."),
+    )
     order.status, order.fulfilled_at = OrderStatus.FULFILLED, at
     order.save(update_fields=["status", "paid_at", "granted", "fulfilled_at"])
     write_audit(

@@ -192,18 +192,23 @@ def _renewal_quote(
     entitlement: Entitlement | None, product: Product | None, on: date
 ) -> OrderQuote:
     if entitlement is None or entitlement.kind != Kind.SUPPORT_PERIOD:
-        raise ActionRefused("invalid", "entitlement: a renewal renews a support period.")
+        raise ActionRefused("invalid", "entitlement: " + _("a renewal renews a support period."))
     if product is None:
-        raise ActionRefused("invalid", "product: the support period names no product.")
+        raise ActionRefused("invalid", "product: " + _("the support period names no product."))
     latest = latest_of_kind(entitlement)
     list_price = get_product_price_on(product, on)
     if list_price is None:
-        raise ActionRefused("no_price", f"product: {product.code} has no price on {on}.")
+        raise ActionRefused(
+            "no_price",
+            "product: "
+            + _("%(product)s has no price on %(day)s.")
+            % {"product": product.code, "day": format_date(on, get_language() or "en")},
+        )
     quote = quote_renewal(
         renewal_policy(), list_price.currency, Decimal(list_price.amount), latest.ends, on
     )
     if isinstance(quote, RulesError):
-        raise ActionRefused(quote.code, quote.message)
+        raise ActionRefused(quote.code, _rules_refusal(quote))
     starts = latest.ends + timedelta(days=1) if quote.kind == "grace" else on
     return OrderQuote(
         amount=round_money(quote.price, quote.currency),
@@ -216,6 +221,23 @@ def _renewal_quote(
             "renews_ends": latest.ends.isoformat(),
         },
     )
+
+
+def _rules_refusal(error: RulesError) -> str:
+    """The rules' refusal of a renewal quote in the active language; the
+    rules speak English only, so a known code is written anew here."""
+    if error.code == "invalid_price":
+        return _("The list price of the product is negative; the renewal cannot be priced.")
+    return error.message
+
+
+def _no_package_price(kind: str, size: int, on: date) -> str:
+    """Why an incident pack or a contract has no price: one whole sentence
+    per kind, in the active language."""
+    values = {"size": size, "day": format_date(on, get_language() or "en")}
+    if kind == OrderKind.CONTRACT:
+        return _("no price for a year of maintenance contract on %(day)s.") % values
+    return _("no price for an incident pack of size %(size)s on %(day)s.") % values
 
 
 def latest_of_kind(entitlement: Entitlement) -> Entitlement:
@@ -257,7 +279,11 @@ def get_order_quote(
             )
         prices = get_service_price_on(on)
         if prices is None:
-            raise ActionRefused("no_price", f"No service price list is in force on {on}.")
+            raise ActionRefused(
+                "no_price",
+                _("No service price list is in force on %(day)s.")
+                % {"day": format_date(on, get_language() or "en")},
+            )
         amount = round_money(Decimal(prices.remote) * quantity, prices.currency)
         return OrderQuote(
             amount,
@@ -272,9 +298,7 @@ def get_order_quote(
         size = quantity if kind == OrderKind.INCIDENT_PACK else 12
         package = get_package_price(kind, size, product, on)
         if package is None:
-            raise ActionRefused(
-                "no_price", f"quantity: no price for a {kind.replace('_', ' ')} of {size} on {on}."
-            )
+            raise ActionRefused("no_price", "quantity: " + _no_package_price(kind, size, on))
         starts = on
         if kind == OrderKind.CONTRACT:
             current = (
@@ -299,7 +323,7 @@ def get_order_quote(
             ),
             terms,
         )
-    raise ActionRefused("invalid", f"kind: unknown order kind {kind!r}.")
+    raise ActionRefused("invalid", "kind: " + _("unknown order kind '%(kind)s'.") % {"kind": kind})
 
 
 # --- Renewal reminders -------------------------------------------------------

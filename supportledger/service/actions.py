@@ -17,10 +17,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from supportledger.billing.locale_format import format_date
 from supportledger.billing.queries import describe_hold_reason
 from supportledger.catalog.models import ServicePrice
 from supportledger.catalog.queries import get_service_price_on
@@ -68,12 +69,20 @@ def _policy() -> Policy:
     return policy_from_row(get_vendor_policy(), {})
 
 
-def _transition(current: str, to: str, table: dict[str, frozenset[str]], what: str) -> None:
+def _transition(
+    current: str,
+    to: str,
+    table: dict[str, frozenset[str]],
+    states: type[models.TextChoices],
+    sentence: str,
+) -> None:
+    """Refuse a move the transition table does not allow. ``sentence`` is the
+    whole translated refusal, with the ``current`` and ``to`` states' labels
+    as placeholders (a whole sentence per object, so translators can inflect)."""
     if to not in table[current]:
         raise ActionRefused(
             "invalid_transition",
-            _("The %(what)s is %(current)s; it cannot become %(to)s.")
-            % {"what": what, "current": current, "to": to},
+            sentence % {"current": states(current).label, "to": states(to).label},
         )
 
 
@@ -99,7 +108,9 @@ def do_record_consent(
         raise ActionRefused("wrong_customer", _("The contact belongs to another customer."))
     terms_version = (terms_version or "").strip()
     if not terms_version:
-        raise ActionRefused("invalid", _("terms_version: the version of the terms is required."))
+        raise ActionRefused(
+            "invalid", "terms_version: " + _("the version of the terms is required.")
+        )
     try:
         first_day = date.fromisoformat((price_list_version or "").strip())
     except ValueError:
@@ -110,11 +121,13 @@ def do_record_consent(
     if price_list is None:
         raise ActionRefused(
             "unknown_price_list",
-            _("price_list_version: no service price list starts on %(version)s.")
-            % {"version": price_list_version},
+            "price_list_version: "
+            + _("no service price list starts on %(version)s.") % {"version": price_list_version},
         )
     if not ip_address:
-        raise ActionRefused("invalid", _("ip_address: the address of the consent is required."))
+        raise ActionRefused(
+            "invalid", "ip_address: " + _("the address of the consent is required.")
+        )
     consent = Consent.objects.create(
         contact=contact,
         request=request,
@@ -156,15 +169,18 @@ def _check_slot(
     """Refuse a slot that is not in business hours or overlaps another visit
     of ``agent``. The caller holds the lock on the agent's row."""
     if ends_at <= starts_at:
-        raise ActionRefused("invalid", _("ends_at: the visit must end after it starts."))
+        raise ActionRefused("invalid", "ends_at: " + _("the visit must end after it starts."))
     if starts_at <= at:
-        raise ActionRefused("invalid", _("starts_at: a visit can only be booked in the future."))
+        raise ActionRefused(
+            "invalid", "starts_at: " + _("a visit can only be booked in the future.")
+        )
     calendar = BusinessCalendar.for_policy(policy)
     hours = calendar.opening_hours(calendar.local_date(starts_at))
     if hours is None or not (hours[0] <= starts_at and ends_at <= hours[1]):
         raise ActionRefused(
             "outside_business_hours",
-            _("starts_at: visits are booked only within business hours; %(when)s is outside them.")
+            "starts_at: "
+            + _("visits are booked only within business hours; %(when)s is outside them.")
             % {
                 "when": format_local(starts_at, policy.timezone, translation.get_language() or "en")
             },
@@ -180,7 +196,7 @@ def _check_slot(
     if clashes.exists():
         raise ActionRefused(
             "agent_double_booked",
-            _("agent: %(agent)s already has a visit at that time.") % {"agent": agent},
+            "agent: " + _("%(agent)s already has a visit at that time.") % {"agent": agent},
         )
 
 
@@ -212,7 +228,8 @@ def do_book_appointment(
     The contact who consented gets a confirmation with an .ics invitation."""
     at = now or clock.now()
     if consent.contact.customer_id != request.customer_id:
-        raise ActionRefused("wrong_customer", _("consent: it belongs to another customer."))
+        # Translators: "it" is the customer's consent to the terms and prices.
+        raise ActionRefused("wrong_customer", "consent: " + _("it belongs to another customer."))
     customer = request.customer
     if customer.on_hold:
         raise ActionRefused(
@@ -224,7 +241,8 @@ def do_book_appointment(
     if not is_in_service_area(policy, city):
         raise ActionRefused(
             "outside_service_area",
-            _("city: on-site visits are made only in %(area)s, not in %(city)s.")
+            "city: "
+            + _("on-site visits are made only in %(area)s, not in %(city)s.")
             % {"area": ", ".join(policy.service_area) or "-", "city": city},
         )
     agent = _lock_agent(agent)
@@ -313,7 +331,11 @@ def do_cancel_appointment(
     at = now or clock.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     _transition(
-        appointment.status, AppointmentStatus.CANCELLED, APPOINTMENT_TRANSITIONS, _("visit")
+        appointment.status,
+        AppointmentStatus.CANCELLED,
+        APPOINTMENT_TRANSITIONS,
+        AppointmentStatus,
+        _("The visit is %(current)s; it cannot become %(to)s."),
     )
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancelled_at = at
@@ -394,7 +416,9 @@ def do_start_remote_session(
     if RemoteSession.objects.filter(consent=consent).exists():
         raise ActionRefused(
             "consent_used",
-            _("consent: it was given for an earlier session; a new session needs new consent."),
+            "consent: "
+            # Translators: "it" is the customer's consent to the terms and prices.
+            + _("it was given for an earlier session; a new session needs new consent."),
         )
     code = _new_code()
     try:
@@ -409,7 +433,9 @@ def do_start_remote_session(
     except IntegrityError as exc:
         raise ActionRefused(
             "consent_used",
-            _("consent: it was given for an earlier session; a new session needs new consent."),
+            "consent: "
+            # Translators: "it" is the customer's consent to the terms and prices.
+            + _("it was given for an earlier session; a new session needs new consent."),
         ) from exc
     write_audit(
         acting_user=acting_user,
@@ -442,16 +468,24 @@ def do_attach_remote_tool(
     if tool not in RemoteTool.values:
         raise ActionRefused(
             "invalid",
-            _("tool: use one of %(tools)s.") % {"tools": ", ".join(RemoteTool.labels)},
+            "tool: " + _("use one of %(tools)s.") % {"tools": ", ".join(RemoteTool.labels)},
         )
     tool_session_id = (tool_session_id or "").strip()
     if not tool_session_id:
-        raise ActionRefused("invalid", _("tool_session_id: the tool's session id is required."))
+        raise ActionRefused(
+            "invalid", "tool_session_id: " + _("the tool's session id is required.")
+        )
     with transaction.atomic():
         session = RemoteSession.objects.select_for_update().get(pk=session.pk)
         refusal = _code_refusal(session, code, at)
         if refusal is None:
-            _transition(session.status, SessionStatus.CONNECTED, SESSION_TRANSITIONS, _("session"))
+            _transition(
+                session.status,
+                SessionStatus.CONNECTED,
+                SESSION_TRANSITIONS,
+                SessionStatus,
+                _("The session is %(current)s; it cannot become %(to)s."),
+            )
             session.status = SessionStatus.CONNECTED
             session.code_used_at = at
             session.connected_at = at
@@ -486,14 +520,17 @@ def _code_refusal(session: RemoteSession, code: str, at: datetime) -> tuple[str,
         return "session_ended", _(
             "The session has ended; connecting again needs the customer's new consent."
         )
+    # Translators: "it" in the refusals below is the remote session's code.
     if session.code_used_at is not None:
-        return "code_used", _("code: it has already been used; each code works once.")
+        return "code_used", "code: " + _("it has already been used; each code works once.")
     if at >= session.code_expires_at:
-        return "code_expired", _("code: it has expired; the customer must start a new session.")
+        return "code_expired", "code: " + _(
+            "it has expired; the customer must start a new session."
+        )
     if session.failed_attempts >= SESSION_CODE_ATTEMPTS:
-        return "code_blocked", _("code: too many wrong codes; the customer must start again.")
+        return "code_blocked", "code: " + _("too many wrong codes; the customer must start again.")
     if not check_password(_normal_code(code or ""), session.code_hash):
-        return "wrong_code", _("code: it is not the code of this session.")
+        return "wrong_code", "code: " + _("it is not the code of this session.")
     return None
 
 
@@ -508,7 +545,13 @@ def do_end_remote_session(
     from now on; another session needs new consent."""
     at = now or clock.now()
     session = RemoteSession.objects.select_for_update().get(pk=session.pk)
-    _transition(session.status, SessionStatus.ENDED, SESSION_TRANSITIONS, _("session"))
+    _transition(
+        session.status,
+        SessionStatus.ENDED,
+        SESSION_TRANSITIONS,
+        SessionStatus,
+        _("The session is %(current)s; it cannot become %(to)s."),
+    )
     session.status = SessionStatus.ENDED
     session.ended_at = at
     session.save(update_fields=["status", "ended_at"])
@@ -619,7 +662,7 @@ def do_file_claim(
         raise ActionRefused("wrong_customer", _("The contact belongs to another customer."))
     description = (description or "").strip()
     if not description:
-        raise ActionRefused("invalid", _("description: say what is wrong with the work."))
+        raise ActionRefused("invalid", "description: " + _("say what is wrong with the work."))
     window = get_claim_window(work)
     if window is None:
         raise ActionRefused(
@@ -665,7 +708,13 @@ def do_accept_claim(
     service warranty (at least until today), so the rework is free."""
     at = now or clock.now()
     claim = Claim.objects.select_for_update().select_related("work__request").get(pk=claim.pk)
-    _transition(claim.status, ClaimStatus.ACCEPTED, CLAIM_TRANSITIONS, _("claim"))
+    _transition(
+        claim.status,
+        ClaimStatus.ACCEPTED,
+        CLAIM_TRANSITIONS,
+        ClaimStatus,
+        _("The claim is %(current)s; it cannot become %(to)s."),
+    )
     window = get_claim_window(claim.work)
     assert window is not None  # a claim is filed only on confirmed work
     calendar = BusinessCalendar.for_policy(_policy())
@@ -710,10 +759,16 @@ def do_reject_claim(
     ``TravelCharge`` at ``travel`` of the price list in force today."""
     at = now or clock.now()
     claim = Claim.objects.select_for_update().select_related("work__request").get(pk=claim.pk)
-    _transition(claim.status, ClaimStatus.REJECTED, CLAIM_TRANSITIONS, _("claim"))
+    _transition(
+        claim.status,
+        ClaimStatus.REJECTED,
+        CLAIM_TRANSITIONS,
+        ClaimStatus,
+        _("The claim is %(current)s; it cannot become %(to)s."),
+    )
     note = (note or "").strip()
     if not note:
-        raise ActionRefused("invalid", _("note: give the reason for the rejection."))
+        raise ActionRefused("invalid", "note: " + _("give the reason for the rejection."))
     claim.status = ClaimStatus.REJECTED
     claim.decided_at = at
     claim.decided_by = acting_user if getattr(acting_user, "pk", None) else None
@@ -737,7 +792,8 @@ def _charge_travel(claim: Claim, at: datetime) -> TravelCharge:
     if prices is None:
         raise ActionRefused(
             "no_price_list",
-            _("No service price list is in force on %(day)s.") % {"day": today.isoformat()},
+            _("No service price list is in force on %(day)s.")
+            % {"day": format_date(today, translation.get_language() or "en")},
         )
     return TravelCharge.objects.create(
         claim=claim,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from supportledger.api.models import IdempotentRequest
@@ -70,6 +71,30 @@ def test_an_order_the_rules_cannot_price_is_refused_with_a_reason(api, world):
     assert response.status_code == 422
     assert "support period" in response.json()["error"]["message"]
     assert Order.objects.filter(kind="renewal").count() == 0
+
+
+def test_a_refusal_is_in_english_unless_the_client_asks_for_a_language(api, world):
+    voucher = world.a["entitlement"]  # a renewal renews a support period, not a voucher
+    body = {"customer": world.a["customer"].pk, "kind": "renewal", "entitlement": voucher.pk}
+    plain = api.post("/orders", body, key="renew-en")
+    assert plain.status_code == 422
+    assert plain.json()["error"] == {
+        "code": "invalid",
+        "message": "entitlement: a renewal renews a support period.",
+    }
+    headers = {
+        "Authorization": f"Bearer {api.token}",
+        "Idempotency-Key": "renew-bg",
+        "Accept-Language": "bg",
+    }
+    asked = api.client.post(
+        "/api/v1/orders", json.dumps(body), content_type="application/json", headers=headers
+    )
+    assert asked.status_code == 422
+    assert asked.json()["error"]["code"] == "invalid"
+    assert asked.json()["error"]["message"] == (
+        "entitlement: подновява се само период на поддръжка."  # noqa: RUF001
+    )
 
 
 def test_an_unknown_order_kind_names_the_field(api, world):

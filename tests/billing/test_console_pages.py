@@ -167,6 +167,19 @@ class BillingConsole(TestCase):
         self.client.post(self.url("cancel_invoice", self.invoice.pk))
         assert Invoice.objects.get(pk=self.invoice.pk).status == InvoiceStatus.ISSUED
 
+    def test_the_refusal_reads_in_the_staff_members_language(self):
+        self.client.cookies["django_language"] = "bg"
+        response = self.client.post(self.url("cancel_invoice", self.invoice.pk), follow=True)
+        assert [str(m) for m in response.context["messages"]] == [
+            "Издадена фактура не се променя; издайте кредитно известие."  # noqa: RUF001
+        ]
+        assert "never changes" not in response.content.decode()
+        self.client.post(self.url("mark_invoice_paid", self.invoice.pk), follow=True)
+        response = self.client.post(self.url("mark_invoice_paid", self.invoice.pk), follow=True)
+        assert [str(m) for m in response.context["messages"]] == [
+            "Фактурата е в състояние „платена“; не може да премине в „платена“."  # noqa: RUF001
+        ]
+
     def draft(self):
         return Invoice.objects.create(
             customer=self.cast.zeta,

@@ -179,6 +179,27 @@ class StaffPages(TestCase):
         assert claim.status == ClaimStatus.REJECTED
         assert TravelCharge.objects.filter(claim=claim).count() == 1
 
+    def test_deciding_a_decided_claim_is_refused_in_the_staff_members_language(self):
+        do_confirm_work(acting_user=None, work=self.work, now=at(WEDNESDAY, 9))
+        claim = do_file_claim(
+            acting_user=None,
+            work=self.work,
+            contact=self.scene.petya,
+            description="Still broken",
+            now=at(WEDNESDAY, 10),
+        )
+        self.client.post(reverse("service:accept_claim", args=[claim.pk]), follow=True)
+        self.client.cookies["django_language"] = "el"
+        response = self.client.post(
+            reverse("service:reject_claim", args=[claim.pk]), {"note": "Too late"}, follow=True
+        )
+        claim.refresh_from_db()
+        assert claim.status == ClaimStatus.ACCEPTED
+        assert [str(m) for m in response.context["messages"]] == [
+            "Το παράπονο είναι σε κατάσταση «έγινε δεκτό»· δεν μπορεί να γίνει «απορρίφθηκε»."  # noqa: RUF001
+        ]
+        assert "cannot become" not in response.content.decode()
+
     def test_the_work_page_shows_the_complaint_deadline(self):
         do_confirm_work(acting_user=None, work=self.work, now=at(WEDNESDAY, 9))
         page = self.client.get(reverse("service:work", args=[self.work.pk])).content.decode()
