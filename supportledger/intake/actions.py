@@ -17,6 +17,7 @@ from typing import Any
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -222,9 +223,10 @@ def _route_in_savepoint(
     inbound: InboundMessage, parsed: ParsedMail, *, acting_user: Any, at: datetime
 ) -> None:
     """Route ``inbound``; on refusal only the routing is rolled back and the
-    message is quarantined with the refusal's code."""
+    message is quarantined with the refusal's code. Routing runs in English,
+    so the reason kept on the message is English whoever delivered it."""
     try:
-        with transaction.atomic():
+        with translation.override("en"), transaction.atomic():
             _route(inbound, parsed, acting_user=acting_user, at=at)
     except ActionRefused as refused:
         raise _Quarantine(refused.code, refused.message) from refused

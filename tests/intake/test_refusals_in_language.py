@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from supportledger.intake.actions import do_receive_mail
 from supportledger.intake.models import InboundMessage, InboundStatus
@@ -47,3 +48,19 @@ def test_an_unreadable_message_is_refused_in_bulgarian(staff_client):
     page = response.content.decode()
     assert "Писмото не може да бъде прочетено" in page
     assert "download it instead" not in page
+
+
+@pytest.mark.parametrize("language", ["bg", "el"])
+def test_the_reason_kept_on_a_quarantined_message_is_english_in_any_language(
+    mail_cast, settings, language
+):
+    settings.DESK_ATTACHMENT_MAX_BYTES = 10
+    with translation.override(language):
+        refused_file = receive("attachments.eml")
+        unknown = receive("unknown_sender.eml")
+    assert refused_file.status == InboundStatus.QUARANTINED
+    assert refused_file.reason == "attachment_too_large"
+    assert refused_file.reason_detail.startswith("attachments: ")
+    assert "the limit is 10 bytes." in refused_file.reason_detail
+    assert unknown.reason == "unknown_sender"
+    assert unknown.reason_detail.endswith("is no contact of any customer.")
