@@ -25,4 +25,4 @@ def test_a_client_asking_for_bulgarian_reads_the_refusal_in_bulgarian(api, world
     assert refused.status_code == 422
     error = refused.json()["error"]
     assert error["code"] == "invalid"
-    assert error["message"] == "body_text: съобщението е празно."
+    assert error["message"] == "body_text: съобщението е празно."  # noqa: RUF001
