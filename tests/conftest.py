@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 # Property tests check results, not speed: on a loaded CI machine a slow
@@ -38,3 +39,12 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """Each test starts in English, as the API and the command line do: a page
+    an earlier test read in another language leaves that language active on
+    the thread, and refusals are worded in the active language."""
+    with translation.override("en"):
+        yield

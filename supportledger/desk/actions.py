@@ -29,6 +29,7 @@ from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 
 from supportledger.catalog.models import Product
 from supportledger.core import clock
@@ -107,7 +108,7 @@ def do_open_request(
     at = now or clock.now()
     channel = channel or opened_via
     if channel is None:
-        raise ActionRefused("invalid", "channel: say how the request came in.")
+        raise ActionRefused("invalid", "channel: " + _("say how the request came in."))
     if source_message_id:
         existing = Request.objects.filter(source_message_id=source_message_id).first()
         if existing is not None:
@@ -115,30 +116,41 @@ def do_open_request(
     policy_row = get_vendor_policy()
     subject = " ".join(subject.split())
     if not subject:
-        raise ActionRefused("invalid", "subject: a request needs a subject.")
+        raise ActionRefused("invalid", "subject: " + _("a request needs a subject."))
     if category not in CATEGORIES:
-        raise ActionRefused("invalid", f"category: unknown category {category!r}.")
+        raise ActionRefused(
+            "invalid",
+            "category: " + _("unknown category %(category)s.") % {"category": repr(category)},
+        )
     if channel not in allowed_channels(policy_row):
         raise ActionRefused(
             "invalid",
-            f"channel: {channel!r} is not offered; "
-            f"one of {', '.join(allowed_channels(policy_row))}.",
+            "channel: "
+            + _("%(channel)s is not offered; one of %(allowed)s.")
+            % {"channel": repr(channel), "allowed": ", ".join(allowed_channels(policy_row))},
         )
     if priority not in Priority.values:
-        raise ActionRefused("invalid", f"priority: unknown priority {priority!r}.")
+        raise ActionRefused(
+            "invalid",
+            "priority: " + _("unknown priority %(priority)s.") % {"priority": repr(priority)},
+        )
     if contact is not None and contact.customer_id != customer.pk:
-        raise ActionRefused("wrong_customer", "contact: the contact belongs to another customer.")
+        raise ActionRefused(
+            "wrong_customer", "contact: " + _("the contact belongs to another customer.")
+        )
     if licence is not None:
         if licence.customer_id != customer.pk:
             raise ActionRefused(
-                "wrong_customer", "licence: the licence belongs to another customer."
+                "wrong_customer", "licence: " + _("the licence belongs to another customer.")
             )
         if product is None:
             product = licence.product
         elif licence.product_id != product.pk:
             raise ActionRefused(
                 "wrong_product",
-                f"licence: the licence is for {licence.product.code}, not {product.code}.",
+                "licence: "
+                + _("the licence is for %(licence)s, not %(product)s.")
+                % {"licence": licence.product.code, "product": product.code},
             )
     files = [_check_attachment(*item) for item in attachments]
     request = Request.objects.create(
@@ -247,7 +259,9 @@ def _record_work(
     customer = request.customer
     if customer.on_hold:
         raise ActionRefused(
-            "customer_on_hold", f"{customer} is on hold ({customer.on_hold_reason})."
+            "customer_on_hold",
+            _("%(customer)s is on hold (%(reason)s).")
+            % {"customer": customer, "reason": customer.on_hold_reason},
         )
     _check_same_customer(request, licence)
     _check_same_product(product, licence)
@@ -295,7 +309,8 @@ def _check_same_customer(request: Request, licence: Licence | None) -> None:
     ):
         if row is not None and row.customer_id != customer_id:
             raise ActionRefused(
-                "wrong_customer", f"{field}: it belongs to another customer than the request."
+                "wrong_customer",
+                f"{field}: " + _("it belongs to another customer than the request."),
             )
 
 
@@ -306,7 +321,9 @@ def _check_same_product(product: Product, licence: Licence | None) -> None:
     if licence is not None and licence.product_id != product.pk:
         raise ActionRefused(
             "wrong_product",
-            f"licence: the licence is for {licence.product.code}, the work for {product.code}.",
+            "licence: "
+            + _("the licence is for %(licence)s, the work for %(product)s.")
+            % {"licence": licence.product.code, "product": product.code},
         )
 
 
@@ -314,7 +331,8 @@ def _check_authorised(agent: StaffMember, product: Product) -> None:
     if not agent.products.filter(pk=product.pk).exists():
         raise ActionRefused(
             "agent_not_authorised",
-            f"{agent} is not an authorised specialist for {product.code}.",
+            _("%(agent)s is not an authorised specialist for %(product)s.")
+            % {"agent": agent, "product": product.code},
         )
 
 
@@ -334,7 +352,10 @@ def do_edit_work(
     allowed = {"started_at", "ended_at", "mode", "category", "product", "city", "agent", "licence"}
     unknown = set(changes) - allowed
     if unknown:
-        raise ActionRefused("invalid", f"Cannot edit {', '.join(sorted(unknown))} of work.")
+        raise ActionRefused(
+            "invalid",
+            _("Cannot edit %(fields)s of work.") % {"fields": ", ".join(sorted(unknown))},
+        )
     at = now or clock.now()
     work = WorkEntry.objects.select_for_update().get(pk=work.pk)
     _check_not_invoiced(work)
@@ -423,8 +444,12 @@ def _check_not_invoiced(work: WorkEntry) -> None:
     if WorkEntry.objects.filter(pk=work.pk).filter(Exists(_invoiced())).exists():
         raise ActionRefused(
             "invoiced",
-            f"work: {work.work_id} is on an invoice; cancel the draft, or correct an issued "
-            "invoice with a credit note.",
+            "work: "
+            + _(
+                "%(work)s is on an invoice; cancel the draft, or correct an issued "
+                "invoice with a credit note."
+            )
+            % {"work": work.work_id},
         )
 
 
@@ -515,7 +540,7 @@ def _lock(request: Request, *, extra: set[int], work: WorkEntry) -> _Locked:
     )
     entitlements = {row.pk: row for row in rows}
     if any(row.customer_id != request.customer_id for row in entitlements.values()):
-        raise ActionRefused("wrong_customer", "An entitlement belongs to another customer.")
+        raise ActionRefused("wrong_customer", _("An entitlement belongs to another customer."))
     return _Locked(request, entitlements)
 
 
@@ -526,7 +551,7 @@ def _rate_and_post(work: WorkEntry, *, acting_user: Any, at: datetime) -> WorkRa
     locked = _lock(work.request, extra=set(), work=work)
     request = locked.request
     if request.customer_id != work.request.customer_id:
-        raise ActionRefused("wrong_customer", "The request belongs to another customer.")
+        raise ActionRefused("wrong_customer", _("The request belongs to another customer."))
     kind_defaults = kind_defaults_from_row(policy_row)
     values = _rules_entitlements(locked.entitlements.values(), policy_row, day)
     by_reference = {row.reference: row for row in locked.entitlements.values()}
@@ -684,26 +709,36 @@ def _check_attachment(filename: str, content_type: str, content: bytes) -> _Chec
     if len(content) > limit:
         raise ActionRefused(
             "attachment_too_large",
-            f"attachments: {name} is {len(content)} bytes; the limit is {limit} bytes.",
+            "attachments: "
+            + _("%(name)s is %(size)s bytes; the limit is %(limit)s bytes.")
+            % {"name": name, "size": len(content), "limit": limit},
         )
     if not content:
-        raise ActionRefused("attachment_empty", f"attachments: {name} is empty.")
+        raise ActionRefused(
+            "attachment_empty", "attachments: " + _("%(name)s is empty.") % {"name": name}
+        )
     if declared not in ALLOWED_CONTENT_TYPES:
         raise ActionRefused(
             "attachment_type_refused",
-            f"attachments: {name} is of type {declared or 'unknown'}, which is not accepted.",
+            "attachments: "
+            + _("%(name)s is of type %(type)s, which is not accepted.")
+            % {"name": name, "type": declared or _("unknown")},
         )
     guessed = mimetypes.guess_type(name)[0]
     if guessed is not None and guessed != declared and guessed not in ALLOWED_CONTENT_TYPES:
         raise ActionRefused(
             "attachment_type_refused",
-            f"attachments: the name {name} says {guessed}, which is not accepted.",
+            "attachments: "
+            + _("the name %(name)s says %(type)s, which is not accepted.")
+            % {"name": name, "type": guessed},
         )
     magic = ALLOWED_CONTENT_TYPES[declared]
     if magic and not any(content.startswith(m) for m in magic):
         raise ActionRefused(
             "attachment_type_mismatch",
-            f"attachments: {name} is declared {declared} but its content is not.",
+            "attachments: "
+            + _("%(name)s is declared %(type)s but its content is not.")
+            % {"name": name, "type": declared},
         )
     return _CheckedFile(name, declared, content)
 
@@ -711,7 +746,9 @@ def _check_attachment(filename: str, content_type: str, content: bytes) -> _Chec
 def _store_attachments(message: Message, files: Sequence[_CheckedFile], at: datetime) -> None:
     if len(files) > MAX_ATTACHMENTS:
         raise ActionRefused(
-            "too_many_attachments", f"attachments: at most {MAX_ATTACHMENTS} files per message."
+            "too_many_attachments",
+            "attachments: "
+            + _("at most %(count)s files per message.") % {"count": MAX_ATTACHMENTS},
         )
     for item in files:
         attachment = Attachment(
@@ -882,13 +919,15 @@ def do_post_message(
     if author_contact is not None:
         if author_contact.customer_id != request.customer_id:
             raise ActionRefused(
-                "wrong_customer", "author_contact: the contact belongs to another customer."
+                "wrong_customer", "author_contact: " + _("the contact belongs to another customer.")
             )
         if internal:
-            raise ActionRefused("invalid", "internal: a customer cannot write an internal note.")
+            raise ActionRefused(
+                "invalid", "internal: " + _("a customer cannot write an internal note.")
+            )
     files = [_check_attachment(*item) for item in attachments]
     if not body_text.strip() and not files:
-        raise ActionRefused("invalid", "body_text: the message is empty.")
+        raise ActionRefused("invalid", "body_text: " + _("the message is empty."))
     request = Request.objects.select_for_update().get(pk=request.pk)
     message = Message.objects.create(
         request=request,
@@ -937,14 +976,19 @@ def _move(request: Request, to: str, at: datetime) -> None:
     first-response clock: paused while waiting for the customer."""
     if to not in Status.values:
         raise ActionRefused(
-            "invalid", f"to: unknown status {to!r}; one of {', '.join(Status.values)}."
+            "invalid",
+            "to: "
+            + _("unknown status %(status)s; one of %(allowed)s.")
+            % {"status": repr(to), "allowed": ", ".join(Status.values)},
         )
     current = request.status
     if to not in TRANSITIONS[current]:
-        allowed = ", ".join(sorted(TRANSITIONS[current])) or "none"
+        allowed = ", ".join(sorted(TRANSITIONS[current])) or _("none")
         raise ActionRefused(
             "illegal_transition",
-            f"status: a request that is {current} cannot become {to} (allowed: {allowed}).",
+            "status: "
+            + _("a request that is %(current)s cannot become %(to)s (allowed: %(allowed)s).")
+            % {"current": current, "to": to, "allowed": allowed},
         )
     policy_row = get_vendor_policy()
     if to == Status.WAITING:
@@ -1028,7 +1072,10 @@ def do_set_request_priority(
 ) -> Request:
     at = now or clock.now()
     if priority not in Priority.values:
-        raise ActionRefused("invalid", f"priority: unknown priority {priority!r}.")
+        raise ActionRefused(
+            "invalid",
+            "priority: " + _("unknown priority %(priority)s.") % {"priority": repr(priority)},
+        )
     locked = Request.objects.select_for_update().get(pk=request.pk)
     before = locked.priority
     locked.priority = priority
@@ -1061,9 +1108,15 @@ def do_start_timer(
     starting a running timer returns it unchanged)."""
     at = now or clock.now()
     if mode not in MODES:
-        raise ActionRefused("invalid", f"mode: unknown mode {mode!r}.")
+        raise ActionRefused(
+            "invalid", "mode: " + _("unknown mode %(mode)s.") % {"mode": repr(mode)}
+        )
     if request.status not in ACTIVE_STATUSES:
-        raise ActionRefused("request_not_active", f"{request.reference} is {request.status}.")
+        raise ActionRefused(
+            "request_not_active",
+            _("%(request)s is %(status)s.")
+            % {"request": request.reference, "status": request.status},
+        )
     timer, created = Timer.objects.get_or_create(
         agent=agent, request=request, defaults={"mode": mode, "started_at": at}
     )
@@ -1090,9 +1143,12 @@ def do_stop_timer(
     at = now or clock.now()
     timer = Timer.objects.select_for_update().filter(agent=agent, request=request).first()
     if timer is None:
-        raise ActionRefused("no_timer", f"No timer is running on {request.reference}.")
+        raise ActionRefused(
+            "no_timer",
+            _("No timer is running on %(request)s.") % {"request": request.reference},
+        )
     if request.product is None:
-        raise ActionRefused("no_product", "product: set the request's product before work.")
+        raise ActionRefused("no_product", "product: " + _("set the request's product before work."))
     work = do_record_work(
         acting_user=acting_user,
         work_id=f"timer-{timer.pk}-{uuid.uuid4().hex[:12]}",
@@ -1129,9 +1185,9 @@ def do_record_manual_work(
     """Record ``minutes`` of work entered by hand, from ``started_at``,
     through ``do_record_work``."""
     if request.product is None:
-        raise ActionRefused("no_product", "product: set the request's product before work.")
+        raise ActionRefused("no_product", "product: " + _("set the request's product before work."))
     if minutes < 1:
-        raise ActionRefused("invalid", "minutes: work lasts at least one minute.")
+        raise ActionRefused("invalid", "minutes: " + _("work lasts at least one minute."))
     return do_record_work(
         acting_user=acting_user,
         work_id=f"manual-{uuid.uuid4().hex}",

@@ -17,6 +17,9 @@ from typing import Any
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
@@ -71,11 +74,30 @@ class Receipt:
 
 
 class _Quarantine(Exception):
-    def __init__(self, code: str, detail: str, status: str = InboundStatus.QUARANTINED) -> None:
+    """``detail`` is kept on the message (in English); ``message`` is for the
+    person who routes by hand, in their language (``detail`` when not given)."""
+
+    def __init__(
+        self,
+        code: str,
+        detail: str,
+        status: str = InboundStatus.QUARANTINED,
+        *,
+        message: str | None = None,
+    ) -> None:
         super().__init__(code)
         self.code = code
         self.detail = detail
         self.status = status
+        self.message = detail if message is None else message
+
+
+def _quarantine(
+    code: str, msgid: str, params: dict[str, Any], status: str = InboundStatus.QUARANTINED
+) -> _Quarantine:
+    """A quarantine whose reason is stored in English (``msgid``, marked with
+    ``gettext_noop``) and told in the active language."""
+    return _Quarantine(code, msgid % params, status, message=_(msgid) % params)
 
 
 def do_receive_mail(
@@ -201,9 +223,10 @@ def _route_in_savepoint(
     inbound: InboundMessage, parsed: ParsedMail, *, acting_user: Any, at: datetime
 ) -> None:
     """Route ``inbound``; on refusal only the routing is rolled back and the
-    message is quarantined with the refusal's code."""
+    message is quarantined with the refusal's code. Routing runs in English,
+    so the reason kept on the message is English whoever delivered it."""
     try:
-        with transaction.atomic():
+        with translation.override("en"), transaction.atomic():
             _route(inbound, parsed, acting_user=acting_user, at=at)
     except ActionRefused as refused:
         raise _Quarantine(refused.code, refused.message) from refused
@@ -234,19 +257,27 @@ def _route(
             (c for c in contacts if c.customer_id == request.customer_id), None
         )
         if author is None and how != "staff":
-            raise _Quarantine(
+            raise _quarantine(
                 "sender_not_of_customer",
-                f"{parsed.from_address} is no contact of {request.customer}, whose request "
-                f"{request.reference} the message names.",
+                gettext_noop(
+                    "%(sender)s is no contact of %(customer)s, whose request "
+                    "%(request)s the message names."
+                ),
+                {
+                    "sender": parsed.from_address,
+                    "customer": request.customer,
+                    "request": request.reference,
+                },
             )
         _post_to_request(inbound, parsed, request, author, acting_user=acting_user, at=at)
         return
     if contact is None:
         customers = {c.customer_id for c in contacts}
         if len(customers) > 1:
-            raise _Quarantine(
+            raise _quarantine(
                 "ambiguous_sender",
-                f"{parsed.from_address} is a contact of {len(customers)} customers.",
+                gettext_noop("%(sender)s is a contact of %(count)s customers."),
+                {"sender": parsed.from_address, "count": len(customers)},
             )
         if contacts:
             contact = contacts[0]
@@ -258,13 +289,18 @@ def _route(
 def _unknown_sender(parsed: ParsedMail, *, acting_user: Any, at: datetime) -> Contact:
     policy = conf.unknown_sender_policy()
     if policy == "reject":
-        raise _Quarantine(
+        raise _quarantine(
             "unknown_sender",
-            f"{parsed.from_address} is no contact; unknown senders are rejected.",
+            gettext_noop("%(sender)s is no contact; unknown senders are rejected."),
+            {"sender": parsed.from_address},
             InboundStatus.REJECTED_UNKNOWN_SENDER,
         )
     if policy == "quarantine":
-        raise _Quarantine("unknown_sender", f"{parsed.from_address} is no contact of any customer.")
+        raise _quarantine(
+            "unknown_sender",
+            gettext_noop("%(sender)s is no contact of any customer."),
+            {"sender": parsed.from_address},
+        )
     vendor = get_vendor_policy()
     language = supported_language(parsed.content_language, vendor.language)
     domain = parsed.from_address.partition("@")[2]
@@ -365,20 +401,25 @@ def do_route_inbound_message(
     at = now or clock.now()
     locked = InboundMessage.objects.select_for_update().get(pk=message.pk)
     if InboundStatus.ROUTED not in INBOUND_TRANSITIONS[locked.status]:
-        raise ActionRefused("already_routed", f"The message is already {locked.status}.")
+        raise ActionRefused(
+            "already_routed",
+            _("The message is already %(status)s.") % {"status": locked.status},
+        )
     try:
         parsed = parse_message(bytes(locked.raw))
     except MailParseError as exc:
         raise ActionRefused(
-            "unparseable", f"The message cannot be read ({exc.detail}); download it instead."
+            "unparseable",
+            _("The message cannot be read (%(detail)s); download it instead.")
+            % {"detail": exc.detail},
         ) from exc
     if contact is not None and request is not None and contact.customer_id != request.customer_id:
-        raise ActionRefused("wrong_customer", "The contact belongs to another customer.")
+        raise ActionRefused("wrong_customer", _("The contact belongs to another customer."))
     try:
         with transaction.atomic():
             _route(locked, parsed, acting_user=acting_user, at=at, request=request, contact=contact)
     except _Quarantine as stop:
-        raise ActionRefused(stop.code, stop.detail) from stop
+        raise ActionRefused(stop.code, stop.message) from stop
     locked.routed_by = acting_user if getattr(acting_user, "pk", None) else None
     locked.save(update_fields=["routed_by"])
     write_audit(

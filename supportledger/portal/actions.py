@@ -17,6 +17,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from supportledger.catalog.models import Product, Release
 from supportledger.core import clock
@@ -43,11 +44,14 @@ def do_give_contact_portal_login(
     through the password-reset mail."""
     at = now or clock.now()
     if contact.user_id is not None:
-        raise ActionRefused("has_login", "The contact already has a portal login.")
+        raise ActionRefused("has_login", _("The contact already has a portal login."))
     users = get_user_model()
     username = contact.email.strip().lower()
     if users.objects.filter(username=username).exists():
-        raise ActionRefused("email_taken", f"A login named {username} exists already.")
+        raise ActionRefused(
+            "email_taken",
+            _("A login named %(username)s exists already.") % {"username": username},
+        )
     user = users(username=username, email=username)
     if password is None:
         user.set_unusable_password()
@@ -88,7 +92,9 @@ def do_set_contact_language(
 ) -> Contact:
     """The language the portal and every mail to the contact speak."""
     if language not in LANGUAGE_CODES:
-        raise ActionRefused("invalid", f"Unknown language {language!r}.")
+        raise ActionRefused(
+            "invalid", _("Unknown language %(language)s.") % {"language": repr(language)}
+        )
     before = contact.language
     Contact.objects.filter(pk=contact.pk).update(language=language)
     contact.language = language
@@ -109,7 +115,7 @@ def do_start_second_factor(
     """A new, unconfirmed key (replacing an unconfirmed one)."""
     factor = SecondFactor.objects.filter(user=user).first()
     if factor is not None and factor.confirmed_at is not None:
-        raise ActionRefused("already_on", "The second factor is already on.")
+        raise ActionRefused("already_on", _("The second factor is already on."))
     if factor is None:
         factor = SecondFactor(user=user)
     factor.secret = totp.new_secret()
@@ -128,10 +134,10 @@ def do_confirm_second_factor(
     at = now or clock.now()
     factor = SecondFactor.objects.select_for_update().filter(user=user).first()
     if factor is None or factor.confirmed_at is not None:
-        raise ActionRefused("not_started", "Start setting up the second factor first.")
+        raise ActionRefused("not_started", _("Start setting up the second factor first."))
     step = totp.matching_step(factor.secret, code, at.timestamp(), after_step=factor.last_step)
     if step is None:
-        raise ActionRefused("wrong_code", "The code does not match; check the app's clock.")
+        raise ActionRefused("wrong_code", _("The code does not match; check the app's clock."))
     factor.confirmed_at = at
     factor.last_step = step
     factor.save(update_fields=["confirmed_at", "last_step"])
@@ -179,11 +185,11 @@ def do_propose_idea(
     at = now or clock.now()
     title, body = title.strip(), body.strip()
     if not title:
-        raise ActionRefused("invalid", "title: give the idea a title.")
+        raise ActionRefused("invalid", "title: " + _("give the idea a title."))
     if not body:
-        raise ActionRefused("invalid", "body: describe the idea.")
+        raise ActionRefused("invalid", "body: " + _("describe the idea."))
     if len(title) > 200:
-        raise ActionRefused("invalid", "title: at most 200 characters.")
+        raise ActionRefused("invalid", "title: " + _("at most 200 characters."))
     idea = Idea.objects.create(
         customer_id=contact.customer_id,
         author=contact,
@@ -226,12 +232,15 @@ def do_change_idea_status(
     at = now or clock.now()
     idea = Idea.objects.select_for_update().get(pk=idea.pk)
     if to not in IDEA_TRANSITIONS.get(idea.status, frozenset()):
-        raise ActionRefused("invalid_transition", f"An idea cannot go from {idea.status} to {to}.")
+        raise ActionRefused(
+            "invalid_transition",
+            _("An idea cannot go from %(current)s to %(to)s.") % {"current": idea.status, "to": to},
+        )
     if to == IdeaStatus.SHIPPED:
         if shipped_in is None:
-            raise ActionRefused("invalid", "shipped_in: name the release it shipped in.")
+            raise ActionRefused("invalid", "shipped_in: " + _("name the release it shipped in."))
         if idea.product_id is not None and shipped_in.product_id != idea.product_id:
-            raise ActionRefused("invalid", "shipped_in: a release of the idea's product.")
+            raise ActionRefused("invalid", "shipped_in: " + _("a release of the idea's product."))
     else:
         shipped_in = None
     before = idea.status
