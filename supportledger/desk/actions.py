@@ -286,14 +286,19 @@ def _record_work(
         action="record_work",
         obj=work,
         at=at,
-        detail={
-            "rating": rating.pk,
-            "counted": rating.counted_minutes,
-            "billable": rating.billable_minutes,
-            "amount": str(rating.amount),
-        },
+        detail=_rating_detail(rating),
     )
     return work
+
+
+def _rating_detail(rating: WorkRating) -> dict[str, Any]:
+    """What the audit log keeps of a rating."""
+    return {
+        "rating": rating.pk,
+        "counted": rating.counted_minutes,
+        "billable": rating.billable_minutes,
+        "amount": str(rating.amount),
+    }
 
 
 def _check_same_customer(request: Request, licence: Licence | None) -> None:
@@ -393,12 +398,7 @@ def do_rerate_work(*, acting_user: Any, work: WorkEntry, now: datetime | None = 
         action="rerate_work",
         obj=work,
         at=at,
-        detail={
-            "rating": rating.pk,
-            "counted": rating.counted_minutes,
-            "billable": rating.billable_minutes,
-            "amount": str(rating.amount),
-        },
+        detail=_rating_detail(rating),
     )
     return rating
 
@@ -506,13 +506,7 @@ def do_rerate_since(
                 action="rerate_work",
                 obj=work,
                 at=at,
-                detail={
-                    "since": str(since),
-                    "rating": rating.pk,
-                    "counted": rating.counted_minutes,
-                    "billable": rating.billable_minutes,
-                    "amount": str(rating.amount),
-                },
+                detail={"since": str(since), **_rating_detail(rating)},
             )
     return ratings
 
