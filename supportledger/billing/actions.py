@@ -739,7 +739,8 @@ def do_place_order(
 
 @transaction.atomic
 def do_cancel_order(*, acting_user: Any, order: Order, now: datetime | None = None) -> Order:
-    """Cancel an order not yet paid. If it is on an issued invoice, credit that first."""
+    """Cancel an order not yet paid. A draft invoice carrying it is cancelled
+    with it; if it is on an issued invoice, credit that first."""
     at = now or clock.now()
     order = Order.objects.select_for_update().get(pk=order.pk)
     _check_transition(
@@ -753,9 +754,13 @@ def do_cancel_order(*, acting_user: Any, order: Order, now: datetime | None = No
         order=order, active=True, invoice__status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PAID]
     ).exists():
         raise ActionRefused("invoiced", _("The order is on an issued invoice; credit it instead."))
-    InvoiceLine.objects.filter(order=order, invoice__status=InvoiceStatus.DRAFT).update(
-        active=False
-    )
+    # A draft's totals include the order: the whole draft is cancelled (it has
+    # no number yet), and what else it billed is billed again by the next run.
+    drafts = Invoice.objects.filter(
+        lines__order=order, lines__active=True, status=InvoiceStatus.DRAFT
+    ).distinct()
+    for draft in drafts.order_by("pk"):
+        do_cancel_invoice(acting_user=acting_user, invoice=draft, now=at)
     order.status = OrderStatus.CANCELLED
     order.save(update_fields=["status"])
     write_audit(acting_user=acting_user, action="cancel_order", obj=order, at=at)

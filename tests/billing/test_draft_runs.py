@@ -11,7 +11,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
-from supportledger.billing.actions import do_cancel_invoice, do_issue_invoice, do_run_billing
+from supportledger.billing.actions import (
+    do_cancel_invoice,
+    do_cancel_order,
+    do_issue_invoice,
+    do_place_order,
+    do_run_billing,
+)
 from supportledger.billing.convert import Period
 from supportledger.billing.models import Invoice, InvoiceCounter, InvoiceLine, InvoiceStatus
 from supportledger.core.models import AuditEntry
@@ -52,6 +58,27 @@ class ADraftRun(TestCase):
         assert self.draft_march().invoices == []
         assert do_run_billing(acting_user=None, period=MARCH, now=BILLED_AT).invoices == []
         assert (Invoice.objects.count(), InvoiceLine.objects.count()) == counts
+
+    def test_cancelling_an_order_on_a_draft_cancels_the_draft_and_the_rest_is_billed_again(self):
+        order = do_place_order(
+            acting_user=None, customer=self.cast.acme, kind="voucher", quantity=2, now=BILLED_AT
+        )
+        [draft] = do_run_billing(
+            acting_user=None, period=Period.month("2026-04"), now=BILLED_AT, issue=False
+        ).invoices
+        assert draft.lines.filter(order=order).exists()
+        do_cancel_order(acting_user=None, order=order, now=BILLED_AT)
+        draft.refresh_from_db()
+        assert draft.status == InvoiceStatus.CANCELLED
+        assert not draft.lines.filter(active=True).exists()
+        # The next run bills what the draft carried, without the cancelled order.
+        [again] = do_run_billing(
+            acting_user=None, period=Period.month("2026-04"), now=BILLED_AT, issue=False
+        ).invoices
+        kinds = sorted(line.kind for line in again.lines.all())
+        assert kinds == sorted(line.kind for line in draft.lines.all() if line.order_id != order.pk)
+        assert not again.lines.filter(order=order).exists()
+        assert again.total_amount < draft.total_amount
 
     def test_drafts_issued_later_get_consecutive_numbers_on_their_issue_day(self):
         zeta_request = open_request(self.cast.zeta)
