@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 messages: setup
 	for dir in supportledger/*/locale; do \
 	    (cd "$$(dirname $$dir)" && $(CURDIR)/$(BIN)/supportledger makemessages \
-	        -l bg -l hu -l el -l ru -l pl --no-obsolete --verbosity 0) || exit 1; \
+	        -l bg -l hu -l el -l ru -l pl --no-obsolete --no-location --verbosity 0) || exit 1; \
 	done
 
 run: setup
