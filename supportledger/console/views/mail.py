@@ -70,7 +70,7 @@ def mail_list(request: HttpRequest) -> HttpResponse:
     rows = list(list_inbound_messages(status or None)[:PAGE_SIZE])
     return render(
         request,
-        "intake/mail_list.html",
+        "console/mail/list.html",
         {"rows": rows, "status": status, "statuses": InboundStatus.choices},
     )
 
@@ -79,7 +79,7 @@ def mail_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def mail_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_inbound_message(pk)
-    return render(request, "intake/mail_detail.html", {"message": message, "form": RouteForm()})
+    return render(request, "console/mail/detail.html", {"message": message, "form": RouteForm()})
 
 
 @require_safe
@@ -117,5 +117,5 @@ def mail_route(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("intake:mail_detail", pk=message.pk)
     return render(
-        request, "intake/mail_detail.html", {"message": message, "form": form}, status=400
+        request, "console/mail/detail.html", {"message": message, "form": form}, status=400
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportledger.intake import views
+from supportledger.console.views import mail as views
 
 app_name = "intake"
 

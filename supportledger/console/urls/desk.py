@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportledger.console import views
+from supportledger.console.views import desk as views
 
 app_name = "console"
 

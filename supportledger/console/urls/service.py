@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportledger.service import views
+from supportledger.console.views import service as views
 
 app_name = "service"
 

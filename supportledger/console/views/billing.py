@@ -18,10 +18,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from supportledger.billing import actions, queries
 from supportledger.billing.export import export_csv, export_json
-from supportledger.billing.forms import CreditForm, ExportForm, InvoiceFilterForm, PeriodForm
 from supportledger.billing.models import Invoice
 from supportledger.billing.pdf import render_invoice_pdf
 from supportledger.console.access import staff_required
+from supportledger.console.forms.billing import (
+    CreditForm,
+    ExportForm,
+    InvoiceFilterForm,
+    PeriodForm,
+)
 from supportledger.core.errors import ActionRefused
 
 LIST_LIMIT = 200
@@ -55,7 +60,7 @@ def invoices(request: HttpRequest) -> HttpResponse:
     rows = queries.list_invoices_for_console(**filters)[:LIST_LIMIT]
     return render(
         request,
-        "billing/console/invoices.html",
+        "console/billing/invoices.html",
         {
             "form": form,
             "invoices": rows,
@@ -76,7 +81,7 @@ def invoice(request: HttpRequest, pk: int) -> HttpResponse:
     row = _invoice(pk)
     return render(
         request,
-        "billing/console/invoice.html",
+        "console/billing/invoice.html",
         {
             "invoice": row,
             "lines": row.lines.order_by("position"),
@@ -176,7 +181,7 @@ def export(request: HttpRequest) -> HttpResponse:
 @staff_required
 def orders(request: HttpRequest) -> HttpResponse:
     rows = queries.list_orders_for_console()[:LIST_LIMIT]
-    return render(request, "billing/console/orders.html", {"orders": rows, "limit": LIST_LIMIT})
+    return render(request, "console/billing/orders.html", {"orders": rows, "limit": LIST_LIMIT})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -200,4 +205,4 @@ def run_billing(request: HttpRequest) -> HttpResponse:
                     _("%(count)s invoices issued.") % {"count": len(result.invoices)},
                 )
                 return redirect(f"{reverse('billing:invoices')}?period={period.label}")
-    return render(request, "billing/console/run.html", {"form": form})
+    return render(request, "console/billing/run.html", {"form": form})

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from supportledger.console.access import get_staff_member, staff_required
-from supportledger.console.forms import (
+from supportledger.console.forms.desk import (
     AssignForm,
     ManualWorkForm,
     MessageForm,
@@ -91,7 +91,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     # their templates cost more than the rows of the page.
     return render(
         request,
-        "console/queue.html",
+        "console/desk/queue.html",
         {
             "form": form,
             "page": page,
@@ -203,7 +203,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Request %(ref)s opened.") % {"ref": opened.reference})
             return _back(opened.pk)
-    return render(request, "console/new_request.html", {"form": form})
+    return render(request, "console/desk/new_request.html", {"form": form})
 
 
 @require_safe
@@ -237,7 +237,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     with timezone.override(ZoneInfo(policy_row.timezone)):
         return render(
             request,
-            "console/request.html",
+            "console/desk/request.html",
             {
                 "r": desk_request,
                 "customer": desk_request.customer,
@@ -429,7 +429,7 @@ def download_attachment(request: HttpRequest, pk: int) -> HttpResponse:
 def response_targets(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     rows = list(queries.list_response_watch(now=now))
-    return render(request, "console/response_targets.html", {"rows": rows, "now": now})
+    return render(request, "console/desk/response_targets.html", {"rows": rows, "now": now})
 
 
 __all__ = ["get_staff_member"]

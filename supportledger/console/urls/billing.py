@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportledger.billing import views
+from supportledger.console.views import billing as views
 
 app_name = "billing"
 

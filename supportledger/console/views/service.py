@@ -18,13 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from supportledger.console.access import staff_required
-from supportledger.core import clock
-from supportledger.core.errors import ActionRefused
-from supportledger.core.queries import get_vendor_policy
-from supportledger.customers.models import Contact, StaffMember
-from supportledger.desk.models import Request, WorkEntry
-from supportledger.service import actions, queries
-from supportledger.service.forms import (
+from supportledger.console.forms.service import (
     AttachToolForm,
     BookAppointmentForm,
     CancelForm,
@@ -33,6 +27,12 @@ from supportledger.service.forms import (
     RescheduleForm,
     StartSessionForm,
 )
+from supportledger.core import clock
+from supportledger.core.errors import ActionRefused
+from supportledger.core.queries import get_vendor_policy
+from supportledger.customers.models import Contact, StaffMember
+from supportledger.desk.models import Request, WorkEntry
+from supportledger.service import actions, queries
 from supportledger.service.models import Appointment, Claim, Consent, RemoteSession
 
 
@@ -68,7 +68,7 @@ def appointments(request: HttpRequest) -> HttpResponse:
     rows = queries.list_appointments(include_cancelled=bool(request.GET.get("all")))
     return render(
         request,
-        "service/appointments.html",
+        "console/service/appointments.html",
         _context(
             appointments=rows,
             form=BookAppointmentForm(),
@@ -151,7 +151,7 @@ def cancel_appointment(request: HttpRequest, pk: int) -> HttpResponse:
 def sessions(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "service/sessions.html",
+        "console/service/sessions.html",
         _context(
             sessions=queries.list_remote_sessions()[:200],
             on_duty=queries.list_consultants_on_duty(clock.now()),
@@ -257,7 +257,7 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "service/work.html",
+        "console/service/work.html",
         _context(
             work=entry,
             confirmation=getattr(entry, "confirmation", None),
@@ -284,7 +284,7 @@ def confirm_work(request: HttpRequest, pk: int) -> HttpResponse:
 def claims(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "service/claims.html",
+        "console/service/claims.html",
         _context(claims=queries.list_claims()[:200], form=DecideClaimForm()),
     )
 
