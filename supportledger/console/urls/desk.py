@@ -1,13 +1,14 @@
 from django.urls import path
 
+from supportledger.console.views import auth
 from supportledger.console.views import desk as views
 
 app_name = "console"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
-    path("login/", views.ConsoleLogin.as_view(), name="login"),
-    path("logout/", views.ConsoleLogout.as_view(), name="logout"),
+    path("login/", auth.ConsoleLogin.as_view(), name="login"),
+    path("logout/", auth.ConsoleLogout.as_view(), name="logout"),
     path("requests/new/", views.new_request, name="new_request"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("requests/<int:pk>/messages/", views.post_message, name="post_message"),

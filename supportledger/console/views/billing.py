@@ -1,12 +1,11 @@
-"""Staff pages of billing, under /console/billing/.
+"""The console's billing pages, under /console/billing/.
 
-Each view parses its form, calls one action or query and renders. Amounts
+Each view parses its form, runs one action (``console.run``) or query and renders. Amounts
 are shown as stored (already rounded by the rules); nothing is computed here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -27,25 +26,10 @@ from supportledger.console.forms.billing import (
     InvoiceFilterForm,
     PeriodForm,
 )
-from supportledger.core.errors import ActionRefused
+from supportledger.console.run import run_action, show_form_errors
 
 LIST_LIMIT = 200
 """Rows per list page; filters narrow it down."""
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        messages.error(request, f"{field}: {' '.join(errors)}")
-
-
-def _run(request: HttpRequest, done: str, call: Callable[[], Any]) -> Any:
-    try:
-        result = call()
-    except ActionRefused as refused:
-        messages.error(request, refused.message)
-        return None
-    messages.success(request, done)
-    return result
 
 
 @require_safe
@@ -54,7 +38,7 @@ def invoices(request: HttpRequest) -> HttpResponse:
     form = InvoiceFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_bound and not form.is_valid():
-        _form_errors(request, form)
+        show_form_errors(request, form)
     elif form.is_bound:
         filters = {k: v for k, v in form.cleaned_data.items() if v}
     rows = queries.list_invoices_for_console(**filters)[:LIST_LIMIT]
@@ -107,10 +91,10 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def issue_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     row = _invoice(pk)
-    _run(
+    run_action(
         request,
-        _("Invoice issued."),
         lambda: actions.do_issue_invoice(acting_user=request.user, invoice=row),
+        done=_("Invoice issued."),
     )
     return redirect("billing:invoice", pk=pk)
 
@@ -119,10 +103,10 @@ def issue_invoice(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def mark_invoice_paid(request: HttpRequest, pk: int) -> HttpResponse:
     row = _invoice(pk)
-    _run(
+    run_action(
         request,
-        _("Payment recorded."),
         lambda: actions.do_mark_invoice_paid(acting_user=request.user, invoice=row),
+        done=_("Payment recorded."),
     )
     return redirect("billing:invoice", pk=pk)
 
@@ -131,10 +115,10 @@ def mark_invoice_paid(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def cancel_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     row = _invoice(pk)
-    _run(
+    run_action(
         request,
-        _("Draft cancelled."),
         lambda: actions.do_cancel_invoice(acting_user=request.user, invoice=row),
+        done=_("Draft cancelled."),
     )
     return redirect("billing:invoice", pk=pk)
 
@@ -145,16 +129,16 @@ def credit_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     row = _invoice(pk)
     form = CreditForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        show_form_errors(request, form)
         return redirect("billing:invoice", pk=pk)
-    note = _run(
+    note = run_action(
         request,
-        _("Credit note issued."),
         lambda: actions.do_credit_invoice(
             acting_user=request.user, invoice=row, reason=form.cleaned_data["reason"]
         ),
+        done=_("Credit note issued."),
     )
-    return redirect("billing:invoice", pk=note.pk if note is not None else pk)
+    return redirect("billing:invoice", pk=note.value.pk if note.value is not None else pk)
 
 
 @require_safe
@@ -162,7 +146,7 @@ def credit_invoice(request: HttpRequest, pk: int) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     form = ExportForm(request.GET)
     if not form.is_valid():
-        _form_errors(request, form)
+        show_form_errors(request, form)
         return redirect("billing:invoices")
     period = form.cleaned_data["period"]
     rows = queries.list_invoices_for_period(period.start, period.end)
@@ -191,18 +175,18 @@ def run_billing(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.POST or None)
     if request.method == "POST":
         if not form.is_valid():
-            _form_errors(request, form)
+            show_form_errors(request, form)
         else:
             period = form.cleaned_data["period"]
-            result = _run(
+            result = run_action(
                 request,
-                _("Billing run for %(period)s done.") % {"period": period.label},
                 lambda: actions.do_run_billing(acting_user=request.user, period=period),
+                done=_("Billing run for %(period)s done.") % {"period": period.label},
             )
-            if result is not None:
+            if result.value is not None:
                 messages.info(
                     request,
-                    _("%(count)s invoices issued.") % {"count": len(result.invoices)},
+                    _("%(count)s invoices issued.") % {"count": len(result.value.invoices)},
                 )
                 return redirect(f"{reverse('billing:invoices')}?period={period.label}")
     return render(request, "console/billing/run.html", {"form": form})

@@ -1,5 +1,7 @@
-"""The staff console: plain function views that parse a form, call a desk
-action or query, and render. Every view is staff-only (``staff_required``)."""
+"""The console's desk pages: the queue, a request and its actions, a new
+request, the response targets. Plain function views that parse a form, run a
+desk action (``console.run``) or query, and render. Every view is staff-only
+(``staff_required``)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.contrib.auth.views import LoginView, LogoutView
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from supportledger.console.access import get_staff_member, staff_required
+from supportledger.console.access import staff_required
 from supportledger.console.forms.desk import (
     AssignForm,
     ManualWorkForm,
@@ -31,6 +32,7 @@ from supportledger.console.forms.desk import (
     StatusForm,
     TimerStartForm,
 )
+from supportledger.console.run import run_action, show_form_errors
 from supportledger.core import clock
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
@@ -43,24 +45,8 @@ from supportledger.rules.types import CATEGORIES, MODES
 PAGE_SIZE = 50
 
 
-class ConsoleLogin(LoginView):
-    template_name = "console/login.html"
-    redirect_authenticated_user = False
-
-    def get_default_redirect_url(self) -> str:
-        return reverse("console:queue")
-
-
-class ConsoleLogout(LogoutView):
-    next_page = "console:login"
-
-
 def _staff(request: HttpRequest) -> StaffMember:
     return request.staff_member  # type: ignore[attr-defined,no-any-return]
-
-
-def _refused(request: HttpRequest, refused: ActionRefused) -> None:
-    messages.error(request, refused.message)
 
 
 def _back(pk: int, anchor: str = "") -> HttpResponse:
@@ -186,8 +172,9 @@ def new_request(request: HttpRequest) -> HttpResponse:
     form = NewRequestForm(request.POST or None, channels=channels, initial={"channel": "phone"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            opened = actions.do_open_request(
+        opened = run_action(
+            request,
+            lambda: actions.do_open_request(
                 acting_user=request.user,
                 customer=data["customer"],
                 contact=data["contact"],
@@ -197,12 +184,12 @@ def new_request(request: HttpRequest) -> HttpResponse:
                 category=data["category"],
                 channel=data["channel"],
                 priority=data["priority"],
-            )
-        except ActionRefused as refused:
-            form.add_error(None, refused.message)
-        else:
-            messages.success(request, _("Request %(ref)s opened.") % {"ref": opened.reference})
-            return _back(opened.pk)
+            ),
+            done=lambda opened: _("Request %(ref)s opened.") % {"ref": opened.reference},
+            form=form,
+        )
+        if opened.value is not None:
+            return _back(opened.value.pk)
     return render(request, "console/desk/new_request.html", {"form": form})
 
 
@@ -272,18 +259,17 @@ def post_message(request: HttpRequest, pk: int) -> HttpResponse:
         files = [
             (f.name, f.content_type or "", f.read()) for f in request.FILES.getlist("attachments")
         ]
-        try:
-            actions.do_post_message(
+        run_action(
+            request,
+            lambda: actions.do_post_message(
                 acting_user=request.user,
                 request=desk_request,
                 body_text=form.cleaned_data["body"],
                 internal=form.cleaned_data["internal"],
                 attachments=files,
-            )
-        except ActionRefused as refused:
-            _refused(request, refused)
-        else:
-            messages.success(request, _("Message added."))
+            ),
+            done=_("Message added."),
+        )
     return _back(pk, "#thread")
 
 
@@ -293,14 +279,17 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     desk_request = queries.get_request_for_staff(pk)
     form = StatusForm(request.POST)
     to = request.POST.get("to", "")
-    try:
+
+    def change() -> None:
         if not form.is_valid():
             raise ActionRefused("invalid", _("Unknown status %(to)s.") % {"to": to})
         actions.do_change_request_status(acting_user=request.user, request=desk_request, to=to)
-    except ActionRefused as refused:
-        _refused(request, refused)
-    else:
-        messages.success(request, _("Status changed to %(to)s.") % {"to": Status(to).label})
+
+    run_action(
+        request,
+        change,
+        done=lambda _none: _("Status changed to %(to)s.") % {"to": Status(to).label},
+    )
     return _back(pk)
 
 
@@ -316,10 +305,12 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Unknown assignee."))
             return _back(pk)
         assignee = form.cleaned_data["assignee"]
-    try:
-        actions.do_assign_request(acting_user=request.user, request=desk_request, assignee=assignee)
-    except ActionRefused as refused:
-        _refused(request, refused)
+    run_action(
+        request,
+        lambda: actions.do_assign_request(
+            acting_user=request.user, request=desk_request, assignee=assignee
+        ),
+    )
     return _back(pk)
 
 
@@ -329,8 +320,13 @@ def set_priority(request: HttpRequest, pk: int) -> HttpResponse:
     desk_request = queries.get_request_for_staff(pk)
     form = PriorityForm(request.POST)
     if form.is_valid():
-        actions.do_set_request_priority(
-            acting_user=request.user, request=desk_request, priority=form.cleaned_data["priority"]
+        run_action(
+            request,
+            lambda: actions.do_set_request_priority(
+                acting_user=request.user,
+                request=desk_request,
+                priority=form.cleaned_data["priority"],
+            ),
         )
     else:
         messages.error(request, _("Unknown priority."))
@@ -345,15 +341,15 @@ def start_timer(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Unknown mode."))
         return _back(pk, "#time")
-    try:
-        actions.do_start_timer(
+    run_action(
+        request,
+        lambda: actions.do_start_timer(
             acting_user=request.user,
             request=desk_request,
             agent=_staff(request),
             mode=form.cleaned_data["mode"],
-        )
-    except ActionRefused as refused:
-        _refused(request, refused)
+        ),
+    )
     return _back(pk, "#time")
 
 
@@ -361,14 +357,13 @@ def start_timer(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def stop_timer(request: HttpRequest, pk: int) -> HttpResponse:
     desk_request = queries.get_request_for_staff(pk)
-    try:
-        work = actions.do_stop_timer(
+    run_action(
+        request,
+        lambda: actions.do_stop_timer(
             acting_user=request.user, request=desk_request, agent=_staff(request)
-        )
-    except ActionRefused as refused:
-        _refused(request, refused)
-    else:
-        messages.success(request, _("Work recorded: %(work)s.") % {"work": work.work_id})
+        ),
+        done=lambda work: _("Work recorded: %(work)s.") % {"work": work.work_id},
+    )
     return _back(pk, "#time")
 
 
@@ -382,12 +377,12 @@ def record_work(request: HttpRequest, pk: int) -> HttpResponse:
     with timezone.override(ZoneInfo(get_vendor_policy().timezone)):
         valid = form.is_valid()
     if not valid:
-        for field, errors in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(errors)}")
+        show_form_errors(request, form)
         return _back(pk, "#time")
     data = form.cleaned_data
-    try:
-        actions.do_record_manual_work(
+    run_action(
+        request,
+        lambda: actions.do_record_manual_work(
             acting_user=request.user,
             request=desk_request,
             agent=_staff(request),
@@ -396,11 +391,9 @@ def record_work(request: HttpRequest, pk: int) -> HttpResponse:
             mode=data["mode"],
             category=data["category"] or None,
             city=data["city"] or None,
-        )
-    except ActionRefused as refused:
-        _refused(request, refused)
-    else:
-        messages.success(request, _("Work recorded."))
+        ),
+        done=_("Work recorded."),
+    )
     return _back(pk, "#time")
 
 
@@ -430,6 +423,3 @@ def response_targets(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     rows = list(queries.list_response_watch(now=now))
     return render(request, "console/desk/response_targets.html", {"rows": rows, "now": now})
-
-
-__all__ = ["get_staff_member"]

@@ -1,6 +1,7 @@
-"""Staff pages of service delivery, under /console/service/.
+"""The console's service pages (visits, remote sessions, confirmation and
+claims), under /console/service/.
 
-Each view parses its form, calls one action or query and renders; local
+Each view parses its form, runs one action (``console.run``) or query and renders; local
 dates and times typed by staff are read in the vendor's time zone here, at
 the edge, and handed to the actions as UTC.
 """
@@ -27,8 +28,8 @@ from supportledger.console.forms.service import (
     RescheduleForm,
     StartSessionForm,
 )
+from supportledger.console.run import run_action, show_form_errors
 from supportledger.core import clock
-from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Contact, StaffMember
 from supportledger.desk.models import Request, WorkEntry
@@ -39,20 +40,6 @@ from supportledger.service.models import Appointment, Claim, Consent, RemoteSess
 def _local(day: date, at: time) -> datetime:
     zone = ZoneInfo(get_vendor_policy().timezone)
     return datetime.combine(day, at, zone).astimezone(UTC)
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        messages.error(request, f"{field}: {' '.join(errors)}")
-
-
-def _run(request: HttpRequest, done: str, call: Any) -> None:
-    try:
-        call()
-    except ActionRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, done)
 
 
 def _context(**extra: Any) -> dict[str, Any]:
@@ -82,15 +69,14 @@ def appointments(request: HttpRequest) -> HttpResponse:
 def book_appointment(request: HttpRequest) -> HttpResponse:
     form = BookAppointmentForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        show_form_errors(request, form)
         return redirect("service:appointments")
     data = form.cleaned_data
     desk_request = get_object_or_404(Request, pk=data["request"])
     consent = get_object_or_404(Consent, pk=data["consent"], request=desk_request)
     agent = get_object_or_404(StaffMember, pk=data["agent"])
-    _run(
+    run_action(
         request,
-        _("Visit booked; the customer has been mailed the invitation."),
         lambda: actions.do_book_appointment(
             acting_user=request.user,
             request=desk_request,
@@ -101,6 +87,7 @@ def book_appointment(request: HttpRequest) -> HttpResponse:
             city=data["city"],
             address=data["address"],
         ),
+        done=_("Visit booked; the customer has been mailed the invitation."),
     )
     return redirect("service:appointments")
 
@@ -111,18 +98,18 @@ def reschedule_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_object_or_404(Appointment, pk=pk)
     form = RescheduleForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        show_form_errors(request, form)
         return redirect("service:appointments")
     data = form.cleaned_data
-    _run(
+    run_action(
         request,
-        _("Visit moved; the customer has been mailed the new time."),
         lambda: actions.do_reschedule_appointment(
             acting_user=request.user,
             appointment=appointment,
             starts_at=_local(data["day"], data["starts"]),
             ends_at=_local(data["day"], data["ends"]),
         ),
+        done=_("Visit moved; the customer has been mailed the new time."),
     )
     return redirect("service:appointments")
 
@@ -133,12 +120,12 @@ def cancel_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_object_or_404(Appointment, pk=pk)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    _run(
+    run_action(
         request,
-        _("Visit cancelled; the customer has been told."),
         lambda: actions.do_cancel_appointment(
             acting_user=request.user, appointment=appointment, reason=reason
         ),
+        done=_("Visit cancelled; the customer has been told."),
     )
     return redirect("service:appointments")
 
@@ -169,7 +156,7 @@ def record_consent(request: HttpRequest) -> HttpResponse:
     address."""
     form = ConsentForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        show_form_errors(request, form)
         return redirect("service:sessions")
     data = form.cleaned_data
     desk_request = get_object_or_404(Request, pk=data["request"])
@@ -186,7 +173,7 @@ def record_consent(request: HttpRequest) -> HttpResponse:
         )
         messages.info(request, _("Consent number %(pk)s.") % {"pk": consent.pk})
 
-    _run(request, _("Consent recorded."), record)
+    run_action(request, record, done=_("Consent recorded."))
     return redirect("service:sessions")
 
 
@@ -195,7 +182,7 @@ def record_consent(request: HttpRequest) -> HttpResponse:
 def start_session(request: HttpRequest) -> HttpResponse:
     form = StartSessionForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        show_form_errors(request, form)
         return redirect("service:sessions")
     consent = get_object_or_404(Consent, pk=form.cleaned_data["consent"])
     agent = get_object_or_404(StaffMember, pk=form.cleaned_data["agent"])
@@ -207,7 +194,7 @@ def start_session(request: HttpRequest) -> HttpResponse:
         # Shown once, for the agent to read out to the customer; only its hash is kept.
         messages.info(request, _("Code for the customer (shown once): %(code)s") % {"code": code})
 
-    _run(request, _("Remote session opened."), start)
+    run_action(request, start, done=_("Remote session opened."))
     return redirect("service:sessions")
 
 
@@ -217,12 +204,11 @@ def attach_tool(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(RemoteSession, pk=pk)
     form = AttachToolForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        show_form_errors(request, form)
         return redirect("service:sessions")
     data = form.cleaned_data
-    _run(
+    run_action(
         request,
-        _("Connected; tool and session id recorded."),
         lambda: actions.do_attach_remote_tool(
             acting_user=request.user,
             session=session,
@@ -230,6 +216,7 @@ def attach_tool(request: HttpRequest, pk: int) -> HttpResponse:
             tool=data["tool"],
             tool_session_id=data["tool_session_id"],
         ),
+        done=_("Connected; tool and session id recorded."),
     )
     return redirect("service:sessions")
 
@@ -238,10 +225,10 @@ def attach_tool(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def end_session(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(RemoteSession, pk=pk)
-    _run(
+    run_action(
         request,
-        _("Session ended; reconnecting needs the customer's new consent."),
         lambda: actions.do_end_remote_session(acting_user=request.user, session=session),
+        done=_("Session ended; reconnecting needs the customer's new consent."),
     )
     return redirect("service:sessions")
 
@@ -271,10 +258,10 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def confirm_work(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(WorkEntry, pk=pk)
-    _run(
+    run_action(
         request,
-        _("Work confirmed."),
         lambda: actions.do_confirm_work(acting_user=request.user, work=entry),
+        done=_("Work confirmed."),
     )
     return redirect("service:work", pk=pk)
 
@@ -295,10 +282,10 @@ def accept_claim(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = DecideClaimForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    _run(
+    run_action(
         request,
-        _("Claim accepted; the rework is free under the service warranty."),
         lambda: actions.do_accept_claim(acting_user=request.user, claim=claim, note=note),
+        done=_("Claim accepted; the rework is free under the service warranty."),
     )
     return redirect("service:claims")
 
@@ -309,16 +296,16 @@ def reject_claim(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = DecideClaimForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        show_form_errors(request, form)
         return redirect("service:claims")
-    _run(
+    run_action(
         request,
-        _("Claim rejected."),
         lambda: actions.do_reject_claim(
             acting_user=request.user,
             claim=claim,
             note=form.cleaned_data["note"],
             visited_on_site=form.cleaned_data["visited_on_site"],
         ),
+        done=_("Claim rejected."),
     )
     return redirect("service:claims")
