@@ -4,9 +4,9 @@ from unittest import mock
 from django.test import TestCase
 from django_tasks_db.models import DBTaskResult
 
-from supportledger.billing import tasks
-from supportledger.billing.models import ScheduledRun
-from supportledger.billing.schedule import enqueue_due_jobs
+from supportledger.jobs import tasks
+from supportledger.jobs.models import ScheduledRun
+from supportledger.jobs.schedule import enqueue_due_jobs
 from supportledger.service.models import WorkConfirmation
 from tests.billing.scenario import MARCH_4, build_billing_story, record
 from tests.cast import at
@@ -39,7 +39,7 @@ class TheDailyJobs(TestCase):
     def test_a_worker_that_looked_before_another_committed_queues_nothing(self):
         assert enqueue_due_jobs(SECOND_OF_APRIL) == list(DAILY)
         # The second worker's cheap look missed the rows; the unique slot refuses it.
-        with mock.patch("supportledger.billing.schedule._claimed", return_value=False):
+        with mock.patch("supportledger.jobs.schedule._claimed", return_value=False):
             assert enqueue_due_jobs(SECOND_OF_APRIL) == []
         assert ScheduledRun.objects.count() == len(DAILY)
         assert len(queued_task_names()) == len(DAILY)

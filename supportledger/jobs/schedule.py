@@ -12,11 +12,11 @@ from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
-from supportledger.billing import tasks
-from supportledger.billing.models import ScheduledRun
 from supportledger.core import clock
 from supportledger.core.models import VendorPolicy
 from supportledger.entitlements.convert import local_date
+from supportledger.jobs import tasks
+from supportledger.jobs.models import ScheduledRun
 
 
 def due_slots(today: date) -> list[tuple[str, object, tuple[str, ...]]]:

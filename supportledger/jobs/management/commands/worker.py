@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
-from supportledger.billing.schedule import enqueue_due_jobs
+from supportledger.jobs.schedule import enqueue_due_jobs
 
 
 class Command(BaseCommand):
