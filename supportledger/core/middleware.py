@@ -1,4 +1,6 @@
-"""``Cache-Control: no-store`` on everything personal.
+"""Edges every request passes: ``no-store`` on everything personal, and
+control characters taken out of submitted forms.
+
 
 Pages of a signed-in user, every API response and every PDF carry
 ``no-store`` (and ``private``), so neither a shared proxy nor the browser's
@@ -11,6 +13,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
+
+from supportledger.core.input import strip_control_characters
 
 API_PREFIX = "/api/"
 
@@ -29,3 +33,25 @@ class NoStoreMiddleware:
         ):
             add_never_cache_headers(response)
         return response
+
+
+class StripControlCharactersMiddleware:
+    """Every form field posted to any page (console, portal, admin) reaches its
+    form without control characters (NUL ...; line feeds and tabs stay).
+    Passwords are left as typed: they are compared, never stored or shown."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            posted = request.POST.copy()
+            for key, values in posted.lists():
+                if "password" not in key:
+                    posted.setlist(key, [strip_control_characters(value) for value in values])
+            posted._mutable = False
+            request.POST = posted  # type: ignore[misc]
+        return self.get_response(request)
+
+
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
