@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import Any
 
 import rules
-from django.utils.translation import gettext_lazy as _
 
 from supportledger.customers.models import StaffMember, StaffRole
 
@@ -44,22 +43,23 @@ DECIDE_CLAIMS = "decide_claims"
 EDIT_OFFERS = "edit_offers"
 CONFIGURE = "configure"
 
-CAPABILITIES: dict[str, Any] = {
-    READ: _("see customers, licences, entitlements, requests and the catalogue"),
-    CONVERSE: _("open requests and write on their threads"),
-    USE_LICENCES: _("activate and deactivate licences on workstations"),
-    WORK: _(
+# What each capability covers, for people reading the matrix (docs/security.md).
+CAPABILITIES: dict[str, str] = {
+    READ: "see customers, licences, entitlements, requests and the catalogue",
+    CONVERSE: "open requests and write on their threads",
+    USE_LICENCES: "activate and deactivate licences on workstations",
+    WORK: (
         "work requests: queue, assignment, status, timers, recorded time, mail, "
         "appointments and remote sessions"
     ),
-    ORDER: _("place and cancel orders"),
-    SEE_BILLING: _("see orders and invoices"),
-    SELL: _("sell: customers, contacts, licences, vouchers, contracts, incident packs"),
-    BILL: _("bill: billing runs, issuing and cancelling invoices, exports"),
-    TAKE_PAYMENTS: _("mark invoices paid and issue credit notes"),
-    DECIDE_CLAIMS: _("accept or reject claims against work"),
-    EDIT_OFFERS: _("edit offers and prices"),
-    CONFIGURE: _("configure the vendor, staff and the billing identity (the admin)"),
+    ORDER: "place and cancel orders",
+    SEE_BILLING: "see orders and invoices",
+    SELL: "sell: customers, contacts, licences, vouchers, contracts, incident packs",
+    BILL: "bill: billing runs, issuing and cancelling invoices, exports",
+    TAKE_PAYMENTS: "mark invoices paid and issue credit notes",
+    DECIDE_CLAIMS: "accept or reject claims against work",
+    EDIT_OFFERS: "edit offers and prices",
+    CONFIGURE: "configure the vendor, staff and the billing identity (the admin)",
 }
 
 _AGENT = frozenset({READ, CONVERSE, USE_LICENCES, WORK})
