@@ -92,6 +92,7 @@ OPERATION_CAPABILITIES: dict[str, str] = {
     f"{_P}billing_list_invoices": SEE_BILLING,
     f"{_P}billing_get_invoice": SEE_BILLING,
     f"{_P}billing_get_invoice_pdf": SEE_BILLING,
+    f"{_P}billing_get_invoice_xml": SEE_BILLING,
     f"{_P}billing_mark_invoice_paid": TAKE_PAYMENTS,
 }
 

@@ -81,6 +81,7 @@ VIEW_CAPABILITIES: dict[str, str] = {
     "billing:invoices": SEE_BILLING,
     "billing:invoice": SEE_BILLING,
     "billing:invoice_pdf": SEE_BILLING,
+    "billing:invoice_xml": SEE_BILLING,
     "billing:orders": SEE_BILLING,
     "billing:export": BILL,
     "billing:run_billing": BILL,
