@@ -110,3 +110,17 @@ def test_a_signed_in_customer_contact_is_refused_the_console():
     response = client.get(reverse("console:queue"))
     assert response.status_code == 403
     assert "Only staff may use the console." in response.content.decode()
+
+
+def test_the_navigation_shows_an_agent_no_billing_or_claims_links_and_a_manager_all():
+    cast = build_cast()
+    client = Client()
+    client.force_login(cast.maria.user)
+    page = client.get(reverse("console:queue")).content.decode()
+    assert reverse("console:response_targets") in page
+    for name in ("billing:invoices", "billing:orders", "billing:run_billing", "service:claims"):
+        assert f'href="{reverse(name)}"' not in page, name
+    client.force_login(add_staff(cast, "nadia", "manager").user)
+    page = client.get(reverse("console:queue")).content.decode()
+    for name in ("billing:invoices", "billing:orders", "billing:run_billing", "service:claims"):
+        assert f'href="{reverse(name)}"' in page, name
