@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.cache import add_never_cache_headers
 
 from supportledger.core.input import strip_control_characters
@@ -44,8 +46,16 @@ class StripControlCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST" and request.content_type in FORM_TYPES:
-            posted = request.POST.copy()
+        if (
+            request.method == "POST"
+            and request.content_type in FORM_TYPES
+            and not request.path.startswith(API_PREFIX)  # JSON, cleaned by its schemas
+        ):
+            try:
+                posted = request.POST.copy()
+            except (MultiPartParserError, RequestDataTooBig, TooManyFieldsSent):
+                # Left for the view (or CSRF) to answer, as without this middleware.
+                return self.get_response(request)
             for key, values in posted.lists():
                 if "password" not in key:
                     posted.setlist(key, [strip_control_characters(value) for value in values])
