@@ -55,8 +55,14 @@ VIEW_CAPABILITIES: dict[str, str] = {
     "console:start_timer": WORK,
     "console:stop_timer": WORK,
     "console:record_work": WORK,
+    "console:my_timers": WORK,
+    "console:discard_timer": WORK,
+    "console:correct_timer": WORK,
     "console:attachment": WORK,
     "console:response_targets": WORK,
+    # customers (their page also lists the customer's orders and invoices)
+    "customers:list": WORK,
+    "customers:detail": WORK,
     # mail intake
     "intake:mail_list": WORK,
     "intake:mail_detail": WORK,
@@ -85,6 +91,8 @@ VIEW_CAPABILITIES: dict[str, str] = {
     "billing:orders": SEE_BILLING,
     "billing:export": BILL,
     "billing:run_billing": BILL,
+    "billing:billing_run": BILL,
+    "billing:issue_drafts": BILL,
     "billing:issue_invoice": BILL,
     "billing:cancel_invoice": BILL,
     "billing:mark_invoice_paid": TAKE_PAYMENTS,
