@@ -26,6 +26,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "support.example.com",
+        "SUPPORTLEDGER_SITE_URL": "https://support.example.com",
         "SUPPORTLEDGER_VAR_DIR": str(tmp_path),
         "DATABASE_URL": "",
     }
