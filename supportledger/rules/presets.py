@@ -41,7 +41,10 @@ class Offer:
     ``term_months`` is how long one purchase lasts (``None``: open-ended or
     set per sale); ``calendar_year`` means it runs 1 January to 31 December.
     ``sizes`` are the sizes sold: minutes for prepaid hours, incidents for
-    incident packs. The other fields are the entitlement fields of DESIGN 3.1.
+    incident packs. ``grants_downloads`` is whether an entitlement sold on
+    this offer lets its holder download new versions (``None``: the kind's
+    default of the policy). The other fields are the entitlement fields of
+    DESIGN 3.1.
     """
 
     kind: str
@@ -56,6 +59,7 @@ class Offer:
     sizes: tuple[int, ...] = ()
     requires: str | None = None
     renewable: bool = False
+    grants_downloads: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +241,12 @@ WARRANTY_YEAR_HU: Final = Preset(
     ),
     offers=(
         # "A szoftver eladása utáni 1 éven belül (garanciális időszak)"
-        Offer("warranty", "Warranty year (support services free)", term_months=12),
+        Offer(
+            "warranty",
+            "Warranty year (support services free)",
+            term_months=12,
+            grants_downloads=True,
+        ),
         # "egyedi követési szerződés"; "Jogszabálykövetés" (law changes shipped).
         Offer("contract", "Follow-up contract", term_months=12, updates=True, renewable=True),
     ),

@@ -67,8 +67,11 @@ def test_the_hungarian_warranty_year_covers_the_seeds_services_on_business_days_
 
 
 def test_the_hungarian_warranty_year_grants_downloads_and_support_is_in_business_hours_only():
-    policy = get_preset("warranty_year_hu").policy
+    preset = get_preset("warranty_year_hu")
+    policy = preset.policy
     assert policy.kind_defaults["warranty"].downloads is True
+    warranty_offer = next(offer for offer in preset.offers if offer.kind == "warranty")
+    assert warranty_offer.grants_downloads is True
     assert policy.business_hours_only_modes == set(MODES)
     assert policy.outside_business_hours == "refuse"
 
