@@ -8,6 +8,12 @@ minute counts whole); 3. round up to the increment (SLA contract or not);
 4. free coverage; 5. incident packs; 6. on-site minimum; 7. hour sources;
 8. the billable remainder and its amount; 9. allocated + billable = counted.
 
+Before step 3, work in one of the policy's business-hours-only modes that
+starts outside business hours is refused or, when the policy bills it, rated
+as if the customer held nothing. Only entitlements valid on the work's date,
+for its product and (when scoped to one, as a service warranty) for its
+request take part.
+
 Dates of validity are compared with the work's start date in the policy time
 zone. Amounts are in the policy currency, rounded half up to its minor unit
 once per line (the work line and the travel line). The result does not depend
@@ -127,7 +133,8 @@ def rate_work(
     Minutes are whole minutes; the amount is in ``policy.currency`` rounded
     half up to its minor unit per line; validity dates are compared with the
     work's local start date in ``policy.timezone``. Error codes:
-    ``invalid_work``, ``outside_service_area``, ``not_entitled``, ``no_rate``.
+    ``invalid_work``, ``outside_service_area``, ``outside_business_hours``,
+    ``not_entitled``, ``no_rate``.
     """
     # 1. Validate.
     error = _validate(policy, work)
