@@ -61,6 +61,7 @@ from supportledger.billing.queries import (
     list_overdue_invoices,
     list_renewal_reminders_due,
     overdue_hold_reason,
+    renewal_policy,
 )
 from supportledger.billing.vat import vat_treatment
 from supportledger.catalog.models import Product
@@ -80,6 +81,7 @@ from supportledger.entitlements.actions import (
 from supportledger.entitlements.convert import local_date
 from supportledger.entitlements.models import BillingPeriod, Entitlement, Licence
 from supportledger.rules.money import round_money
+from supportledger.rules.renewal import standard_term
 from supportledger.service.actions import do_mark_travel_charge_billed
 from supportledger.service.models import TravelCharge
 from supportledger.service.queries import list_unbilled_travel_charges
@@ -862,8 +864,13 @@ def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> No
         )
     else:
         # A renewal adds a support period on the same licence; eligibility
-        # reads the latest end, so the releases of a lapse unlock.
+        # reads the latest end, so the releases of a lapse unlock. A standard
+        # renewal runs its term from the day it takes effect (paid), not from
+        # the order date (seed S3); a grace renewal extends the old end.
         assert order.entitlement is not None
+        if terms.get("kind") == "standard":
+            activated_on = local_date(at, get_vendor_policy().timezone)
+            starts, ends = standard_term(renewal_policy(), max(activated_on, starts))
         granted = do_extend_support_period(
             acting_user=acting_user,
             entitlement=order.entitlement,

@@ -64,7 +64,7 @@ from supportledger.entitlements.models import (
     Licence,
     Reason,
 )
-from supportledger.rules.calendar import add_months
+from supportledger.rules.calendar import BusinessCalendar, add_months
 from supportledger.rules.explanation import steps_to_json
 from supportledger.rules.rating import rate_work
 from supportledger.rules.types import RequestRef, RulesError, Work
@@ -454,10 +454,13 @@ def build_large(
     rows_by_pk = {row.pk: row for held_rows in held_by_customer.values() for row in held_rows}
     usage: dict[tuple[int, date], int] = {}
     policies: dict[date, Any] = {}
+    # Business days of the vendor's calendar: a vendor that gives support in
+    # business hours only (Hungary) refuses work on a public holiday.
+    calendar = BusinessCalendar.for_policy(policy_on(policy_row, start + timedelta(days=10)))
     days = [
         start + timedelta(days=d)
         for d in range(10, 190)
-        if (start + timedelta(days=d)).weekday() < 5
+        if calendar.is_business_day(start + timedelta(days=d))
     ]
     done = attempts = 0
     while done < work:

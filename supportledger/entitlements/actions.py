@@ -284,11 +284,24 @@ def _new_entitlement(
     return entitlement
 
 
-def _announce_grant(customer_id: int, since: date, *, acting_user: Any, at: datetime) -> None:
+def _announce_grant(
+    customer_id: int,
+    since: date,
+    *,
+    acting_user: Any,
+    at: datetime,
+    request_id: int | None = None,
+) -> None:
     """Tell the desk, inside this transaction, that entitlements valid from
-    ``since`` were added, so recorded work from that day on is re-rated."""
+    ``since`` were added, so recorded work from that day on is re-rated
+    (only the work of ``request_id`` when the grant is limited to it)."""
     entitlements_granted.send(
-        sender=Entitlement, customer_id=customer_id, since=since, acting_user=acting_user, at=at
+        sender=Entitlement,
+        customer_id=customer_id,
+        since=since,
+        acting_user=acting_user,
+        at=at,
+        request_id=request_id,
     )
 
 
@@ -512,10 +525,17 @@ def do_grant_service_warranty(
     starts: date,
     ends: date,
     products: Iterable[Product] = (),
+    request: Any = None,
+    covers: Iterable[str] | None = None,
     now: datetime | None = None,
 ) -> Entitlement:
-    """Free rework under an accepted claim (DESIGN 3.6)."""
+    """Free rework under an accepted claim (DESIGN 3.6): of ``products``, in
+    the categories ``covers`` (``None``: the kind's default, all), limited to
+    the work of ``request`` (a ``desk.Request``; ``None``: any request).
+    Only the work it may cover is re-rated: that request's, when given."""
     at = now or clock.now()
+    if request is not None and request.customer_id != customer.pk:
+        raise ActionRefused("wrong_customer", "The request belongs to another customer.")
     grant = _new_entitlement(
         customer=customer,
         kind=Kind.SERVICE_WARRANTY,
@@ -523,9 +543,17 @@ def do_grant_service_warranty(
         ends=ends,
         at=at,
         products=products,
+        request=request,
+        covers=None if covers is None else list(covers),
     )
     write_audit(acting_user=acting_user, action="grant_service_warranty", obj=grant, at=at)
-    _announce_grant(customer.pk, starts, acting_user=acting_user, at=at)
+    _announce_grant(
+        customer.pk,
+        starts,
+        acting_user=acting_user,
+        at=at,
+        request_id=request.pk if request is not None else None,
+    )
     return grant
 
 

@@ -153,6 +153,15 @@ class Entitlement(models.Model):
         validators=[validate_modes],
         help_text="Modes it applies to; empty = the kind's default.",
     )
+    request = models.ForeignKey(
+        "desk.Request",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Service warranty: covers the work of this request only (the rework "
+        "of the work complained about); empty = any request.",
+    )
     requires = models.CharField(
         max_length=20,
         choices=Kind.choices,

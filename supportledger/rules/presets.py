@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
@@ -41,7 +41,10 @@ class Offer:
     ``term_months`` is how long one purchase lasts (``None``: open-ended or
     set per sale); ``calendar_year`` means it runs 1 January to 31 December.
     ``sizes`` are the sizes sold: minutes for prepaid hours, incidents for
-    incident packs. The other fields are the entitlement fields of DESIGN 3.1.
+    incident packs. ``grants_downloads`` is whether an entitlement sold on
+    this offer lets its holder download new versions (``None``: the kind's
+    default of the policy). The other fields are the entitlement fields of
+    DESIGN 3.1.
     """
 
     kind: str
@@ -56,6 +59,7 @@ class Offer:
     sizes: tuple[int, ...] = ()
     requires: str | None = None
     renewable: bool = False
+    grants_downloads: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +119,30 @@ def _rates(hourly: str, onsite: str, travel: str) -> Mapping[str, Decimal]:
 
 def _kind_defaults(**changes: KindDefaults) -> Mapping[str, KindDefaults]:
     return MappingProxyType({**DEFAULT_KIND_DEFAULTS, **changes})
+
+
+# Hungary's working-day schedule around public holidays, set each year by a
+# decree of the Ministry for National Economy (NGM). 10/2025. (IV. 30.) NGM
+# rendelet a 2026. évi munkaszüneti napok körüli munkarendről (Magyar Közlöny
+# 2025/51, 30 April 2025), § 2: a) 2026-01-10 Saturday working day, 2026-01-02
+# Friday rest day; b) 2026-08-08 Saturday working day, 2026-08-21 Friday rest
+# day; c) 2026-12-12 Saturday working day, 2026-12-24 Thursday rest day.
+# The 2027 decree could not be confirmed from a public source: no 2027 dates
+# are pre-filled; a vendor adds them to its policy once the decree is out.
+_HU_WORKING_SATURDAYS: Final = frozenset({date(2026, 1, 10), date(2026, 8, 8), date(2026, 12, 12)})
+_HU_REST_DAYS: Final = frozenset({date(2026, 1, 2), date(2026, 8, 21), date(2026, 12, 24)})
+
+# "Rendelkezésre állás telefonos és internetes távszervíz formájában;
+# Szaktanácsadás; Jogszabálykövetés": help by phone and internet remote
+# service with the day-to-day questions the page lists (roll-out questions,
+# software and hardware problems, rarely used functions), expert consulting,
+# law changes carried into the software. Not development ("új igények" get
+# "szaktanácsadás", advice, not free programming), not installation or
+# training (the sale's roll-out), not on site or in-house work.
+_HU_SERVICES: Final = frozenset(
+    {"consultation", "defect", "configuration", "update", "legal", "hardware"}
+)
+_HU_SERVICE_MODES: Final = frozenset({"phone", "remote", "email", "chat", "portal"})
 
 
 # S0, Bulgaria: paid support sold separately, vouchers or a monthly subscription.
@@ -196,17 +224,29 @@ WARRANTY_YEAR_HU: Final = Preset(
         # Seed silent on prices: placeholder HUF rates.
         rates=_rates("12000.00", "15000.00", "5000.00"),
         kind_defaults=_kind_defaults(
-            # "ezeket a szolgáltatásokat díjmentesen biztosítjuk": everything the
-            # service covers, by "telefonos és internetes távszervíz" (not on site).
-            warranty=KindDefaults(_ALL_CATEGORIES, _ALL_MODES - {"onsite"}),
+            # "ezeket a szolgáltatásokat díjmentesen biztosítjuk": the services
+            # listed, free; "Jogszabálykövetés" ships law changes, so the
+            # warranty year lets its holder download new versions.
+            warranty=KindDefaults(_HU_SERVICES, _HU_SERVICE_MODES, downloads=True),
             # "egyedi követési szerződés keretein belül biztosítjuk a felsorolt
             # szolgáltatásokat": the same services under a contract.
-            contract=KindDefaults(_ALL_CATEGORIES, _ALL_MODES - {"onsite"}),
+            contract=KindDefaults(_HU_SERVICES, _HU_SERVICE_MODES),
         ),
+        closures=_HU_REST_DAYS,
+        extra_working_days=_HU_WORKING_SATURDAYS,
+        # "Terméktámogatás időbeli rendelkezésre állása: Munkanapokon 08:00 -
+        # 16:00": support is available in business hours only, whatever the way.
+        business_hours_only_modes=_ALL_MODES,
+        outside_business_hours="refuse",
     ),
     offers=(
         # "A szoftver eladása utáni 1 éven belül (garanciális időszak)"
-        Offer("warranty", "Warranty year (all support free)", term_months=12),
+        Offer(
+            "warranty",
+            "Warranty year (support services free)",
+            term_months=12,
+            grants_downloads=True,
+        ),
         # "egyedi követési szerződés"; "Jogszabálykövetés" (law changes shipped).
         Offer("contract", "Follow-up contract", term_months=12, updates=True, renewable=True),
     ),
@@ -249,6 +289,10 @@ ANNUAL_MAINTENANCE_GR: Final = Preset(
             # "ένα τεχνικό ή ένα συμβουλευτικό θέμα", "τηλεφωνικής υποστήριξης"
             incident_pack=KindDefaults(_ALL_CATEGORIES, frozenset({"phone"})),
         ),
+        # "premium υπηρεσίες τηλεφωνικής υποστήριξης ... εργάσιμες ώρες και
+        # ημέρες": phone support only in business hours and days.
+        business_hours_only_modes=frozenset({"phone"}),
+        outside_business_hours="refuse",
     ),
     offers=(
         # "συμβολαίου συντήρησης για το έτος 2020 ... Ενημερώσεις ... ως τις 31/12/2020"

@@ -704,8 +704,11 @@ def do_accept_claim(
     now: datetime | None = None,
 ) -> Claim:
     """Accept a claim: the customer gets a ``service_warranty`` entitlement
-    for the work's product from the confirmation date to the end of the
-    service warranty (at least until today), so the rework is free."""
+    that makes the rework of the work complained about free: the work's
+    request, product and category, from the day after the work (at the
+    earliest the confirmation date) to the end of the service warranty (at
+    least until today). Only that request's work is re-rated; the work
+    complained about stays as it was rated."""
     at = now or clock.now()
     claim = Claim.objects.select_for_update().select_related("work__request").get(pk=claim.pk)
     _transition(
@@ -719,12 +722,16 @@ def do_accept_claim(
     assert window is not None  # a claim is filed only on confirmed work
     calendar = BusinessCalendar.for_policy(_policy())
     today = calendar.local_date(at)
+    work = claim.work
+    starts = max(window.confirmed_on, calendar.local_date(work.started_at) + timedelta(days=1))
     grant = do_grant_service_warranty(
         acting_user=acting_user,
-        customer=claim.work.request.customer,
-        starts=window.confirmed_on,
-        ends=max(window.service_warranty_ends, today),
-        products=[claim.work.product],
+        customer=work.request.customer,
+        starts=starts,
+        ends=max(window.service_warranty_ends, today, starts),
+        products=[work.product],
+        request=work.request,
+        covers=[work.category],
         now=at,
     )
     claim.status = ClaimStatus.ACCEPTED

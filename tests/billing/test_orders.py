@@ -109,6 +109,40 @@ class SupportPeriodRenewals(TestCase):
         latest = Entitlement.objects.filter(licence=self.licence, kind=Kind.SUPPORT_PERIOD)
         assert max(e.ends for e in latest) == date(2027, 6, 30)
 
+    def test_a_standard_renewal_paid_later_runs_twelve_months_from_the_day_it_is_paid(self):
+        # Seed S3: support is extended by a year "from the activation of the renewal".
+        order = do_place_order(
+            acting_user=None,
+            customer=self.cast.acme,
+            kind="renewal",
+            entitlement=self.support,
+            now=on(date(2026, 9, 15)),
+        )
+        invoice = do_invoice_order(acting_user=None, order=order, now=on(date(2026, 9, 15)))
+        do_mark_invoice_paid(acting_user=None, invoice=invoice, now=on(date(2026, 10, 2)))
+        order.refresh_from_db()
+        assert order.amount == Decimal("4046.00")  # priced on the order date
+        assert (order.granted.starts, order.granted.ends) == (
+            date(2026, 10, 2),
+            date(2027, 10, 1),
+        )
+
+    def test_a_grace_renewal_paid_later_still_extends_from_the_old_end(self):
+        order = do_place_order(
+            acting_user=None,
+            customer=self.cast.acme,
+            kind="renewal",
+            entitlement=self.support,
+            now=on(date(2026, 7, 10)),
+        )
+        invoice = do_invoice_order(acting_user=None, order=order, now=on(date(2026, 7, 10)))
+        do_mark_invoice_paid(acting_user=None, invoice=invoice, now=on(date(2026, 8, 20)))
+        order.refresh_from_db()
+        assert (order.granted.starts, order.granted.ends) == (
+            date(2026, 7, 1),
+            date(2027, 6, 30),
+        )
+
     def test_an_order_is_billed_once_whether_invoiced_at_once_or_by_the_run(self):
         order = do_place_order(
             acting_user=None,
