@@ -429,6 +429,7 @@ class OrderOut(Schema):
     customer: int = Field(validation_alias="customer_id")
     kind: str
     status: str
+    offer: int | None = Field(validation_alias="offer_id")
     product: int | None = Field(validation_alias="product_id")
     licence: int | None = Field(validation_alias="licence_id")
     entitlement: int | None = Field(validation_alias="entitlement_id")
@@ -455,7 +456,18 @@ class OrderIn(Schema):
     product: int | None = Field(None, ge=1)
     licence: int | None = Field(None, ge=1)
     entitlement: int | None = Field(None, ge=1)
-    quantity: int = Field(1, ge=1, le=10_000)
+    quantity: int = Field(
+        1,
+        ge=1,
+        le=10_000,
+        description="Hours of a voucher or incidents of a pack: one of the offer's sizes.",
+    )
+    offer: str | None = Field(
+        None,
+        max_length=40,
+        description="Code of the offer sold (GET /offers); default: the vendor's offer of "
+        "the kind.",
+    )
 
 
 class InvoiceOut(Schema):

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF003  (comments quote the seed pages in Bulgarian, Greek, Russian)
+# ruff: noqa: RUF001, RUF003  (comments quote the seed pages in Bulgarian, Greek, Russian)
 """The five policy presets, one per seed vendor (DESIGN 4).
 
 Each preset is data: the ``Policy`` the rules run on plus what the rest of
@@ -15,7 +15,7 @@ S4 ``004_dd4e92b8a9a1abaf`` (PL).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from decimal import Decimal
 from types import MappingProxyType
@@ -34,18 +34,40 @@ from supportledger.rules.types import (
 __all__ = ["PRESETS", "PRESET_NAMES", "Offer", "Preset", "get_preset"]
 
 
+def _names(**names: str) -> Mapping[str, str]:
+    return MappingProxyType(names)
+
+
+def _prices(currency: str, **by_size: str) -> Mapping[str, Mapping[int, Decimal]]:
+    """``_prices("EUR", s0="320.00")``: per currency, per size (``s<size>``)."""
+    return MappingProxyType(
+        {currency: MappingProxyType({int(k[1:]): Decimal(v) for k, v in by_size.items()})}
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Offer:
     """One kind of entitlement a vendor sells (or grants), with its terms.
 
-    ``term_months`` is how long one purchase lasts (``None``: open-ended or
-    set per sale); ``calendar_year`` means it runs 1 January to 31 December.
-    ``sizes`` are the sizes sold: minutes for prepaid hours, incidents for
-    incident packs. The other fields are the entitlement fields of DESIGN 3.1.
+    ``code`` names the offer for good (orders and the API use it); ``names``
+    is its name per language (``name`` is the English one). ``term_months``
+    is how long one purchase lasts (``None``: open-ended or set per sale);
+    ``calendar_year`` means it runs from the sale to 31 December of that
+    year, and a renewal runs 1 January to 31 December. ``sizes`` are the
+    sizes sold: minutes for prepaid hours, incidents for incident packs.
+    ``covers`` / ``modes`` ``None`` = the policy's default for the kind.
+    ``billing``: ``once`` (the sale is billed), ``month`` or ``year`` (a
+    recurring fee). ``prices``: per currency, per size (0 for an offer
+    without sizes), the price of one sale (``once``) or of one fee period.
+    ``sold``: false for what is granted, never sold (a product's warranty,
+    the service warranty of a claim). The other fields are the entitlement
+    fields of DESIGN 3.1.
     """
 
     kind: str
     name: str
+    code: str = ""
+    names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     term_months: int | None = None
     calendar_year: bool = False
     sla: bool = False
@@ -56,6 +78,13 @@ class Offer:
     sizes: tuple[int, ...] = ()
     requires: str | None = None
     renewable: bool = False
+    covers: frozenset[str] | None = None
+    modes: frozenset[str] | None = None
+    billing: str = "once"
+    prices: Mapping[str, Mapping[int, Decimal]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    sold: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,19 +180,42 @@ PREPAID_HOURS_BG: Final = Preset(
         ),
     ),
     offers=(
-        # Seed silent on the warranty's length: 12 months.
-        Offer("warranty", "Product warranty (defects in program code)", term_months=12),
-        # "предплатени пакети с включени определени часове"; sizes: seed silent.
-        Offer("prepaid_hours", "Prepaid hour package (voucher)", sizes=(300, 600, 1200)),
+        # Seed silent on the warranty's length: 12 months. Granted with a sale.
+        Offer(
+            "warranty",
+            "Product warranty (defects in program code)",
+            code="warranty",
+            names=_names(bg="Гаранция на продукта (грешки в програмния код)"),
+            term_months=12,
+            sold=False,
+        ),
+        # "предплатени пакети с включени определени часове"; sizes, validity
+        # and prices: seed silent (5, 10, 20 hours for a year; 38, 36 and
+        # 34 EUR an hour against the price list's 40).
+        Offer(
+            "prepaid_hours",
+            "Prepaid hour package (voucher)",
+            code="voucher",
+            names=_names(bg="Предплатен пакет часове (ваучер)"),
+            term_months=12,
+            sizes=(300, 600, 1200),
+            prices=_prices("EUR", s300="190.00", s600="360.00", s1200="680.00"),
+        ),
         # "договор за поддръжка за определен период от време на база месечен
-        # абонамент"; included hours and SLA: seed silent (10 h a month, SLA).
+        # абонамент"; included hours, SLA, target and fee: seed silent (10 h a
+        # month, SLA, first answer within 4 business hours, 320 EUR a month).
         Offer(
             "contract",
             "Monthly subscription with included hours",
+            code="subscription",
+            names=_names(bg="Месечен абонамент с включени часове"),
             term_months=12,
             sla=True,
             minutes_per_month=600,
+            response_business_minutes=240,
             renewable=True,
+            billing="month",
+            prices=_prices("EUR", s0="320.00"),
         ),
     ),
     # "разговори по телефона, кореспонденция", "Чрез отдалечен достъп",
@@ -206,9 +258,29 @@ WARRANTY_YEAR_HU: Final = Preset(
     ),
     offers=(
         # "A szoftver eladása utáni 1 éven belül (garanciális időszak)"
-        Offer("warranty", "Warranty year (all support free)", term_months=12),
+        Offer(
+            "warranty",
+            "Warranty year (all support free)",
+            code="warranty",
+            names=_names(hu="Garanciális év (minden támogatás díjmentes)"),
+            term_months=12,
+            updates=True,
+            sold=False,
+        ),
         # "egyedi követési szerződés"; "Jogszabálykövetés" (law changes shipped).
-        Offer("contract", "Follow-up contract", term_months=12, updates=True, renewable=True),
+        # Fee and target: seed silent (19 900 HUF a month, one business day).
+        Offer(
+            "contract",
+            "Follow-up contract",
+            code="follow_up",
+            names=_names(hu="Követési szerződés"),
+            term_months=12,
+            updates=True,
+            response_business_minutes=480,
+            renewable=True,
+            billing="month",
+            prices=_prices("HUF", s0="19900.00"),
+        ),
     ),
     # "telefonos és internetes távszervíz formájában"
     channels=("phone", "remote"),
@@ -255,23 +327,40 @@ ANNUAL_MAINTENANCE_GR: Final = Preset(
         Offer(
             "contract",
             "Annual maintenance (Professional support and updates)",
+            code="maintenance",
+            names=_names(el="Ετήσιο συμβόλαιο συντήρησης (υποστήριξη Professional)"),
             term_months=12,
             calendar_year=True,
             updates=True,
             renewable=True,
+            prices=_prices("EUR", s0="290.00"),
         ),
-        # "σε όσους μισθώνουν λογισμικό": a lease entitles like a contract.
-        Offer("contract", "Software lease", term_months=12, updates=True, renewable=True),
+        # "σε όσους μισθώνουν λογισμικό": a lease entitles like a contract;
+        # its fee: seed silent (35 EUR a month).
+        Offer(
+            "contract",
+            "Software lease",
+            code="lease",
+            names=_names(el="Μίσθωση λογισμικού"),
+            term_months=12,
+            updates=True,
+            renewable=True,
+            billing="month",
+            prices=_prices("EUR", s0="35.00"),
+        ),
         # "πακέτα των δύο (2), των τεσσάρων (4), των δέκα (10) και των είκοσι
         # πέντε (25) περιστατικών", "ως επέκταση της υποστήριξης Professional",
-        # "απεριόριστης ανανέωσης σε ετήσια βάση".
+        # "απεριόριστης ανανέωσης σε ετήσια βάση". Prices: seed silent.
         Offer(
             "incident_pack",
             "Premium phone support",
+            code="premium",
+            names=_names(el="Τηλεφωνική υποστήριξη Premium"),
             term_months=12,
             sizes=(2, 4, 10, 25),
             requires="contract",
             renewable=True,
+            prices=_prices("EUR", s2="60.00", s4="110.00", s10="250.00", s25="560.00"),
         ),
     ),
     # Professional is electronic; Premium adds the phone.
@@ -323,11 +412,17 @@ SUPPORT_PERIOD_RU: Final = Preset(
     ),
     offers=(
         # "обычно он составляет 6 месяцев, но могут быть исключения"
+        # Granted with a sale; renewed by the renewal quote (a share of the
+        # product's price), so it has no price of its own.
         Offer(
             "support_period",
             "Technical support and updates",
+            code="support_period",
+            names=_names(ru="Техническая поддержка и обновления"),
             term_months=6,
+            updates=True,
             renewable=True,
+            sold=False,
         ),
     ),
     # "WhatsApp", "электронная почта", "чат на сайте", "группа ВКонтакте";
@@ -368,10 +463,28 @@ REMOTE_SLA_PL: Final = Preset(
         claims=ClaimPolicy(complaint_business_days=3, service_warranty_days=14),
     ),
     offers=(
-        # "Klientów z umową SLA"
-        Offer("contract", "SLA contract", term_months=12, sla=True, renewable=True),
+        # "Klientów z umową SLA"; fee and target: seed silent (249 PLN a
+        # month, first answer within 4 business hours).
+        Offer(
+            "contract",
+            "SLA contract",
+            code="sla",
+            names=_names(pl="Umowa SLA"),
+            term_months=12,
+            sla=True,
+            response_business_minutes=240,
+            renewable=True,
+            billing="month",
+            prices=_prices("PLN", s0="249.00"),
+        ),
         # Granted by an accepted complaint, not sold.
-        Offer("service_warranty", "Service warranty (rework under a complaint)"),
+        Offer(
+            "service_warranty",
+            "Service warranty (rework under a complaint)",
+            code="service_warranty",
+            names=_names(pl="Gwarancja na usługę (poprawka w ramach reklamacji)"),
+            sold=False,
+        ),
     ),
     # "skontaktuj się telefonicznie lub mailowo", remote sessions, and technician visits.
     channels=("phone", "email", "remote", "onsite"),

@@ -33,13 +33,24 @@ def test_a_customer_token_orders_hours_for_its_own_customer(customer_api_a, worl
 
 
 def test_placing_an_order_twice_with_one_key_places_it_once(api, world):
-    body = {"customer": world.a["customer"].pk, "kind": "voucher", "quantity": 3}
+    body = {"customer": world.a["customer"].pk, "kind": "voucher", "quantity": 20}
     first = api.post("/orders", body, key="same")
     again = api.post("/orders", body, key="same")
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
-    assert Order.objects.filter(quantity=3).count() == 1
+    assert Order.objects.filter(quantity=20).count() == 1
+
+
+def test_an_order_of_a_size_the_offer_does_not_sell_is_refused_naming_the_quantity(api, world):
+    orders = Order.objects.count()
+    body = {"customer": world.a["customer"].pk, "kind": "voucher", "quantity": 3}
+    refused = api.post("/orders", body, key="odd-size")
+    assert refused.status_code == 422, refused.content
+    error = refused.json()["error"]
+    assert error["code"] == "size_not_offered"
+    assert error["message"].startswith("quantity: ")
+    assert Order.objects.count() == orders
 
 
 def test_an_order_naming_another_customers_licence_is_not_found_and_writes_nothing(
@@ -248,7 +259,7 @@ def test_the_thread_and_the_invoice_list_take_as_many_queries_however_long_they_
             attachments=[(f"log{n}.txt", "text/plain", b"log")],
         )
         order = do_place_order(
-            acting_user=None, customer=world.a["customer"], kind="voucher", quantity=1
+            acting_user=None, customer=world.a["customer"], kind="voucher", quantity=5
         )
         do_invoice_order(acting_user=None, order=order)
     assert (queries(thread), queries("/invoices"), queries("/orders")) == before
@@ -299,7 +310,7 @@ def test_another_customers_invoice_cannot_be_marked_paid(customer_api_a, world):
 
 def test_a_customer_cancels_its_own_placed_order(customer_api_a, world):
     placed = customer_api_a.post(
-        "/orders", {"customer": world.a["customer"].pk, "kind": "voucher", "quantity": 2}, key="o"
+        "/orders", {"customer": world.a["customer"].pk, "kind": "voucher", "quantity": 5}, key="o"
     ).json()
     cancelled = customer_api_a.post(f"/orders/{placed['id']}/cancel", key="cancel-1")
     assert cancelled.status_code == 200, cancelled.content

@@ -83,6 +83,7 @@ def place_order(  # type: ignore[no-untyped-def]
         licence=licence,
         entitlement=entitlement,
         quantity=body.quantity,
+        offer=body.offer,
     )
     return Status(201, order)
 
