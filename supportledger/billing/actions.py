@@ -64,6 +64,7 @@ from supportledger.billing.queries import (
 from supportledger.billing.vat import vat_treatment
 from supportledger.catalog.models import Offer as CatalogOffer
 from supportledger.catalog.models import Product
+from supportledger.catalog.queries import check_offer_size, get_current_offer, get_offer_price_on
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.errors import ActionRefused
@@ -746,6 +747,57 @@ def do_place_order(
         detail={"kind": kind, "amount": str(order.amount), "currency": order.currency},
     )
     return order
+
+
+@transaction.atomic
+def do_sell_offer_now(
+    *,
+    acting_user: Any,
+    customer: Customer,
+    offer: str,
+    starts: date | None = None,
+    size: int | None = None,
+    products: Iterable[Product] = (),
+    licence: Licence | None = None,
+    now: datetime | None = None,
+) -> Entitlement:
+    """Sell the current version of offer ``offer`` (its code) without an
+    order: the console's and the API's sale, and the demo's. Priced like an
+    order on the sale day (policy time zone) in the customer's currency;
+    ``size`` in the offer's own unit (minutes of prepaid hours, incidents).
+    A one-off offer's price is its fee, billed once by the next billing run;
+    a recurring offer's is the fee of each month or year, every one billed
+    by the run. ``starts`` defaults to the sale day."""
+    at = now or clock.now()
+    chosen = get_current_offer(offer)
+    if chosen is None or not chosen.sold:
+        raise ActionRefused(
+            "not_offered", "offer: " + _("the vendor sells no %(what)s.") % {"what": offer}
+        )
+    _owned(customer, licence, "licence", _("no such licence for this customer."))
+    today = local_date(at, get_vendor_policy().timezone)
+    size = check_offer_size(chosen, size)
+    currency = customer.currency or get_vendor_policy().currency
+    price = get_offer_price_on(chosen, size=size, currency=currency, day=today)
+    if price is None:
+        raise ActionRefused(
+            "no_price",
+            "size: "
+            + _("%(offer)s has no price in %(currency)s on %(day)s.")
+            % {"offer": chosen.code, "currency": currency, "day": today.isoformat()},
+        )
+    return do_sell_offer(
+        acting_user=acting_user,
+        customer=customer,
+        offer=chosen,
+        starts=starts or today,
+        size=size,
+        products=products,
+        licence=licence,
+        fee=round_money(Decimal(price.amount), price.currency),
+        currency=price.currency,
+        now=at,
+    )
 
 
 @transaction.atomic
