@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Russian company names)
 """Seed S3, Russia: a product comes with six months of support; after that a
 renewal for 12 months costs 25 % of the product's price within a month of the
 end, 45 % later (from the renewal day); without support, no consultations.
@@ -112,7 +113,8 @@ class ASupportPeriodVendorInMoscow(TestCase):
         assert set(july) == {omega.pk}
         assert lines(july[omega.pk]) == [("order", Decimal("1998.00"))]
         assert july[omega.pk].total_amount == Decimal("2397.60")  # + 20 %
-        do_mark_invoice_paid(acting_user=None, invoice=july[omega.pk], now=local(date(2026, 8, 3), 9))
+        paid_on = local(date(2026, 8, 3), 9)
+        do_mark_invoice_paid(acting_user=None, invoice=july[omega.pk], now=paid_on)
         grace.refresh_from_db()
         assert (grace.granted.starts, grace.granted.ends) == (date(2026, 7, 15), date(2027, 7, 14))
         kinds = sorted(Entitlement.objects.values_list("customer__organisation", "kind"))
