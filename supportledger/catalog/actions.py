@@ -27,6 +27,7 @@ from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy, validate_categories, validate_modes
 from supportledger.core.queries import get_vendor_policy
 from supportledger.rules.types import KINDS
+from supportledger.service.actions import do_set_consent_terms
 
 SETUP_PRICE_LIST_FROM = date(2000, 1, 1)
 """The preset's rates become a price list in force for all past work."""
@@ -72,6 +73,8 @@ def do_set_up_vendor(
         now=at,
     )
     _seed_offers(preset, acting_user=acting_user, price_list_from=price_list_from, at=at)
+    for language, text in preset.consent_terms.items():
+        do_set_consent_terms(acting_user=acting_user, language=language, text=text, now=at)
     write_audit(
         acting_user=acting_user,
         action="set_up_vendor",

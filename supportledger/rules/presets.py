@@ -31,7 +31,18 @@ from supportledger.rules.types import (
     RenewalPolicy,
 )
 
-__all__ = ["PRESETS", "PRESET_NAMES", "Offer", "Preset", "get_preset"]
+__all__ = ["FEATURES", "PRESETS", "PRESET_NAMES", "Offer", "Preset", "get_preset"]
+
+FEATURES: Final[tuple[str, ...]] = (
+    "remote_sessions",
+    "claims",
+    "auto_confirm",
+    "onsite_visits",
+)
+"""What a vendor may switch on for its customers: remote sessions booked
+with consent in the portal; complaints about confirmed work, with their
+window and the service warranty; confirming work automatically after
+``auto_confirm_days``; on-site visits by appointment."""
 
 
 def _names(**names: str) -> Mapping[str, str]:
@@ -93,7 +104,9 @@ class Preset:
 
     ``language`` is the customer-facing language (ISO 639-1), ``country`` the
     vendor's country (ISO 3166), ``channels`` how customers may reach the
-    desk. ``default_warranty_months`` / ``default_support_period_months`` are
+    desk, ``features`` which of ``FEATURES`` its customers get,
+    ``consent_terms`` the terms a customer consents to before a remote
+    session, per language. ``default_warranty_months`` / ``default_support_period_months`` are
     what a product sale grants unless the product says otherwise (``None``:
     the offering has none).
     """
@@ -106,6 +119,8 @@ class Preset:
     policy: Policy
     offers: tuple[Offer, ...]
     channels: tuple[str, ...]
+    features: frozenset[str] = frozenset()
+    consent_terms: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     default_warranty_months: int | None = None
     default_support_period_months: int | None = None
 
@@ -221,6 +236,17 @@ PREPAID_HOURS_BG: Final = Preset(
     # "разговори по телефона, кореспонденция", "Чрез отдалечен достъп",
     # "Чрез посещение на място".
     channels=("phone", "email", "remote", "onsite"),
+    # "Чрез отдалечен достъп (TeamViewer, AnyDesk)", "Чрез посещение на
+    # място ... само за територията на гр. София"; no complaints procedure.
+    features=frozenset({"remote_sessions", "onsite_visits"}),
+    consent_terms=_names(
+        en="I allow the specialist to connect to my computer remotely (TeamViewer or "
+        "AnyDesk) for this session only. Time not covered by my vouchers or "
+        "subscription is billed by the service price list.",
+        bg="Разрешавам на специалиста да се свърже отдалечено с моя компютър "
+        "(TeamViewer или AnyDesk) само за тази сесия. Времето, което не е покрито от "
+        "ваучерите или абонамента ми, се заплаща по ценоразписа на услугите.",
+    ),
     default_warranty_months=12,
 )
 
@@ -284,6 +310,15 @@ WARRANTY_YEAR_HU: Final = Preset(
     ),
     # "telefonos és internetes távszervíz formájában"
     channels=("phone", "remote"),
+    features=frozenset({"remote_sessions"}),
+    consent_terms=_names(
+        en="I allow the consultant to connect to my computer remotely for this session "
+        "only. In the warranty year and under a follow-up contract the help is free; "
+        "otherwise it is billed by the hour.",
+        hu="Hozzájárulok, hogy a tanácsadó csak erre az alkalomra távolról csatlakozzon "
+        "a számítógépemhez. A garanciális évben és követési szerződéssel a segítség "
+        "díjmentes, egyébként óradíjas elszámolású.",
+    ),
     default_warranty_months=12,
 )
 
@@ -488,6 +523,25 @@ REMOTE_SLA_PL: Final = Preset(
     ),
     # "skontaktuj się telefonicznie lub mailowo", remote sessions, and technician visits.
     channels=("phone", "email", "remote", "onsite"),
+    features=frozenset({"remote_sessions", "claims", "auto_confirm", "onsite_visits"}),
+    # "Po zakończeniu sesji konsultant nie ma możliwości ponownego połączenia
+    # bez wiedzy i zgody Klienta"; "14 dniowej gwarancji"; "w przeciągu 3 dni
+    # roboczych"; liability up to the fee charged.
+    consent_terms=_names(
+        en="I allow the consultant to see my screen and use my keyboard and mouse for "
+        "this session; after it the consultant cannot reconnect without my knowledge "
+        "and consent. The work carries a 14-day warranty; a complaint is made within 3 "
+        "business days of confirming the work and no later than the next ordered "
+        "service. Liability is limited to the fee charged. I agree to be billed by the "
+        "price list.",
+        pl="Zezwalam konsultantowi na podgląd mojego ekranu oraz używanie klawiatury i "
+        "myszy na czas tej sesji; po jej zakończeniu konsultant nie może ponownie się "
+        "połączyć bez mojej wiedzy i zgody. Na wykonaną usługę udzielana jest 14-dniowa "
+        "gwarancja; reklamację składa się w ciągu 3 dni roboczych od potwierdzenia "
+        "usługi, jednak nie później niż podczas kolejnej zamówionej usługi. "
+        "Odpowiedzialność ograniczona jest do wysokości pobranej opłaty. Zgadzam się na "
+        "rozliczenie usług według cennika.",
+    ),
 )
 
 PRESETS: Final[Mapping[str, Preset]] = MappingProxyType(
