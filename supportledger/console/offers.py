@@ -34,6 +34,8 @@ from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Customer, StaffRole
 from supportledger.entitlements.convert import local_date
 from supportledger.rules.types import CATEGORIES, KINDS, MODES
+from supportledger.service.actions import do_set_consent_terms
+from supportledger.service.queries import list_consent_terms
 
 LANGUAGES = ("en", "bg", "hu", "el", "ru", "pl")
 _MANAGING = (StaffRole.MANAGER, StaffRole.ADMINISTRATOR)
@@ -360,3 +362,50 @@ def offer_sell(request: HttpRequest, code: str) -> HttpResponse:
             )
             return redirect(reverse("console:offer", args=[code]))
     return _detail(request, offer, sale_form=form, status=400)
+
+
+# --- Consent terms ----------------------------------------------------------
+
+
+class TermsForm(forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"), choices=[(code, code) for code in LANGUAGES]
+    )
+    text = forms.CharField(label=gettext_lazy("Terms"), widget=forms.Textarea(attrs={"rows": 8}))
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def consent_terms(request: HttpRequest) -> HttpResponse:
+    """The terms customers consent to before a remote session, per language
+    with every version; managers write a new version (consents already
+    given keep the version they agreed to)."""
+    form = TermsForm(request.POST or None)
+    if request.method == "POST":
+        _require_manager(request)
+        if form.is_valid():
+            try:
+                terms = do_set_consent_terms(
+                    acting_user=request.user,
+                    language=form.cleaned_data["language"],
+                    text=form.cleaned_data["text"],
+                    now=clock.now(),
+                )
+            except ActionRefused as refused:
+                _refusal_on_form(form, refused)
+            else:
+                messages.success(
+                    request,
+                    _("Terms %(label)s apply to consents from now on.") % {"label": terms.label},
+                )
+                return redirect(reverse("console:consent_terms"))
+    return render(
+        request,
+        "console/consent_terms.html",
+        {
+            "form": form,
+            "versions": list_consent_terms(),
+            "manager": request.staff_member.role in _MANAGING,  # type: ignore[attr-defined]
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -20,6 +20,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.download_attachment, name="attachment"),
     path("response-targets/", views.response_targets, name="response_targets"),
     path("offers/", offers.offer_list, name="offers"),
+    path("offers/consent-terms/", offers.consent_terms, name="consent_terms"),
     path("offers/new/", offers.offer_new, name="offer_new"),
     path("offers/<slug:code>/", offers.offer_detail, name="offer"),
     path("offers/<slug:code>/prices/", offers.offer_price, name="offer_price"),

@@ -123,3 +123,41 @@ class TheOffersPages(TestCase):
             "effective_from"
         )
         assert [p.amount for p in prices] == [Decimal("360.00"), Decimal("390.00")]
+
+
+class TheConsentTermsPage(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.cast = build_cast()
+        cls.boss = do_add_staff_member(
+            acting_user=None,
+            user=get_user_model().objects.create_user("boss"),
+            role=StaffRole.MANAGER,
+            products=[cls.cast.accounting],
+            now=SET_UP_AT,
+        )
+
+    def test_init_seeds_the_presets_terms_and_a_manager_writes_a_new_version(self):
+        from supportledger.service.models import ConsentTerms
+
+        assert sorted(ConsentTerms.objects.values_list("language", "version")) == [
+            ("bg", 1),
+            ("en", 1),
+        ]
+        self.client.force_login(self.boss.user)
+        page = self.client.get(reverse("console:consent_terms")).content.decode()
+        assert "AnyDesk" in page
+        response = self.client.post(
+            reverse("console:consent_terms"), {"language": "bg", "text": "Нови условия."}
+        )
+        assert response.status_code == 302
+        assert ConsentTerms.objects.get(language="bg", version=2).text == "Нови условия."
+        assert ConsentTerms.objects.filter(language="bg", version=1).exists()
+
+    def test_an_agent_reads_but_cannot_write_terms(self):
+        self.client.force_login(self.cast.maria.user)
+        assert self.client.get(reverse("console:consent_terms")).status_code == 200
+        response = self.client.post(
+            reverse("console:consent_terms"), {"language": "bg", "text": "x"}
+        )
+        assert response.status_code == 403
