@@ -445,6 +445,35 @@ class OrderOut(Schema):
     fulfilled_at: datetime | None
 
 
+class OfferPriceOut(Schema):
+    size: int = Field(description="Minutes of prepaid hours, incidents of a pack; 0 = no sizes.")
+    currency: str
+    amount: Decimal = Field(description="One sale (billing once) or one fee period.")
+    effective_from: date
+
+
+class OfferOut(Schema):
+    code: str
+    version: int
+    kind: str
+    names: dict[str, str]
+    sizes: list[int]
+    term_months: int | None
+    calendar_year: bool
+    minutes_per_month: int
+    rollover: bool
+    sla: bool
+    response_business_minutes: int | None
+    covers: list[str] | None
+    modes: list[str] | None
+    requires: str
+    updates: bool
+    billing: str
+    renewable: bool
+    sold: bool
+    prices: list[OfferPriceOut] = Field(description="The prices in force today.")
+
+
 class OrderIn(Schema):
     model_config = example({"customer": 1, "kind": "voucher", "quantity": 10})
     customer: int = Field(ge=1)

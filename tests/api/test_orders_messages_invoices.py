@@ -42,6 +42,26 @@ def test_placing_an_order_twice_with_one_key_places_it_once(api, world):
     assert Order.objects.filter(quantity=20).count() == 1
 
 
+def test_the_offers_list_what_the_vendor_sells_with_todays_prices(customer_api_a):
+    response = customer_api_a.get("/offers")
+    assert response.status_code == 200, response.content
+    offers = {offer["code"]: offer for offer in response.json()}
+    assert offers["voucher"]["sizes"] == [300, 600, 1200]
+    prices = {(p["size"], p["currency"]): Decimal(p["amount"]) for p in offers["voucher"]["prices"]}
+    assert prices == {
+        (300, "EUR"): Decimal("190.00"),
+        (600, "EUR"): Decimal("360.00"),
+        (1200, "EUR"): Decimal("680.00"),
+    }
+    subscription = offers["subscription"]
+    assert (subscription["sla"], subscription["minutes_per_month"], subscription["billing"]) == (
+        True,
+        600,
+        "month",
+    )
+    assert offers["warranty"]["sold"] is False
+
+
 def test_an_order_of_a_size_the_offer_does_not_sell_is_refused_naming_the_quantity(api, world):
     orders = Order.objects.count()
     body = {"customer": world.a["customer"].pk, "kind": "voucher", "quantity": 3}
