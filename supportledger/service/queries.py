@@ -121,3 +121,21 @@ def get_consent_terms(language: str, *, fallback: bool = True) -> ConsentTerms |
 def list_consent_terms() -> QuerySet[ConsentTerms]:
     """Every version in every language, newest first per language."""
     return ConsentTerms.objects.order_by("language", "-version")
+
+
+def list_appointments_for_customer(customer: Customer) -> QuerySet[Appointment]:
+    """Every visit of ``customer``, booked or not, latest start first."""
+    return (
+        Appointment.objects.filter(request__customer=customer)
+        .select_related("request", "agent__user")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def list_claims_for_customer(customer: Customer) -> QuerySet[Claim]:
+    """Every claim of ``customer``'s contacts, newest first, with its work and request."""
+    return (
+        Claim.objects.filter(work__request__customer=customer)
+        .select_related("work__request", "contact")
+        .order_by("-filed_at", "-id")
+    )
