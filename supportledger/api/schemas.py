@@ -180,6 +180,17 @@ class SaleIn(Schema):
     currency: str = Field("", pattern=r"^([A-Za-z]{3})?$")
 
 
+class OfferSaleIn(Schema):
+    model_config = example({"customer": 1, "offer": "voucher", "size": 600})
+    customer: int = Field(ge=1)
+    offer: str = Field(max_length=40, description="The offer's code (GET /offers).")
+    size: int | None = Field(
+        None, ge=0, description="Minutes of prepaid hours or incidents of a pack: a size sold."
+    )
+    starts: date | None = Field(None, description="Default: today (policy time zone).")
+    products: list[int] = Field(default_factory=list, description="Product ids; none = all.")
+
+
 class VoucherIn(SaleIn):
     model_config = example(
         {"customer": 1, "minutes": 600, "starts": "2026-01-01", "ends": "2026-12-31"}

@@ -369,3 +369,20 @@ def test_the_electronic_invoice_downloads_as_en16931_xml(customer_api_a, world):
 def test_another_customers_electronic_invoice_is_not_found(customer_api_a, world):
     response = customer_api_a.get(f"/invoices/{world.b['invoice'].pk}/xml/en16931")
     assert response.status_code == 404
+
+
+def test_a_sale_of_an_offer_makes_exactly_its_terms_and_refuses_other_sizes(api, world):
+    sold = api.post(
+        "/sales", {"customer": world.a["customer"].pk, "offer": "subscription"}, key="sale-1"
+    )
+    assert sold.status_code == 201, sold.content
+    body = sold.json()
+    assert (body["kind"], body["sla"], body["minutes_per_month"]) == ("contract", True, 600)
+    refused = api.post(
+        "/sales",
+        {"customer": world.a["customer"].pk, "offer": "voucher", "size": 420},
+        key="sale-2",
+    )
+    assert refused.status_code == 422, refused.content
+    assert refused.json()["error"]["code"] == "size_not_offered"
+    assert refused.json()["error"]["message"].startswith("size: ")
