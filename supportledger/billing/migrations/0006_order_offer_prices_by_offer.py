@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0004_national_document'),
+        ('billing', '0005_billing_run'),
         ('catalog', '0003_offers'),
     ]
 
