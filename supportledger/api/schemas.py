@@ -208,6 +208,17 @@ class SaleIn(InSchema):
     currency: str = Field("", pattern=r"^([A-Za-z]{3})?$")
 
 
+class OfferSaleIn(Schema):
+    model_config = example({"customer": 1, "offer": "voucher", "size": 600})
+    customer: int = Field(ge=1)
+    offer: str = Field(max_length=40, description="The offer's code (GET /offers).")
+    size: int | None = Field(
+        None, ge=0, description="Minutes of prepaid hours or incidents of a pack: a size sold."
+    )
+    starts: date | None = Field(None, description="Default: today (policy time zone).")
+    products: list[int] = Field(default_factory=list, description="Product ids; none = all.")
+
+
 class VoucherIn(SaleIn):
     model_config = example(
         {"customer": 1, "minutes": 600, "starts": "2026-01-01", "ends": "2026-12-31"}
@@ -465,6 +476,7 @@ class OrderOut(Schema):
     customer: int = Field(validation_alias="customer_id")
     kind: str
     status: str
+    offer: int | None = Field(validation_alias="offer_id")
     product: int | None = Field(validation_alias="product_id")
     licence: int | None = Field(validation_alias="licence_id")
     entitlement: int | None = Field(validation_alias="entitlement_id")
@@ -480,6 +492,35 @@ class OrderOut(Schema):
     fulfilled_at: datetime | None
 
 
+class OfferPriceOut(Schema):
+    size: int = Field(description="Minutes of prepaid hours, incidents of a pack; 0 = no sizes.")
+    currency: str
+    amount: Decimal = Field(description="One sale (billing once) or one fee period.")
+    effective_from: date
+
+
+class OfferOut(Schema):
+    code: str
+    version: int
+    kind: str
+    names: dict[str, str]
+    sizes: list[int]
+    term_months: int | None
+    calendar_year: bool
+    minutes_per_month: int
+    rollover: bool
+    sla: bool
+    response_business_minutes: int | None
+    covers: list[str] | None
+    modes: list[str] | None
+    requires: str
+    updates: bool
+    billing: str
+    renewable: bool
+    sold: bool
+    prices: list[OfferPriceOut] = Field(description="The prices in force today.")
+
+
 class OrderIn(InSchema):
     model_config = example({"customer": 1, "kind": "voucher", "quantity": 10})
     customer: int = Field(ge=1)
@@ -491,7 +532,18 @@ class OrderIn(InSchema):
     product: int | None = Field(None, ge=1)
     licence: int | None = Field(None, ge=1)
     entitlement: int | None = Field(None, ge=1)
-    quantity: int = Field(1, ge=1, le=10_000)
+    quantity: int = Field(
+        1,
+        ge=1,
+        le=10_000,
+        description="Hours of a voucher or incidents of a pack: one of the offer's sizes.",
+    )
+    offer: str | None = Field(
+        None,
+        max_length=40,
+        description="Code of the offer sold (GET /offers); default: the vendor's offer of "
+        "the kind.",
+    )
 
 
 class InvoiceOut(Schema):

@@ -44,6 +44,7 @@ def policy_fields_from_preset(preset: Any) -> dict[str, Any]:
         "kind_defaults": {kind: _kind_spec(spec) for kind, spec in policy.kind_defaults.items()},
         "kinds_sold": list(_kinds_sold(preset)),
         "channels": list(preset.channels),
+        "features": sorted(getattr(preset, "features", ())),
         "warranty_months": _months(preset, "warranty"),
         "support_period_months": _months(preset, "support_period"),
         "renewal_grace_months": policy.renewal.grace_months,

@@ -204,6 +204,11 @@ class VendorPolicy(models.Model):
     channels = models.JSONField(
         default=list, help_text="How customers reach the desk, e.g. phone, email, whatsapp."
     )
+    features = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What customers get: remote_sessions, claims, auto_confirm, onsite_visits.",
+    )
     warranty_months = models.PositiveIntegerField(
         default=0, help_text="Default warranty of a product sale, months; 0 = none."
     )

@@ -198,6 +198,22 @@ class Entitlement(models.Model):
     balance_incidents = models.IntegerField(
         default=0, help_text="Cached sum of the ledger's incident deltas."
     )
+    offer = models.ForeignKey(
+        "catalog.Offer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The offer version it was sold on.",
+    )
+    terms = models.JSONField(
+        default=dict, blank=True, help_text="Copy of the offer's terms as sold; never edited."
+    )
+    fees_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="First day its recurring fee is billed from; earlier ones the order billed.",
+    )
     created_at = models.DateTimeField(help_text="UTC.")
 
     class Meta:

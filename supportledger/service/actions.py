@@ -47,13 +47,14 @@ from supportledger.service.models import (
     Claim,
     ClaimStatus,
     Consent,
+    ConsentTerms,
     RemoteSession,
     RemoteTool,
     SessionStatus,
     TravelCharge,
     WorkConfirmation,
 )
-from supportledger.service.queries import get_claim_window
+from supportledger.service.queries import get_claim_window, get_consent_terms
 
 SESSION_CODE_MINUTES = getattr(settings, "SERVICE_SESSION_CODE_MINUTES", 10)
 """How long a remote-session code may be used after it was issued, minutes."""
@@ -87,6 +88,44 @@ def _transition(
 
 
 # --- Consent ------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_set_consent_terms(
+    *,
+    acting_user: Any,
+    language: str,
+    text: str,
+    now: datetime | None = None,
+) -> ConsentTerms:
+    """New terms in ``language``: the next version; the old ones stay, so a
+    consent keeps pointing at what it agreed to. The same text again writes
+    nothing."""
+    at = now or clock.now()
+    text = (text or "").strip()
+    if not text:
+        raise ActionRefused("invalid", "text: " + _("the terms cannot be empty."))
+    language = (language or "").strip().lower()
+    if not language or len(language) > 8:
+        raise ActionRefused("invalid", "language: " + _("a language code such as pl."))
+    current = get_consent_terms(language, fallback=False)
+    if current is not None and current.text == text:
+        return current
+    terms = ConsentTerms.objects.create(
+        language=language,
+        version=(current.version + 1) if current is not None else 1,
+        text=text,
+        created_at=at,
+        created_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+    write_audit(
+        acting_user=acting_user,
+        action="set_consent_terms",
+        obj=terms,
+        at=at,
+        detail={"language": language, "version": terms.version},
+    )
+    return terms
 
 
 @transaction.atomic
