@@ -24,8 +24,10 @@ from supportledger.core.actions import write_audit
 from supportledger.customers.permissions import (
     BILL,
     DECIDE_CLAIMS,
+    EDIT_OFFERS,
     PUBLIC,
     SEE_BILLING,
+    SELL,
     STAFF,
     STAFF_ROLES,
     TAKE_PAYMENTS,
@@ -60,6 +62,14 @@ VIEW_CAPABILITIES: dict[str, str] = {
     "console:correct_timer": WORK,
     "console:attachment": WORK,
     "console:response_targets": WORK,
+    # offers: every staff member reads them (the views let only managers and
+    # administrators write on the pages that both show and change)
+    "console:offers": WORK,
+    "console:offer": WORK,
+    "console:consent_terms": WORK,
+    "console:offer_new": EDIT_OFFERS,
+    "console:offer_price": EDIT_OFFERS,
+    "console:offer_sell": SELL,
     # customers (their page also lists the customer's orders and invoices)
     "customers:list": WORK,
     "customers:detail": WORK,
