@@ -9,16 +9,14 @@ class CoreConfig(AppConfig):
     verbose_name = "supportledger core"
 
     def ready(self) -> None:
-        from supportledger.catalog.models import ServicePrice
         from supportledger.core import policy_cache
         from supportledger.core.models import VendorPolicy
 
         request_started.connect(policy_cache.request_started, dispatch_uid="policy_cache_start")
         request_finished.connect(policy_cache.request_finished, dispatch_uid="policy_cache_end")
-        for model in (VendorPolicy, ServicePrice):
-            for signal in (post_save, post_delete):
-                signal.connect(
-                    policy_cache.written,
-                    sender=model,
-                    dispatch_uid=f"policy_cache_{model.__name__}_{signal is post_save}",
-                )
+        for signal in (post_save, post_delete):
+            signal.connect(
+                policy_cache.written,
+                sender=VendorPolicy,
+                dispatch_uid=f"policy_cache_VendorPolicy_{signal is post_save}",
+            )
