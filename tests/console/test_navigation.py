@@ -15,6 +15,7 @@ STAFF_PAGES = [
     "console:queue",
     "console:response_targets",
     "console:new_request",
+    "customers:list",
     "intake:mail_list",
     "service:appointments",
     "service:sessions",
