@@ -13,6 +13,7 @@ from tests.cast import SET_UP_AT, build_cast
 
 STAFF_PAGES = [
     "console:queue",
+    "console:my_timers",
     "console:response_targets",
     "console:new_request",
     "customers:list",
