@@ -23,6 +23,7 @@ from email.utils import getaddresses, parseaddr
 import nh3
 
 from supportledger.core.html import sanitise_html
+from supportledger.core.input import strip_control_characters
 
 __all__ = [
     "Attachment",
@@ -138,7 +139,7 @@ def parse_message(raw: bytes) -> ParsedMail:
         message_id=read_message_id(raw),
         from_address=from_address,
         from_name=from_name,
-        subject=subject.strip(),
+        subject=strip_control_characters(subject).strip(),
         in_reply_to=tuple(_ANGLE_ID.findall(_header(message, "In-Reply-To"))),
         references=tuple(_ANGLE_ID.findall(_header(message, "References"))),
         text=text,

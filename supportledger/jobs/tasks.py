@@ -19,6 +19,7 @@ from supportledger.billing.einvoice.actions import (
     do_submit_national_document,
 )
 from supportledger.core import clock
+from supportledger.core.queries import get_vendor_policy
 from supportledger.intake.actions import do_send_balance_alerts
 from supportledger.service import actions as service_actions
 
@@ -47,6 +48,8 @@ def send_appointment_reminders() -> dict[str, Any]:
 @task()
 def auto_confirm_work() -> dict[str, Any]:
     """Confirm work the customer left unconfirmed for the policy's days (service)."""
+    if "auto_confirm" not in (get_vendor_policy().features or ()):
+        return {"confirmed": 0, "skipped": "the vendor does not confirm work automatically"}
     return {"confirmed": service_actions.auto_confirm_work(clock.now())}
 
 

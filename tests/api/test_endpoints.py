@@ -174,7 +174,7 @@ class TestReadsAndRefusals:
         }
         response = customer_api_a.post("/vouchers", body)
         assert response.status_code == 403
-        assert response.json()["error"]["code"] == "staff_only"
+        assert response.json()["error"]["code"] == "role_forbidden"
 
     def test_the_renewal_quote_follows_the_grace_and_standard_rates(self, api, world):
         licence = world.a["licence"]
