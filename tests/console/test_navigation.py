@@ -4,10 +4,13 @@ the page it sends the member back to."""
 
 import re
 
+from django.contrib.auth import get_user_model
 from django.test import TestCase
 from django.urls import reverse
 
 from supportledger.core.models import AuditEntry
+from supportledger.customers.actions import do_add_staff_member
+from supportledger.customers.models import StaffRole
 from supportledger.desk.actions import do_open_request
 from tests.cast import SET_UP_AT, build_cast
 
@@ -41,9 +44,18 @@ class TheConsoleBar(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.cast = build_cast()
+        # An administrator: the bar shows a member only the pages the role
+        # matrix lets them reach, and an administrator reaches every one.
+        cls.admin = do_add_staff_member(
+            acting_user=None,
+            user=get_user_model().objects.create_user("ada"),
+            role=StaffRole.ADMINISTRATOR,
+            products=[cls.cast.accounting, cls.cast.payroll],
+            now=SET_UP_AT,
+        )
 
     def setUp(self):
-        self.client.force_login(self.cast.maria.user)
+        self.client.force_login(self.admin.user)
 
     def test_every_staff_page_links_every_other_from_the_bar(self):
         paths = [reverse(name) for name in STAFF_PAGES]
