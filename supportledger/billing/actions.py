@@ -55,12 +55,10 @@ from supportledger.billing.models import (
     SentReminder,
 )
 from supportledger.billing.queries import (
-    OVERDUE_HOLD_PREFIX,
     get_billing_settings,
     get_order_quote,
     list_overdue_invoices,
     list_renewal_reminders_due,
-    overdue_hold_reason,
     renewal_policy,
 )
 from supportledger.billing.vat import vat_treatment
@@ -72,6 +70,7 @@ from supportledger.core.actions import write_audit
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.actions import do_put_customer_on_hold, do_release_customer_hold
+from supportledger.customers.holds import OVERDUE_HOLD_PREFIX, overdue_hold_reason
 from supportledger.customers.models import Customer
 from supportledger.desk.models import WorkRating
 from supportledger.entitlements.actions import (

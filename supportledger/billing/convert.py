@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from supportledger.billing.locale_format import format_date, format_day_month
 from supportledger.billing.models import LineKind, OrderKind
+from supportledger.core.locale_format import format_date, format_day_month
 from supportledger.desk.models import mode_label
 from supportledger.rules.calendar import add_months
 from supportledger.rules.money import round_money

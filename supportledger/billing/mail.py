@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from supportledger.billing.locale_format import format_date, format_money
+from supportledger.core.locale_format import format_date, format_money
 from supportledger.customers.models import Customer
 
 logger = logging.getLogger(__name__)

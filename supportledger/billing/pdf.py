@@ -19,7 +19,7 @@ from django.utils.translation import override
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from supportledger.billing.locale_format import format_date, format_money, format_number
+from supportledger.core.locale_format import format_date, format_money, format_number
 
 logger = logging.getLogger(__name__)
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from supportledger.billing.convert import Period
-from supportledger.billing.locale_format import format_date
 from supportledger.billing.models import (
     BillingRun,
     BillingSettings,
@@ -34,7 +32,9 @@ from supportledger.catalog.queries import (
     offer_validity,
 )
 from supportledger.core.errors import ActionRefused
+from supportledger.core.locale_format import format_date
 from supportledger.core.queries import get_vendor_policy
+from supportledger.customers.holds import describe_hold_reason
 from supportledger.customers.models import Customer
 from supportledger.entitlements.models import Entitlement, Kind
 from supportledger.rules.calendar import add_months
@@ -117,36 +117,6 @@ class HoldStatus:
     on_hold: bool
     reason: str
     overdue: tuple[Invoice, ...]
-
-
-OVERDUE_HOLD_PREFIX = "Overdue invoice"
-"""Holds billing places start with it, so paying lifts only those."""
-
-_OVERDUE_HOLD = re.compile(
-    rf"^{OVERDUE_HOLD_PREFIX} (?P<number>\S+), due (?P<due>\d{{4}}-\d{{2}}-\d{{2}})$"
-)
-
-
-def overdue_hold_reason(number: str, due_on: date) -> str:
-    """The reason stored on a customer held for an overdue invoice: plain
-    English, one fixed shape, so ``describe_hold_reason`` can read it back
-    into any language."""
-    return f"{OVERDUE_HOLD_PREFIX} {number}, due {due_on.isoformat()}"
-
-
-def describe_hold_reason(reason: str, language: str | None = None) -> str:
-    """A hold reason in ``language`` (default: the active one). A hold that
-    billing placed for an overdue invoice is written anew, with the date the
-    reader's way; a reason staff typed is shown as they typed it."""
-    match = _OVERDUE_HOLD.match(reason)
-    if match is None:
-        return reason
-    language = language or get_language() or "en"
-    with override(language):
-        return _("Overdue invoice %(number)s, due %(due)s") % {
-            "number": match["number"],
-            "due": format_date(date.fromisoformat(match["due"]), language),
-        }
 
 
 def get_hold_status(customer: Customer, *, today: date) -> HoldStatus:

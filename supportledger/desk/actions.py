@@ -36,6 +36,7 @@ from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.convert import kind_defaults_from_row
 from supportledger.core.errors import ActionRefused
+from supportledger.core.html import sanitise_html
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Contact, Customer, StaffMember
 from supportledger.desk.convert import business_calendar
@@ -67,7 +68,6 @@ from supportledger.entitlements.models import (
     Licence,
     Reason,
 )
-from supportledger.intake.parse import sanitise_html
 from supportledger.rules.explanation import steps_to_json
 from supportledger.rules.rating import rate_work
 from supportledger.rules.response import first_response_due, response_target_minutes

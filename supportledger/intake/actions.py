@@ -27,7 +27,8 @@ from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.actions import do_add_contact, do_create_customer
 from supportledger.customers.models import Contact, Customer
-from supportledger.desk.models import Request
+from supportledger.desk.actions import do_open_request, do_post_message
+from supportledger.desk.models import Message, Request
 from supportledger.intake import conf
 from supportledger.intake.classify import automatic_mail_reason
 from supportledger.intake.models import (
@@ -331,8 +332,6 @@ def _open_request(
     acting_user: Any,
     at: datetime,
 ) -> None:
-    from supportledger.desk.actions import do_open_request
-
     request = do_open_request(
         acting_user=acting_user,
         customer=contact.customer,
@@ -357,8 +356,6 @@ def _post_to_request(
     acting_user: Any,
     at: datetime,
 ) -> None:
-    from supportledger.desk.actions import do_post_message
-
     do_post_message(
         acting_user=acting_user,
         request=request,
@@ -675,8 +672,6 @@ def send_reply(message_id: int, *, now: datetime | None = None) -> OutboundMail 
     included, no Auto-Submitted (a person wrote it). Once per message. Runs
     after the posting transaction commits; a failing mail server is logged,
     not raised, so the reply stays posted."""
-    from supportledger.desk.models import Message
-
     at = now or clock.now()
     message = Message.objects.select_related("request__contact").get(pk=message_id)
     request = message.request

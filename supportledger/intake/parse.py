@@ -22,6 +22,7 @@ from email.utils import getaddresses, parseaddr
 
 import nh3
 
+from supportledger.core.html import sanitise_html
 from supportledger.core.input import strip_control_characters
 
 __all__ = [
@@ -34,10 +35,6 @@ __all__ = [
     "sanitise_html",
 ]
 
-# Tags kept in displayed HTML: nh3's defaults without images, so a message
-# cannot load remote content (tracking pixels) when staff open it.
-DISPLAY_TAGS = frozenset(nh3.ALLOWED_TAGS) - {"img", "map", "area"}
-DISPLAY_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 MESSAGE_ID_MAX = 250
 _ANGLE_ID = re.compile(r"<([^<>\s]+)>")
 
@@ -150,19 +147,6 @@ def parse_message(raw: bytes) -> ParsedMail:
         attachments=attachments,
         headers=headers,
         content_language=_header(message, "Content-Language").split(",")[0].strip().lower(),
-    )
-
-
-def sanitise_html(value: str) -> str:
-    """HTML safe to show staff and customers: no scripts, no event handlers,
-    no styles, no images or other remote content, links only to http(s) and
-    mailto and with ``rel="noopener noreferrer"``."""
-    return nh3.clean(
-        value,
-        tags=set(DISPLAY_TAGS),
-        url_schemes=set(DISPLAY_URL_SCHEMES),
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
     )
 
 

@@ -21,15 +21,15 @@ from django.db import IntegrityError, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from supportledger.billing.locale_format import format_date
-from supportledger.billing.queries import describe_hold_reason
 from supportledger.catalog.models import ServicePrice
 from supportledger.catalog.queries import get_service_price_on
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.convert import policy_from_row
 from supportledger.core.errors import ActionRefused
+from supportledger.core.locale_format import format_date
 from supportledger.core.queries import get_vendor_policy
+from supportledger.customers.holds import describe_hold_reason
 from supportledger.customers.models import Contact, StaffMember
 from supportledger.desk.models import Request, WorkEntry
 from supportledger.entitlements.actions import do_grant_service_warranty

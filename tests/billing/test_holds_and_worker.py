@@ -101,6 +101,7 @@ def smtp_server():
         controller.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_runs_the_schedule_and_mails_through_a_real_smtp_server(
     smtp_server, settings, monkeypatch

@@ -11,9 +11,9 @@ from pypdf import PdfReader
 from supportledger.billing.actions import do_credit_invoice, do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.export import export_csv, export_json
-from supportledger.billing.locale_format import format_money
 from supportledger.billing.pdf import render_invoice_pdf
 from supportledger.billing.queries import list_invoices_for_period
+from supportledger.core.locale_format import format_money
 from supportledger.customers.actions import do_create_customer
 from tests.billing.scenario import BILLED_AT, MARCH_4, build_billing_story, record
 from tests.cast import SET_UP_AT, at, open_request

@@ -87,6 +87,7 @@ def test_customer_answer_to_our_reply_finds_the_request_by_in_reply_to(
     assert Message.objects.filter(request=request, body_text="Done, it prints now.").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_round_trip_over_real_smtp_in_greek(mail_cast, smtp_listener, smtp_sink):
     """Nikos writes in Greek through the listener; the acknowledgement and the
@@ -122,6 +123,7 @@ def test_round_trip_over_real_smtp_in_greek(mail_cast, smtp_listener, smtp_sink)
     assert "διατηρώντας" in body
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_auto_reply_over_real_smtp_gets_nothing_back(mail_cast, smtp_listener, smtp_sink):
     with smtplib.SMTP(smtp_listener.hostname, smtp_listener.port, timeout=10) as client:

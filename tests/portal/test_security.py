@@ -19,6 +19,7 @@ from tests.portal.walk import changes, portal_urls, snapshot
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_check_deploy_passes_with_production_settings(tmp_path):
     env = {
         **os.environ,
@@ -42,6 +43,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_check_deploy_fails_without_https_settings(tmp_path):
     """The test above proves something: the same check fails over plain HTTP."""
     env = {

@@ -11,6 +11,8 @@ from supportledger.service.actions import do_book_appointment
 from tests.cast import SET_UP_AT, at
 from tests.service.scene import WEDNESDAY, build_scene, consent
 
+pytestmark = pytest.mark.slow
+
 
 class Collect:
     def __init__(self):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from supportledger.billing.queries import describe_hold_reason
+from supportledger.customers.holds import describe_hold_reason
 
 register = template.Library()
 
@@ -12,5 +12,5 @@ register = template.Library()
 @register.filter
 def hold_reason(reason: str) -> str:
     """A customer's hold reason in the active language (see
-    ``billing.queries.describe_hold_reason``)."""
+    ``customers.holds.describe_hold_reason``)."""
     return describe_hold_reason(reason or "")
