@@ -47,6 +47,10 @@ class Period:
     def label(self) -> str:
         return f"{self.start:%Y-%m}"
 
+    def has_ended(self, at: datetime, timezone: str) -> bool:
+        """Whether the period's last day is over at ``at`` (policy time zone)."""
+        return at >= self.end_instant(timezone)
+
     def end_instant(self, timezone: str) -> datetime:
         """The first instant after the period (local midnight), in UTC."""
         local = datetime.combine(self.end + timedelta(days=1), time(0), ZoneInfo(timezone))
@@ -71,6 +75,15 @@ class LineValues:
     fee_period_start: date | None = None
     order_id: int | None = None
     travel_charge_id: int | None = None
+    supplied_from: date | None = None
+    supplied_on: date | None = None
+    """Date of supply (or last day of a supplied period), policy time zone:
+    the VAT rate in force that day applies (chargeable event, Directive
+    2006/112/EC Art. 63)."""
+    vat_category: str = ""
+    vat_rate: Decimal | None = None
+    """Set only on lines that copy another's VAT (a credit note's); else the
+    invoice decides it from the seller, the customer and ``supplied_on``."""
 
 
 def work_line(rating: dict[str, Any], *, language: str, timezone: str) -> LineValues:
@@ -120,7 +133,21 @@ def work_line(rating: dict[str, Any], *, language: str, timezone: str) -> LineVa
         },
         work_id=rating["work_id"],
         work_rating_id=rating["id"],
+        supplied_from=day,
+        supplied_on=day,
     )
+
+
+def mark_if_earlier(line: LineValues, period: Period, *, language: str) -> None:
+    """Say on a line supplied before ``period`` that it is earlier work never
+    billed (work recorded late, a draft cancelled), so the invoice does not
+    pass it off as the period's."""
+    if line.supplied_on is None or line.supplied_on >= period.start:
+        return
+    with override(language):
+        prefix = _("Supplied in an earlier period, not billed before")
+    line.description = f"{prefix}: {line.description}"
+    line.detail = {**line.detail, "earlier_period": True}
 
 
 def fee_periods(
@@ -170,6 +197,8 @@ def fee_line(
         detail={"contract": entitlement.reference, "from": str(first), "to": str(last)},
         entitlement_id=entitlement.pk,
         fee_period_start=first,
+        supplied_from=first,
+        supplied_on=last,
     )
 
 
@@ -206,6 +235,8 @@ def order_line(order: Any, *, language: str) -> LineValues:
         unit_price=(Decimal(order.amount) / order.quantity).quantize(Decimal("0.0001")),
         detail={"order": order.reference, "explanation": order.explanation},
         order_id=order.pk,
+        supplied_from=order.ordered_on,
+        supplied_on=order.ordered_on,
     )
 
 
@@ -226,4 +257,6 @@ def travel_line(charge: Any, *, language: str) -> LineValues:
         unit_price=amount,
         detail={"claim": charge.claim_id, "charged_on": str(charge.charged_on)},
         travel_charge_id=charge.pk,
+        supplied_from=charge.charged_on,
+        supplied_on=charge.charged_on,
     )

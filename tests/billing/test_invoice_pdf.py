@@ -50,6 +50,8 @@ def test_the_invoice_pdf_speaks_the_customers_language_and_shows_its_totals(stor
     customer = do_create_customer(
         acting_user=None,
         organisation=f"Kunde <img src='file:///etc/passwd'> {language}",
+        street="1 Rakovski St",
+        postcode="1000",
         city="Sofia",
         country="BG",
         language=language,
@@ -90,11 +92,13 @@ def test_an_eu_business_customer_abroad_gets_the_reverse_charge_note(story):
     greek = do_create_customer(
         acting_user=None,
         organisation="Athens SA",
+        street="Ermou 10",
+        postcode="10563",
         city="Athens",
         country="GR",
         language="el",
         currency="EUR",
-        vat_id="EL123456789",
+        vat_id="EL094259216",
         now=SET_UP_AT,
     )
     record(story, open_request(greek), "W-GR", at(MARCH_4, 10), at(MARCH_4, 11))
