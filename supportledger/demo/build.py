@@ -132,7 +132,7 @@ DEMO_SELLERS: dict[str, dict[str, str]] = {
         "bank_name": "Εθνική Τράπεζα",
     },
     "RU": {
-        "legal_name": "ООО «Демо Софт»",
+        "legal_name": "ООО «Демо Софт»",  # noqa: RUF001
         "address": "ул. Тверская, д. 1",
         "postcode": "125009",
         "city": "Москва",
@@ -140,7 +140,7 @@ DEMO_SELLERS: dict[str, dict[str, str]] = {
         "vat_id": "RU7709123453",
         "bank_account": "40702810900000000001",
         "bank_bic": "044525000",
-        "bank_name": "АО «Демо Банк»",
+        "bank_name": "АО «Демо Банк»",  # noqa: RUF001
     },
     "PL": {
         "legal_name": "Demo Software Sp. z o.o.",
