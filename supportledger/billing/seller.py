@@ -204,9 +204,7 @@ def do_update_seller(
         for name in changes
         if before[name] != getattr(row, name)
     }
-    write_audit(
-        acting_user=acting_user, action="update_seller", obj=row, at=at, detail=changed
-    )
+    write_audit(acting_user=acting_user, action="update_seller", obj=row, at=at, detail=changed)
     return row
 
 
@@ -223,6 +221,4 @@ def do_apply_seller_defaults(
 ) -> BillingSettings:
     """Set the country's defaults (``seller_defaults``), keeping the identity
     fields an administrator already filled in."""
-    return do_update_seller(
-        acting_user=acting_user, now=now, **seller_defaults(country, language)
-    )
+    return do_update_seller(acting_user=acting_user, now=now, **seller_defaults(country, language))

@@ -64,9 +64,7 @@ class SellerForm(forms.Form):
     number_prefix = forms.CharField(
         label=gettext_lazy("Invoice number prefix"), max_length=12, required=False
     )
-    number_with_year = forms.BooleanField(
-        label=gettext_lazy("Year in the number"), required=False
-    )
+    number_with_year = forms.BooleanField(label=gettext_lazy("Year in the number"), required=False)
     number_width = forms.IntegerField(
         label=gettext_lazy("Digits of the number"), min_value=1, max_value=10
     )

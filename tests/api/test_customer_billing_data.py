@@ -65,17 +65,21 @@ def test_staff_change_a_customers_address_and_type_and_it_is_audited(api, world)
     assert AuditEntry.objects.filter(action="update_customer_billing_data").exists()
 
 
-def test_a_customer_token_changes_its_own_billing_data_but_never_anothers(
-    customer_api_a, world
-):
+def test_a_customer_token_changes_its_own_billing_data_but_never_anothers(customer_api_a, world):
     own = world.a["customer"]
     other = world.b["customer"]
-    assert customer_api_a.post(
-        f"/customers/{own.pk}/billing", {"registration_number": "204612908"}
-    ).status_code == 200
-    assert customer_api_a.post(
-        f"/customers/{other.pk}/billing", {"street": "Hijacked 1"}, key="k2"
-    ).status_code == 404
+    assert (
+        customer_api_a.post(
+            f"/customers/{own.pk}/billing", {"registration_number": "204612908"}
+        ).status_code
+        == 200
+    )
+    assert (
+        customer_api_a.post(
+            f"/customers/{other.pk}/billing", {"street": "Hijacked 1"}, key="k2"
+        ).status_code
+        == 404
+    )
     other.refresh_from_db()
     assert other.street != "Hijacked 1"
 

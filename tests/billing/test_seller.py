@@ -80,9 +80,7 @@ class TheSellerPage(TestCase):
 
     def test_a_wrong_vat_id_is_refused_naming_the_field_and_nothing_is_saved(self):
         self.client.force_login(self.admin.user)
-        response = self.client.post(
-            reverse("console:seller"), {**SELLER, "vat_id": "BG204612909"}
-        )
+        response = self.client.post(reverse("console:seller"), {**SELLER, "vat_id": "BG204612909"})
         assert response.status_code == 400
         assert 'id="vat_id-error"' in response.content.decode()
         assert "check digits" in response.content.decode()

@@ -33,9 +33,7 @@ class Command(BaseCommand):
         for name in NUMBERS:
             parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=int)
         for name in FLAGS:
-            parser.add_argument(
-                f"--{name.replace('_', '-')}", dest=name, choices=["yes", "no"]
-            )
+            parser.add_argument(f"--{name.replace('_', '-')}", dest=name, choices=["yes", "no"])
         parser.add_argument(
             "--invoice-languages", dest="invoice_languages", help="Comma-separated, e.g. bg,en."
         )

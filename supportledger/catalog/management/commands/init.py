@@ -31,9 +31,7 @@ class Command(BaseCommand):
         except ActionRefused as exc:
             raise CommandError(exc.message) from exc
         chosen = get_preset(preset)
-        do_apply_seller_defaults(
-            acting_user=None, country=chosen.country, language=chosen.language
-        )
+        do_apply_seller_defaults(acting_user=None, country=chosen.country, language=chosen.language)
         self.stdout.write(f"Vendor set up from preset {preset}: {policy}")
         missing = missing_seller_fields()
         if missing:
