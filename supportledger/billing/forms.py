@@ -36,7 +36,14 @@ class PeriodForm(forms.Form):
 
 
 class ExportForm(PeriodForm):
-    format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("json", "JSON")])
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX"), ("json", "JSON")]
+    )
+    by = forms.ChoiceField(
+        label=_("Select by"),
+        required=False,
+        choices=[("issue", _("issue date")), ("supply", _("date of supply"))],
+    )
 
 
 class CreditForm(forms.Form):
