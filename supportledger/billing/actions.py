@@ -458,6 +458,8 @@ _RATING_FIELDS = (
     "work__request__customer_id",
     "work__started_at",
     "work__mode",
+    "work__request_id",
+    "work__request__subject",
     "duration_minutes",
     "counted_minutes",
     "billable_minutes",
