@@ -85,7 +85,12 @@ def test_each_presets_four_kinds_of_customer_get_the_vat_the_law_gives(preset):
     customers = {
         "domestic": _customer("Home Ltd", street, postcode, city, country, currency, vat_id=vat_id),
         "eu_business": _customer(
-            "Berlin GmbH", "Unter den Linden 1", "10117", "Berlin", "DE", currency,
+            "Berlin GmbH",
+            "Unter den Linden 1",
+            "10117",
+            "Berlin",
+            "DE",
+            currency,
             vat_id="DE136695976",
         ),
         "eu_consumer": _customer(
