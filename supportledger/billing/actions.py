@@ -39,6 +39,7 @@ from supportledger.billing.convert import (
     travel_line,
     work_line,
 )
+from supportledger.billing.einvoice.actions import keep_national_document
 from supportledger.billing.locale_format import format_date
 from supportledger.billing.models import (
     INVOICE_TRANSITIONS,
@@ -229,6 +230,7 @@ def _issue(invoice: Invoice, *, at: datetime, timezone: str, acting_user: Any = 
     )
     for charge in TravelCharge.objects.filter(pk__in=list(charges)).order_by("pk"):
         do_mark_travel_charge_billed(acting_user=acting_user, charge=charge, now=at)
+    keep_national_document(invoice, at=at)
 
 
 @transaction.atomic
@@ -637,6 +639,23 @@ def _bill_customer(
     return invoices
 
 
+def refuse_unless_period_ended(period: Period, at: datetime, timezone: str) -> None:
+    """Only a month that has ended (in the vendor's time zone) is billed:
+    until then, work of its last days may still be recorded."""
+    if not period.has_ended(at, timezone):
+        raise ActionRefused(
+            "period_not_ended",
+            _(
+                "The period %(period)s ends on %(last_day)s; it can be billed from the next "
+                "day on, once everything supplied in it is known."
+            )
+            % {
+                "period": period.label,
+                "last_day": format_date(period.end, get_language() or "en"),
+            },
+        )
+
+
 def do_run_billing(
     *,
     acting_user: Any,
@@ -663,18 +682,7 @@ def do_run_billing(
     """
     at = now or clock.now()
     timezone = get_vendor_policy().timezone
-    if not period.has_ended(at, timezone):
-        raise ActionRefused(
-            "period_not_ended",
-            _(
-                "The period %(period)s ends on %(last_day)s; it can be billed from the next "
-                "day on, once everything supplied in it is known."
-            )
-            % {
-                "period": period.label,
-                "last_day": format_date(period.end, get_language() or "en"),
-            },
-        )
+    refuse_unless_period_ended(period, at, timezone)
     settings = get_billing_settings()
     refuse_unless_seller_complete(settings)
     today = local_date(at, timezone)

@@ -3,6 +3,8 @@ python-stdnum: format, length and check digits.
 
 - VAT ids: every EU member state (``stdnum.eu.vat``: the number carries its
   country prefix, EL for Greece, and must match the customer's country);
+  for Hungary also the domestic adószám ``NNNNNNNN-N-NN`` (its eight digits
+  checked as the EU id's);
   Russia's INN (``stdnum.ru.inn``, 10 digits for an organisation, 12 for a
   person) written with or without the ``RU`` prefix.
 - Registration numbers, where a national scheme has a checked format:
@@ -33,6 +35,7 @@ from stdnum.exceptions import (
     InvalidLength,
     ValidationError,
 )
+from stdnum.hu import anum as hu_anum
 from stdnum.pl import regon as pl_regon
 from stdnum.ru import inn as ru_inn
 from stdnum.ru import ogrn as ru_ogrn
@@ -86,6 +89,16 @@ def normalise_vat_id(value: str, country: str) -> str:
     if country not in EU_MEMBER_STATES:
         # No checked scheme: kept as written, only trimmed.
         return text
+    if country == "HU":
+        domestic = _HU_TAX_NUMBER.match(re.sub(r"\s", "", text))
+        if domestic:
+            # The Hungarian adószám (NAV asks for it): the EU VAT id's eight
+            # digits, checked, plus the VAT code and the county code.
+            try:
+                hu_anum.validate(domestic.group(1))
+            except ValidationError as exc:
+                raise _reason(exc) from exc
+            return "-".join(domestic.groups())
     prefix = vat_id_country(country)
     compact = re.sub(r"[\s.\-/]", "", text).upper()
     if compact[:2].isalpha() and compact[:2] != prefix:
@@ -100,6 +113,7 @@ def normalise_vat_id(value: str, country: str) -> str:
         raise _reason(exc) from exc
 
 
+_HU_TAX_NUMBER = re.compile(r"^(\d{8})-?([1-5])-?(\d{2})$")
 _HU_COMPANY = re.compile(r"^\d{2}-\d{2}-\d{6}$")
 _GR_GEMI = re.compile(r"^\d{9,12}$")
 _PL_KRS = re.compile(r"^\d{10}$")
