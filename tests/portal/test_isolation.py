@@ -35,6 +35,7 @@ def b_values(world) -> dict:
         "signed": signed,
         "uidb64": urlsafe_base64_encode(force_bytes(b.user.pk)),
         "token": default_token_generator.make_token(b.user),
+        "kind": "en16931",  # not an id: which electronic document of the invoice
         # form ids
         "licence": b.licence.pk,
         "product": world.b_only_product.pk,

@@ -77,6 +77,7 @@ def a_values(world):
         .rsplit("/", 1)[-1],
         "uidb64": urlsafe_base64_encode(force_bytes(a.user.pk)),
         "token": default_token_generator.make_token(a.user),
+        "kind": "en16931",
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportledger.console import seller
+from supportledger.console import second_factor, seller
 from supportledger.console.views import auth
 from supportledger.console.views import desk as views
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("login/", auth.ConsoleLogin.as_view(), name="login"),
     path("logout/", auth.ConsoleLogout.as_view(), name="logout"),
+    path("login/code/", second_factor.login_code, name="login_code"),
+    path("second-factor/", second_factor.second_factor, name="second_factor"),
     path("requests/new/", views.new_request, name="new_request"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("requests/<int:pk>/messages/", views.post_message, name="post_message"),
