@@ -16,7 +16,7 @@ from supportledger.billing.export import export_csv, export_xlsx, safe_cell
 from supportledger.billing.queries import list_invoices_for_period
 from supportledger.customers.models import Customer
 from tests.billing.scenario import BILLED_AT, MARCH_4, build_billing_story, record
-from tests.cast import at
+from tests.cast import add_staff, at
 
 MARCH = Period.month("2026-03")
 APRIL = Period.month("2026-04")
@@ -65,7 +65,7 @@ class TheAccountingExport(TestCase):
         assert self.invoice.issued_on == date(2026, 4, 1)
 
     def test_the_console_exports_xlsx_by_date_of_supply(self):
-        self.client.force_login(self.cast.maria.user)
+        self.client.force_login(add_staff(self.cast, "mila", "manager").user)
         response = self.client.get(
             reverse("billing:export"), {"period": "2026-03", "format": "xlsx", "by": "supply"}
         )
