@@ -50,6 +50,9 @@ OPERATION_CAPABILITIES: dict[str, str] = {
     f"{_P}customers_list_customers": READ,
     f"{_P}customers_get_customer": READ,
     f"{_P}customers_create_customer": SELL,
+    # billing data: staff who sell, and a customer's own contacts (its token
+    # reaches only its own customer)
+    f"{_P}customers_update_customer_billing": ORDER,
     f"{_P}customers_list_contacts": READ,
     f"{_P}customers_get_contact": READ,
     f"{_P}customers_add_contact": SELL,

@@ -23,6 +23,7 @@ from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.customers.permissions import (
     BILL,
+    CONFIGURE,
     DECIDE_CLAIMS,
     EDIT_OFFERS,
     PUBLIC,
@@ -70,6 +71,8 @@ VIEW_CAPABILITIES: dict[str, str] = {
     "console:offer_new": EDIT_OFFERS,
     "console:offer_price": EDIT_OFFERS,
     "console:offer_sell": SELL,
+    # the seller's identity and billing settings
+    "console:seller": CONFIGURE,
     # customers (their page also lists the customer's orders and invoices)
     "customers:list": WORK,
     "customers:detail": WORK,

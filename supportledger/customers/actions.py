@@ -8,12 +8,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from supportledger.catalog.models import Product
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.errors import ActionRefused
-from supportledger.customers.models import Contact, Customer, StaffMember, StaffRole
+from supportledger.customers.models import Contact, Customer, CustomerType, StaffMember, StaffRole
+from supportledger.rules.tax_ids import (
+    TaxIdError,
+    normalise_registration_number,
+    normalise_vat_id,
+)
 
 
 def _refuse_invalid(obj: Any, exclude: list[str] | None = None) -> None:
@@ -21,6 +27,54 @@ def _refuse_invalid(obj: Any, exclude: list[str] | None = None) -> None:
         obj.full_clean(exclude=exclude)
     except ValidationError as exc:
         raise ActionRefused("invalid", "; ".join(exc.messages)) from exc
+
+
+BILLING_FIELDS = (
+    "organisation",
+    "street",
+    "postcode",
+    "city",
+    "country",
+    "customer_type",
+    "registration_number",
+    "vat_id",
+)
+"""What a customer is invoiced as; edited by staff (console, admin, API)
+and by the customer's own contacts (portal account page)."""
+
+
+def check_billing_data(customer: Customer) -> None:
+    """Normalise and check ``customer``'s VAT id and registration number with
+    python-stdnum for its country (``rules.tax_ids``); refuse naming the
+    field and the reason. A consumer has no VAT id."""
+    customer.country = customer.country.strip().upper()
+    try:
+        customer.vat_id = normalise_vat_id(customer.vat_id, customer.country)
+    except TaxIdError as exc:
+        raise ActionRefused("invalid", "vat_id: " + tax_id_reason(exc)) from exc
+    try:
+        customer.registration_number = normalise_registration_number(
+            customer.registration_number, customer.country
+        )
+    except TaxIdError as exc:
+        raise ActionRefused("invalid", "registration_number: " + tax_id_reason(exc)) from exc
+    if customer.customer_type not in CustomerType.values:
+        raise ActionRefused(
+            "invalid",
+            "customer_type: "
+            + _("must be one of: %(values)s.") % {"values": ", ".join(CustomerType.values)},
+        )
+
+
+def tax_id_reason(exc: TaxIdError) -> str:
+    """The reason a number was refused, in the active language."""
+    reasons = {
+        "checksum": _("the check digits do not match; check the number."),
+        "length": _("the number has the wrong length for this country."),
+        "country": _("the number belongs to another country than the customer's."),
+        "format": _("the number is not written the way this country writes it."),
+    }
+    return reasons.get(exc.code, _("the number is not valid."))
 
 
 @transaction.atomic
@@ -33,21 +87,63 @@ def do_create_customer(
     language: str,
     currency: str,
     vat_id: str = "",
+    street: str = "",
+    postcode: str = "",
+    registration_number: str = "",
+    customer_type: str = CustomerType.BUSINESS,
     now: datetime | None = None,
 ) -> Customer:
     at = now or clock.now()
     customer = Customer(
         organisation=organisation,
+        street=street.strip(),
+        postcode=postcode.strip(),
         city=city,
         country=country.upper(),
         language=language,
         currency=currency.upper(),
         vat_id=vat_id,
+        registration_number=registration_number,
+        customer_type=customer_type,
         created_at=at,
     )
+    check_billing_data(customer)
     _refuse_invalid(customer)
     customer.save()
     write_audit(acting_user=acting_user, action="create_customer", obj=customer, at=at)
+    return customer
+
+
+@transaction.atomic
+def do_update_customer_billing_data(
+    *, acting_user: Any, customer: Customer, now: datetime | None = None, **changes: str
+) -> Customer:
+    """Change what ``customer`` is invoiced as (``BILLING_FIELDS`` only).
+    Issued invoices keep what they were issued with (frozen ``bill_to``)."""
+    at = now or clock.now()
+    unknown = sorted(set(changes) - set(BILLING_FIELDS))
+    if unknown:
+        raise ActionRefused("invalid", f"{unknown[0]}: " + _("cannot be changed here."))
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    before = {name: getattr(customer, name) for name in changes}
+    for name, value in changes.items():
+        setattr(customer, name, value.strip() if isinstance(value, str) else value)
+    check_billing_data(customer)
+    _refuse_invalid(customer)
+    customer.save()
+    write_audit(
+        acting_user=acting_user,
+        action="update_customer_billing_data",
+        obj=customer,
+        at=at,
+        detail={
+            "changed": {
+                name: [before[name], getattr(customer, name)]
+                for name in changes
+                if before[name] != getattr(customer, name)
+            }
+        },
+    )
     return customer
 
 

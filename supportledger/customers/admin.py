@@ -1,6 +1,55 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 
+from supportledger.core.errors import ActionRefused
+from supportledger.customers.actions import check_billing_data
 from supportledger.customers.models import Contact, Customer, StaffMember
+
+
+class CustomerAdminForm(forms.ModelForm):
+    """The same checks as the actions: VAT id and registration number by
+    python-stdnum for the customer's country, stored normalised."""
+
+    class Meta:
+        model = Customer
+        fields = [
+            "organisation",
+            "street",
+            "postcode",
+            "city",
+            "country",
+            "customer_type",
+            "registration_number",
+            "vat_id",
+            "language",
+            "currency",
+            "on_hold",
+            "on_hold_reason",
+            "created_at",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        probe = Customer(
+            country=cleaned.get("country", ""),
+            vat_id=cleaned.get("vat_id", ""),
+            registration_number=cleaned.get("registration_number", ""),
+            customer_type=cleaned.get("customer_type", ""),
+        )
+        try:
+            check_billing_data(probe)
+        except ActionRefused as refused:
+            field, _sep, reason = refused.message.partition(": ")
+            self.add_error(field if field in self.fields else None, reason or field)
+            return cleaned
+        cleaned.update(
+            country=probe.country,
+            vat_id=probe.vat_id,
+            registration_number=probe.registration_number,
+        )
+        return cleaned
 
 
 class ContactInline(admin.TabularInline):
@@ -11,9 +60,19 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "city", "country", "language", "currency", "on_hold"]
-    list_filter = ["country", "language", "on_hold"]
-    search_fields = ["organisation", "vat_id", "city"]
+    form = CustomerAdminForm
+    list_display = [
+        "organisation",
+        "city",
+        "country",
+        "customer_type",
+        "vat_id",
+        "language",
+        "currency",
+        "on_hold",
+    ]
+    list_filter = ["country", "customer_type", "language", "on_hold"]
+    search_fields = ["organisation", "vat_id", "registration_number", "city", "postcode"]
     inlines = [ContactInline]
 
 

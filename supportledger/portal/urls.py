@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("language/", account.language_view, name="language"),
     path("account/", account.account_view, name="account"),
+    path("account/billing/", account.billing_data_view, name="billing_data"),
     path("account/second-factor/start/", account.second_factor_start_view, name="factor_start"),
     path(
         "account/second-factor/confirm/",

@@ -34,6 +34,7 @@ from supportledger.entitlements.actions import (
     do_sell_licence,
     do_sell_voucher,
 )
+from tests.billing.scenario import set_up_billing_settings
 from tests.cast import SET_UP_AT, Cast, at, build_cast, open_request
 
 
@@ -139,6 +140,7 @@ def _holdings(cast: Cast, customer: Customer, tag: str) -> dict[str, Any]:
     order = do_place_order(
         acting_user=None, customer=customer, kind="voucher", quantity=10, now=SET_UP_AT
     )
+    set_up_billing_settings()
     invoice = do_invoice_order(acting_user=None, order=order, now=SET_UP_AT)
     return {
         "customer": customer,

@@ -20,8 +20,8 @@ from typing import Any
 from facturx.generate_xml import generate_xml
 
 from supportledger.billing.models import Invoice, InvoiceKind
-from supportledger.billing.vat import EU_COUNTRIES
 from supportledger.rules.money import round_money
+from supportledger.rules.vat import EU_MEMBER_STATES as EU_COUNTRIES
 
 PROFILE = "urn:cen.eu:en16931:2017"
 INVOICE_TYPE = "380"  # UNTDID 1001: commercial invoice

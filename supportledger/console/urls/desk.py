@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportledger.console import offers, second_factor
+from supportledger.console import offers, second_factor, seller
 from supportledger.console.views import auth
 from supportledger.console.views import desk as views
 
@@ -32,4 +32,5 @@ urlpatterns = [
     path("offers/<slug:code>/", offers.offer_detail, name="offer"),
     path("offers/<slug:code>/prices/", offers.offer_price, name="offer_price"),
     path("offers/<slug:code>/sell/", offers.offer_sell, name="offer_sell"),
+    path("seller/", seller.seller_settings, name="seller"),
 ]
