@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportledger.console import views
+from supportledger.console import caught_mail, views
 
 app_name = "console"
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("requests/<int:pk>/work/", views.record_work, name="record_work"),
     path("attachments/<int:pk>/", views.download_attachment, name="attachment"),
     path("response-targets/", views.response_targets, name="response_targets"),
+    path("caught-mail/", caught_mail.caught_mail_list, name="caught_mail"),
+    path("caught-mail/<str:key>/", caught_mail.caught_mail_detail, name="caught_mail_detail"),
 ]

@@ -10,6 +10,7 @@ stops it after the job in hand.
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import time
@@ -20,6 +21,8 @@ from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
 from supportledger.billing.schedule import enqueue_due_jobs
+from supportledger.core import clock
+from supportledger.ops.heartbeat import record_worker_heartbeat
 
 
 class Command(BaseCommand):
@@ -40,9 +43,11 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        worker_id = f"{socket.gethostname()}-{id(self):x}"[:64]
+        worker_id = f"{socket.gethostname()}-{os.getpid()}-{id(self):x}"[-64:]
+        started_at = clock.now()
         while self.running:
             close_old_connections()
+            record_worker_heartbeat(worker_id, started_at=started_at)
             if not options["no_schedule"]:
                 for name in enqueue_due_jobs():
                     self.stdout.write(f"enqueued {name}")
