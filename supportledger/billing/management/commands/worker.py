@@ -21,8 +21,7 @@ from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
 from supportledger.billing.schedule import enqueue_due_jobs
-from supportledger.core import clock
-from supportledger.ops.heartbeat import record_worker_heartbeat
+from supportledger.ops.heartbeat import start_worker_heartbeat
 
 
 class Command(BaseCommand):
@@ -44,10 +43,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         worker_id = f"{socket.gethostname()}-{os.getpid()}-{id(self):x}"[-64:]
-        started_at = clock.now()
+        heartbeat = start_worker_heartbeat(worker_id)
         while self.running:
             close_old_connections()
-            record_worker_heartbeat(worker_id, started_at=started_at)
             if not options["no_schedule"]:
                 for name in enqueue_due_jobs():
                     self.stdout.write(f"enqueued {name}")
@@ -62,7 +60,8 @@ class Command(BaseCommand):
                 excluded_queue_names=[],
             ).run()
             if options["once"]:
-                return
+                break
             deadline = time.monotonic() + options["interval"]
             while self.running and time.monotonic() < deadline:
                 time.sleep(min(0.5, options["interval"]))
+        heartbeat.set()
