@@ -93,26 +93,6 @@ class DatabaseCollector(Collector):
         for heartbeat in WorkerHeartbeat.objects.all():
             ages.add_metric([heartbeat.worker_id], (now - heartbeat.beat_at).total_seconds())
         yield ages
-        yield from _outbox_backlog()
-
-
-def _outbox_backlog() -> Iterator[Any]:
-    """Outbound mail not yet delivered, when the product has an outbox."""
-    from django.apps import apps
-
-    try:
-        outbox = apps.get_model("intake", "OutboxMail")
-    except LookupError:
-        return
-    status_field = next((f for f in outbox._meta.fields if f.name == "status"), None)
-    if status_field is None:
-        return
-    queued = [value for value, _label in (status_field.choices or []) if value != "sent"]
-    yield GaugeMetricFamily(
-        "supportledger_outbox_backlog",
-        "Outbound mail waiting to be delivered.",
-        value=outbox.objects.filter(status__in=queued).count(),
-    )
 
 
 def render_metrics() -> bytes:

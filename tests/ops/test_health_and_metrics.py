@@ -16,7 +16,7 @@ from supportledger.ops.heartbeat import record_worker_heartbeat
 pytestmark = pytest.mark.django_db
 
 
-def _job(status: str, *, path: str = "supportledger.billing.tasks.run_daily_jobs", **fields):
+def _job(status: str, *, path: str = "supportledger.jobs.tasks.run_daily_jobs", **fields):
     return DBTaskResult.objects.create(
         status=status,
         args_kwargs={"args": [], "kwargs": {}},
@@ -92,7 +92,7 @@ def test_metrics_count_requests_and_read_the_queue_from_the_database(client):
     started = clock.now() - timedelta(minutes=5)
     _job(
         "SUCCESSFUL",
-        path="supportledger.billing.tasks.run_billing",
+        path="supportledger.jobs.tasks.run_billing",
         started_at=started,
         finished_at=started + timedelta(seconds=42),
     )
