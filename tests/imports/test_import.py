@@ -209,3 +209,10 @@ def test_the_command_prints_every_problem_and_exits_1(tmp_path):
     assert done.returncode == 1
     assert "customers.csv, line 1, column city: column missing" in done.stderr
     assert "customers.csv, line 2, column organisation: required, but empty" in done.stderr
+
+
+def test_the_templates_in_the_docs_are_the_ones_the_command_writes(tmp_path):
+    call_command("import", templates=tmp_path / "templates")
+    docs = Path(__file__).resolve().parents[2] / "docs" / "import-templates"
+    for written in sorted((tmp_path / "templates").glob("*.csv")):
+        assert (docs / written.name).read_text() == written.read_text(), written.name

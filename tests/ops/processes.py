@@ -108,3 +108,28 @@ class Browser:
                 return int(response.status)
         except urllib.error.HTTPError as error:
             return int(error.code)
+
+
+def postgres_admin(sql: str) -> None:
+    """Run ``sql`` on the test server's maintenance database (autocommit)."""
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"],
+        user=db["USER"],
+        password=db.get("PASSWORD") or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(sql)
+
+
+def postgres_url(name: str) -> str:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    password = db.get("PASSWORD") or ""
+    return f"postgres://{db['USER']}:{password}@{db['HOST']}:{db['PORT']}/{name}"

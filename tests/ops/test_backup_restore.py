@@ -16,9 +16,15 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from tests.ops.processes import SUPPORTLEDGER, env_for, run_cli, shell
+from tests.ops.processes import (
+    SUPPORTLEDGER,
+    env_for,
+    postgres_admin,
+    postgres_url,
+    run_cli,
+    shell,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,27 +58,6 @@ print([a.file.open("rb").read() for a in Attachment.objects.all()])
 """
 
 
-def _postgres(sql: str) -> None:
-    import psycopg
-
-    db = settings.DATABASES["default"]
-    with psycopg.connect(
-        host=db["HOST"],
-        port=db["PORT"],
-        user=db["USER"],
-        password=db.get("PASSWORD") or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(sql)
-
-
-def _postgres_url(name: str) -> str:
-    db = settings.DATABASES["default"]
-    password = db.get("PASSWORD") or ""
-    return f"postgres://{db['USER']}:{password}@{db['HOST']}:{db['PORT']}/{name}"
-
-
 class Installation:
     """One installation (var directory + database) driven from the command line."""
 
@@ -80,7 +65,7 @@ class Installation:
         self.engine = engine
         self.var = var
         self.name = name
-        self.database_url = _postgres_url(name) if engine == "postgresql" else ""
+        self.database_url = postgres_url(name) if engine == "postgresql" else ""
         self.env = env_for(self.var, self.database_url, PYTHONPATH=str(ROOT))
 
     def clone(self, var: Path) -> Installation:
@@ -89,7 +74,7 @@ class Installation:
         name = ""
         if self.engine == "postgresql":
             name = f"ops_backup_{uuid.uuid4().hex[:8]}"
-            _postgres(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')
+            postgres_admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')
         return Installation(var, self.engine, name)
 
     def wipe(self) -> None:
@@ -99,12 +84,12 @@ class Installation:
             for path in self.var.glob("supportledger.sqlite3*"):
                 path.unlink()
         else:
-            _postgres(f'DROP DATABASE "{self.name}" WITH (FORCE)')
-            _postgres(f'CREATE DATABASE "{self.name}"')
+            postgres_admin(f'DROP DATABASE "{self.name}" WITH (FORCE)')
+            postgres_admin(f'CREATE DATABASE "{self.name}"')
 
     def drop(self) -> None:
         if self.engine == "postgresql":
-            _postgres(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            postgres_admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
     def restore(self, archive: Path) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -123,7 +108,7 @@ def seeded(request, tmp_path_factory):
     """Migrated and filled once per database; each test works on a clone."""
     name = f"ops_seed_{uuid.uuid4().hex[:8]}" if request.param == "postgresql" else ""
     if name:
-        _postgres(f'CREATE DATABASE "{name}"')
+        postgres_admin(f'CREATE DATABASE "{name}"')
     made = Installation(tmp_path_factory.mktemp("seed") / "var", request.param, name)
     run_cli(made.env, "migrate", "--noinput")
     shell(made.env, SET_UP)
