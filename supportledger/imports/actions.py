@@ -69,9 +69,17 @@ class ImportReport:
 
 @dataclass
 class _Context:
+    """What one import run knows: the products by code and the references
+    already imported (loaded once, then kept up to date). A row's new
+    references wait in ``pending`` until its savepoint commits, so a refused
+    row leaves nothing behind."""
+
     acting_user: Any
     at: datetime
     products: dict[str, Product]
+    known: dict[tuple[str, str], int] = field(default_factory=dict)
+    pending: dict[tuple[str, str], int] = field(default_factory=dict)
+    customers: dict[int, Customer] = field(default_factory=dict)
 
     def product(self, code: str, column: str = "product") -> Product:
         product = self.products.get(code)
@@ -83,17 +91,26 @@ class _Context:
         return product
 
     def record(self, kind: str, ref: str) -> int | None:
-        found = ImportedRecord.objects.filter(kind=kind, ref=ref)
-        return found.values_list("object_id", flat=True).first()
+        return self.pending.get((kind, ref), self.known.get((kind, ref)))
 
     def remember(self, kind: str, ref: str, object_id: int) -> None:
         ImportedRecord.objects.create(kind=kind, ref=ref, object_id=object_id, imported_at=self.at)
+        self.pending[(kind, ref)] = object_id
+
+    def row_kept(self) -> None:
+        self.known.update(self.pending)
+        self.pending.clear()
+
+    def row_refused(self) -> None:
+        self.pending.clear()
 
     def customer(self, ref: str) -> Customer:
         pk = self.record("customers", ref)
         if pk is None:
             raise RowRefused("customer", f"no customer with ref {ref!r} (customers file)")
-        return Customer.objects.get(pk=pk)
+        if pk not in self.customers:
+            self.customers[pk] = Customer.objects.get(pk=pk)
+        return self.customers[pk]
 
     def licence(self, ref: str) -> Licence:
         pk = self.record("licences", ref)
@@ -333,6 +350,10 @@ def do_import_vendor_data(
     report = ImportReport(dry_run=dry_run, problems=list(problems))
     bad_lines = {(p.file, p.line) for p in report.problems}
     ctx = _Context(acting_user=acting_user, at=now or clock.now(), products={})
+    ctx.known = {
+        (kind, ref): object_id
+        for kind, ref, object_id in ImportedRecord.objects.values_list("kind", "ref", "object_id")
+    }
     try:
         with transaction.atomic():
             for kind, importer in IMPORTERS.items():
@@ -343,15 +364,18 @@ def do_import_vendor_data(
                         with transaction.atomic():
                             created = importer(row, ctx)
                     except RowRefused as refused:
+                        ctx.row_refused()
                         report.problems.append(
                             ImportProblem(row.file, row.line, refused.column, refused.reason)
                         )
                         continue
                     except ActionRefused as refused:
+                        ctx.row_refused()
                         report.problems.append(
                             ImportProblem(row.file, row.line, "", str(refused.message))
                         )
                         continue
+                    ctx.row_kept()
                     (report.created if created else report.unchanged)[kind] += 1
             if not report.written:
                 raise _RollBack

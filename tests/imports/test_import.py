@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-import subprocess
+import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from supportledger.catalog.actions import do_set_up_vendor
@@ -17,7 +17,6 @@ from supportledger.entitlements.models import Entitlement, Kind, LedgerEntry, Li
 from supportledger.imports.actions import do_import_vendor_data
 from supportledger.imports.sheets import read_tables
 from tests.cast import SET_UP_AT
-from tests.ops.processes import SUPPORTLEDGER, env_for
 
 pytestmark = pytest.mark.django_db
 
@@ -200,15 +199,12 @@ def test_the_templates_import_as_they_are(tmp_path, capsys):
 
 def test_the_command_prints_every_problem_and_exits_1(tmp_path):
     source = write_csvs(tmp_path / "files", {"customers": [["ref", "organisation"], ["C-1", ""]]})
-    done = subprocess.run(
-        [SUPPORTLEDGER, "import", str(source), "--dry-run"],
-        capture_output=True,
-        text=True,
-        env=env_for(tmp_path / "var"),
-    )
-    assert done.returncode == 1
-    assert "customers.csv, line 1, column city: column missing" in done.stderr
-    assert "customers.csv, line 2, column organisation: required, but empty" in done.stderr
+    err = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command("import", str(source), dry_run=True, stderr=err)
+    assert refused.value.returncode == 1
+    assert "customers.csv, line 1, column city: column missing" in err.getvalue()
+    assert "customers.csv, line 2, column organisation: required, but empty" in err.getvalue()
 
 
 def test_the_templates_in_the_docs_are_the_ones_the_command_writes(tmp_path):

@@ -129,7 +129,7 @@ def test_two_servers_two_workers_one_database(cluster):
     def all_done():
         states = query(
             url,
-            "SELECT task_path, status FROM django_tasks_db_dbtaskresult",
+            "SELECT task_path, status FROM django_tasks_database_dbtaskresult",
         )
         return len(states) == len(slots) and all(s == "SUCCESSFUL" for _p, s in states) and states
 
@@ -148,7 +148,7 @@ def test_two_servers_two_workers_one_database(cluster):
     def running_on():
         rows = query(
             url,
-            "SELECT status, worker_ids FROM django_tasks_db_dbtaskresult WHERE id = %s",
+            "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult WHERE id = %s",
             uuid.UUID(job_id),
         )
         return rows and rows[0][0] == "RUNNING" and rows[0][1][-1]
@@ -162,7 +162,7 @@ def test_two_servers_two_workers_one_database(cluster):
     def finished():
         rows = query(
             url,
-            "SELECT status, worker_ids FROM django_tasks_db_dbtaskresult WHERE id = %s",
+            "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult WHERE id = %s",
             uuid.UUID(job_id),
         )
         return rows and rows[0][0] == "SUCCESSFUL" and rows[0]
