@@ -8,6 +8,8 @@ import os
 import signal
 import subprocess
 import uuid
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import psycopg
@@ -43,6 +45,16 @@ voucher = do_sell_voucher(acting_user=None, customer=customer, minutes=600,
                           starts=date(2020, 1, 1), ends=date(2099, 12, 31))
 admin = get_user_model().objects.create_superuser("chief", "chief@example.com", "chief-pass-77")
 do_add_staff_member(acting_user=None, user=admin, role=StaffRole.ADMINISTRATOR)
+from decimal import Decimal
+from supportledger.entitlements.actions import do_sell_contract
+from tests.billing.scenario import set_up_billing_settings
+set_up_billing_settings()
+for n in range(8):
+    subscriber = do_create_customer(acting_user=None, organisation=f"Subscriber {n}",
+                                    city="Sofia", country="BG", language="en", currency="EUR")
+    do_sell_contract(acting_user=None, customer=subscriber, starts=date(2020, 1, 1),
+                     ends=date(2099, 12, 31), minutes_per_month=60,
+                     fee=Decimal(100 + 10 * n), currency="EUR", billing_period="month")
 print(voucher.pk)
 """
 
@@ -180,3 +192,34 @@ def test_two_servers_two_workers_one_database(cluster):
         url, "SELECT balance_minutes FROM entitlements_entitlement WHERE id = %s", voucher
     )
     assert balance == [(660,)]
+
+    # The billing run of last month taken by both workers at once bills each
+    # subscriber once, as one run does: one invoice each, unbroken numbers.
+    today = date.today()
+    period = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    runs = shell(
+        env,
+        "from supportledger.jobs.tasks import run_billing\n"
+        f"print(run_billing.enqueue({period!r}).id, run_billing.enqueue({period!r}).id)",
+    ).split()[-2:]
+
+    def billed():
+        rows = query(
+            url,
+            "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult WHERE id = ANY(%s)",
+            [uuid.UUID(run) for run in runs],
+        )
+        return len(rows) == 2 and all(status == "SUCCESSFUL" for status, _w in rows) and rows
+
+    wait_until("both billing runs", billed)
+    invoices = query(
+        url,
+        "SELECT c.organisation, i.number, i.net_amount FROM billing_invoice i "
+        "JOIN customers_customer c ON c.id = i.customer_id "
+        "WHERE c.organisation LIKE 'Subscriber %%' ORDER BY c.organisation",
+    )
+    assert [(name, net) for name, _number, net in invoices] == [
+        (f"Subscriber {n}", Decimal(100 + 10 * n)) for n in range(8)
+    ]
+    sequences = sorted(int(number.rsplit("-", 1)[-1]) for _name, number, _net in invoices)
+    assert sequences == list(range(sequences[0], sequences[0] + 8))
