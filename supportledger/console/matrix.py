@@ -71,6 +71,9 @@ VIEW_CAPABILITIES: dict[str, str] = {
     "console:offer_new": EDIT_OFFERS,
     "console:offer_price": EDIT_OFFERS,
     "console:offer_sell": SELL,
+    # mail the local catcher caught (make run): what the system sent
+    "console:caught_mail": WORK,
+    "console:caught_mail_detail": WORK,
     # the seller's identity and billing settings
     "console:seller": CONFIGURE,
     # customers (their page also lists the customer's orders and invoices)

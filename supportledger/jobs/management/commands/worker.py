@@ -10,6 +10,7 @@ stops it after the job in hand.
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import time
@@ -20,6 +21,7 @@ from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
 from supportledger.jobs.schedule import enqueue_due_jobs
+from supportledger.ops.heartbeat import start_worker_heartbeat
 
 
 class Command(BaseCommand):
@@ -40,7 +42,8 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        worker_id = f"{socket.gethostname()}-{id(self):x}"[:64]
+        worker_id = f"{socket.gethostname()}-{os.getpid()}-{id(self):x}"[-64:]
+        heartbeat = start_worker_heartbeat(worker_id)
         while self.running:
             close_old_connections()
             if not options["no_schedule"]:
@@ -57,7 +60,8 @@ class Command(BaseCommand):
                 excluded_queue_names=[],
             ).run()
             if options["once"]:
-                return
+                break
             deadline = time.monotonic() + options["interval"]
             while self.running and time.monotonic() < deadline:
                 time.sleep(min(0.5, options["interval"]))
+        heartbeat.set()
