@@ -918,7 +918,7 @@ def do_hold_overdue_customers(*, acting_user: Any, now: datetime | None = None) 
                 key=invoice.number or "",
                 defaults={"invoice": invoice, "sent_at": at},
             )
-            mail.send_on_hold_notice(customer, invoice)
+            mail.queue_on_hold_notice(customer, invoice, at=at)
             held.append(customer)
     return held
 
@@ -940,7 +940,7 @@ def do_send_renewal_reminders(*, acting_user: Any, now: datetime | None = None) 
             )
             if not created:
                 continue
-            mail.send_renewal_reminder(due)
+            mail.queue_renewal_reminder(due, at=at)
             write_audit(
                 acting_user=acting_user,
                 action="send_renewal_reminder",

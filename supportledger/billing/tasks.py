@@ -15,7 +15,7 @@ from supportledger.billing.actions import (
 )
 from supportledger.billing.convert import Period
 from supportledger.core import clock
-from supportledger.intake.actions import do_send_balance_alerts
+from supportledger.intake.mailout import queue_balance_alerts
 from supportledger.service import actions as service_actions
 
 
@@ -48,5 +48,5 @@ def auto_confirm_work() -> dict[str, Any]:
 
 @task()
 def send_balance_alerts() -> dict[str, Any]:
-    """Mail the balance alerts not yet notified (intake)."""
-    return {"alerts": do_send_balance_alerts(now=clock.now())}
+    """Queue mail for the balance alerts not yet notified (intake)."""
+    return {"alerts": queue_balance_alerts(now=clock.now())}

@@ -12,7 +12,6 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -37,7 +36,7 @@ from supportledger.rules.calendar import BusinessCalendar
 from supportledger.rules.claims import auto_confirmation_at, is_complaint_in_time
 from supportledger.rules.rating import is_in_service_area
 from supportledger.rules.types import Policy
-from supportledger.service.mail import format_local, send_appointment_mail
+from supportledger.service.mail import format_local, queue_appointment_mail
 from supportledger.service.models import (
     APPOINTMENT_TRANSITIONS,
     CLAIM_TRANSITIONS,
@@ -270,7 +269,7 @@ def do_book_appointment(
             "consent": consent.pk,
         },
     )
-    transaction.on_commit(partial(send_appointment_mail, appointment, kind="booked", stamp=at))
+    queue_appointment_mail(appointment, kind="booked", stamp=at)
     return appointment
 
 
@@ -315,7 +314,7 @@ def do_reschedule_appointment(
         at=at,
         detail={"before": before, "starts_at": starts_at.isoformat(), "agent": agent.pk},
     )
-    transaction.on_commit(partial(send_appointment_mail, appointment, kind="rescheduled", stamp=at))
+    queue_appointment_mail(appointment, kind="rescheduled", stamp=at)
     return appointment
 
 
@@ -349,15 +348,15 @@ def do_cancel_appointment(
         at=at,
         detail={"reason": appointment.cancel_reason},
     )
-    transaction.on_commit(partial(send_appointment_mail, appointment, kind="cancelled", stamp=at))
+    queue_appointment_mail(appointment, kind="cancelled", stamp=at)
     return appointment
 
 
 def send_appointment_reminders(now: datetime | None = None) -> int:
     """Send the reminder of every booked visit starting within the next
     ``REMINDER_BEFORE`` that has not had one; returns how many were sent.
-    Each visit is marked in its own transaction before its mail goes out on
-    commit, so a reminder is sent once even when two workers run this."""
+    Each visit is marked in the transaction that queues its mail, so a
+    reminder is queued once even when two workers run this."""
     at = now or clock.now()
     due = Appointment.objects.filter(
         status=AppointmentStatus.BOOKED,
@@ -379,9 +378,7 @@ def send_appointment_reminders(now: datetime | None = None) -> int:
             write_audit(
                 acting_user=None, action="send_appointment_reminder", obj=appointment, at=at
             )
-            transaction.on_commit(
-                partial(send_appointment_mail, appointment, kind="reminder", stamp=at)
-            )
+            queue_appointment_mail(appointment, kind="reminder", stamp=at)
             sent += 1
     return sent
 
