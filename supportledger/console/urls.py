@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportledger.console import views
+from supportledger.console import outbox, views
 
 app_name = "console"
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("requests/<int:pk>/work/", views.record_work, name="record_work"),
     path("attachments/<int:pk>/", views.download_attachment, name="attachment"),
     path("response-targets/", views.response_targets, name="response_targets"),
+    path("outbox/", outbox.outbox, name="outbox"),
+    path("outbox/<int:pk>/retry/", outbox.retry_mail, name="retry_mail"),
 ]
