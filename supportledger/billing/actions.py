@@ -55,6 +55,7 @@ from supportledger.billing.models import (
 )
 from supportledger.billing.queries import (
     OVERDUE_HOLD_PREFIX,
+    find_renewal_order,
     get_billing_settings,
     get_order_quote,
     list_overdue_invoices,
@@ -689,6 +690,8 @@ def do_place_order(
       price, from the day after the current contract ends (or today).
 
     Refuses a licence or entitlement of another customer as if it did not exist.
+    A support period has one open renewal: renewing it again while its
+    renewal is placed or paid returns that order.
     """  # noqa: RUF002
     at = now or clock.now()
     if kind not in OrderKind.values:
@@ -703,6 +706,13 @@ def do_place_order(
         product = licence.product
     if entitlement is not None and entitlement.licence_id and product is None:
         product = entitlement.licence.product
+    if kind == OrderKind.RENEWAL and entitlement is not None:
+        # Locked, so a simultaneous renewal of the same period waits here and
+        # then finds this one (one per period, a database constraint too).
+        Entitlement.objects.select_for_update().filter(pk=entitlement.pk).first()
+        existing = find_renewal_order(entitlement)
+        if existing is not None:
+            return existing
     today = local_date(at, get_vendor_policy().timezone)
     quote = get_order_quote(
         customer=customer,

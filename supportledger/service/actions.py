@@ -652,11 +652,18 @@ def do_file_claim(
 ) -> Claim:
     """A complaint about confirmed ``work``. Refused after the complaint
     deadline (DESIGN 3.6), with the deadline in the active language and the
-    vendor's time zone."""
+    vendor's time zone. A piece of work has one claim: filing again returns
+    the claim already filed."""
     at = now or clock.now()
     work = WorkEntry.objects.select_for_update().select_related("request").get(pk=work.pk)
     if contact.customer_id != work.request.customer_id:
         raise ActionRefused("wrong_customer", _("The contact belongs to another customer."))
+    # The work row is locked: a repeated or simultaneous filing waits here
+    # and is answered with the claim already filed (one per work, a
+    # database constraint too).
+    existing = Claim.objects.filter(work=work).first()
+    if existing is not None:
+        return existing
     description = (description or "").strip()
     if not description:
         raise ActionRefused("invalid", "description: " + _("say what is wrong with the work."))
