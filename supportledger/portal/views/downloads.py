@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from supportledger.billing.actions import do_invoice_order, do_place_order
-from supportledger.billing.queries import get_invoice_of_order
 from supportledger.billing.models import OrderKind
+from supportledger.billing.queries import get_invoice_of_order
 from supportledger.core.errors import ActionRefused
 from supportledger.entitlements.models import Entitlement, Kind, Licence
 from supportledger.portal.access import contact_required, form_ids, own_or_404
