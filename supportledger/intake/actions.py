@@ -253,7 +253,20 @@ def _route(
     how = "staff"
     if request is None and contact is None:
         request, how = find_thread(parsed)
-    contacts = find_contacts(parsed.from_address)
+    found = find_contacts(parsed.from_address)
+    # Only a proven address routes mail; staff routing by hand decides itself.
+    contacts = [c for c in found if c.email_verified_at is not None]
+    if found and not contacts and how != "staff":
+        raise _quarantine(
+            "sender_unverified",
+            gettext_noop(
+                "%(sender)s has not confirmed its address yet (the link mailed to it was "
+                "not followed); mail from it is routed once it is confirmed."
+            ),
+            {"sender": parsed.from_address},
+        )
+    if how == "staff":
+        contacts = found
     if request is not None:
         author = contact or next(
             (c for c in contacts if c.customer_id == request.customer_id), None
@@ -321,6 +334,9 @@ def _unknown_sender(parsed: ParsedMail, *, acting_user: Any, at: datetime) -> Co
         name=(parsed.from_name or parsed.from_address)[:200],
         email=parsed.from_address,
         language=language,
+        # Its own mail opens the request; what else it sends waits for the
+        # same proof as any other address's (Authentication-Results, DKIM).
+        verified=True,
         now=at,
     )
 

@@ -56,6 +56,7 @@ __all__ = [
     "do_retry_outbound_mail",
     "queue_acknowledgement",
     "queue_balance_alerts",
+    "queue_contact_verification",
     "queue_mail",
     "queue_message",
     "queue_release_mails",
@@ -494,3 +495,37 @@ def queue_release_mails(*, acting_user: Any = None, release: Any, at: datetime) 
             write_audit(acting_user=acting_user, action="queue_release_mail", obj=row, at=at)
             queued += 1
     return queued
+
+
+def queue_contact_verification(contact: Contact, *, at: datetime) -> OutboundMail:
+    """Queue the link that proves ``contact``'s address, to that address, in
+    the contact's language. Until it is followed, mail from the address is
+    quarantined (``sender_unverified``)."""
+    from django.urls import reverse
+
+    from supportledger.customers.verification import (
+        VERIFICATION_DAYS,
+        make_verification_token,
+    )
+
+    token = make_verification_token(contact.pk, contact.email)
+    link = conf.public_url() + reverse("portal:verify_email", args=[token])
+    language = supported_language(contact.language)
+    subject, body = render_mail(
+        "contact_verification",
+        {"contact": contact, "link": link, "days": VERIFICATION_DAYS},
+        language,
+    )
+    return queue_mail(
+        OutgoingMail(
+            to=contact.email,
+            subject=subject,
+            body=body,
+            language=language,
+            message_id=new_message_id(),
+            automatic="auto-generated",
+        ),
+        kind=OutboundKind.CONTACT_VERIFICATION,
+        at=at,
+        contact=contact,
+    )

@@ -167,6 +167,7 @@ def test_staff_route_a_quarantined_unknown_sender_after_adding_the_contact(
     receipt = receive(eml("unknown_sender.eml"))
     assert receipt.outcome == InboundStatus.QUARANTINED
     do_add_contact(
+        verified=True,
         acting_user=None,
         customer=mail_cast.sklad,
         name="Jan Kowalski",
