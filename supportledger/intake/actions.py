@@ -28,6 +28,7 @@ from supportledger.customers.actions import do_add_contact, do_create_customer
 from supportledger.customers.models import Contact, Customer
 from supportledger.desk.models import Request
 from supportledger.intake import conf
+from supportledger.intake.authenticate import SenderCheck, check_sender, domains_align
 from supportledger.intake.classify import automatic_mail_reason
 from supportledger.intake.mailout import queue_acknowledgement
 from supportledger.intake.models import INBOUND_TRANSITIONS, InboundMessage, InboundStatus
@@ -194,8 +195,17 @@ def _receive(
             raise _Quarantine(
                 automatic, "Automatic mail is kept, not acted on.", InboundStatus.IGNORED_AUTO
             )
+        sender = check_sender(raw, parsed.from_address)
+        inbound.authentication = sender.summary[:200]
         inbound.save()
-        _route_in_savepoint(inbound, parsed, acting_user=acting_user, at=at)
+        _route_in_savepoint(
+            inbound,
+            parsed,
+            acting_user=acting_user,
+            at=at,
+            sender=sender,
+            envelope_from=envelope_from,
+        )
     except _Quarantine as stop:
         inbound.status = stop.status
         inbound.reason = stop.code
@@ -222,14 +232,27 @@ def _describe(inbound: InboundMessage, parsed: ParsedMail) -> None:
 
 
 def _route_in_savepoint(
-    inbound: InboundMessage, parsed: ParsedMail, *, acting_user: Any, at: datetime
+    inbound: InboundMessage,
+    parsed: ParsedMail,
+    *,
+    acting_user: Any,
+    at: datetime,
+    sender: SenderCheck | None = None,
+    envelope_from: str | None = None,
 ) -> None:
     """Route ``inbound``; on refusal only the routing is rolled back and the
     message is quarantined with the refusal's code. Routing runs in English,
     so the reason kept on the message is English whoever delivered it."""
     try:
         with translation.override("en"), transaction.atomic():
-            _route(inbound, parsed, acting_user=acting_user, at=at)
+            _route(
+                inbound,
+                parsed,
+                acting_user=acting_user,
+                at=at,
+                sender=sender,
+                envelope_from=envelope_from,
+            )
     except ActionRefused as refused:
         raise _Quarantine(refused.code, refused.message) from refused
     except _Quarantine:
@@ -247,12 +270,20 @@ def _route(
     at: datetime,
     request: Request | None = None,
     contact: Contact | None = None,
+    sender: SenderCheck | None = None,
+    envelope_from: str | None = None,
 ) -> None:
     """Join the thread, or open a request. ``request``/``contact`` are given
-    when staff route a message by hand."""
+    when staff route a message by hand (then ``sender`` is not consulted).
+
+    Without staff: a message whose sender fails authentication (``sender``)
+    is quarantined; so is a reply into an existing thread whose envelope
+    sender's domain differs from the From: domain unless the sender passed
+    authentication (the spoof the From: header alone makes easy)."""
     how = "staff"
     if request is None and contact is None:
         request, how = find_thread(parsed)
+        _check_sender(parsed, sender, envelope_from, into_thread=request is not None)
     found = find_contacts(parsed.from_address)
     # Only a proven address routes mail; staff routing by hand decides itself.
     contacts = [c for c in found if c.email_verified_at is not None]
@@ -299,6 +330,35 @@ def _route(
         else:
             contact = _unknown_sender(parsed, acting_user=acting_user, at=at)
     _open_request(inbound, parsed, contact, acting_user=acting_user, at=at)
+
+
+def _check_sender(
+    parsed: ParsedMail, sender: SenderCheck | None, envelope_from: str | None, *, into_thread: bool
+) -> None:
+    if sender is None:
+        return
+    if sender.failed:
+        raise _quarantine(
+            "sender_failed_authentication",
+            gettext_noop(
+                "%(sender)s failed sender authentication (%(results)s): the message may be forged."
+            ),
+            {"sender": parsed.from_address, "results": sender.summary},
+        )
+    if (
+        into_thread
+        and envelope_from
+        and not sender.authenticated
+        and not domains_align(envelope_from, parsed.from_address)
+    ):
+        raise _quarantine(
+            "sender_not_authenticated",
+            gettext_noop(
+                "The envelope sender %(envelope)s is of another domain than the From: address "
+                "%(sender)s, and neither DKIM nor our server's checks prove the sender."
+            ),
+            {"envelope": envelope_from, "sender": parsed.from_address},
+        )
 
 
 def _unknown_sender(parsed: ParsedMail, *, acting_user: Any, at: datetime) -> Contact:

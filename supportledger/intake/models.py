@@ -67,6 +67,12 @@ class InboundMessage(models.Model):
         help_text="The request it opened or joined.",
     )
     opened_request = models.BooleanField(default=False, help_text="It opened the request.")
+    authentication = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What proved (or disproved) the sender: aligned DKIM results verified here "
+        "and our receiving server's Authentication-Results (ar:...); 'none' when nothing did.",
+    )
     reused_message_id = models.BooleanField(
         default=False,
         help_text="Its Message-ID was already stored on a message with another body; "
