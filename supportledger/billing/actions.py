@@ -38,6 +38,7 @@ from supportledger.billing.convert import (
     travel_line,
     work_line,
 )
+from supportledger.billing.einvoice.actions import keep_national_document
 from supportledger.billing.models import (
     INVOICE_TRANSITIONS,
     ORDER_TRANSITIONS,
@@ -164,6 +165,7 @@ def _issue(invoice: Invoice, *, at: datetime, timezone: str, acting_user: Any = 
     )
     for charge in TravelCharge.objects.filter(pk__in=list(charges)).order_by("pk"):
         do_mark_travel_charge_billed(acting_user=acting_user, charge=charge, now=at)
+    keep_national_document(invoice, at=at)
 
 
 @transaction.atomic

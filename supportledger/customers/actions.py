@@ -245,6 +245,28 @@ def do_add_staff_member(
 
 
 @transaction.atomic
+@transaction.atomic
+def do_set_staff_role(
+    *, acting_user: Any, member: StaffMember, role: str, now: datetime | None = None
+) -> StaffMember:
+    """Change a staff member's role (agent, manager, administrator)."""
+    if role not in StaffRole.values:
+        raise ActionRefused(
+            "invalid", f"role: unknown role {role!r}; one of {', '.join(StaffRole)}."
+        )
+    member = StaffMember.objects.select_for_update().get(pk=member.pk)
+    before, member.role = member.role, role
+    member.save(update_fields=["role"])
+    write_audit(
+        acting_user=acting_user,
+        action="set_staff_role",
+        obj=member,
+        at=now or clock.now(),
+        detail={"from": before, "to": role},
+    )
+    return member
+
+
 def do_authorise_staff_member(
     *,
     acting_user: Any,
