@@ -25,7 +25,7 @@ urlpatterns = [
         auth.password_reset_confirm_view,
         name="password_reset_confirm",
     ),
-    path("verify-email/<str:token>/", verify.verify_email_view, name="verify_email"),
+    path("verify-email/<str:verification>/", verify.verify_email_view, name="verify_email"),
     path("language/", account.language_view, name="language"),
     path("account/", account.account_view, name="account"),
     path("account/second-factor/start/", account.second_factor_start_view, name="factor_start"),
