@@ -10,9 +10,11 @@ from supportledger.core import policy_cache
 from supportledger.core.convert import policy_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy
+from supportledger.desk.models import request_reference
 from supportledger.entitlements.models import Entitlement as EntitlementRow
 from supportledger.entitlements.models import Kind
-from supportledger.rules.types import Entitlement, KindDefaults, Policy
+from supportledger.entitlements.models import Licence as LicenceRow
+from supportledger.rules.types import Entitlement, KindDefaults, Licence, Policy
 
 
 def local_date(instant: datetime, timezone: str) -> date:
@@ -46,6 +48,18 @@ def policy_on(row: VendorPolicy, day: date) -> Policy:
     if row is held.policy:
         return held.rules_policy(prices)
     return policy_from_row(row, {name: getattr(prices, name) for name in prices.RATE_FIELDS})
+
+
+def licence_to_rules(row: LicenceRow) -> Licence:
+    """The rules' view of a licence: its product, whether it is a subscription
+    (it has ``expires``) and its sale date, which makes the version bought
+    downloadable. Needs ``product`` selected."""
+    return Licence(
+        product=row.product.code,
+        kind="perpetual" if row.expires is None else "subscription",
+        expires=row.expires,
+        sold_on=row.sold_on,
+    )
 
 
 def product_codes(row: EntitlementRow) -> frozenset[str] | None:
@@ -94,6 +108,8 @@ def entitlement_to_rules(
         balance_minutes=row.balance_minutes,
         balance_incidents=row.balance_incidents,
         requires=row.requires or None,
+        request=request_reference(row.request_id) if row.request_id is not None else None,
+        grants_downloads=kind_defaults[row.kind].downloads,
     )
 
 

@@ -22,8 +22,7 @@ default. Each is read when used, so tests can override them.
 ``INTAKE_OUTBOX_RETRY_SECONDS`` (60), ``INTAKE_OUTBOX_MAX_ATTEMPTS`` (10)
     the outbox's first pause after a failed delivery (doubled after each
     further failure, at most six hours) and the attempts before it gives up.
-``SUPPORTLEDGER_PUBLIC_URL``  the product's address for links in mail
-    (default ``http://localhost:8000``).
+Links in mail are built from ``SITE_URL`` (``SUPPORTLEDGER_SITE_URL``).
 """
 
 from __future__ import annotations
@@ -79,9 +78,9 @@ def acknowledgements_per_day() -> int:
 
 
 def public_url() -> str:
-    """Where customers reach the product, for links in mail
-    (``SUPPORTLEDGER_PUBLIC_URL``, default ``http://localhost:8000``)."""
-    return str(setting("SUPPORTLEDGER_PUBLIC_URL", "http://localhost:8000")).rstrip("/")
+    """Where customers reach the product, for links in mail: ``SITE_URL``
+    (``SUPPORTLEDGER_SITE_URL``)."""
+    return str(getattr(settings, "SITE_URL", "http://localhost:8000")).rstrip("/")
 
 
 def authserv_id() -> str:

@@ -435,7 +435,11 @@ def queue_release_mails(*, acting_user: Any = None, release: Any, at: datetime) 
     publishes the release. Returns the number of mails queued."""
     from supportledger.core.convert import kind_defaults_from_row
     from supportledger.core.queries import get_vendor_policy
-    from supportledger.entitlements.convert import entitlement_to_rules, local_date
+    from supportledger.entitlements.convert import (
+        entitlement_to_rules,
+        licence_to_rules,
+        local_date,
+    )
     from supportledger.entitlements.models import Entitlement, Licence
     from supportledger.rules import types as rules
     from supportledger.rules.eligibility import may_download
@@ -447,13 +451,7 @@ def queue_release_mails(*, acting_user: Any = None, release: Any, at: datetime) 
     rules_release = rules.Release(product.code, release.version, release.released_on)
     licences_by_customer: dict[int, list[rules.Licence]] = {}
     for licence in Licence.objects.filter(product=product).select_related("product"):
-        licences_by_customer.setdefault(licence.customer_id, []).append(
-            rules.Licence(
-                product=product.code,
-                kind="perpetual" if licence.licence_model == "perpetual" else "subscription",
-                expires=licence.expires,
-            )
-        )
+        licences_by_customer.setdefault(licence.customer_id, []).append(licence_to_rules(licence))
     already = set(
         OutboundMail.objects.filter(kind=OutboundKind.RELEASE, release=release).values_list(
             "contact_id", flat=True

@@ -21,7 +21,12 @@ from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Contact, Customer
-from supportledger.entitlements.convert import entitlement_to_rules, local_date, month_start
+from supportledger.entitlements.convert import (
+    entitlement_to_rules,
+    licence_to_rules,
+    local_date,
+    month_start,
+)
 from supportledger.entitlements.models import (
     AllowanceUsage,
     Entitlement,
@@ -189,11 +194,6 @@ class ProductDownloads:
         return date.fromisoformat(self.quote.terms["ends"]) if self.quote else None
 
 
-def _rules_licence(row: Licence) -> rules.Licence:
-    kind = "perpetual" if row.expires is None else "subscription"
-    return rules.Licence(product=row.product.code, kind=kind, expires=row.expires)
-
-
 def get_downloads(customer: Customer, *, now: datetime | None = None) -> list[ProductDownloads]:
     """Per licensed product its releases, newest first, each with whether the
     customer may download it today (rules.eligibility) and, when support for
@@ -204,7 +204,7 @@ def get_downloads(customer: Customer, *, now: datetime | None = None) -> list[Pr
     licence_rows = list(
         Licence.objects.filter(customer=customer).select_related("product").order_by("-sold_on")
     )
-    licences = [_rules_licence(row) for row in licence_rows]
+    licences = [licence_to_rules(row) for row in licence_rows]
     entitlement_rows = (
         Entitlement.objects.filter(customer=customer)
         .select_related("licence__product")

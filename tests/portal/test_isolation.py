@@ -37,7 +37,7 @@ def b_values(world) -> dict:
         "uidb64": urlsafe_base64_encode(force_bytes(b.user.pk)),
         "token": default_token_generator.make_token(b.user),
         "verification": make_verification_token(b.contact.pk, b.contact.email),
-        "kind": "en16931",  # the electronic invoice document
+        "kind": "en16931",  # not an id: which electronic document of the invoice
         # form ids
         "licence": b.licence.pk,
         "product": world.b_only_product.pk,

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.test import Client, override_settings
 
 from tests.outbox import deliver_mail
 from tests.portal.world import PASSWORD
@@ -20,7 +21,8 @@ def request_reset(client, email):
 
 
 def link_in(mail):
-    return re.search(r"http://testserver(/portal/password-reset/\S+/)", mail.body).group(1)
+    # Built from SUPPORTLEDGER_SITE_URL (default http://localhost:8000), not the Host header.
+    return re.search(r"http://localhost:8000(/portal/password-reset/\S+/)", mail.body).group(1)
 
 
 def test_a_reset_link_arrives_in_the_contacts_language_and_sets_a_new_password(
@@ -111,3 +113,13 @@ def test_a_reset_answers_the_same_while_the_mail_server_is_down_and_the_link_fol
     deliver_due_mail(now=FAR_FUTURE + timedelta(hours=1))
     (mail,) = mailoutbox
     assert mail.to == ["anna@alfa.example"]
+
+
+@override_settings(SITE_URL="https://support.example.com", ALLOWED_HOSTS=["evil.example"])
+def test_a_reset_link_is_built_from_the_site_address_not_the_host_header(world, mailoutbox):
+    client = Client(HTTP_HOST="evil.example")
+    client.post("/portal/password-reset/", {"email": "anna@alfa.example"})
+    deliver_mail()
+    [mail] = mailoutbox
+    assert "https://support.example.com/portal/password-reset/" in mail.body
+    assert "evil.example" not in mail.body

@@ -27,6 +27,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "support.example.com",
+        "SUPPORTLEDGER_SITE_URL": "https://support.example.com",
         "SUPPORTLEDGER_VAR_DIR": str(tmp_path),
         "DATABASE_URL": "",
     }
@@ -79,7 +80,7 @@ def a_values(world):
         "uidb64": urlsafe_base64_encode(force_bytes(a.user.pk)),
         "token": default_token_generator.make_token(a.user),
         "verification": make_verification_token(a.contact.pk, a.contact.email),
-        "kind": "en16931",  # the electronic invoice document
+        "kind": "en16931",
     }
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0004_national_document'),
+        ('billing', '0006_order_offer_prices_by_offer'),
         ('catalog', '0002_price_list_renews_policy_version'),
         ('customers', '0001_initial'),
         ('entitlements', '0003_sqlite_flush_passes_the_delete_trigger'),

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
         ('customers', '0001_initial'),
         ('desk', '0004_workrating_steps'),
         ('entitlements', '0003_sqlite_flush_passes_the_delete_trigger'),
-        ('service', '0001_initial'),
+        ('service', '0002_consentterms'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
