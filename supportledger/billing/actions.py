@@ -58,6 +58,7 @@ from supportledger.billing.models import (
     SentReminder,
 )
 from supportledger.billing.queries import (
+    find_renewal_order,
     get_billing_settings,
     get_order_quote,
     list_overdue_invoices,
@@ -923,6 +924,8 @@ def do_place_order(
       price, from the day after the current contract ends (or today).
 
     Refuses a licence or entitlement of another customer as if it did not exist.
+    A support period has one open renewal: renewing it again while its
+    renewal is placed or paid returns that order.
     """  # noqa: RUF002
     at = now or clock.now()
     if kind not in OrderKind.values:
@@ -937,6 +940,13 @@ def do_place_order(
         product = licence.product
     if entitlement is not None and entitlement.licence_id and product is None:
         product = entitlement.licence.product
+    if kind == OrderKind.RENEWAL and entitlement is not None:
+        # Locked, so a simultaneous renewal of the same period waits here and
+        # then finds this one (one per period, a database constraint too).
+        Entitlement.objects.select_for_update().filter(pk=entitlement.pk).first()
+        existing = find_renewal_order(entitlement)
+        if existing is not None:
+            return existing
     today = local_date(at, get_vendor_policy().timezone)
     quote = get_order_quote(
         customer=customer,
@@ -1203,7 +1213,7 @@ def do_hold_overdue_customers(*, acting_user: Any, now: datetime | None = None) 
                 key=invoice.number or "",
                 defaults={"invoice": invoice, "sent_at": at},
             )
-            mail.send_on_hold_notice(customer, invoice)
+            mail.queue_on_hold_notice(customer, invoice, at=at)
             held.append(customer)
     return held
 
@@ -1225,7 +1235,7 @@ def do_send_renewal_reminders(*, acting_user: Any, now: datetime | None = None) 
             )
             if not created:
                 continue
-            mail.send_renewal_reminder(due)
+            mail.queue_renewal_reminder(due, at=at)
             write_audit(
                 acting_user=acting_user,
                 action="send_renewal_reminder",

@@ -510,6 +510,14 @@ class Order(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="order_amount_not_negative"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_quantity_positive"),
+            # One open renewal per support period: a second one while the
+            # first is placed or paid would bill and grant the same period
+            # twice. Once fulfilled, a renewal prices from the newest period.
+            models.UniqueConstraint(
+                fields=["entitlement"],
+                condition=Q(kind="renewal", status__in=["placed", "paid"]),
+                name="order_one_renewal_per_support_period",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -505,6 +505,33 @@ def list_orders_for_customer(customer: Customer) -> QuerySet[Order]:
     return Order.objects.filter(customer=customer).order_by("-created_at", "-id")
 
 
+def find_renewal_order(entitlement: Entitlement) -> Order | None:
+    """The open (placed or paid) renewal order of the support period
+    ``entitlement``, if any; there is at most one."""
+    return (
+        Order.objects.filter(
+            kind=OrderKind.RENEWAL,
+            entitlement=entitlement,
+            status__in=[OrderStatus.PLACED, OrderStatus.PAID],
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def get_invoice_of_order(order: Order) -> Invoice | None:
+    """The issued (or paid) invoice that bills ``order``, if any."""
+    return (
+        Invoice.objects.filter(
+            lines__order=order,
+            lines__active=True,
+            status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PAID],
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 def list_open_orders() -> QuerySet[Order]:
     return Order.objects.filter(status__in=[OrderStatus.PLACED, OrderStatus.PAID])
 
@@ -516,9 +543,11 @@ __all__ = [
     "HoldStatus",
     "OrderQuote",
     "ReminderDue",
+    "find_renewal_order",
     "get_billing_settings",
     "get_hold_status",
     "get_invoice_for_customer",
+    "get_invoice_of_order",
     "get_order_quote",
     "list_invoices_for_customer",
     "list_invoices_for_period",

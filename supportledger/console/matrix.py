@@ -84,6 +84,9 @@ VIEW_CAPABILITIES: dict[str, str] = {
     "intake:mail_detail": WORK,
     "intake:mail_raw": WORK,
     "intake:mail_route": WORK,
+    # mail out: what was not delivered, and sending it again
+    "console:outbox": WORK,
+    "console:retry_mail": WORK,
     # visits, remote sessions, work and claims
     "service:appointments": WORK,
     "service:book_appointment": WORK,

@@ -114,6 +114,32 @@ def do_create_customer(
     return customer
 
 
+def _other_customers_with_address(email: str, customer: Customer, exclude: int | None) -> list[int]:
+    """Customers other than ``customer`` that have a contact with ``email``
+    (compared case-insensitively)."""
+    rows = Contact.objects.filter(email__iexact=email.strip()).exclude(customer=customer)
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    return sorted(set(rows.values_list("customer_id", flat=True)))
+
+
+def _check_address_is_free(
+    email: str, customer: Customer, *, by_customer: bool, exclude: int | None = None
+) -> list[int]:
+    """Refuse, when a customer asks, an address that is already a contact of
+    another customer: mail from it would be routed to the wrong company, or
+    the rightful contact's mail quarantined as ambiguous. Staff may share an
+    address between customers; the audit row names the others."""
+    others = _other_customers_with_address(email, customer, exclude)
+    if others and by_customer:
+        raise ActionRefused(
+            "email_taken",
+            "email: this address belongs to a contact of another customer; "
+            "ask the vendor's staff if it really is yours.",
+        )
+    return others
+
+
 @transaction.atomic
 def do_update_customer_billing_data(
     *, acting_user: Any, customer: Customer, now: datetime | None = None, **changes: str
@@ -156,14 +182,100 @@ def do_add_contact(
     email: str,
     language: str | None = None,
     user: Any = None,
+    by_customer: bool = False,
+    verified: bool = False,
     now: datetime | None = None,
 ) -> Contact:
+    """Add a contact to ``customer``. Its address is unproven until the
+    contact follows the verification link mailed to it (queued in the
+    outbox here); till then mail from it is quarantined. ``verified`` is for
+    addresses proven otherwise (a contact created from its own mail, a data
+    import). ``by_customer``: the customer asks (portal, a customer's API
+    token), and an address of another customer's contact is refused."""
+    at = now or clock.now()
     contact = Contact(
-        customer=customer, name=name, email=email, language=language or customer.language, user=user
+        customer=customer,
+        name=name,
+        email=email.strip(),
+        language=language or customer.language,
+        user=user,
+        email_verified_at=at if verified else None,
     )
     _refuse_invalid(contact)
+    others = _check_address_is_free(contact.email, customer, by_customer=by_customer)
     contact.save()
-    write_audit(acting_user=acting_user, action="add_contact", obj=contact, at=now or clock.now())
+    write_audit(
+        acting_user=acting_user,
+        action="add_contact",
+        obj=contact,
+        at=at,
+        detail={"verified": verified, "shared_with_customers": others} if others else None,
+    )
+    if not verified:
+        from supportledger.intake.mailout import queue_contact_verification
+
+        queue_contact_verification(contact, at=at)
+    return contact
+
+
+@transaction.atomic
+def do_change_contact_email(
+    *,
+    acting_user: Any,
+    contact: Contact,
+    email: str,
+    by_customer: bool = False,
+    now: datetime | None = None,
+) -> Contact:
+    """Give ``contact`` a new address: unproven again, and a verification
+    link is queued to the new address. Refused like ``do_add_contact``."""
+    at = now or clock.now()
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    before = contact.email
+    contact.email = email.strip()
+    _refuse_invalid(contact)
+    if before.lower() == contact.email.lower():
+        return contact
+    others = _check_address_is_free(
+        contact.email, contact.customer, by_customer=by_customer, exclude=contact.pk
+    )
+    contact.email_verified_at = None
+    contact.save(update_fields=["email", "email_verified_at"])
+    write_audit(
+        acting_user=acting_user,
+        action="change_contact_email",
+        obj=contact,
+        at=at,
+        detail={"from": before, "to": contact.email, "shared_with_customers": others},
+    )
+    from supportledger.intake.mailout import queue_contact_verification
+
+    queue_contact_verification(contact, at=at)
+    return contact
+
+
+@transaction.atomic
+def do_confirm_contact_email(*, token: str, now: datetime | None = None) -> Contact:
+    """The contact followed the link: its address is proven. Refused for a
+    forged or expired link, or one sent to an address the contact no longer
+    has."""
+    from supportledger.customers.verification import read_verification_token
+
+    at = now or clock.now()
+    found = read_verification_token(token)
+    contact = Contact.objects.select_for_update().filter(pk=found[0]).first() if found else None
+    if found is None or contact is None or contact.email.strip().lower() != found[1]:
+        raise ActionRefused("invalid_link", "The link is not valid (any more).")
+    if contact.email_verified_at is None:
+        contact.email_verified_at = at
+        contact.save(update_fields=["email_verified_at"])
+        write_audit(
+            acting_user=None,
+            action="confirm_contact_email",
+            obj=contact,
+            at=at,
+            detail={"email": contact.email},
+        )
     return contact
 
 

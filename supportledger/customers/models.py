@@ -61,12 +61,22 @@ class Contact(models.Model):
         related_name="contact",
         help_text="Portal login, once the contact has one.",
     )
+    email_verified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="UTC; when the contact followed the link mailed to this address. Empty "
+        "until then: mail from the address is quarantined, not routed.",
+    )
 
     class Meta:
         ordering = ["customer", "name"]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class StaffRole(models.TextChoices):

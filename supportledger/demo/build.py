@@ -291,6 +291,7 @@ def build_small(preset: str, *, today: date, seed: int = 1, customers: int = 50)
             now=set_up_at,
         )
         contact = do_add_contact(
+            verified=True,
             acting_user=admin,
             customer=customer,
             name=f"Contact {n + 1}",

@@ -909,7 +909,8 @@ def do_post_message(
 
     From a contact (``author_contact``): never internal; a reply to a request
     waiting for the customer, resolved or closed moves it back to ``open``.
-    From staff: the first public reply stops the first-response clock.
+    From staff: the first public reply stops the first-response clock, and
+    a public reply is queued in the outbox for the request's contact.
     Idempotent on ``source_message_id``. ``attachments`` are
     ``(filename, content_type, bytes)``, checked against the size limit and the
     allowed types; one bad file refuses the whole message."""
@@ -959,6 +960,11 @@ def do_post_message(
         at=at,
         detail={"request": request.pk, "internal": internal, "attachments": len(files)},
     )
+    if not internal and author_contact is None:
+        # A public staff reply is mailed to the request's contact (outbox).
+        from supportledger.intake.mailout import queue_reply
+
+        queue_reply(message, at=at)
     return message
 
 

@@ -29,9 +29,11 @@ __all__ = [
     "Attachment",
     "MailParseError",
     "ParsedMail",
+    "body_digest",
     "html_to_text",
     "message_key",
     "parse_message",
+    "reused_id_key",
     "sanitise_html",
 ]
 
@@ -89,6 +91,23 @@ def message_key(raw: bytes, message_id: str | None) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
+def body_digest(raw: bytes) -> str:
+    """SHA-256 of the body of ``raw`` (everything after the header section),
+    line endings and trailing white space ignored: the same message relayed
+    twice (new Received headers, CRLF turned into LF) has the same digest."""
+    header_end = re.search(rb"\r?\n\r?\n", raw)
+    body = raw[header_end.end() :] if header_end else b""
+    lines = [line.rstrip() for line in body.replace(b"\r\n", b"\n").split(b"\n")]
+    return hashlib.sha256(b"\n".join(lines).strip()).hexdigest()
+
+
+def reused_id_key(message_id: str, raw: bytes) -> str:
+    """The key of a message that carries an already stored Message-ID but a
+    different body: the hash of the id and the body, so a second delivery of
+    this same variant is still recognised as a duplicate."""
+    return "sha256:" + hashlib.sha256(f"{message_id}\n{body_digest(raw)}".encode()).hexdigest()
+
+
 def read_message_id(raw: bytes) -> str | None:
     """The Message-ID of ``raw``, read from its headers alone; None when it
     has none. Used before full parsing, also for unparseable messages."""
@@ -128,6 +147,7 @@ def parse_message(raw: bytes) -> ParsedMail:
                 "List-Id",
                 "List-Unsubscribe",
                 "X-Loop",
+                "X-MS-Exchange-Inbox-Rules-Loop",
                 "Reply-To",
             )
         }

@@ -20,7 +20,7 @@ from supportledger.billing.einvoice.actions import (
 )
 from supportledger.core import clock
 from supportledger.core.queries import get_vendor_policy
-from supportledger.intake.actions import do_send_balance_alerts
+from supportledger.intake.mailout import queue_balance_alerts
 from supportledger.service import actions as service_actions
 
 
@@ -55,8 +55,8 @@ def auto_confirm_work() -> dict[str, Any]:
 
 @task()
 def send_balance_alerts() -> dict[str, Any]:
-    """Mail the balance alerts not yet notified (intake)."""
-    return {"alerts": do_send_balance_alerts(now=clock.now())}
+    """Queue mail for the balance alerts not yet notified (intake)."""
+    return {"alerts": queue_balance_alerts(now=clock.now())}
 
 
 # --- National e-invoices (billing) ---------------------------------------------

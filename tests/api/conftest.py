@@ -85,6 +85,7 @@ class World:
 def _holdings(cast: Cast, customer: Customer, tag: str) -> dict[str, Any]:
     user = get_user_model().objects.create_user(f"contact-{tag}")
     contact = do_add_contact(
+        verified=True,
         acting_user=None,
         customer=customer,
         name=f"Contact {tag}",

@@ -39,6 +39,7 @@ def build_billing_story():
     cast = build_cast()
     set_up_billing_settings()
     do_add_contact(
+        verified=True,
         acting_user=None,
         customer=cast.acme,
         name="Petya",

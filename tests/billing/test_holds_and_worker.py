@@ -18,6 +18,7 @@ from supportledger.jobs.models import ScheduledRun
 from supportledger.jobs.schedule import enqueue_due_jobs
 from tests.billing.scenario import BILLED_AT, MARCH_4, build_billing_story, record
 from tests.cast import at
+from tests.outbox import delivering
 
 DAILY = [
     "daily",
@@ -45,7 +46,7 @@ class AccountsOnHold(TestCase):
         assert do_hold_overdue_customers(acting_user=None, now=on(date(2026, 4, 15))) == []
 
     def test_an_unpaid_invoice_past_its_due_date_puts_the_customer_on_hold_and_mails_them(self):
-        with self.captureOnCommitCallbacks(execute=True):
+        with delivering():
             held = do_hold_overdue_customers(acting_user=None, now=on(date(2026, 4, 16)))
         assert held == [self.cast.acme]
         acme = Customer.objects.get(pk=self.cast.acme.pk)

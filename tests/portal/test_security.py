@@ -12,6 +12,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from supportledger.customers.verification import make_verification_token
 from supportledger.desk.models import Attachment
 from supportledger.portal.views.downloads import signed_download_path
 from tests.portal.walk import changes, portal_urls, snapshot
@@ -80,6 +81,7 @@ def a_values(world):
         .rsplit("/", 1)[-1],
         "uidb64": urlsafe_base64_encode(force_bytes(a.user.pk)),
         "token": default_token_generator.make_token(a.user),
+        "verification": make_verification_token(a.contact.pk, a.contact.email),
         "kind": "en16931",
     }
 

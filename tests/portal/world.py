@@ -88,7 +88,12 @@ def _side(
         now=SET_UP_AT,
     )
     contact = do_add_contact(
-        acting_user=None, customer=customer, name=f"{name} contact", email=email, now=SET_UP_AT
+        verified=True,
+        acting_user=None,
+        customer=customer,
+        name=f"{name} contact",
+        email=email,
+        now=SET_UP_AT,
     )
     user = do_give_contact_portal_login(
         acting_user=None, contact=contact, password=PASSWORD, now=SET_UP_AT

@@ -105,5 +105,6 @@ def add_contact(  # type: ignore[no-untyped-def]
         name=body.name,
         email=body.email,
         language=body.language,
+        by_customer=not caller(request).is_staff,
     )
     return Status(201, contact)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from supportledger.billing.actions import do_invoice_order, do_place_order
 from supportledger.billing.models import OrderKind
+from supportledger.billing.queries import get_invoice_of_order
 from supportledger.core.errors import ActionRefused
 from supportledger.entitlements.models import Entitlement, Kind, Licence
 from supportledger.portal.access import contact_required, form_ids, own_or_404
@@ -104,7 +105,10 @@ def renew_view(request: HttpRequest) -> HttpResponse:
                 licence=licence,
                 entitlement=period,
             )
-            invoice = do_invoice_order(acting_user=request.user, order=order)
+            # A repeated renewal answers with the order and invoice it made.
+            invoice = get_invoice_of_order(order) or do_invoice_order(
+                acting_user=request.user, order=order
+            )
     except ActionRefused as refused:
         messages.error(
             request, _("The renewal could not be ordered: %(reason)s") % {"reason": refused.message}

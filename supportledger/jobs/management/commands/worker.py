@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
-from supportledger.jobs.schedule import enqueue_due_jobs
+from supportledger.jobs.schedule import enqueue_due_jobs, run_every_poll_jobs
 from supportledger.ops.heartbeat import start_worker_heartbeat
 
 
@@ -59,6 +59,10 @@ class Command(BaseCommand):
                 worker_id=worker_id,
                 excluded_queue_names=[],
             ).run()
+            if not options["no_schedule"]:
+                # After the jobs, so what they queued leaves in this poll.
+                for done in run_every_poll_jobs():
+                    self.stdout.write(done)
             if options["once"]:
                 break
             deadline = time.monotonic() + options["interval"]
