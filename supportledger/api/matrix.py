@@ -27,6 +27,7 @@ from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.customers.permissions import (
     CONTACT,
+    CONTACTS,
     CONVERSE,
     ORDER,
     READ,
@@ -55,7 +56,7 @@ OPERATION_CAPABILITIES: dict[str, str] = {
     f"{_P}customers_update_customer_billing": ORDER,
     f"{_P}customers_list_contacts": READ,
     f"{_P}customers_get_contact": READ,
-    f"{_P}customers_add_contact": SELL,
+    f"{_P}customers_add_contact": CONTACTS,
     # catalogue
     f"{_P}catalog_list_products": READ,
     f"{_P}catalog_get_product": READ,

@@ -42,11 +42,13 @@ TAKE_PAYMENTS = "take_payments"
 DECIDE_CLAIMS = "decide_claims"
 EDIT_OFFERS = "edit_offers"
 CONFIGURE = "configure"
+CONTACTS = "contacts"
 
 # What each capability covers, for people reading the matrix (docs/security.md).
 CAPABILITIES: dict[str, str] = {
     READ: "see customers, licences, entitlements, requests and the catalogue",
     CONVERSE: "open requests and write on their threads",
+    CONTACTS: "add a customer's contacts (a customer: its own; an address is proven first)",
     USE_LICENCES: "activate and deactivate licences on workstations",
     WORK: (
         "work requests: queue, assignment, status, timers, recorded time, mail, "
@@ -62,11 +64,11 @@ CAPABILITIES: dict[str, str] = {
     CONFIGURE: "configure the vendor, staff and the billing identity (the admin)",
 }
 
-_AGENT = frozenset({READ, CONVERSE, USE_LICENCES, WORK})
+_AGENT = frozenset({READ, CONVERSE, CONTACTS, USE_LICENCES, WORK})
 _MANAGER = _AGENT | {ORDER, SEE_BILLING, SELL, BILL, TAKE_PAYMENTS, DECIDE_CLAIMS, EDIT_OFFERS}
 _ADMINISTRATOR = _MANAGER | {CONFIGURE}
 # A contact acts only within its own customer: the doors scope every lookup.
-_CONTACT = frozenset({READ, CONVERSE, USE_LICENCES, ORDER, SEE_BILLING})
+_CONTACT = frozenset({READ, CONVERSE, CONTACTS, USE_LICENCES, ORDER, SEE_BILLING})
 
 MATRIX: dict[str, frozenset[str]] = {
     AGENT: _AGENT,
