@@ -34,7 +34,9 @@ from supportledger.customers.models import StaffRole
 do_set_up_vendor(acting_user=None, preset_name="prepaid_hours_bg")
 customer = do_create_customer(acting_user=None, organisation="Alpha Ltd", city="Sofia",
                               country="BG", language="en", currency="EUR")
-do_add_contact(acting_user=None, customer=customer, name="Alice", email="alice@alpha.example")
+# Staff vouch for the address (a customer-added one is proven by a link first).
+do_add_contact(acting_user=None, customer=customer, name="Alice", email="alice@alpha.example",
+               verified=True)
 admin = get_user_model().objects.create_superuser("chief", "chief@example.com", "chief-pass-77")
 do_add_staff_member(acting_user=None, user=admin, role=StaffRole.ADMINISTRATOR)
 """
