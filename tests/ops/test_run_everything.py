@@ -156,14 +156,16 @@ def test_the_caught_mail_pages_are_for_staff_only(client, settings, tmp_path):
         assert response.status_code == 302
         assert response["Location"].startswith("/console/login/")
 
+    # Signed in through the console's own login page, as people are.
     users = get_user_model().objects
-    client.force_login(users.create_user("outsider", password="outsider-pass-77"))
+    users.create_user("outsider", password="outsider-pass-77")
+    client.post("/console/login/", {"username": "outsider", "password": "outsider-pass-77"})
     for page in pages:
         assert client.get(page).status_code == 403
 
     agent = users.create_user("agent", password="agent-pass-77")
     do_add_staff_member(acting_user=None, user=agent)
-    client.force_login(agent)
+    client.post("/console/login/", {"username": "agent", "password": "agent-pass-77"})
     for page in pages:
         response = client.get(page)
         assert response.status_code == 200
