@@ -28,7 +28,7 @@ from supportledger.catalog.models import LicenceModel, Product, ProductPrice
 from supportledger.core import clock
 from supportledger.core.errors import ActionRefused
 from supportledger.customers.actions import do_add_contact, do_create_customer
-from supportledger.customers.models import Contact, Customer
+from supportledger.customers.models import Contact, Customer, CustomerType
 from supportledger.entitlements.actions import (
     do_extend_support_period,
     do_sell_contract,
@@ -180,10 +180,14 @@ def _customer(row: Row, ctx: _Context) -> bool:
     customer = do_create_customer(
         acting_user=ctx.acting_user,
         organisation=values["organisation"],
+        customer_type=values.get("customer_type") or CustomerType.BUSINESS,
+        street=values.get("street", ""),
+        postcode=values.get("postcode", ""),
         city=values["city"],
         country=values["country"],
         language=values["language"],
         currency=values["currency"],
+        registration_number=values.get("registration_number", ""),
         vat_id=values.get("vat_id", ""),
         now=ctx.at,
     )
@@ -371,9 +375,8 @@ def do_import_vendor_data(
                         continue
                     except ActionRefused as refused:
                         ctx.row_refused()
-                        report.problems.append(
-                            ImportProblem(row.file, row.line, "", str(refused.message))
-                        )
+                        column, reason = _column_of(kind, str(refused.message))
+                        report.problems.append(ImportProblem(row.file, row.line, column, reason))
                         continue
                     ctx.row_kept()
                     (report.created if created else report.unchanged)[kind] += 1
@@ -383,6 +386,15 @@ def do_import_vendor_data(
         pass
     report.problems.sort(key=_file_order)
     return report
+
+
+def _column_of(kind: str, message: str) -> tuple[str, str]:
+    """An action's refusal ``"vat_id: the check digits do not match"`` as the
+    column it names and the reason; other refusals name no column."""
+    name, separator, reason = message.partition(": ")
+    if separator and name in {column.name for column in KINDS[kind]}:
+        return name, reason
+    return "", message
 
 
 def _file_order(problem: ImportProblem) -> tuple[int, int]:

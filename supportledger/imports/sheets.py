@@ -121,6 +121,13 @@ def language(value: Any) -> str:
     return raw
 
 
+def customer_type(value: Any) -> str:
+    raw = _text(value).lower()
+    if raw not in {"business", "consumer"}:
+        raise CellError(f"{raw!r} is not business or consumer")
+    return raw
+
+
 def codes(value: Any) -> list[str]:
     return [code for code in _text(value).replace(",", " ").split() if code]
 
@@ -151,11 +158,19 @@ KINDS: dict[str, list[Column]] = {
     "customers": [
         Column("ref", text, example="C-1001"),
         Column("organisation", text, example="Acme Ltd"),
+        # business (a taxable person, the default) or consumer
+        Column("customer_type", customer_type, required=False, example="business"),
+        # Street and postcode are optional here, but the billing run invoices
+        # nobody without them (docs/invoices.md).
+        Column("street", text, required=False, example="1 Vitosha Blvd"),
+        Column("postcode", text, required=False, example="1000"),
         Column("city", text, example="Sofia"),
         Column("country", country, example="BG"),
         Column("language", language, example="bg"),
         Column("currency", currency, example="EUR"),
-        Column("vat_id", text, required=False, example="BG123456789"),
+        # Checked with their check digits for the customer's country.
+        Column("registration_number", text, required=False, example="200079195"),
+        Column("vat_id", text, required=False, example="BG200079195"),
     ],
     "contacts": [
         Column("customer", text, example="C-1001"),

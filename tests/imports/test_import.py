@@ -27,9 +27,34 @@ GOOD = {
         ["ACC", "2025-01-01", "1200.00", "EUR"],
     ],
     "customers": [
-        ["ref", "organisation", "city", "country", "language", "currency", "vat_id"],
-        ["C-1", "Acme Ltd", "Sofia", "BG", "bg", "EUR", "BG123456789"],
-        ["C-2", "Zeta OOD", "Plovdiv", "BG", "en", "EUR", ""],
+        [
+            "ref",
+            "organisation",
+            "customer_type",
+            "street",
+            "postcode",
+            "city",
+            "country",
+            "language",
+            "currency",
+            "registration_number",
+            "vat_id",
+        ],
+        [
+            "C-1",
+            "Acme Ltd",
+            "business",
+            "1 Vitosha Blvd",
+            "1000",
+            "Sofia",
+            "BG",
+            "bg",
+            "EUR",
+            "200079195",
+            "BG200079195",
+        ],
+        ["C-2", "Zeta OOD", "", "12 Glavna St", "4000", "Plovdiv", "BG", "en", "EUR", "", ""],
+        ["C-3", "Ivan Petrov", "consumer", "3 Primorski Blvd", "9000", "Varna", "BG", "bg", "EUR"],
     ],
     "contacts": [
         ["customer", "name", "email"],
@@ -93,9 +118,19 @@ def test_a_vendors_files_come_in_with_opening_balances_and_a_second_run_changes_
     report = import_from(source)
 
     assert report.problems == []
-    assert report.created["customers"] == 2
+    assert report.created["customers"] == 3
     assert report.created["vouchers"] == 1
     acme = Customer.objects.get(organisation="Acme Ltd")
+    assert (
+        acme.customer_type,
+        acme.street,
+        acme.postcode,
+        acme.registration_number,
+        acme.vat_id,
+    ) == ("business", "1 Vitosha Blvd", "1000", "200079195", "BG200079195")
+    assert Customer.objects.get(organisation="Zeta OOD").customer_type == "business"
+    ivan = Customer.objects.get(organisation="Ivan Petrov")
+    assert (ivan.customer_type, ivan.street, ivan.vat_id) == ("consumer", "3 Primorski Blvd", "")
     voucher = Entitlement.objects.get(customer=acme, kind=Kind.PREPAID_HOURS)
     assert voucher.balance_minutes == 510
     grant = LedgerEntry.objects.get(entitlement=voucher)
@@ -116,14 +151,14 @@ def test_a_vendors_files_come_in_with_opening_balances_and_a_second_run_changes_
 
     assert again.problems == []
     assert sum(again.created.values()) == 0
-    assert again.unchanged["customers"] == 2
+    assert again.unchanged["customers"] == 3
     assert counts() == before
 
 
 def test_a_dry_run_checks_everything_and_writes_nothing(tmp_path):
     report = import_from(write_csvs(tmp_path / "files", GOOD), dry_run=True)
     assert report.problems == []
-    assert report.created["customers"] == 2
+    assert report.created["customers"] == 3
     assert Customer.objects.count() == 0
 
 
@@ -131,10 +166,22 @@ def test_every_bad_row_is_reported_with_line_column_and_reason_and_nothing_is_wr
     bad = {
         "products": [["code", "name", "licence_model"], ["ACC", "Accounting", "forever"]],
         "customers": [
-            ["ref", "organisation", "city", "country", "language", "currency", "colour"],
-            ["C-1", "Acme Ltd", "Sofia", "BG", "bg", "EUR", "red"],
-            ["C-2", "", "Plovdiv", "BG", "bg", "EUR", ""],
-            ["C-3", "Gamma", "Varna", "BG", "bg", "EURO", ""],
+            [
+                "ref",
+                "organisation",
+                "city",
+                "country",
+                "language",
+                "currency",
+                "colour",
+                "customer_type",
+                "vat_id",
+            ],
+            ["C-1", "Acme Ltd", "Sofia", "BG", "bg", "EUR", "red", "", ""],
+            ["C-2", "", "Plovdiv", "BG", "bg", "EUR", "", "", ""],
+            ["C-3", "Gamma", "Varna", "BG", "bg", "EURO", "", "", ""],
+            ["C-4", "Delta", "Ruse", "BG", "bg", "EUR", "", "", "BG123456789"],
+            ["C-5", "Epsilon", "Burgas", "BG", "bg", "EUR", "", "company", ""],
         ],
         "licences": [
             ["ref", "customer", "product", "sold_on", "seats"],
@@ -157,6 +204,8 @@ def test_every_bad_row_is_reported_with_line_column_and_reason_and_nothing_is_wr
         ("customers.csv", 1, "colour"): "unknown column",
         ("customers.csv", 3, "organisation"): "required, but empty",
         ("customers.csv", 4, "currency"): "'EURO' is not a three-letter currency code (ISO 4217)",
+        ("customers.csv", 5, "vat_id"): "the check digits do not match; check the number.",
+        ("customers.csv", 6, "customer_type"): "'company' is not business or consumer",
         ("licences.csv", 2, "sold_on"): "'15.03.2025' is not a date written YYYY-MM-DD",
         ("licences.csv", 3, "customer"): "no customer with ref 'C-9' (customers file)",
         ("licences.csv", 4, "seats"): "-1 is negative",

@@ -51,6 +51,7 @@ from tests.billing.scenario import set_up_billing_settings
 set_up_billing_settings()
 for n in range(8):
     subscriber = do_create_customer(acting_user=None, organisation=f"Subscriber {n}",
+                                    street=f"{n + 1} Vitosha Blvd", postcode="1000",
                                     city="Sofia", country="BG", language="en", currency="EUR")
     do_sell_contract(acting_user=None, customer=subscriber, starts=date(2020, 1, 1),
                      ends=date(2099, 12, 31), minutes_per_month=60,

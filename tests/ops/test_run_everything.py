@@ -132,8 +132,43 @@ def test_one_command_runs_web_worker_and_mail_and_a_reply_reaches_the_catcher(ev
     assert not any(port_open(port) for port in ports.values())
 
 
+@pytest.mark.django_db
 def test_the_caught_mail_pages_are_for_staff_only(client, settings, tmp_path):
+    # Every console page reads the vendor's time zone from the policy, so
+    # like the rest of the console these pages are served from the database.
+    from django.contrib.auth import get_user_model
+
+    from supportledger.catalog.actions import do_set_up_vendor
+    from supportledger.customers.actions import do_add_staff_member
+    from supportledger.ops.caught_mail import store_caught_mail
+
     settings.VAR_DIR = tmp_path
-    response = client.get("/console/caught-mail/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/console/login/")
+    do_set_up_vendor(acting_user=None, preset_name="prepaid_hours_bg")
+    message = EmailMessage()
+    message["From"] = "desk@vendor.example"
+    message["To"] = "alice@alpha.example"
+    message["Subject"] = "Your request was answered"
+    message.set_content("Hello Alice")
+    key = store_caught_mail(
+        message.as_bytes(), envelope_from="desk@vendor.example", envelope_to=["alice@alpha.example"]
+    )
+    pages = ("/console/caught-mail/", f"/console/caught-mail/{key}/")
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/console/login/")
+
+    # Signed in through the console's own login page, as people are.
+    users = get_user_model().objects
+    users.create_user("outsider", password="outsider-pass-77")
+    client.post("/console/login/", {"username": "outsider", "password": "outsider-pass-77"})
+    for page in pages:
+        assert client.get(page).status_code == 403
+
+    agent = users.create_user("agent", password="agent-pass-77")
+    do_add_staff_member(acting_user=None, user=agent)
+    client.post("/console/login/", {"username": "agent", "password": "agent-pass-77"})
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200
+        assert "Your request was answered" in response.content.decode()

@@ -18,38 +18,44 @@ from supportledger.billing.actions import (
     do_run_billing,
 )
 from supportledger.billing.convert import Period
-from supportledger.billing.models import BillingSettings, Invoice, Order
+from supportledger.billing.models import Invoice, Order
+from supportledger.billing.seller import do_update_seller
 from supportledger.catalog.actions import do_create_product
 from supportledger.catalog.models import Product
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.actions import do_add_staff_member, do_create_customer
 from supportledger.customers.models import Customer, StaffMember
+from supportledger.demo.build import DEMO_SELLERS
 from supportledger.desk.actions import do_open_request, do_record_work
 from supportledger.desk.models import Request, WorkEntry
 
 SET_UP = datetime(2025, 1, 2, 8, tzinfo=UTC)
 
 
-def set_up_vendor(preset: str, vat_rate: str) -> None:
-    """``supportledger init --preset``, and the vendor's VAT at home."""
+def set_up_vendor(preset: str) -> None:
+    """``supportledger init --preset``, then the seller's identity as the
+    vendor fills it in (``supportledger seller``); VAT rates are the built-in
+    ones of the seller's country."""
     call_command("init", preset=preset, stdout=open("/dev/null", "w"))  # noqa: SIM115
     country = get_vendor_policy().country
-    BillingSettings.objects.update_or_create(
-        pk=1,
-        defaults={"legal_name": "Vendor", "country": country, "vat_rates": {country: vat_rate}},
-    )
+    do_update_seller(acting_user=None, now=SET_UP, **DEMO_SELLERS[country])
 
 
 def product(code: str = "ACC", **months: int) -> Product:
     return do_create_product(acting_user=None, code=code, name=code, now=SET_UP, **months)
 
 
-def customer(name: str, city: str) -> Customer:
+def customer(name: str, street: str, postcode: str, city: str, vat_id: str) -> Customer:
+    """A business customer in the vendor's country, with the billing data an
+    invoice needs (its VAT id with valid check digits)."""
     policy = get_vendor_policy()
     return do_create_customer(
         acting_user=None,
         organisation=name,
+        street=street,
+        postcode=postcode,
         city=city,
+        vat_id=vat_id,
         country=policy.country,
         language=policy.language,
         currency=policy.currency,

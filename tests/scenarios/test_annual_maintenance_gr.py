@@ -36,11 +36,13 @@ from tests.scenarios.story import (
 
 class AnAnnualMaintenanceVendorInAthens(TestCase):
     def test_a_december_of_sales_work_and_billing(self):
-        set_up_vendor("annual_maintenance_gr", "24")
+        set_up_vendor("annual_maintenance_gr")
         erp = product("ERP")
         nikos = agent([erp])
-        delta = customer("Delta AE", "Athens")  # maintenance + Premium 4
-        epsilon = customer("Epsilon EPE", "Patras")  # leases the software
+        # Delta: maintenance + Premium 4
+        delta = customer("Delta AE", "Σταδίου 5", "10562", "Athens", "EL200079193")
+        # Epsilon: leases the software
+        epsilon = customer("Epsilon EPE", "Μαιζώνος 10", "26221", "Patras", "EL200158381")
 
         # Maintenance bought on 2 December runs to 31 December, as the seed's
         # "updates until 31/12/Y" says; the next year is a renewal.

@@ -36,12 +36,15 @@ from tests.scenarios.story import (
 
 class APrepaidHoursVendorInSofia(TestCase):
     def test_a_month_of_sales_work_and_billing(self):
-        set_up_vendor("prepaid_hours_bg", "20")
+        set_up_vendor("prepaid_hours_bg")
         acc = product("ACC")
         maria = agent([acc])
-        alfa = customer("Alfa OOD", "Sofia")  # buys the subscription
-        beta = customer("Beta EOOD", "Plovdiv")  # buys a 10-hour voucher
-        gamma = customer("Gamma AD", "Varna")  # buys nothing: price list
+        # Alfa: buys the subscription
+        alfa = customer("Alfa OOD", "ул. Граф Игнатиев 5", "1000", "Sofia", "BG200079195")
+        # Beta: buys a 10-hour voucher
+        beta = customer("Beta EOOD", "ул. Главна 12", "4000", "Plovdiv", "BG200158389")
+        # Gamma: buys nothing: price list
+        gamma = customer("Gamma AD", "бул. Приморски 3", "9000", "Varna", "BG200237574")
 
         # Sales on Monday 2 March 2026 (3 March is a holiday in Bulgaria).
         subscription = buy(alfa, "contract", date(2026, 3, 2))

@@ -30,11 +30,13 @@ from tests.scenarios.story import (
 
 class ARemoteHelpVendorInWarsaw(TestCase):
     def test_a_month_of_sales_work_and_billing(self):
-        set_up_vendor("remote_sla_pl", "23")
+        set_up_vendor("remote_sla_pl")
         kadry = product("KADRY")
         piotr = agent([kadry])
-        sigma = customer("Sigma sp. z o.o.", "Warszawa")  # buys the SLA contract
-        tau = customer("Tau s.c.", "Kraków")  # no contract
+        # Sigma: buys the SLA contract
+        sigma = customer("Sigma sp. z o.o.", "ul. Prosta 20", "00-850", "Warszawa", "PL2000791913")
+        # Tau: no contract
+        tau = customer("Tau s.c.", "ul. Floriańska 7", "31-019", "Kraków", "PL2001583826")
 
         sla = buy(sigma, "contract", date(2026, 3, 2))
         assert sla.amount == Decimal("249.00")  # March, billed by the order

@@ -6,8 +6,10 @@ end, 45 % later (from the renewal day); without support, no consultations.
 From the preset: RUB, rounded to whole roubles half up; support covers
 consultations and defects in writing (e-mail, chat, portal), never by
 phone; uncovered work is refused. The vendor sells no vouchers, packs or
-contracts. The product costs 7 990. VAT 20 % (Russia is outside the EU, so
-a Russian customer of a Russian vendor pays the domestic rate).
+contracts. The product costs 7 990. VAT: a Russian customer of a Russian
+vendor pays the domestic rate in force on the date of supply, 22 % from
+1 January 2026 (Tax Code art. 164(3) as amended by federal law 425-FZ;
+20 % before).
 (Another change in progress starts the standard renewal from the product's
 activation rather than the renewal day; Pi's dates below will follow it.)
 """
@@ -41,7 +43,7 @@ from tests.scenarios.story import (
 
 class ASupportPeriodVendorInMoscow(TestCase):
     def test_support_renewals_and_a_months_billing(self):
-        set_up_vendor("support_period_ru", "20")
+        set_up_vendor("support_period_ru")
         studio = product("STUDIO")
         do_set_product_price(
             acting_user=None,
@@ -52,8 +54,8 @@ class ASupportPeriodVendorInMoscow(TestCase):
             now=SET_UP,
         )
         olga = agent([studio])
-        omega = customer("ООО Омега", "Moscow")
-        pi = customer("ООО Пи", "Kazan")
+        omega = customer("ООО Омега", "ул. Арбат 10", "119002", "Moscow", "RU2000791910")
+        pi = customer("ООО Пи", "ул. Баумана 3", "420111", "Kazan", "RU2001583817")
         omega_licence = do_sell_licence(
             acting_user=None, customer=omega, product=studio, sold_on=date(2026, 1, 15), now=SET_UP
         )
@@ -112,7 +114,8 @@ class ASupportPeriodVendorInMoscow(TestCase):
         july = bill("2026-07", date(2026, 8, 1))
         assert set(july) == {omega.pk}
         assert lines(july[omega.pk]) == [("order", Decimal("1998.00"))]
-        assert july[omega.pk].total_amount == Decimal("2397.60")  # + 20 %
+        # 1 998.00 + 22 % (the rate since 2026) = 1 998.00 + 439.56 = 2 437.56.
+        assert july[omega.pk].total_amount == Decimal("2437.56")
         paid_on = local(date(2026, 8, 3), 9)
         do_mark_invoice_paid(acting_user=None, invoice=july[omega.pk], now=paid_on)
         grace.refresh_from_db()

@@ -34,12 +34,15 @@ from tests.scenarios.story import (
 
 class AWarrantyYearVendorInBudapest(TestCase):
     def test_a_month_of_sales_work_and_billing(self):
-        set_up_vendor("warranty_year_hu", "27")
+        set_up_vendor("warranty_year_hu")
         acc = product("KONYV")
         eszter = agent([acc])
-        kappa = customer("Kappa Kft.", "Budapest")  # warranty over; buys a contract
-        lambda_ = customer("Lambda Bt.", "Debrecen")  # still in its warranty year
-        mu = customer("Mu Zrt.", "Szeged")  # warranty over, no contract
+        # Kappa: warranty over; buys a contract
+        kappa = customer("Kappa Kft.", "Andrássy út 10", "1061", "Budapest", "HU20007913")
+        # Lambda: still in its warranty year
+        lambda_ = customer("Lambda Bt.", "Piac utca 20", "4025", "Debrecen", "HU20015831")
+        # Mu: warranty over, no contract
+        mu = customer("Mu Zrt.", "Kárász utca 5", "6720", "Szeged", "HU20023759")
         for who, sold in (
             (kappa, date(2025, 1, 10)),
             (lambda_, date(2025, 6, 2)),
