@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -57,6 +57,7 @@ from supportledger.billing.queries import (
     OVERDUE_HOLD_PREFIX,
     get_billing_settings,
     get_order_quote,
+    get_support_period_to_renew,
     list_overdue_invoices,
     list_renewal_reminders_due,
     overdue_hold_reason,
@@ -67,6 +68,7 @@ from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
+from supportledger.core.transitions import check_transition
 from supportledger.customers.actions import do_put_customer_on_hold, do_release_customer_hold
 from supportledger.customers.models import Customer
 from supportledger.desk.models import WorkRating
@@ -91,23 +93,6 @@ PAUSE_ENV = "SUPPORTLEDGER_BILLING_PAUSE_AT"
 """Fault-injection hook for the crash test: when set to N, the billing run
 stops inside the transaction of its N-th invoice (lines written, number
 taken, not committed), prints ``paused`` and sleeps until killed."""
-
-
-def _check_transition(
-    table: dict[str, frozenset[str]],
-    current: str,
-    new: str,
-    states: type[models.TextChoices],
-    sentence: str,
-) -> None:
-    """Refuse a move the transition table does not allow. ``sentence`` is the
-    whole translated refusal with the ``current`` and ``new`` states' labels
-    as placeholders (one sentence per object, so translators can inflect)."""
-    if new not in table[current]:
-        raise ActionRefused(
-            "invalid_transition",
-            sentence % {"current": states(current).label, "new": states(new).label},
-        )
 
 
 # --- Issuing --------------------------------------------------------------
@@ -137,12 +122,12 @@ def _issue(invoice: Invoice, *, at: datetime, timezone: str, acting_user: Any = 
     frees it for the next run). The line's partial unique constraint keeps a
     charge on one active line at most, so it is never billed twice."""
     settings = get_billing_settings()
-    _check_transition(
+    check_transition(
         INVOICE_TRANSITIONS,
         invoice.status,
         InvoiceStatus.ISSUED,
-        InvoiceStatus,
-        _("The invoice is %(current)s; it cannot become %(new)s."),
+        states=InvoiceStatus,
+        sentence=_("The invoice is %(current)s; it cannot become %(to)s."),
     )
     issued_on = local_date(at, timezone)
     _take_number(invoice, issued_on=issued_on, series=settings.number_prefix)
@@ -538,12 +523,12 @@ def do_mark_invoice_paid(
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.kind != InvoiceKind.INVOICE:
         raise ActionRefused("invalid", _("A credit note is not paid; it is refunded."))
-    _check_transition(
+    check_transition(
         INVOICE_TRANSITIONS,
         invoice.status,
         InvoiceStatus.PAID,
-        InvoiceStatus,
-        _("The invoice is %(current)s; it cannot become %(new)s."),
+        states=InvoiceStatus,
+        sentence=_("The invoice is %(current)s; it cannot become %(to)s."),
     )
     invoice.status, invoice.paid_at = InvoiceStatus.PAID, at
     invoice.save(update_fields=["status", "paid_at"])
@@ -595,12 +580,12 @@ def do_credit_invoice(
     original = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if original.kind != InvoiceKind.INVOICE:
         raise ActionRefused("invalid", _("Only an invoice can be credited."))
-    _check_transition(
+    check_transition(
         INVOICE_TRANSITIONS,
         original.status,
         InvoiceStatus.CANCELLED,
-        InvoiceStatus,
-        _("The invoice is %(current)s; it cannot become %(new)s."),
+        states=InvoiceStatus,
+        sentence=_("The invoice is %(current)s; it cannot become %(to)s."),
     )
     if original.status == InvoiceStatus.DRAFT:
         raise ActionRefused("invalid", _("A draft is cancelled, not credited."))
@@ -743,12 +728,12 @@ def do_cancel_order(*, acting_user: Any, order: Order, now: datetime | None = No
     with it; if it is on an issued invoice, credit that first."""
     at = now or clock.now()
     order = Order.objects.select_for_update().get(pk=order.pk)
-    _check_transition(
+    check_transition(
         ORDER_TRANSITIONS,
         order.status,
         OrderStatus.CANCELLED,
-        OrderStatus,
-        _("The order is %(current)s; it cannot become %(new)s."),
+        states=OrderStatus,
+        sentence=_("The order is %(current)s; it cannot become %(to)s."),
     )
     if InvoiceLine.objects.filter(
         order=order, active=True, invoice__status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PAID]
@@ -765,6 +750,31 @@ def do_cancel_order(*, acting_user: Any, order: Order, now: datetime | None = No
     order.save(update_fields=["status"])
     write_audit(acting_user=acting_user, action="cancel_order", obj=order, at=at)
     return order
+
+
+@transaction.atomic
+def do_order_renewal(
+    *, acting_user: Any, customer: Customer, licence: Licence, now: datetime | None = None
+) -> tuple[Order, Invoice]:
+    """A customer renews ``licence``'s support from the portal: the order of
+    the support period a renewal renews (``get_support_period_to_renew``), at
+    today's quote, invoiced and issued at once; support is extended once the
+    invoice is paid. All or nothing."""
+    period = get_support_period_to_renew(licence)
+    if period is None:
+        raise ActionRefused(
+            "no_support_period", "licence: " + _("the licence has no support period to renew.")
+        )
+    order = do_place_order(
+        acting_user=acting_user,
+        customer=customer,
+        kind=OrderKind.RENEWAL,
+        licence=licence,
+        entitlement=period,
+        now=now,
+    )
+    invoice = do_invoice_order(acting_user=acting_user, order=order, now=now)
+    return order, invoice
 
 
 @transaction.atomic
@@ -811,12 +821,12 @@ def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> No
     order = Order.objects.select_for_update(of=("self",)).select_related("product").get(pk=order.pk)
     if order.status != OrderStatus.PLACED:
         return
-    _check_transition(
+    check_transition(
         ORDER_TRANSITIONS,
         order.status,
         OrderStatus.PAID,
-        OrderStatus,
-        _("The order is %(current)s; it cannot become %(new)s."),
+        states=OrderStatus,
+        sentence=_("The order is %(current)s; it cannot become %(to)s."),
     )
     order.status, order.paid_at = OrderStatus.PAID, at
     terms = order.terms or {}
@@ -870,12 +880,12 @@ def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> No
             now=at,
         )
     order.granted = granted
-    _check_transition(
+    check_transition(
         ORDER_TRANSITIONS,
         OrderStatus.PAID,
         OrderStatus.FULFILLED,
-        OrderStatus,
-        _("The order is %(current)s; it cannot become %(new)s."),
+        states=OrderStatus,
+        sentence=_("The order is %(current)s; it cannot become %(to)s."),
     )
     order.status, order.fulfilled_at = OrderStatus.FULFILLED, at
     order.save(update_fields=["status", "paid_at", "granted", "fulfilled_at"])

@@ -27,14 +27,15 @@ from supportledger.billing.models import (
 )
 from supportledger.catalog.models import Product
 from supportledger.catalog.queries import get_product_price_on, get_service_price_on
+from supportledger.core.convert import renewal_policy_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Customer
-from supportledger.entitlements.models import Entitlement, Kind
+from supportledger.entitlements.models import Entitlement, Kind, Licence
 from supportledger.rules.calendar import add_months
 from supportledger.rules.money import round_money
 from supportledger.rules.renewal import grace_ends, quote_renewal
-from supportledger.rules.types import RenewalPolicy, RulesError
+from supportledger.rules.types import RenewalPolicy, RenewalQuote, RulesError
 
 
 def get_billing_settings() -> BillingSettings:
@@ -157,21 +158,19 @@ def get_hold_status(customer: Customer, *, today: date) -> HoldStatus:
 
 @dataclass(frozen=True)
 class OrderQuote:
+    """What an order costs (``amount``, rounded by ``round_money``) and what
+    it grants (``terms``); a renewal's carries the rules' quote whole."""
+
     amount: Decimal
     currency: str
     explanation: tuple[str, ...]
     terms: dict[str, Any] = field(default_factory=dict)
+    renewal: RenewalQuote | None = None
 
 
 def renewal_policy() -> RenewalPolicy:
-    row = get_vendor_policy()
-    return RenewalPolicy(
-        grace_months=row.renewal_grace_months,
-        grace_rate=Decimal(row.renewal_grace_rate),
-        standard_rate=Decimal(row.renewal_standard_rate),
-        term_months=row.renewal_term_months,
-        round_to=Decimal(row.renewal_round_to),
-    )
+    """The vendor's renewal terms (DESIGN 3.4)."""
+    return renewal_policy_from_row(get_vendor_policy())
 
 
 def get_package_price(
@@ -195,7 +194,12 @@ def _renewal_quote(
         raise ActionRefused("invalid", "entitlement: " + _("a renewal renews a support period."))
     if product is None:
         raise ActionRefused("invalid", "product: " + _("the support period names no product."))
-    latest = latest_of_kind(entitlement)
+    latest = entitlement
+    if entitlement.licence_id is not None:
+        periods = list_support_periods_to_renew(
+            entitlement.customer_id, licence_id=entitlement.licence_id
+        )
+        latest = periods.get(entitlement.licence_id, entitlement)
     list_price = get_product_price_on(product, on)
     if list_price is None:
         raise ActionRefused(
@@ -220,6 +224,7 @@ def _renewal_quote(
             "ends": quote.new_support_ends.isoformat(),
             "renews_ends": latest.ends.isoformat(),
         },
+        renewal=quote,
     )
 
 
@@ -240,15 +245,27 @@ def _no_package_price(kind: str, size: int, on: date) -> str:
     return _("no price for an incident pack of size %(size)s on %(day)s.") % values
 
 
-def latest_of_kind(entitlement: Entitlement) -> Entitlement:
-    """The entitlement of the same kind, customer and licence (or products)
-    that ends last: renewing an old period renews from the newest one."""
-    same = Entitlement.objects.filter(
-        customer_id=entitlement.customer_id,
-        kind=entitlement.kind,
-        licence_id=entitlement.licence_id,
+def list_support_periods_to_renew(
+    customer_id: int, *, licence_id: int | None = None
+) -> dict[int, Entitlement]:
+    """What a renewal renews, per licence id (of one licence when
+    ``licence_id`` is given): the customer's support period of that licence
+    that ends last (on a tie, the newest row). Renewing an old period renews
+    from this one. One query."""
+    periods = Entitlement.objects.filter(
+        customer_id=customer_id, kind=Kind.SUPPORT_PERIOD, licence__isnull=False
     )
-    return same.order_by("-ends", "-id").first() or entitlement
+    if licence_id is not None:
+        periods = periods.filter(licence_id=licence_id)
+    latest: dict[int, Entitlement] = {}
+    for period in periods.order_by("licence_id", "-ends", "-id"):
+        latest.setdefault(period.licence_id, period)  # type: ignore[arg-type]
+    return latest
+
+
+def get_support_period_to_renew(licence: Licence) -> Entitlement | None:
+    """The support period renewing ``licence`` renews, if it has one."""
+    return list_support_periods_to_renew(licence.customer_id, licence_id=licence.pk).get(licence.pk)
 
 
 def get_order_quote(
@@ -461,8 +478,10 @@ __all__ = [
     "get_hold_status",
     "get_invoice_for_customer",
     "get_order_quote",
+    "get_support_period_to_renew",
     "list_invoices_for_customer",
     "list_invoices_for_period",
     "list_overdue_invoices",
     "list_renewal_reminders_due",
+    "list_support_periods_to_renew",
 ]

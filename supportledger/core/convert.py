@@ -74,6 +74,17 @@ def kind_defaults_from_row(row: VendorPolicy) -> dict[str, KindDefaults]:
     return defaults
 
 
+def renewal_policy_from_row(row: VendorPolicy) -> RenewalPolicy:
+    """The renewal terms of DESIGN 3.4 as the row holds them."""
+    return RenewalPolicy(
+        grace_months=row.renewal_grace_months,
+        grace_rate=Decimal(row.renewal_grace_rate),
+        standard_rate=Decimal(row.renewal_standard_rate),
+        term_months=row.renewal_term_months,
+        round_to=Decimal(row.renewal_round_to),
+    )
+
+
 def policy_from_row(row: VendorPolicy, rates: Mapping[str, Decimal]) -> Policy:
     """The rules' Policy: the row plus the service price list in force
     (``rates``: per mode per hour, and ``travel`` per visit)."""
@@ -94,13 +105,7 @@ def policy_from_row(row: VendorPolicy, rates: Mapping[str, Decimal]) -> Policy:
         after_hours_multiplier=Decimal(row.after_hours_multiplier),
         rates=dict(rates),
         kind_defaults=kind_defaults_from_row(row),
-        renewal=RenewalPolicy(
-            grace_months=row.renewal_grace_months,
-            grace_rate=Decimal(row.renewal_grace_rate),
-            standard_rate=Decimal(row.renewal_standard_rate),
-            term_months=row.renewal_term_months,
-            round_to=Decimal(row.renewal_round_to),
-        ),
+        renewal=renewal_policy_from_row(row),
         claims=ClaimPolicy(
             complaint_business_days=row.complaint_business_days,
             service_warranty_days=row.service_warranty_days,

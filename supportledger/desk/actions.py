@@ -37,6 +37,7 @@ from supportledger.core.actions import write_audit
 from supportledger.core.convert import kind_defaults_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
+from supportledger.core.transitions import check_transition
 from supportledger.customers.models import Contact, Customer, StaffMember
 from supportledger.desk.convert import business_calendar
 from supportledger.desk.convert import rules_entitlements as _rules_entitlements
@@ -976,14 +977,13 @@ def _move(request: Request, to: str, at: datetime) -> None:
             % {"status": repr(to), "allowed": ", ".join(Status.values)},
         )
     current = request.status
-    if to not in TRANSITIONS[current]:
-        allowed = ", ".join(sorted(TRANSITIONS[current])) or _("none")
-        raise ActionRefused(
-            "illegal_transition",
-            "status: "
-            + _("a request that is %(current)s cannot become %(to)s (allowed: %(allowed)s).")
-            % {"current": current, "to": to, "allowed": allowed},
-        )
+    check_transition(
+        TRANSITIONS,
+        current,
+        to,
+        sentence="status: "
+        + _("a request that is %(current)s cannot become %(to)s (allowed: %(allowed)s)."),
+    )
     policy_row = get_vendor_policy()
     if to == Status.WAITING:
         request.waiting_since = at
@@ -1003,7 +1003,7 @@ def do_change_request_status(
     *, acting_user: Any, request: Request, to: str, now: datetime | None = None
 ) -> Request:
     """Move ``request`` to status ``to`` if the transition table allows it;
-    otherwise raise ``ActionRefused("illegal_transition")`` naming the
+    otherwise raise ``ActionRefused("invalid_transition")`` naming the
     allowed moves. Waiting for the customer pauses the first-response clock
     (in business minutes); leaving that status resumes it."""
     at = now or clock.now()

@@ -87,6 +87,12 @@ class QueueFilters:
     search: str = ""
 
 
+def overdue_first_responses(now: datetime) -> Q:
+    """``rules.response.is_first_response_overdue`` as a database filter:
+    a target before ``now`` and no first response given."""
+    return Q(first_response_at__isnull=True, response_due_at__lt=now)
+
+
 def list_queue(
     filters: QueueFilters, *, me: StaffMember | None, now: datetime
 ) -> QuerySet[Request]:
@@ -112,11 +118,7 @@ def list_queue(
     if filters.priority:
         rows = rows.filter(priority=filters.priority)
     if filters.overdue:
-        rows = rows.filter(
-            first_response_at__isnull=True,
-            response_due_at__lt=now,
-            status__in=ACTIVE_STATUSES,
-        )
+        rows = rows.filter(overdue_first_responses(now), status__in=ACTIVE_STATUSES)
     term = " ".join(filters.search.split())
     if term:
         match = Q(subject__icontains=term) | Q(customer__organisation__icontains=term)

@@ -6,13 +6,15 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from supportledger.catalog.models import LicenceModel
 from supportledger.core import policy_cache
 from supportledger.core.convert import policy_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy
 from supportledger.entitlements.models import Entitlement as EntitlementRow
 from supportledger.entitlements.models import Kind
-from supportledger.rules.types import Entitlement, KindDefaults, Policy
+from supportledger.entitlements.models import Licence as LicenceRow
+from supportledger.rules.types import Entitlement, KindDefaults, Licence, Policy
 
 
 def local_date(instant: datetime, timezone: str) -> date:
@@ -95,6 +97,13 @@ def entitlement_to_rules(
         balance_incidents=row.balance_incidents,
         requires=row.requires or None,
     )
+
+
+def licence_to_rules(row: LicenceRow) -> Licence:
+    """The rules' view of a licence (needs ``product`` selected): a perpetual
+    licence never expires, any subscription ends on ``expires``."""
+    kind = "perpetual" if row.licence_model == LicenceModel.PERPETUAL else "subscription"
+    return Licence(product=row.product.code, kind=kind, expires=row.expires)
 
 
 def allocation_consumes_allowance(

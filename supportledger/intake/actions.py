@@ -25,6 +25,7 @@ from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
+from supportledger.core.transitions import check_transition
 from supportledger.customers.actions import do_add_contact, do_create_customer
 from supportledger.customers.models import Contact, Customer
 from supportledger.desk.models import Request
@@ -400,11 +401,12 @@ def do_route_inbound_message(
     never acknowledged."""
     at = now or clock.now()
     locked = InboundMessage.objects.select_for_update().get(pk=message.pk)
-    if InboundStatus.ROUTED not in INBOUND_TRANSITIONS[locked.status]:
-        raise ActionRefused(
-            "already_routed",
-            _("The message is already %(status)s.") % {"status": locked.status},
-        )
+    check_transition(
+        INBOUND_TRANSITIONS,
+        locked.status,
+        InboundStatus.ROUTED,
+        sentence=_("The message is already %(current)s."),
+    )
     try:
         parsed = parse_message(bytes(locked.raw))
     except MailParseError as exc:
@@ -600,7 +602,11 @@ def do_send_release_mails(
     each in the contact's language; once per contact and release whatever
     how often it is called. Returns the number of mails sent."""
     from supportledger.core.convert import kind_defaults_from_row
-    from supportledger.entitlements.convert import entitlement_to_rules, local_date
+    from supportledger.entitlements.convert import (
+        entitlement_to_rules,
+        licence_to_rules,
+        local_date,
+    )
     from supportledger.entitlements.models import Entitlement, Licence
     from supportledger.rules import types as rules
     from supportledger.rules.eligibility import may_download
@@ -613,13 +619,7 @@ def do_send_release_mails(
     rules_release = rules.Release(product.code, release.version, release.released_on)
     licences_by_customer: dict[int, list[rules.Licence]] = {}
     for licence in Licence.objects.filter(product=product).select_related("product"):
-        licences_by_customer.setdefault(licence.customer_id, []).append(
-            rules.Licence(
-                product=product.code,
-                kind="perpetual" if licence.licence_model == "perpetual" else "subscription",
-                expires=licence.expires,
-            )
-        )
+        licences_by_customer.setdefault(licence.customer_id, []).append(licence_to_rules(licence))
     already = set(
         OutboundMail.objects.filter(kind=OutboundKind.RELEASE, release=release).values_list(
             "contact_id", flat=True

@@ -23,6 +23,7 @@ from supportledger.catalog.models import Product, Release
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.errors import ActionRefused
+from supportledger.core.transitions import check_transition
 from supportledger.customers.models import Contact
 from supportledger.portal import totp
 from supportledger.portal.access import LANGUAGE_CODES
@@ -231,11 +232,12 @@ def do_change_idea_status(
     of it by mail, in the voter's language, once the change commits."""
     at = now or clock.now()
     idea = Idea.objects.select_for_update().get(pk=idea.pk)
-    if to not in IDEA_TRANSITIONS.get(idea.status, frozenset()):
-        raise ActionRefused(
-            "invalid_transition",
-            _("An idea cannot go from %(current)s to %(to)s.") % {"current": idea.status, "to": to},
-        )
+    check_transition(
+        IDEA_TRANSITIONS,
+        idea.status,
+        to,
+        sentence=_("An idea cannot go from %(current)s to %(to)s."),
+    )
     if to == IdeaStatus.SHIPPED:
         if shipped_in is None:
             raise ActionRefused("invalid", "shipped_in: " + _("name the release it shipped in."))

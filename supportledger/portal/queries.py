@@ -13,7 +13,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from supportledger.billing.models import OrderKind
-from supportledger.billing.queries import OrderQuote, get_order_quote
+from supportledger.billing.queries import (
+    OrderQuote,
+    get_order_quote,
+    list_support_periods_to_renew,
+)
 from supportledger.catalog.models import Product, Release
 from supportledger.core import clock
 from supportledger.core.convert import kind_defaults_from_row
@@ -21,7 +25,12 @@ from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Contact, Customer
-from supportledger.entitlements.convert import entitlement_to_rules, local_date, month_start
+from supportledger.entitlements.convert import (
+    entitlement_to_rules,
+    licence_to_rules,
+    local_date,
+    month_start,
+)
 from supportledger.entitlements.models import (
     AllowanceUsage,
     Entitlement,
@@ -189,11 +198,6 @@ class ProductDownloads:
         return date.fromisoformat(self.quote.terms["ends"]) if self.quote else None
 
 
-def _rules_licence(row: Licence) -> rules.Licence:
-    kind = "perpetual" if row.expires is None else "subscription"
-    return rules.Licence(product=row.product.code, kind=kind, expires=row.expires)
-
-
 def get_downloads(customer: Customer, *, now: datetime | None = None) -> list[ProductDownloads]:
     """Per licensed product its releases, newest first, each with whether the
     customer may download it today (rules.eligibility) and, when support for
@@ -204,7 +208,7 @@ def get_downloads(customer: Customer, *, now: datetime | None = None) -> list[Pr
     licence_rows = list(
         Licence.objects.filter(customer=customer).select_related("product").order_by("-sold_on")
     )
-    licences = [_rules_licence(row) for row in licence_rows]
+    licences = [licence_to_rules(row) for row in licence_rows]
     entitlement_rows = (
         Entitlement.objects.filter(customer=customer)
         .select_related("licence__product")
@@ -217,13 +221,7 @@ def get_downloads(customer: Customer, *, now: datetime | None = None) -> list[Pr
     releases: dict[int, list[Release]] = defaultdict(list)
     for release in Release.objects.filter(product_id__in=products).order_by("-released_on", "-id"):
         releases[release.product_id].append(release)
-    # The latest support period of each licence: what a renewal renews.
-    renewable: dict[int, Entitlement] = {}
-    for row in entitlement_rows:
-        if row.kind == Kind.SUPPORT_PERIOD and row.licence_id is not None:
-            held = renewable.get(row.licence_id)
-            if held is None or (row.ends, row.pk) > (held.ends, held.pk):
-                renewable[row.licence_id] = row
+    renewable = list_support_periods_to_renew(customer.pk)
     result = []
     for product_id, (product, licence) in products.items():
         code = product.code

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,7 @@ from supportledger.core.actions import write_audit
 from supportledger.core.convert import policy_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
+from supportledger.core.transitions import check_transition
 from supportledger.customers.models import Contact, StaffMember
 from supportledger.desk.models import Request, WorkEntry
 from supportledger.entitlements.actions import do_grant_service_warranty
@@ -67,23 +68,6 @@ def _policy() -> Policy:
     """The rules' Policy without rates: enough for the calendar, the service
     area and the claim settings."""
     return policy_from_row(get_vendor_policy(), {})
-
-
-def _transition(
-    current: str,
-    to: str,
-    table: dict[str, frozenset[str]],
-    states: type[models.TextChoices],
-    sentence: str,
-) -> None:
-    """Refuse a move the transition table does not allow. ``sentence`` is the
-    whole translated refusal, with the ``current`` and ``to`` states' labels
-    as placeholders (a whole sentence per object, so translators can inflect)."""
-    if to not in table[current]:
-        raise ActionRefused(
-            "invalid_transition",
-            sentence % {"current": states(current).label, "to": states(to).label},
-        )
 
 
 # --- Consent ------------------------------------------------------------------
@@ -330,12 +314,12 @@ def do_cancel_appointment(
     """Cancel a booked visit; the contact gets a cancellation (.ics CANCEL)."""
     at = now or clock.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    _transition(
+    check_transition(
+        APPOINTMENT_TRANSITIONS,
         appointment.status,
         AppointmentStatus.CANCELLED,
-        APPOINTMENT_TRANSITIONS,
-        AppointmentStatus,
-        _("The visit is %(current)s; it cannot become %(to)s."),
+        states=AppointmentStatus,
+        sentence=_("The visit is %(current)s; it cannot become %(to)s."),
     )
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancelled_at = at
@@ -479,12 +463,12 @@ def do_attach_remote_tool(
         session = RemoteSession.objects.select_for_update().get(pk=session.pk)
         refusal = _code_refusal(session, code, at)
         if refusal is None:
-            _transition(
+            check_transition(
+                SESSION_TRANSITIONS,
                 session.status,
                 SessionStatus.CONNECTED,
-                SESSION_TRANSITIONS,
-                SessionStatus,
-                _("The session is %(current)s; it cannot become %(to)s."),
+                states=SessionStatus,
+                sentence=_("The session is %(current)s; it cannot become %(to)s."),
             )
             session.status = SessionStatus.CONNECTED
             session.code_used_at = at
@@ -545,12 +529,12 @@ def do_end_remote_session(
     from now on; another session needs new consent."""
     at = now or clock.now()
     session = RemoteSession.objects.select_for_update().get(pk=session.pk)
-    _transition(
+    check_transition(
+        SESSION_TRANSITIONS,
         session.status,
         SessionStatus.ENDED,
-        SESSION_TRANSITIONS,
-        SessionStatus,
-        _("The session is %(current)s; it cannot become %(to)s."),
+        states=SessionStatus,
+        sentence=_("The session is %(current)s; it cannot become %(to)s."),
     )
     session.status = SessionStatus.ENDED
     session.ended_at = at
@@ -708,12 +692,12 @@ def do_accept_claim(
     service warranty (at least until today), so the rework is free."""
     at = now or clock.now()
     claim = Claim.objects.select_for_update().select_related("work__request").get(pk=claim.pk)
-    _transition(
+    check_transition(
+        CLAIM_TRANSITIONS,
         claim.status,
         ClaimStatus.ACCEPTED,
-        CLAIM_TRANSITIONS,
-        ClaimStatus,
-        _("The claim is %(current)s; it cannot become %(to)s."),
+        states=ClaimStatus,
+        sentence=_("The claim is %(current)s; it cannot become %(to)s."),
     )
     window = get_claim_window(claim.work)
     assert window is not None  # a claim is filed only on confirmed work
@@ -759,12 +743,12 @@ def do_reject_claim(
     ``TravelCharge`` at ``travel`` of the price list in force today."""
     at = now or clock.now()
     claim = Claim.objects.select_for_update().select_related("work__request").get(pk=claim.pk)
-    _transition(
+    check_transition(
+        CLAIM_TRANSITIONS,
         claim.status,
         ClaimStatus.REJECTED,
-        CLAIM_TRANSITIONS,
-        ClaimStatus,
-        _("The claim is %(current)s; it cannot become %(to)s."),
+        states=ClaimStatus,
+        sentence=_("The claim is %(current)s; it cannot become %(to)s."),
     )
     note = (note or "").strip()
     if not note:

@@ -127,6 +127,11 @@ def test_a_contact_opens_a_request_through_the_portal_with_a_file(client_a, worl
     assert "The invoice printout is blank." in html
     download = client_a.get(f"/portal/attachments/{attachment.pk}/")
     assert download["Content-Disposition"].startswith("attachment;")
+    # The same strict headers as the staff download: never rendered, never sniffed.
+    assert download["Content-Type"] == "application/octet-stream"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert download["Cache-Control"] == "private, no-store"
 
 
 def test_a_reply_goes_into_the_thread(client_a, world):
