@@ -34,6 +34,7 @@ from supportledger.core.transitions import check_transition
 from supportledger.customers.models import Contact, StaffMember
 from supportledger.desk.models import Request, WorkEntry
 from supportledger.entitlements.actions import do_grant_service_warranty
+from supportledger.entitlements.convert import local_date
 from supportledger.rules.calendar import BusinessCalendar
 from supportledger.rules.claims import auto_confirmation_at, is_complaint_in_time
 from supportledger.rules.rating import is_in_service_area
@@ -54,7 +55,7 @@ from supportledger.service.models import (
     TravelCharge,
     WorkConfirmation,
 )
-from supportledger.service.queries import get_claim_window
+from supportledger.service.queries import get_claim_window, list_consultants_on_duty
 
 SESSION_CODE_MINUTES = getattr(settings, "SERVICE_SESSION_CODE_MINUTES", 10)
 """How long a remote-session code may be used after it was issued, minutes."""
@@ -381,6 +382,47 @@ def _new_code() -> str:
 
 def _normal_code(code: str) -> str:
     return "".join(ch for ch in code if ch.isdigit())
+
+
+@transaction.atomic
+def do_start_customer_remote_session(
+    *,
+    acting_user: Any,
+    contact: Contact,
+    request: Request,
+    agent_id: int,
+    agreed: bool,
+    terms_version: str,
+    ip_address: str,
+    now: datetime | None = None,
+) -> tuple[RemoteSession, str]:
+    """A customer's contact starts remote help from the portal (seed S4):
+    the consultant ``agent_id`` must be on duty at ``now``
+    (``list_consultants_on_duty``), the contact must agree to the terms
+    (``terms_version``) and the service price list in force today (policy
+    time zone), recorded as their consent from ``ip_address``; then the
+    session opens with its single-use code. All or nothing."""
+    at = now or clock.now()
+    agent = list_consultants_on_duty(at).filter(pk=agent_id).first()
+    if agent is None:
+        raise ActionRefused("not_on_duty", _("Pick a consultant who is on duty now."))
+    if not agreed:
+        raise ActionRefused(
+            "no_consent", _("A session needs your consent to the terms and the price list.")
+        )
+    prices = get_service_price_on(local_date(at, get_vendor_policy().timezone))
+    if prices is None:
+        raise ActionRefused("no_price_list", _("No price list is in force today; call us instead."))
+    consent = do_record_consent(
+        acting_user=acting_user,
+        contact=contact,
+        request=request,
+        terms_version=terms_version,
+        price_list_version=prices.effective_from.isoformat(),
+        ip_address=ip_address,
+        now=at,
+    )
+    return do_start_remote_session(acting_user=acting_user, consent=consent, agent=agent, now=at)
 
 
 @transaction.atomic
