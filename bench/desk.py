@@ -372,7 +372,7 @@ def _parts(work: Path) -> None:
 
     def render() -> str:
         with timezone.override(ZoneInfo(policy.timezone)):
-            return render_to_string("console/request.html", context, request=page)
+            return render_to_string("console/desk/request.html", context, request=page)
 
     print("  in-process CPU a call (best of 5 x 100):")
     for label, call in (

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "supportledger.billing",
+    "supportledger.jobs",
 ]
 
 MIDDLEWARE = [

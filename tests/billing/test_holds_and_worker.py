@@ -12,10 +12,10 @@ from supportledger.billing.actions import (
     do_run_billing,
 )
 from supportledger.billing.convert import Period
-from supportledger.billing.models import ScheduledRun
 from supportledger.billing.queries import get_hold_status
-from supportledger.billing.schedule import enqueue_due_jobs
 from supportledger.customers.models import Customer
+from supportledger.jobs.models import ScheduledRun
+from supportledger.jobs.schedule import enqueue_due_jobs
 from tests.billing.scenario import BILLED_AT, MARCH_4, build_billing_story, record
 from tests.cast import at
 

@@ -19,7 +19,7 @@ MODULES = [
     "service/actions.py",
     "billing/actions.py",
     "billing/queries.py",
-    "console/views.py",
+    "console/views/desk.py",
 ]
 GETTEXT = {"_", "gettext", "pgettext", "ngettext", "npgettext"}
 

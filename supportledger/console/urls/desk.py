@@ -1,0 +1,23 @@
+from django.urls import path
+
+from supportledger.console.views import auth
+from supportledger.console.views import desk as views
+
+app_name = "console"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("login/", auth.ConsoleLogin.as_view(), name="login"),
+    path("logout/", auth.ConsoleLogout.as_view(), name="logout"),
+    path("requests/new/", views.new_request, name="new_request"),
+    path("requests/<int:pk>/", views.request_detail, name="request"),
+    path("requests/<int:pk>/messages/", views.post_message, name="post_message"),
+    path("requests/<int:pk>/status/", views.change_status, name="change_status"),
+    path("requests/<int:pk>/assign/", views.assign, name="assign"),
+    path("requests/<int:pk>/priority/", views.set_priority, name="set_priority"),
+    path("requests/<int:pk>/timer/start/", views.start_timer, name="start_timer"),
+    path("requests/<int:pk>/timer/stop/", views.stop_timer, name="stop_timer"),
+    path("requests/<int:pk>/work/", views.record_work, name="record_work"),
+    path("attachments/<int:pk>/", views.download_attachment, name="attachment"),
+    path("response-targets/", views.response_targets, name="response_targets"),
+]

@@ -1,0 +1,192 @@
+"""The console's billing pages, under /console/billing/.
+
+Each view parses its form, runs one action (``console.run``) or query and renders. Amounts
+are shown as stored (already rounded by the rules); nothing is computed here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from supportledger.billing import actions, queries
+from supportledger.billing.export import export_csv, export_json
+from supportledger.billing.models import Invoice
+from supportledger.billing.pdf import render_invoice_pdf
+from supportledger.console.access import staff_required
+from supportledger.console.forms.billing import (
+    CreditForm,
+    ExportForm,
+    InvoiceFilterForm,
+    PeriodForm,
+)
+from supportledger.console.run import run_action, show_form_errors
+
+LIST_LIMIT = 200
+"""Rows per list page; filters narrow it down."""
+
+
+@require_safe
+@staff_required
+def invoices(request: HttpRequest) -> HttpResponse:
+    form = InvoiceFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_bound and not form.is_valid():
+        show_form_errors(request, form)
+    elif form.is_bound:
+        filters = {k: v for k, v in form.cleaned_data.items() if v}
+    rows = queries.list_invoices_for_console(**filters)[:LIST_LIMIT]
+    return render(
+        request,
+        "console/billing/invoices.html",
+        {
+            "form": form,
+            "invoices": rows,
+            "limit": LIST_LIMIT,
+            "run_form": PeriodForm(),
+            "export_form": ExportForm(),
+        },
+    )
+
+
+def _invoice(pk: int) -> Invoice:
+    return get_object_or_404(Invoice.objects.select_related("customer", "credits"), pk=pk)
+
+
+@require_safe
+@staff_required
+def invoice(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _invoice(pk)
+    return render(
+        request,
+        "console/billing/invoice.html",
+        {
+            "invoice": row,
+            "lines": row.lines.order_by("position"),
+            "credit_notes": row.credit_notes.order_by("id"),
+            "credit_form": CreditForm(),
+        },
+    )
+
+
+@require_safe
+@staff_required
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _invoice(pk)
+    if row.number is None:
+        messages.error(request, _("A draft has no PDF; issue it first."))
+        return redirect("billing:invoice", pk=pk)
+    response = HttpResponse(render_invoice_pdf(row), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{row.number}.pdf"'
+    return response
+
+
+@require_POST
+@staff_required
+def issue_invoice(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _invoice(pk)
+    run_action(
+        request,
+        lambda: actions.do_issue_invoice(acting_user=request.user, invoice=row),
+        done=_("Invoice issued."),
+    )
+    return redirect("billing:invoice", pk=pk)
+
+
+@require_POST
+@staff_required
+def mark_invoice_paid(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _invoice(pk)
+    run_action(
+        request,
+        lambda: actions.do_mark_invoice_paid(acting_user=request.user, invoice=row),
+        done=_("Payment recorded."),
+    )
+    return redirect("billing:invoice", pk=pk)
+
+
+@require_POST
+@staff_required
+def cancel_invoice(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _invoice(pk)
+    run_action(
+        request,
+        lambda: actions.do_cancel_invoice(acting_user=request.user, invoice=row),
+        done=_("Draft cancelled."),
+    )
+    return redirect("billing:invoice", pk=pk)
+
+
+@require_POST
+@staff_required
+def credit_invoice(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _invoice(pk)
+    form = CreditForm(request.POST)
+    if not form.is_valid():
+        show_form_errors(request, form)
+        return redirect("billing:invoice", pk=pk)
+    note = run_action(
+        request,
+        lambda: actions.do_credit_invoice(
+            acting_user=request.user, invoice=row, reason=form.cleaned_data["reason"]
+        ),
+        done=_("Credit note issued."),
+    )
+    return redirect("billing:invoice", pk=note.value.pk if note.value is not None else pk)
+
+
+@require_safe
+@staff_required
+def export(request: HttpRequest) -> HttpResponse:
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        show_form_errors(request, form)
+        return redirect("billing:invoices")
+    period = form.cleaned_data["period"]
+    rows = queries.list_invoices_for_period(period.start, period.end)
+    if form.cleaned_data["format"] == "json":
+        body, content_type = export_json(rows), "application/json"
+    else:
+        body, content_type = export_csv(rows), "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="invoices-{period.label}.{form.cleaned_data["format"]}"'
+    )
+    return response
+
+
+@require_safe
+@staff_required
+def orders(request: HttpRequest) -> HttpResponse:
+    rows = queries.list_orders_for_console()[:LIST_LIMIT]
+    return render(request, "console/billing/orders.html", {"orders": rows, "limit": LIST_LIMIT})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_required
+def run_billing(request: HttpRequest) -> HttpResponse:
+    """Runs the period's billing now (idempotent, like ``supportledger bill``)."""
+    form = PeriodForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            show_form_errors(request, form)
+        else:
+            period = form.cleaned_data["period"]
+            result = run_action(
+                request,
+                lambda: actions.do_run_billing(acting_user=request.user, period=period),
+                done=_("Billing run for %(period)s done.") % {"period": period.label},
+            )
+            if result.value is not None:
+                messages.info(
+                    request,
+                    _("%(count)s invoices issued.") % {"count": len(result.value.invoices)},
+                )
+                return redirect(f"{reverse('billing:invoices')}?period={period.label}")
+    return render(request, "console/billing/run.html", {"form": form})

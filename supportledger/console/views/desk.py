@@ -1,0 +1,418 @@
+"""The console's desk pages: the queue, a request and its actions, a new
+request, the response targets. Plain function views that parse a form, run a
+desk action (``console.run``) or query, and render. Every view is staff-only
+(``staff_required``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from supportledger.console.access import staff_required
+from supportledger.console.forms.desk import (
+    AssignForm,
+    ManualWorkForm,
+    MessageForm,
+    NewRequestForm,
+    PreviewForm,
+    PriorityForm,
+    QueueFilterForm,
+    StatusForm,
+    TimerStartForm,
+)
+from supportledger.console.run import run_action, show_form_errors
+from supportledger.core import clock
+from supportledger.core.downloads import attachment_response
+from supportledger.core.errors import ActionRefused
+from supportledger.core.queries import get_vendor_policy
+from supportledger.customers.models import StaffMember
+from supportledger.desk import actions, queries
+from supportledger.desk.models import TRANSITIONS, Priority, Request, Status, request_reference
+from supportledger.entitlements.convert import local_date
+from supportledger.rules.response import is_first_response_overdue
+from supportledger.rules.types import CATEGORIES, MODES
+
+PAGE_SIZE = 50
+
+
+def _staff(request: HttpRequest) -> StaffMember:
+    return request.staff_member  # type: ignore[attr-defined,no-any-return]
+
+
+def _back(pk: int, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("console:request", args=[pk]) + anchor)
+
+
+@require_safe
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET or None)
+    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    filters = queries.QueueFilters(
+        status=data.get("status") or "",
+        assignee=data.get("assignee") or "",
+        customer=data.get("customer") or "",
+        product=data.get("product") or "",
+        priority=data.get("priority") or "",
+        overdue=bool(data.get("overdue")),
+        search=data.get("q") or "",
+    )
+    now = clock.now()
+    rows = queries.list_queue_rows(filters, me=_staff(request), now=now)
+    page = QueuePage.of(rows, request.GET.get("page"))
+    _prepare_rows(page.object_list, now)
+    query = request.GET.copy()
+    query.pop("page", None)
+    # The filter's selects as plain markup: rendering form widgets through
+    # their templates cost more than the rows of the page.
+    return render(
+        request,
+        "console/desk/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "now": now,
+            "query": query.urlencode(),
+            "status_choices": form.fields["status"].choices,
+            "priority_choices": form.fields["priority"].choices,
+            "picked": {
+                "status": request.GET.get("status", ""),
+                "priority": request.GET.get("priority", ""),
+                "overdue": bool(data.get("overdue")),
+            },
+        },
+    )
+
+
+@dataclass
+class QueuePage:
+    """One page of the queue without counting the whole result: one row more
+    than a page is read to know whether a next page exists (a COUNT over a
+    large queue costs more than the page itself)."""
+
+    object_list: list[dict[str, Any]]
+    number: int
+    has_next: bool
+
+    @classmethod
+    def of(cls, rows: QuerySet[Request, dict[str, Any]], number: str | None) -> QueuePage:
+        try:
+            page = max(1, min(int(number or 1), 100_000))
+        except ValueError:
+            page = 1
+        offset = (page - 1) * PAGE_SIZE
+        found = list(rows[offset : offset + PAGE_SIZE + 1])
+        return cls(found[:PAGE_SIZE], page, len(found) > PAGE_SIZE)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _prepare_rows(rows: list[dict[str, Any]], now: datetime) -> None:
+    """What each row of the queue shows, worked out once per page from the
+    plain rows of ``list_queue_rows``: the reference and link, labels from
+    one lookup table, times formatted, and the customer, product and
+    assignee in the shape the template reads (the template only prints)."""
+    statuses = {value: str(label) for value, label in Status.choices}
+    priorities = {value: str(label) for value, label in Priority.choices}
+    link = reverse("console:request", args=[0]).removesuffix("0/")
+    for row in rows:
+        pk = row["id"]
+        due = row["response_due_at"]
+        code, assignee = row["product__code"], row["assignee__user__username"]
+        row.update(
+            pk=pk,
+            reference=request_reference(pk),
+            url=f"{link}{pk}/",
+            status_label=statuses.get(row["status"], row["status"]),
+            priority_label=priorities.get(row["priority"], row["priority"]),
+            overdue=is_first_response_overdue(due, row["first_response_at"], now),
+            due_text=_minute(due),
+            opened_text=_minute(row["created_at"]),
+            customer={
+                "organisation": row["customer__organisation"],
+                "on_hold": row["customer__on_hold"],
+            },
+            product=None if code is None else {"code": code},
+            assignee=None if assignee is None else {"user": {"username": assignee}},
+        )
+
+
+def _minute(instant: datetime | None) -> str:
+    return timezone.localtime(instant).strftime("%Y-%m-%d %H:%M") if instant else ""
+
+
+@staff_required
+def new_request(request: HttpRequest) -> HttpResponse:
+    policy_row = get_vendor_policy()
+    channels = actions.allowed_channels(policy_row)
+    form = NewRequestForm(request.POST or None, channels=channels, initial={"channel": "phone"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        opened = run_action(
+            request,
+            lambda: actions.do_open_request(
+                acting_user=request.user,
+                customer=data["customer"],
+                contact=data["contact"],
+                product=data["product"],
+                subject=data["subject"],
+                body=data["body"],
+                category=data["category"],
+                channel=data["channel"],
+                priority=data["priority"],
+            ),
+            done=lambda opened: _("Request %(ref)s opened.") % {"ref": opened.reference},
+            form=form,
+        )
+        if opened.value is not None:
+            return _back(opened.value.pk)
+    return render(request, "console/desk/new_request.html", {"form": form})
+
+
+@require_safe
+@staff_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    desk_request = queries.get_request_for_staff_page(pk)
+    agent = _staff(request)
+    now = clock.now()
+    policy_row = get_vendor_policy()
+    today = local_date(now, policy_row.timezone)
+    preview_form = PreviewForm(request.GET or None)
+    mode, minutes = "remote", 60
+    if preview_form.is_bound and preview_form.is_valid():
+        mode = preview_form.cleaned_data["mode"]
+        minutes = preview_form.cleaned_data["minutes"]
+    # Read once for both the summary and the preview (the preview starts now,
+    # so it is rated on the same day).
+    holdings = queries.get_customer_holdings(desk_request.customer, on=today)
+    try:
+        preview = queries.preview_cost(
+            desk_request,
+            mode=mode,
+            minutes=minutes,
+            now=now,
+            policy_row=policy_row,
+            holdings=holdings,
+        )
+    except ActionRefused as refused:
+        preview = refused
+    # Times on the page (and the default "Started at") in the policy's zone.
+    with timezone.override(ZoneInfo(policy_row.timezone)):
+        return render(
+            request,
+            "console/desk/request.html",
+            {
+                "r": desk_request,
+                "customer": desk_request.customer,
+                "thread": queries.list_thread_for_staff_page(desk_request),
+                "entitlements": holdings.summary(),
+                "work": queries.list_work_lines(desk_request),
+                "timer": queries.get_running_timer(desk_request, agent),
+                "preview": preview,
+                "preview_mode": mode,
+                "preview_minutes": minutes,
+                "next_statuses": [
+                    (s, Status(s).label)
+                    for s in Status.values
+                    if s in TRANSITIONS[desk_request.status]
+                ],
+                "staff": queries.list_staff_choices(),
+                "priorities": Priority.choices,
+                "modes": MODES,
+                "categories": CATEGORIES,
+                "now": now,
+                "response_overdue": is_first_response_overdue(
+                    desk_request.response_due_at, desk_request.first_response_at, now
+                ),
+                "time_zone": policy_row.timezone,
+            },
+        )
+
+
+@require_POST
+@staff_required
+def post_message(request: HttpRequest, pk: int) -> HttpResponse:
+    desk_request = queries.get_request_for_staff(pk)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        files = [
+            (f.name, f.content_type or "", f.read()) for f in request.FILES.getlist("attachments")
+        ]
+        run_action(
+            request,
+            lambda: actions.do_post_message(
+                acting_user=request.user,
+                request=desk_request,
+                body_text=form.cleaned_data["body"],
+                internal=form.cleaned_data["internal"],
+                attachments=files,
+            ),
+            done=_("Message added."),
+        )
+    return _back(pk, "#thread")
+
+
+@require_POST
+@staff_required
+def change_status(request: HttpRequest, pk: int) -> HttpResponse:
+    desk_request = queries.get_request_for_staff(pk)
+    form = StatusForm(request.POST)
+    to = request.POST.get("to", "")
+
+    def change() -> None:
+        if not form.is_valid():
+            raise ActionRefused("invalid", _("Unknown status %(to)s.") % {"to": to})
+        actions.do_change_request_status(acting_user=request.user, request=desk_request, to=to)
+
+    run_action(
+        request,
+        change,
+        done=lambda _none: _("Status changed to %(to)s.") % {"to": Status(to).label},
+    )
+    return _back(pk)
+
+
+@require_POST
+@staff_required
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    desk_request = queries.get_request_for_staff(pk)
+    if request.POST.get("assignee") == "me":
+        assignee: StaffMember | None = _staff(request)
+    else:
+        form = AssignForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Unknown assignee."))
+            return _back(pk)
+        assignee = form.cleaned_data["assignee"]
+    run_action(
+        request,
+        lambda: actions.do_assign_request(
+            acting_user=request.user, request=desk_request, assignee=assignee
+        ),
+    )
+    return _back(pk)
+
+
+@require_POST
+@staff_required
+def set_priority(request: HttpRequest, pk: int) -> HttpResponse:
+    desk_request = queries.get_request_for_staff(pk)
+    form = PriorityForm(request.POST)
+    if form.is_valid():
+        run_action(
+            request,
+            lambda: actions.do_set_request_priority(
+                acting_user=request.user,
+                request=desk_request,
+                priority=form.cleaned_data["priority"],
+            ),
+        )
+    else:
+        messages.error(request, _("Unknown priority."))
+    return _back(pk)
+
+
+@require_POST
+@staff_required
+def start_timer(request: HttpRequest, pk: int) -> HttpResponse:
+    desk_request = queries.get_request_for_staff(pk)
+    form = TimerStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown mode."))
+        return _back(pk, "#time")
+    run_action(
+        request,
+        lambda: actions.do_start_timer(
+            acting_user=request.user,
+            request=desk_request,
+            agent=_staff(request),
+            mode=form.cleaned_data["mode"],
+        ),
+    )
+    return _back(pk, "#time")
+
+
+@require_POST
+@staff_required
+def stop_timer(request: HttpRequest, pk: int) -> HttpResponse:
+    desk_request = queries.get_request_for_staff(pk)
+    run_action(
+        request,
+        lambda: actions.do_stop_timer(
+            acting_user=request.user, request=desk_request, agent=_staff(request)
+        ),
+        done=lambda work: _("Work recorded: %(work)s.") % {"work": work.work_id},
+    )
+    return _back(pk, "#time")
+
+
+@require_POST
+@staff_required
+def record_work(request: HttpRequest, pk: int) -> HttpResponse:
+    desk_request = queries.get_request_for_staff(pk)
+    form = ManualWorkForm(request.POST)
+    # "Started at" is wall-clock time where the vendor works: parsed in the
+    # policy's time zone (a time skipped by a DST change is refused).
+    with timezone.override(ZoneInfo(get_vendor_policy().timezone)):
+        valid = form.is_valid()
+    if not valid:
+        show_form_errors(request, form)
+        return _back(pk, "#time")
+    data = form.cleaned_data
+    run_action(
+        request,
+        lambda: actions.do_record_manual_work(
+            acting_user=request.user,
+            request=desk_request,
+            agent=_staff(request),
+            started_at=data["started_at"],
+            minutes=data["minutes"],
+            mode=data["mode"],
+            category=data["category"] or None,
+            city=data["city"] or None,
+        ),
+        done=_("Work recorded."),
+    )
+    return _back(pk, "#time")
+
+
+@require_safe
+@staff_required
+def download_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    return attachment_response(queries.get_attachment_for_staff(pk))
+
+
+@require_safe
+@staff_required
+def response_targets(request: HttpRequest) -> HttpResponse:
+    now = clock.now()
+    rows = list(queries.list_response_watch(now=now))
+    for row in rows:
+        row.overdue = is_first_response_overdue(row.response_due_at, row.first_response_at, now)
+    return render(request, "console/desk/response_targets.html", {"rows": rows, "now": now})

@@ -1,0 +1,311 @@
+"""The console's service pages (visits, remote sessions, confirmation and
+claims), under /console/service/.
+
+Each view parses its form, runs one action (``console.run``) or query and renders; local
+dates and times typed by staff are read in the vendor's time zone here, at
+the edge, and handed to the actions as UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from supportledger.console.access import staff_required
+from supportledger.console.forms.service import (
+    AttachToolForm,
+    BookAppointmentForm,
+    CancelForm,
+    ConsentForm,
+    DecideClaimForm,
+    RescheduleForm,
+    StartSessionForm,
+)
+from supportledger.console.run import run_action, show_form_errors
+from supportledger.core import clock
+from supportledger.core.queries import get_vendor_policy
+from supportledger.customers.models import Contact, StaffMember
+from supportledger.desk.models import Request, WorkEntry
+from supportledger.service import actions, queries
+from supportledger.service.models import Appointment, Claim, Consent, RemoteSession
+
+
+def _local(day: date, at: time) -> datetime:
+    zone = ZoneInfo(get_vendor_policy().timezone)
+    return datetime.combine(day, at, zone).astimezone(UTC)
+
+
+def _context(**extra: Any) -> dict[str, Any]:
+    return {"timezone": get_vendor_policy().timezone, **extra}
+
+
+# --- Appointments -------------------------------------------------------------
+
+
+@require_safe
+@staff_required
+def appointments(request: HttpRequest) -> HttpResponse:
+    rows = queries.list_appointments(include_cancelled=bool(request.GET.get("all")))
+    return render(
+        request,
+        "console/service/appointments.html",
+        _context(
+            appointments=rows,
+            form=BookAppointmentForm(),
+            agents=StaffMember.objects.select_related("user"),
+        ),
+    )
+
+
+@require_POST
+@staff_required
+def book_appointment(request: HttpRequest) -> HttpResponse:
+    form = BookAppointmentForm(request.POST)
+    if not form.is_valid():
+        show_form_errors(request, form)
+        return redirect("service:appointments")
+    data = form.cleaned_data
+    desk_request = get_object_or_404(Request, pk=data["request"])
+    consent = get_object_or_404(Consent, pk=data["consent"], request=desk_request)
+    agent = get_object_or_404(StaffMember, pk=data["agent"])
+    run_action(
+        request,
+        lambda: actions.do_book_appointment(
+            acting_user=request.user,
+            request=desk_request,
+            agent=agent,
+            consent=consent,
+            starts_at=_local(data["day"], data["starts"]),
+            ends_at=_local(data["day"], data["ends"]),
+            city=data["city"],
+            address=data["address"],
+        ),
+        done=_("Visit booked; the customer has been mailed the invitation."),
+    )
+    return redirect("service:appointments")
+
+
+@require_POST
+@staff_required
+def reschedule_appointment(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_object_or_404(Appointment, pk=pk)
+    form = RescheduleForm(request.POST)
+    if not form.is_valid():
+        show_form_errors(request, form)
+        return redirect("service:appointments")
+    data = form.cleaned_data
+    run_action(
+        request,
+        lambda: actions.do_reschedule_appointment(
+            acting_user=request.user,
+            appointment=appointment,
+            starts_at=_local(data["day"], data["starts"]),
+            ends_at=_local(data["day"], data["ends"]),
+        ),
+        done=_("Visit moved; the customer has been mailed the new time."),
+    )
+    return redirect("service:appointments")
+
+
+@require_POST
+@staff_required
+def cancel_appointment(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_object_or_404(Appointment, pk=pk)
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    run_action(
+        request,
+        lambda: actions.do_cancel_appointment(
+            acting_user=request.user, appointment=appointment, reason=reason
+        ),
+        done=_("Visit cancelled; the customer has been told."),
+    )
+    return redirect("service:appointments")
+
+
+# --- Consent and remote sessions ----------------------------------------------
+
+
+@require_safe
+@staff_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "console/service/sessions.html",
+        _context(
+            sessions=queries.list_remote_sessions()[:200],
+            on_duty=queries.list_consultants_on_duty(clock.now()),
+            consent_form=ConsentForm(),
+            start_form=StartSessionForm(),
+            attach_form=AttachToolForm(),
+        ),
+    )
+
+
+@require_POST
+@staff_required
+def record_consent(request: HttpRequest) -> HttpResponse:
+    """Consent given on the phone: recorded by the agent, from the agent's
+    address."""
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        show_form_errors(request, form)
+        return redirect("service:sessions")
+    data = form.cleaned_data
+    desk_request = get_object_or_404(Request, pk=data["request"])
+    contact = get_object_or_404(Contact, pk=data["contact"], customer=desk_request.customer)
+
+    def record() -> None:
+        consent = actions.do_record_consent(
+            acting_user=request.user,
+            contact=contact,
+            request=desk_request,
+            terms_version=data["terms_version"],
+            price_list_version=data["price_list_version"],
+            ip_address=request.META.get("REMOTE_ADDR", ""),
+        )
+        messages.info(request, _("Consent number %(pk)s.") % {"pk": consent.pk})
+
+    run_action(request, record, done=_("Consent recorded."))
+    return redirect("service:sessions")
+
+
+@require_POST
+@staff_required
+def start_session(request: HttpRequest) -> HttpResponse:
+    form = StartSessionForm(request.POST)
+    if not form.is_valid():
+        show_form_errors(request, form)
+        return redirect("service:sessions")
+    consent = get_object_or_404(Consent, pk=form.cleaned_data["consent"])
+    agent = get_object_or_404(StaffMember, pk=form.cleaned_data["agent"])
+
+    def start() -> None:
+        _session, code = actions.do_start_remote_session(
+            acting_user=request.user, consent=consent, agent=agent
+        )
+        # Shown once, for the agent to read out to the customer; only its hash is kept.
+        messages.info(request, _("Code for the customer (shown once): %(code)s") % {"code": code})
+
+    run_action(request, start, done=_("Remote session opened."))
+    return redirect("service:sessions")
+
+
+@require_POST
+@staff_required
+def attach_tool(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(RemoteSession, pk=pk)
+    form = AttachToolForm(request.POST)
+    if not form.is_valid():
+        show_form_errors(request, form)
+        return redirect("service:sessions")
+    data = form.cleaned_data
+    run_action(
+        request,
+        lambda: actions.do_attach_remote_tool(
+            acting_user=request.user,
+            session=session,
+            code=data["code"],
+            tool=data["tool"],
+            tool_session_id=data["tool_session_id"],
+        ),
+        done=_("Connected; tool and session id recorded."),
+    )
+    return redirect("service:sessions")
+
+
+@require_POST
+@staff_required
+def end_session(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(RemoteSession, pk=pk)
+    run_action(
+        request,
+        lambda: actions.do_end_remote_session(acting_user=request.user, session=session),
+        done=_("Session ended; reconnecting needs the customer's new consent."),
+    )
+    return redirect("service:sessions")
+
+
+# --- Confirmation and claims --------------------------------------------------
+
+
+@require_safe
+@staff_required
+def work(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(
+        WorkEntry.objects.select_related("request__customer", "product", "agent__user"), pk=pk
+    )
+    return render(
+        request,
+        "console/service/work.html",
+        _context(
+            work=entry,
+            confirmation=getattr(entry, "confirmation", None),
+            window=queries.get_claim_window(entry),
+            claims=entry.claims.select_related("contact"),
+        ),
+    )
+
+
+@require_POST
+@staff_required
+def confirm_work(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(WorkEntry, pk=pk)
+    run_action(
+        request,
+        lambda: actions.do_confirm_work(acting_user=request.user, work=entry),
+        done=_("Work confirmed."),
+    )
+    return redirect("service:work", pk=pk)
+
+
+@require_safe
+@staff_required
+def claims(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "console/service/claims.html",
+        _context(claims=queries.list_claims()[:200], form=DecideClaimForm()),
+    )
+
+
+@require_POST
+@staff_required
+def accept_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    form = DecideClaimForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    run_action(
+        request,
+        lambda: actions.do_accept_claim(acting_user=request.user, claim=claim, note=note),
+        done=_("Claim accepted; the rework is free under the service warranty."),
+    )
+    return redirect("service:claims")
+
+
+@require_POST
+@staff_required
+def reject_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    form = DecideClaimForm(request.POST)
+    if not form.is_valid():
+        show_form_errors(request, form)
+        return redirect("service:claims")
+    run_action(
+        request,
+        lambda: actions.do_reject_claim(
+            acting_user=request.user,
+            claim=claim,
+            note=form.cleaned_data["note"],
+            visited_on_site=form.cleaned_data["visited_on_site"],
+        ),
+        done=_("Claim rejected."),
+    )
+    return redirect("service:claims")
