@@ -13,9 +13,6 @@ Invariants the database enforces, not only this code:
 from __future__ import annotations
 
 import logging
-import os
-import sys
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -88,11 +85,6 @@ from supportledger.service.queries import list_unbilled_travel_charges
 logger = logging.getLogger(__name__)
 
 HOLD_REASON_PREFIX = OVERDUE_HOLD_PREFIX
-
-PAUSE_ENV = "SUPPORTLEDGER_BILLING_PAUSE_AT"
-"""Fault-injection hook for the crash test: when set to N, the billing run
-stops inside the transaction of its N-th invoice (lines written, number
-taken, not committed), prints ``paused`` and sleeps until killed."""
 
 
 # --- Issuing --------------------------------------------------------------
@@ -389,15 +381,6 @@ def _lines_for_customers(
     return lines
 
 
-def _pause_if_asked(count: int) -> None:
-    pause_at = os.environ.get(PAUSE_ENV)
-    if pause_at and int(pause_at) == count:
-        sys.stdout.write("paused\n")
-        sys.stdout.flush()
-        while True:  # until the test kills the process
-            time.sleep(60)
-
-
 def _bill_customer(
     customer: Customer,
     lines: list[LineValues],
@@ -406,7 +389,6 @@ def _bill_customer(
     at: datetime,
     timezone: str,
     acting_user: Any,
-    count_before: int,
     issue: bool,
 ) -> list[Invoice]:
     """One transaction per invoice (one per currency): draft, lines, and
@@ -431,7 +413,6 @@ def _bill_customer(
                 at=at,
                 detail={"period": period.label, "number": invoice.number, "issued": issue},
             )
-            _pause_if_asked(count_before + len(invoices) + 1)
         invoices.append(invoice)
     return invoices
 
@@ -483,7 +464,6 @@ def do_run_billing(
                     at=at,
                     timezone=timezone,
                     acting_user=acting_user,
-                    count_before=len(result.invoices),
                     issue=issue,
                 )
             except IntegrityError:
@@ -497,7 +477,6 @@ def do_run_billing(
                         at=at,
                         timezone=timezone,
                         acting_user=acting_user,
-                        count_before=len(result.invoices),
                         issue=issue,
                     )
                     if fresh

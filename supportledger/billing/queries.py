@@ -21,7 +21,6 @@ from supportledger.billing.models import (
     InvoiceStatus,
     Order,
     OrderKind,
-    OrderStatus,
     PackagePrice,
     ReminderStage,
 )
@@ -460,14 +459,6 @@ def _last_grace_reminders_due(today: date, newer: Any) -> list[ReminderDue]:
             )
         )
     return due
-
-
-def list_orders_for_customer(customer: Customer) -> QuerySet[Order]:
-    return Order.objects.filter(customer=customer).order_by("-created_at", "-id")
-
-
-def list_open_orders() -> QuerySet[Order]:
-    return Order.objects.filter(status__in=[OrderStatus.PLACED, OrderStatus.PAID])
 
 
 __all__ = [

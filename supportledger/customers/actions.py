@@ -130,23 +130,3 @@ def do_add_staff_member(
         detail={"role": role, "products": sorted(p.code for p in member.products.all())},
     )
     return member
-
-
-@transaction.atomic
-def do_authorise_staff_member(
-    *,
-    acting_user: Any,
-    member: StaffMember,
-    products: Iterable[Product],
-    now: datetime | None = None,
-) -> StaffMember:
-    """Replace the products ``member`` is an authorised specialist for."""
-    member.products.set(list(products))
-    write_audit(
-        acting_user=acting_user,
-        action="authorise_staff_member",
-        obj=member,
-        at=now or clock.now(),
-        detail={"products": sorted(p.code for p in member.products.all())},
-    )
-    return member

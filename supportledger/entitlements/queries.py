@@ -20,7 +20,6 @@ from supportledger.entitlements.models import (
     BalanceAlert,
     Entitlement,
     LedgerEntry,
-    Licence,
 )
 
 
@@ -142,14 +141,6 @@ def get_allowance_used_from_ledger(entitlement: Entitlement, month: date) -> int
         entitlement=entitlement, allowance_month=month_start(month)
     ).aggregate(total=Sum("minutes_delta"))["total"]
     return -(total or 0)
-
-
-def list_ledger_entries(entitlement: Entitlement) -> QuerySet[LedgerEntry]:
-    return LedgerEntry.objects.filter(entitlement=entitlement).order_by("id")
-
-
-def list_licences_for_customer(customer: Customer) -> QuerySet[Licence]:
-    return Licence.objects.filter(customer=customer).select_related("product")
 
 
 def list_unnotified_balance_alerts() -> QuerySet[BalanceAlert]:

@@ -26,7 +26,3 @@ def list_inbound_messages(status: str | None = None) -> QuerySet[InboundMessage]
 def get_inbound_message(pk: int) -> InboundMessage:
     """One inbound message, or 404."""
     return get_object_or_404(InboundMessage.objects.select_related("request", "routed_by"), pk=pk)
-
-
-def count_quarantined() -> int:
-    return InboundMessage.objects.filter(status=InboundStatus.QUARANTINED).count()
