@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from supportledger.api.models import ApiToken
+from supportledger.core.audit import AuditAction
 from supportledger.core.models import AuditEntry
 from supportledger.customers.models import Contact
 
@@ -66,7 +67,7 @@ def do_create_api_token(
             contact=contact,
             created_at=now,
         )
-        _audit(token, "create_api_token", acting_user, now, {"access": token.access})
+        _audit(token, AuditAction.CREATE_API_TOKEN, acting_user, now, {"access": token.access})
     return IssuedToken(token=token, plaintext=plaintext)
 
 
@@ -80,7 +81,7 @@ def do_revoke_api_token(
         if token.revoked_at is None:
             token.revoked_at = now
             token.save(update_fields=["revoked_at"])
-            _audit(token, "revoke_api_token", acting_user, now, {})
+            _audit(token, AuditAction.REVOKE_API_TOKEN, acting_user, now, {})
     return token
 
 
@@ -91,7 +92,7 @@ def note_api_token_used(token: ApiToken, *, now: datetime) -> None:
 
 def _audit(
     token: ApiToken,
-    action: str,
+    action: AuditAction,
     acting_user: AbstractBaseUser | None,
     now: datetime,
     detail: dict[str, str],

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
@@ -63,6 +64,7 @@ from supportledger.billing.vat import vat_treatment
 from supportledger.catalog.models import Product
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.core.transitions import check_transition
@@ -106,7 +108,9 @@ def _take_number(invoice: Invoice, *, issued_on: date, series: str) -> None:
     invoice.number = f"{series}-{year}-{counter.last_number:06d}"
 
 
-def _issue(invoice: Invoice, *, at: datetime, timezone: str, acting_user: Any = None) -> None:
+def _issue(
+    invoice: Invoice, *, at: datetime, timezone: str, acting_user: User | None = None
+) -> None:
     """Number ``invoice`` and make it final, in the caller's transaction.
 
     Travel charges on its lines count as billed from now on (and only from
@@ -143,7 +147,9 @@ def _issue(invoice: Invoice, *, at: datetime, timezone: str, acting_user: Any = 
 
 
 @transaction.atomic
-def do_issue_invoice(*, acting_user: Any, invoice: Invoice, now: datetime | None = None) -> Invoice:
+def do_issue_invoice(
+    *, acting_user: User | None, invoice: Invoice, now: datetime | None = None
+) -> Invoice:
     """Number a draft and make it final. The number is the next of the
     vendor's series in the issue year (policy time zone)."""
     at = now or clock.now()
@@ -151,7 +157,7 @@ def do_issue_invoice(*, acting_user: Any, invoice: Invoice, now: datetime | None
     _issue(invoice, at=at, timezone=get_vendor_policy().timezone, acting_user=acting_user)
     write_audit(
         acting_user=acting_user,
-        action="issue_invoice",
+        action=AuditAction.ISSUE_INVOICE,
         obj=invoice,
         at=at,
         detail={"number": invoice.number, "total": str(invoice.total_amount)},
@@ -388,7 +394,7 @@ def _bill_customer(
     period: Period,
     at: datetime,
     timezone: str,
-    acting_user: Any,
+    acting_user: User | None,
     issue: bool,
 ) -> list[Invoice]:
     """One transaction per invoice (one per currency): draft, lines, and
@@ -408,7 +414,7 @@ def _bill_customer(
                 _issue(invoice, at=at, timezone=timezone, acting_user=acting_user)
             write_audit(
                 acting_user=acting_user,
-                action="bill_period",
+                action=AuditAction.BILL_PERIOD,
                 obj=invoice,
                 at=at,
                 detail={"period": period.label, "number": invoice.number, "issued": issue},
@@ -419,7 +425,7 @@ def _bill_customer(
 
 def do_run_billing(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     period: Period,
     customer: Customer | None = None,
     now: datetime | None = None,
@@ -494,7 +500,7 @@ def do_run_billing(
 
 @transaction.atomic
 def do_mark_invoice_paid(
-    *, acting_user: Any, invoice: Invoice, now: datetime | None = None
+    *, acting_user: User | None, invoice: Invoice, now: datetime | None = None
 ) -> Invoice:
     """Record payment in full. Orders billed on it are paid and fulfilled;
     a hold this app placed is lifted when nothing else is overdue."""
@@ -511,7 +517,7 @@ def do_mark_invoice_paid(
     )
     invoice.status, invoice.paid_at = InvoiceStatus.PAID, at
     invoice.save(update_fields=["status", "paid_at"])
-    write_audit(acting_user=acting_user, action="mark_invoice_paid", obj=invoice, at=at)
+    write_audit(acting_user=acting_user, action=AuditAction.MARK_INVOICE_PAID, obj=invoice, at=at)
     order_ids = invoice.lines.filter(order__isnull=False).values_list("order_id", flat=True)
     for order in Order.objects.filter(pk__in=list(order_ids)).order_by("pk"):
         _pay_and_fulfil_order(order, acting_user=acting_user, at=at)
@@ -525,7 +531,7 @@ def do_mark_invoice_paid(
 
 @transaction.atomic
 def do_cancel_invoice(
-    *, acting_user: Any, invoice: Invoice, now: datetime | None = None
+    *, acting_user: User | None, invoice: Invoice, now: datetime | None = None
 ) -> Invoice:
     """Cancel a draft: its lines stop counting, so what they billed can be
     billed again. An issued invoice is cancelled only by a credit note."""
@@ -538,13 +544,13 @@ def do_cancel_invoice(
     invoice.status, invoice.cancelled_at = InvoiceStatus.CANCELLED, at
     invoice.save(update_fields=["status", "cancelled_at"])
     invoice.lines.update(active=False)
-    write_audit(acting_user=acting_user, action="cancel_invoice", obj=invoice, at=at)
+    write_audit(acting_user=acting_user, action=AuditAction.CANCEL_INVOICE, obj=invoice, at=at)
     return invoice
 
 
 @transaction.atomic
 def do_credit_invoice(
-    *, acting_user: Any, invoice: Invoice, reason: str, now: datetime | None = None
+    *, acting_user: User | None, invoice: Invoice, reason: str, now: datetime | None = None
 ) -> Invoice:
     """Issue a credit note for the whole of ``invoice`` and cancel it.
 
@@ -611,7 +617,7 @@ def do_credit_invoice(
         order.save(update_fields=["status"])
     write_audit(
         acting_user=acting_user,
-        action="credit_invoice",
+        action=AuditAction.CREDIT_INVOICE,
         obj=note,
         at=at,
         detail={"credits": original.number, "reason": reason.strip()},
@@ -633,7 +639,7 @@ def _owned(customer: Customer, obj: Any, field: str, reason: str) -> None:
 @transaction.atomic
 def do_place_order(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     kind: str,
     product: Product | None = None,
@@ -693,7 +699,7 @@ def do_place_order(
     )
     write_audit(
         acting_user=acting_user,
-        action="place_order",
+        action=AuditAction.PLACE_ORDER,
         obj=order,
         at=at,
         detail={"kind": kind, "amount": str(order.amount), "currency": order.currency},
@@ -702,7 +708,9 @@ def do_place_order(
 
 
 @transaction.atomic
-def do_cancel_order(*, acting_user: Any, order: Order, now: datetime | None = None) -> Order:
+def do_cancel_order(
+    *, acting_user: User | None, order: Order, now: datetime | None = None
+) -> Order:
     """Cancel an order not yet paid. A draft invoice carrying it is cancelled
     with it; if it is on an issued invoice, credit that first."""
     at = now or clock.now()
@@ -727,13 +735,13 @@ def do_cancel_order(*, acting_user: Any, order: Order, now: datetime | None = No
         do_cancel_invoice(acting_user=acting_user, invoice=draft, now=at)
     order.status = OrderStatus.CANCELLED
     order.save(update_fields=["status"])
-    write_audit(acting_user=acting_user, action="cancel_order", obj=order, at=at)
+    write_audit(acting_user=acting_user, action=AuditAction.CANCEL_ORDER, obj=order, at=at)
     return order
 
 
 @transaction.atomic
 def do_order_renewal(
-    *, acting_user: Any, customer: Customer, licence: Licence, now: datetime | None = None
+    *, acting_user: User | None, customer: Customer, licence: Licence, now: datetime | None = None
 ) -> tuple[Order, Invoice]:
     """A customer renews ``licence``'s support from the portal: the order of
     the support period a renewal renews (``get_support_period_to_renew``), at
@@ -757,7 +765,9 @@ def do_order_renewal(
 
 
 @transaction.atomic
-def do_invoice_order(*, acting_user: Any, order: Order, now: datetime | None = None) -> Invoice:
+def do_invoice_order(
+    *, acting_user: User | None, order: Order, now: datetime | None = None
+) -> Invoice:
     """Invoice one placed order at once (a purchase in the portal), issued."""
     at = now or clock.now()
     order = (
@@ -787,7 +797,7 @@ def do_invoice_order(*, acting_user: Any, order: Order, now: datetime | None = N
     _issue(invoice, at=at, timezone=get_vendor_policy().timezone)
     write_audit(
         acting_user=acting_user,
-        action="invoice_order",
+        action=AuditAction.INVOICE_ORDER,
         obj=invoice,
         at=at,
         detail={"order": order.reference, "number": invoice.number},
@@ -795,7 +805,7 @@ def do_invoice_order(*, acting_user: Any, order: Order, now: datetime | None = N
     return invoice
 
 
-def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> None:
+def _pay_and_fulfil_order(order: Order, *, acting_user: User | None, at: datetime) -> None:
     """placed -> paid -> fulfilled, granting or extending the entitlement."""
     order = Order.objects.select_for_update(of=("self",)).select_related("product").get(pk=order.pk)
     if order.status != OrderStatus.PLACED:
@@ -870,7 +880,7 @@ def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> No
     order.save(update_fields=["status", "paid_at", "granted", "fulfilled_at"])
     write_audit(
         acting_user=acting_user,
-        action="fulfil_order",
+        action=AuditAction.FULFIL_ORDER,
         obj=order,
         at=at,
         detail={"granted": granted.reference},
@@ -880,7 +890,9 @@ def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> No
 # --- Holds and reminders --------------------------------------------------
 
 
-def do_hold_overdue_customers(*, acting_user: Any, now: datetime | None = None) -> list[Customer]:
+def do_hold_overdue_customers(
+    *, acting_user: User | None, now: datetime | None = None
+) -> list[Customer]:
     """Put on hold every customer with an invoice unpaid ``hold_after_days``
     past its due date (when the settings ask for it), and tell them by mail."""
     at = now or clock.now()
@@ -912,7 +924,7 @@ def do_hold_overdue_customers(*, acting_user: Any, now: datetime | None = None) 
     return held
 
 
-def do_send_renewal_reminders(*, acting_user: Any, now: datetime | None = None) -> int:
+def do_send_renewal_reminders(*, acting_user: User | None, now: datetime | None = None) -> int:
     """Send each renewal reminder due today once: ``reminder_days_before``
     days before a support period, contract or incident pack ends, and on the
     first day of the grace month, with the price of renewing that day."""
@@ -932,7 +944,7 @@ def do_send_renewal_reminders(*, acting_user: Any, now: datetime | None = None) 
             mail.send_renewal_reminder(due)
             write_audit(
                 acting_user=acting_user,
-                action="send_renewal_reminder",
+                action=AuditAction.SEND_RENEWAL_REMINDER,
                 obj=due.entitlement,
                 at=at,
                 detail={"stage": due.stage, "price": str(due.price), "key": due.key},

@@ -7,12 +7,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from supportledger.catalog.models import LicenceModel, Product, ProductPrice, Release, ServicePrice
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 from supportledger.core.convert import policy_fields_from_preset
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy
@@ -32,7 +34,7 @@ def _refuse_invalid(obj: Any, *, validate_unique: bool = True) -> None:
 @transaction.atomic
 def do_set_up_vendor(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     preset_name: str,
     price_list_from: date = SETUP_PRICE_LIST_FROM,
     replace: bool = False,
@@ -63,7 +65,7 @@ def do_set_up_vendor(
     )
     write_audit(
         acting_user=acting_user,
-        action="set_up_vendor",
+        action=AuditAction.SET_UP_VENDOR,
         obj=policy,
         at=at,
         detail={"preset": preset_name},
@@ -74,7 +76,7 @@ def do_set_up_vendor(
 @transaction.atomic
 def do_set_service_prices(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     effective_from: date,
     currency: str,
     rates: Mapping[str, Decimal],
@@ -94,7 +96,7 @@ def do_set_service_prices(
     )
     write_audit(
         acting_user=acting_user,
-        action="set_service_prices",
+        action=AuditAction.SET_SERVICE_PRICES,
         obj=price,
         at=now or clock.now(),
         detail={n: str(rates[n]) for n in ServicePrice.RATE_FIELDS},
@@ -105,7 +107,7 @@ def do_set_service_prices(
 @transaction.atomic
 def do_create_product(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     code: str,
     name: str,
     licence_model: str = LicenceModel.PERPETUAL,
@@ -127,7 +129,10 @@ def do_create_product(
     _refuse_invalid(product)
     product.save()
     write_audit(
-        acting_user=acting_user, action="create_product", obj=product, at=now or clock.now()
+        acting_user=acting_user,
+        action=AuditAction.CREATE_PRODUCT,
+        obj=product,
+        at=now or clock.now(),
     )
     return product
 
@@ -135,7 +140,7 @@ def do_create_product(
 @transaction.atomic
 def do_set_product_price(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     product: Product,
     effective_from: date,
     amount: Decimal,
@@ -152,7 +157,7 @@ def do_set_product_price(
     )
     write_audit(
         acting_user=acting_user,
-        action="set_product_price",
+        action=AuditAction.SET_PRODUCT_PRICE,
         obj=price,
         at=now or clock.now(),
         detail={"amount": str(amount), "currency": currency},
@@ -163,7 +168,7 @@ def do_set_product_price(
 @transaction.atomic
 def do_publish_release(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     product: Product,
     version: str,
     released_on: date,
@@ -181,6 +186,9 @@ def do_publish_release(
         release.file.save(file.name, file, save=False)
     release.save()
     write_audit(
-        acting_user=acting_user, action="publish_release", obj=release, at=now or clock.now()
+        acting_user=acting_user,
+        action=AuditAction.PUBLISH_RELEASE,
+        obj=release,
+        at=now or clock.now(),
     )
     return release

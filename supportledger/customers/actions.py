@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from supportledger.catalog.models import Product
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
 from supportledger.customers.models import Contact, Customer, StaffMember, StaffRole
 
@@ -26,7 +28,7 @@ def _refuse_invalid(obj: Any, exclude: list[str] | None = None) -> None:
 @transaction.atomic
 def do_create_customer(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     organisation: str,
     city: str,
     country: str,
@@ -47,14 +49,14 @@ def do_create_customer(
     )
     _refuse_invalid(customer)
     customer.save()
-    write_audit(acting_user=acting_user, action="create_customer", obj=customer, at=at)
+    write_audit(acting_user=acting_user, action=AuditAction.CREATE_CUSTOMER, obj=customer, at=at)
     return customer
 
 
 @transaction.atomic
 def do_add_contact(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     name: str,
     email: str,
@@ -67,13 +69,15 @@ def do_add_contact(
     )
     _refuse_invalid(contact)
     contact.save()
-    write_audit(acting_user=acting_user, action="add_contact", obj=contact, at=now or clock.now())
+    write_audit(
+        acting_user=acting_user, action=AuditAction.ADD_CONTACT, obj=contact, at=now or clock.now()
+    )
     return contact
 
 
 @transaction.atomic
 def do_put_customer_on_hold(
-    *, acting_user: Any, customer: Customer, reason: str, now: datetime | None = None
+    *, acting_user: User | None, customer: Customer, reason: str, now: datetime | None = None
 ) -> Customer:
     """No new work is recorded for a customer on hold."""
     if not reason.strip():
@@ -82,7 +86,7 @@ def do_put_customer_on_hold(
     customer.save(update_fields=["on_hold", "on_hold_reason"])
     write_audit(
         acting_user=acting_user,
-        action="put_customer_on_hold",
+        action=AuditAction.PUT_CUSTOMER_ON_HOLD,
         obj=customer,
         at=now or clock.now(),
         detail={"reason": customer.on_hold_reason},
@@ -92,13 +96,13 @@ def do_put_customer_on_hold(
 
 @transaction.atomic
 def do_release_customer_hold(
-    *, acting_user: Any, customer: Customer, now: datetime | None = None
+    *, acting_user: User | None, customer: Customer, now: datetime | None = None
 ) -> Customer:
     customer.on_hold, customer.on_hold_reason = False, ""
     customer.save(update_fields=["on_hold", "on_hold_reason"])
     write_audit(
         acting_user=acting_user,
-        action="release_customer_hold",
+        action=AuditAction.RELEASE_CUSTOMER_HOLD,
         obj=customer,
         at=now or clock.now(),
     )
@@ -108,7 +112,7 @@ def do_release_customer_hold(
 @transaction.atomic
 def do_add_staff_member(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     user: Any,
     role: str = StaffRole.AGENT,
     products: Iterable[Product] = (),
@@ -124,7 +128,7 @@ def do_add_staff_member(
         user.save(update_fields=["is_staff"])
     write_audit(
         acting_user=acting_user,
-        action="add_staff_member",
+        action=AuditAction.ADD_STAFF_MEMBER,
         obj=member,
         at=now or clock.now(),
         detail={"role": role, "products": sorted(p.code for p in member.products.all())},

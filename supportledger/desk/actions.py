@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
@@ -34,6 +35,7 @@ from django.utils.translation import gettext as _
 from supportledger.catalog.models import Product
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 from supportledger.core.convert import kind_defaults_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
@@ -80,7 +82,7 @@ logger = logging.getLogger(__name__)
 @transaction.atomic
 def do_open_request(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     subject: str,
     body: str = "",
@@ -183,7 +185,7 @@ def do_open_request(
         _charge_incident_on_opening(request, policy_row, acting_user=acting_user, at=at)
     write_audit(
         acting_user=acting_user,
-        action="open_request",
+        action=AuditAction.OPEN_REQUEST,
         obj=request,
         at=at,
         detail={"channel": channel, "customer": customer.pk},
@@ -193,7 +195,7 @@ def do_open_request(
 
 def do_record_work(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     work_id: str,
     request: Request,
     agent: StaffMember,
@@ -244,7 +246,7 @@ def do_record_work(
 
 def _record_work(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     work_id: str,
     request: Request,
     agent: StaffMember,
@@ -284,7 +286,7 @@ def _record_work(
     rating = _rate_and_post(work, acting_user=acting_user, at=at)
     write_audit(
         acting_user=acting_user,
-        action="record_work",
+        action=AuditAction.RECORD_WORK,
         obj=work,
         at=at,
         detail=_rating_detail(rating),
@@ -345,7 +347,7 @@ def _check_authorised(agent: StaffMember, product: Product) -> None:
 @transaction.atomic
 def do_edit_work(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     work: WorkEntry,
     now: datetime | None = None,
     **changes: Any,
@@ -375,7 +377,7 @@ def do_edit_work(
     _rerate(work, acting_user=acting_user, at=at)
     write_audit(
         acting_user=acting_user,
-        action="edit_work",
+        action=AuditAction.EDIT_WORK,
         obj=work,
         at=at,
         detail={"before": before, "after": {name: str(getattr(work, name)) for name in changes}},
@@ -384,7 +386,9 @@ def do_edit_work(
 
 
 @transaction.atomic
-def do_rerate_work(*, acting_user: Any, work: WorkEntry, now: datetime | None = None) -> WorkRating:
+def do_rerate_work(
+    *, acting_user: User | None, work: WorkEntry, now: datetime | None = None
+) -> WorkRating:
     """Rate ``work`` again against the entitlements as they are now recorded
     (after a retroactive change): the old rating's ledger entries are
     reversed, new ones posted, the old rating kept with ``current=False``."""
@@ -396,7 +400,7 @@ def do_rerate_work(*, acting_user: Any, work: WorkEntry, now: datetime | None = 
     rating = _rerate(work, acting_user=acting_user, at=at)
     write_audit(
         acting_user=acting_user,
-        action="rerate_work",
+        action=AuditAction.RERATE_WORK,
         obj=work,
         at=at,
         detail=_rating_detail(rating),
@@ -404,12 +408,12 @@ def do_rerate_work(*, acting_user: Any, work: WorkEntry, now: datetime | None = 
     return rating
 
 
-def _rerate(work: WorkEntry, *, acting_user: Any, at: datetime) -> WorkRating:
+def _rerate(work: WorkEntry, *, acting_user: User | None, at: datetime) -> WorkRating:
     _reverse_current_rating(work, acting_user=acting_user, at=at)
     return _rate_and_post(work, acting_user=acting_user, at=at)
 
 
-def _reverse_current_rating(work: WorkEntry, *, acting_user: Any, at: datetime) -> None:
+def _reverse_current_rating(work: WorkEntry, *, acting_user: User | None, at: datetime) -> None:
     """Reverse the consumptions of ``work``'s current rating and keep the
     rating with ``current=False``; the caller rates the work again."""
     old = WorkRating.objects.filter(work=work, current=True).first()
@@ -455,7 +459,7 @@ def _check_not_invoiced(work: WorkEntry) -> None:
 
 
 def do_rerate_since(
-    *, acting_user: Any, customer_id: int, since: date, now: datetime | None = None
+    *, acting_user: User | None, customer_id: int, since: date, now: datetime | None = None
 ) -> list[WorkRating]:
     """Re-rate the customer's recorded work started on or after ``since``
     (policy time zone) that is on no invoice, after a retroactive change of
@@ -495,7 +499,7 @@ def do_rerate_since(
         except ActionRefused as refused:
             write_audit(
                 acting_user=acting_user,
-                action="rerate_refused",
+                action=AuditAction.RERATE_REFUSED,
                 obj=Customer.objects.get(pk=customer_id),
                 at=at,
                 detail={"since": str(since), "code": refused.code, "message": refused.message},
@@ -504,7 +508,7 @@ def do_rerate_since(
         for work, rating in zip(works, ratings, strict=True):
             write_audit(
                 acting_user=acting_user,
-                action="rerate_work",
+                action=AuditAction.RERATE_WORK,
                 obj=work,
                 at=at,
                 detail={"since": str(since), **_rating_detail(rating)},
@@ -539,7 +543,7 @@ def _lock(request: Request, *, extra: set[int], work: WorkEntry) -> _Locked:
     return _Locked(request, entitlements)
 
 
-def _rate_and_post(work: WorkEntry, *, acting_user: Any, at: datetime) -> WorkRating:
+def _rate_and_post(work: WorkEntry, *, acting_user: User | None, at: datetime) -> WorkRating:
     policy_row = get_vendor_policy()
     day = local_date(work.started_at, policy_row.timezone)
     month = month_start(day)
@@ -647,7 +651,7 @@ def mode_of_channel(channel: str) -> str:
     return channel if channel in MODES else _CHAT_LIKE
 
 
-def _user_or_none(acting_user: Any) -> Any:
+def _user_or_none(acting_user: User | None) -> Any:
     return acting_user if getattr(acting_user, "pk", None) else None
 
 
@@ -835,7 +839,7 @@ def _resume_response_clock(request: Request, policy_row: Any, at: datetime) -> N
 
 
 def _charge_incident_on_opening(
-    request: Request, policy_row: Any, *, acting_user: Any, at: datetime
+    request: Request, policy_row: Any, *, acting_user: User | None, at: datetime
 ) -> None:
     """Charge one incident for a phone request, from the pack the rating
     rules pick for one minute of phone work on it now; no pack, nothing."""
@@ -888,7 +892,7 @@ def _charge_incident_on_opening(
 @transaction.atomic
 def do_post_message(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     request: Request,
     body_text: str,
     body_html: str = "",
@@ -947,7 +951,7 @@ def do_post_message(
     request.save(update_fields=sorted(set(changed)))
     write_audit(
         acting_user=acting_user,
-        action="post_message",
+        action=AuditAction.POST_MESSAGE,
         obj=message,
         at=at,
         detail={"request": request.pk, "internal": internal, "attachments": len(files)},
@@ -1000,7 +1004,7 @@ def _move(request: Request, to: str, at: datetime) -> None:
 
 @transaction.atomic
 def do_change_request_status(
-    *, acting_user: Any, request: Request, to: str, now: datetime | None = None
+    *, acting_user: User | None, request: Request, to: str, now: datetime | None = None
 ) -> Request:
     """Move ``request`` to status ``to`` if the transition table allows it;
     otherwise raise ``ActionRefused("invalid_transition")`` naming the
@@ -1014,7 +1018,7 @@ def do_change_request_status(
     locked.save(update_fields=[*_STATUS_FIELDS, "updated_at"])
     write_audit(
         acting_user=acting_user,
-        action="change_request_status",
+        action=AuditAction.CHANGE_REQUEST_STATUS,
         obj=locked,
         at=at,
         detail={"from": before, "to": to},
@@ -1032,7 +1036,7 @@ def _copy_fields(source: Request, target: Request) -> None:
 @transaction.atomic
 def do_assign_request(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     request: Request,
     assignee: StaffMember | None,
     now: datetime | None = None,
@@ -1051,7 +1055,7 @@ def do_assign_request(
     locked.save(update_fields=fields)
     write_audit(
         acting_user=acting_user,
-        action="assign_request",
+        action=AuditAction.ASSIGN_REQUEST,
         obj=locked,
         at=at,
         detail={"from": before, "to": assignee.pk if assignee else None},
@@ -1062,7 +1066,7 @@ def do_assign_request(
 
 @transaction.atomic
 def do_set_request_priority(
-    *, acting_user: Any, request: Request, priority: str, now: datetime | None = None
+    *, acting_user: User | None, request: Request, priority: str, now: datetime | None = None
 ) -> Request:
     at = now or clock.now()
     if priority not in Priority.values:
@@ -1077,7 +1081,7 @@ def do_set_request_priority(
     locked.save(update_fields=["priority", "updated_at"])
     write_audit(
         acting_user=acting_user,
-        action="set_request_priority",
+        action=AuditAction.SET_REQUEST_PRIORITY,
         obj=locked,
         at=at,
         detail={"from": before, "to": priority},
@@ -1092,7 +1096,7 @@ def do_set_request_priority(
 @transaction.atomic
 def do_start_timer(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     request: Request,
     agent: StaffMember,
     mode: str,
@@ -1116,7 +1120,11 @@ def do_start_timer(
     )
     if created:
         write_audit(
-            acting_user=acting_user, action="start_timer", obj=timer, at=at, detail={"mode": mode}
+            acting_user=acting_user,
+            action=AuditAction.START_TIMER,
+            obj=timer,
+            at=at,
+            detail={"mode": mode},
         )
     return timer
 
@@ -1124,7 +1132,7 @@ def do_start_timer(
 @transaction.atomic
 def do_stop_timer(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     request: Request,
     agent: StaffMember,
     category: str | None = None,
@@ -1158,7 +1166,11 @@ def do_stop_timer(
         now=at,
     )
     write_audit(
-        acting_user=acting_user, action="stop_timer", obj=timer, at=at, detail={"work": work.pk}
+        acting_user=acting_user,
+        action=AuditAction.STOP_TIMER,
+        obj=timer,
+        at=at,
+        detail={"work": work.pk},
     )
     timer.delete()
     return work
@@ -1166,7 +1178,7 @@ def do_stop_timer(
 
 def do_record_manual_work(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     request: Request,
     agent: StaffMember,
     started_at: datetime,

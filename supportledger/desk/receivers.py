@@ -3,11 +3,19 @@
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth.models import User
+
 from supportledger.desk.actions import do_rerate_since
 
 
 def rerate_after_grant(
-    sender: Any, *, customer_id: int, since: date, acting_user: Any, at: datetime, **kwargs: Any
+    sender: Any,
+    *,
+    customer_id: int,
+    since: date,
+    acting_user: User | None,
+    at: datetime,
+    **kwargs: Any,
 ) -> None:
     """Entitlements valid from ``since`` were added: re-rate the customer's
     uninvoiced work from that day on, in the granting transaction."""

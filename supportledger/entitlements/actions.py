@@ -13,12 +13,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from supportledger.catalog.models import LicenceModel, Product
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import validate_categories, validate_modes
 from supportledger.customers.models import Customer
@@ -49,7 +51,7 @@ def post_entry(
     allowance_month: date | None = None,
     work_rating: Any = None,
     reverses: LedgerEntry | None = None,
-    acting_user: Any,
+    acting_user: User | None,
     at: datetime,
     note: str = "",
 ) -> LedgerEntry:
@@ -120,7 +122,7 @@ def post_entry(
 
 
 def reverse_entry(
-    entry: LedgerEntry, *, acting_user: Any, at: datetime, note: str = ""
+    entry: LedgerEntry, *, acting_user: User | None, at: datetime, note: str = ""
 ) -> LedgerEntry:
     """Cancel ``entry`` with an opposite entry pointing at it (the entry's
     entitlement must be locked by the caller). An entry is reversed once."""
@@ -173,7 +175,7 @@ def lock_entitlement(entitlement: Entitlement) -> Entitlement:
 @transaction.atomic
 def do_adjust_balance(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     entitlement: Entitlement,
     minutes: int = 0,
     incidents: int = 0,
@@ -203,7 +205,7 @@ def do_adjust_balance(
     )
     write_audit(
         acting_user=acting_user,
-        action="adjust_balance",
+        action=AuditAction.ADJUST_BALANCE,
         obj=entry,
         at=at,
         detail={"entitlement": locked.reference, "minutes": minutes, "incidents": incidents},
@@ -213,7 +215,7 @@ def do_adjust_balance(
 
 @transaction.atomic
 def do_reverse_ledger_entry(
-    *, acting_user: Any, entry: LedgerEntry, note: str, now: datetime | None = None
+    *, acting_user: User | None, entry: LedgerEntry, note: str, now: datetime | None = None
 ) -> LedgerEntry:
     """Cancel a grant or adjustment posted in error. Consumptions belong to a
     work rating and are reversed by re-rating the work (``do_rerate_work``)."""
@@ -236,7 +238,7 @@ def do_reverse_ledger_entry(
     reversal = reverse_entry(entry, acting_user=acting_user, at=at, note=note)
     write_audit(
         acting_user=acting_user,
-        action="reverse_ledger_entry",
+        action=AuditAction.REVERSE_LEDGER_ENTRY,
         obj=reversal,
         at=at,
         detail={"reverses": entry.pk, "note": note},
@@ -284,7 +286,9 @@ def _new_entitlement(
     return entitlement
 
 
-def _announce_grant(customer_id: int, since: date, *, acting_user: Any, at: datetime) -> None:
+def _announce_grant(
+    customer_id: int, since: date, *, acting_user: User | None, at: datetime
+) -> None:
     """Tell the desk, inside this transaction, that entitlements valid from
     ``since`` were added, so recorded work from that day on is re-rated."""
     entitlements_granted.send(
@@ -295,7 +299,7 @@ def _announce_grant(customer_id: int, since: date, *, acting_user: Any, at: date
 @transaction.atomic
 def do_sell_licence(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     product: Product,
     sold_on: date,
@@ -348,7 +352,7 @@ def do_sell_licence(
             )
     write_audit(
         acting_user=acting_user,
-        action="sell_licence",
+        action=AuditAction.SELL_LICENCE,
         obj=licence,
         at=at,
         detail={"product": product.code, "seats": seats, "granted": granted},
@@ -361,7 +365,7 @@ def do_sell_licence(
 @transaction.atomic
 def do_sell_voucher(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     minutes: int,
     starts: date,
@@ -389,7 +393,7 @@ def do_sell_voucher(
     post_entry(voucher, reason=Reason.GRANT, minutes=minutes, acting_user=acting_user, at=at)
     write_audit(
         acting_user=acting_user,
-        action="sell_voucher",
+        action=AuditAction.SELL_VOUCHER,
         obj=voucher,
         at=at,
         detail={"minutes": minutes},
@@ -401,7 +405,7 @@ def do_sell_voucher(
 @transaction.atomic
 def do_sell_contract(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     starts: date,
     ends: date,
@@ -448,7 +452,7 @@ def do_sell_contract(
     )
     write_audit(
         acting_user=acting_user,
-        action="sell_contract",
+        action=AuditAction.SELL_CONTRACT,
         obj=contract,
         at=at,
         detail={"sla": sla, "minutes_per_month": minutes_per_month},
@@ -460,7 +464,7 @@ def do_sell_contract(
 @transaction.atomic
 def do_sell_incident_pack(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     incidents: int,
     starts: date,
@@ -495,7 +499,7 @@ def do_sell_incident_pack(
     post_entry(pack, reason=Reason.GRANT, incidents=incidents, acting_user=acting_user, at=at)
     write_audit(
         acting_user=acting_user,
-        action="sell_incident_pack",
+        action=AuditAction.SELL_INCIDENT_PACK,
         obj=pack,
         at=at,
         detail={"incidents": incidents},
@@ -507,7 +511,7 @@ def do_sell_incident_pack(
 @transaction.atomic
 def do_grant_service_warranty(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     starts: date,
     ends: date,
@@ -524,7 +528,9 @@ def do_grant_service_warranty(
         at=at,
         products=products,
     )
-    write_audit(acting_user=acting_user, action="grant_service_warranty", obj=grant, at=at)
+    write_audit(
+        acting_user=acting_user, action=AuditAction.GRANT_SERVICE_WARRANTY, obj=grant, at=at
+    )
     _announce_grant(customer.pk, starts, acting_user=acting_user, at=at)
     return grant
 
@@ -532,7 +538,7 @@ def do_grant_service_warranty(
 @transaction.atomic
 def do_extend_support_period(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     entitlement: Entitlement,
     new_ends: date,
     starts: date | None = None,
@@ -572,7 +578,7 @@ def do_extend_support_period(
     )
     write_audit(
         acting_user=acting_user,
-        action="extend_support_period",
+        action=AuditAction.EXTEND_SUPPORT_PERIOD,
         obj=extension,
         at=at,
         detail={"extends": renewed.reference, "starts": str(first), "ends": str(new_ends)},
@@ -587,7 +593,7 @@ def do_extend_support_period(
 @transaction.atomic
 def do_activate_licence(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     licence: Licence,
     workstation: str,
     customer: Customer | None = None,
@@ -611,7 +617,7 @@ def do_activate_licence(
     )
     write_audit(
         acting_user=acting_user,
-        action="activate_licence",
+        action=AuditAction.ACTIVATE_LICENCE,
         obj=activation,
         at=at,
         detail={"licence": licence.reference, "workstation": workstation},
@@ -622,7 +628,7 @@ def do_activate_licence(
 @transaction.atomic
 def do_deactivate_licence(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     licence: Licence,
     workstation: str,
     customer: Customer | None = None,
@@ -641,7 +647,7 @@ def do_deactivate_licence(
     activation.save(update_fields=["deactivated_at"])
     write_audit(
         acting_user=acting_user,
-        action="deactivate_licence",
+        action=AuditAction.DEACTIVATE_LICENCE,
         obj=activation,
         at=at,
         detail={"licence": licence.reference, "workstation": workstation},
@@ -652,7 +658,7 @@ def do_deactivate_licence(
 @transaction.atomic
 def do_move_licence(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     licence: Licence,
     from_workstation: str,
     to_workstation: str,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_noop
 
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.core.transitions import check_transition
@@ -103,7 +105,7 @@ def _quarantine(
 
 def do_receive_mail(
     *,
-    acting_user: Any = None,
+    acting_user: User | None = None,
     raw: bytes,
     received_via: str,
     envelope_from: str | None = None,
@@ -142,14 +144,14 @@ def do_receive_mail(
 
 
 @transaction.atomic
-def _count_duplicate(message: InboundMessage, *, acting_user: Any, at: datetime) -> Receipt:
+def _count_duplicate(message: InboundMessage, *, acting_user: User | None, at: datetime) -> Receipt:
     InboundMessage.objects.filter(pk=message.pk).update(
         duplicate_deliveries=F("duplicate_deliveries") + 1
     )
     message.refresh_from_db(fields=["duplicate_deliveries"])
     write_audit(
         acting_user=acting_user,
-        action="receive_duplicate_mail",
+        action=AuditAction.RECEIVE_DUPLICATE_MAIL,
         obj=message,
         at=at,
         detail={"deliveries": message.duplicate_deliveries + 1},
@@ -163,7 +165,7 @@ def _receive(
     key: str,
     received_via: str,
     envelope_from: str | None,
-    acting_user: Any,
+    acting_user: User | None,
     at: datetime,
 ) -> Receipt:
     inbound = InboundMessage(
@@ -201,7 +203,7 @@ def _receive(
         inbound.save()
     write_audit(
         acting_user=acting_user,
-        action="receive_mail",
+        action=AuditAction.RECEIVE_MAIL,
         obj=inbound,
         at=at,
         detail={"status": inbound.status, "reason": inbound.reason, "via": received_via},
@@ -221,7 +223,7 @@ def _describe(inbound: InboundMessage, parsed: ParsedMail) -> None:
 
 
 def _route_in_savepoint(
-    inbound: InboundMessage, parsed: ParsedMail, *, acting_user: Any, at: datetime
+    inbound: InboundMessage, parsed: ParsedMail, *, acting_user: User | None, at: datetime
 ) -> None:
     """Route ``inbound``; on refusal only the routing is rolled back and the
     message is quarantined with the refusal's code. Routing runs in English,
@@ -242,7 +244,7 @@ def _route(
     inbound: InboundMessage,
     parsed: ParsedMail,
     *,
-    acting_user: Any,
+    acting_user: User | None,
     at: datetime,
     request: Request | None = None,
     contact: Contact | None = None,
@@ -287,7 +289,7 @@ def _route(
     _open_request(inbound, parsed, contact, acting_user=acting_user, at=at)
 
 
-def _unknown_sender(parsed: ParsedMail, *, acting_user: Any, at: datetime) -> Contact:
+def _unknown_sender(parsed: ParsedMail, *, acting_user: User | None, at: datetime) -> Contact:
     policy = conf.unknown_sender_policy()
     if policy == "reject":
         raise _quarantine(
@@ -329,7 +331,7 @@ def _open_request(
     parsed: ParsedMail,
     contact: Contact,
     *,
-    acting_user: Any,
+    acting_user: User | None,
     at: datetime,
 ) -> None:
     from supportledger.desk.actions import do_open_request
@@ -355,7 +357,7 @@ def _post_to_request(
     request: Request,
     author: Contact | None,
     *,
-    acting_user: Any,
+    acting_user: User | None,
     at: datetime,
 ) -> None:
     from supportledger.desk.actions import do_post_message
@@ -387,7 +389,7 @@ def _mark_routed(inbound: InboundMessage, request: Request, *, opened: bool, at:
 @transaction.atomic
 def do_route_inbound_message(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     message: InboundMessage,
     request: Request | None = None,
     contact: Contact | None = None,
@@ -426,7 +428,7 @@ def do_route_inbound_message(
     locked.save(update_fields=["routed_by"])
     write_audit(
         acting_user=acting_user,
-        action="route_inbound_message",
+        action=AuditAction.ROUTE_INBOUND_MESSAGE,
         obj=locked,
         at=at,
         detail={"request": locked.request_id, "opened": locked.opened_request},
@@ -518,14 +520,14 @@ def send_acknowledgement(inbound_id: int, *, now: datetime | None = None) -> Out
             sent = _send(
                 mail, kind=OutboundKind.ACKNOWLEDGEMENT, at=at, request=request, contact=contact
             )
-            write_audit(acting_user=None, action="send_acknowledgement", obj=sent, at=at)
+            write_audit(acting_user=None, action=AuditAction.SEND_ACKNOWLEDGEMENT, obj=sent, at=at)
     except Exception:
         logger.exception("Acknowledgement of %s could not be sent", request.reference)
         return None
     return sent
 
 
-def do_send_balance_alerts(*, acting_user: Any = None, now: datetime | None = None) -> int:
+def do_send_balance_alerts(*, acting_user: User | None = None, now: datetime | None = None) -> int:
     """Mail every balance alert not yet notified to its customer's contacts,
     each in the contact's language, and mark it notified. Called by the
     worker. Each alert is locked while it is sent, so two workers never send
@@ -544,7 +546,7 @@ def do_send_balance_alerts(*, acting_user: Any = None, now: datetime | None = No
     return notified
 
 
-def _send_balance_alert(alert_id: int, *, acting_user: Any, at: datetime) -> int:
+def _send_balance_alert(alert_id: int, *, acting_user: User | None, at: datetime) -> int:
     from supportledger.entitlements.models import BalanceAlert
 
     alert = (
@@ -579,7 +581,7 @@ def _send_balance_alert(alert_id: int, *, acting_user: Any, at: datetime) -> int
     alert.save(update_fields=["notified_at"])
     write_audit(
         acting_user=acting_user,
-        action="send_balance_alert",
+        action=AuditAction.SEND_BALANCE_ALERT,
         obj=alert,
         at=at,
         detail={"threshold": alert.threshold, "entitlement": entitlement.reference},
@@ -595,7 +597,7 @@ def _hours(minutes: int) -> str:
 
 
 def do_send_release_mails(
-    *, acting_user: Any = None, release: Any, now: datetime | None = None
+    *, acting_user: User | None = None, release: Any, now: datetime | None = None
 ) -> int:
     """Announce ``release`` to every contact of every customer that may
     download it today (``rules.eligibility.may_download``, policy time zone),
@@ -661,7 +663,10 @@ def do_send_release_mails(
                         mail, kind=OutboundKind.RELEASE, at=at, release=release, contact=contact
                     )
                     write_audit(
-                        acting_user=acting_user, action="send_release_mail", obj=logged, at=at
+                        acting_user=acting_user,
+                        action=AuditAction.SEND_RELEASE_MAIL,
+                        obj=logged,
+                        at=at,
                     )
             except Exception:
                 logger.exception("Release mail to %s could not be sent", contact.email)
@@ -723,7 +728,7 @@ def send_reply(message_id: int, *, now: datetime | None = None) -> OutboundMail 
                 contact=contact,
                 desk_message=message,
             )
-            write_audit(acting_user=None, action="send_reply", obj=sent, at=at)
+            write_audit(acting_user=None, action=AuditAction.SEND_REPLY, obj=sent, at=at)
     except Exception:
         logger.exception("Reply %s on %s could not be mailed", message.pk, request.reference)
         return None

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from supportledger.catalog.models import ServicePrice
 from supportledger.catalog.queries import get_service_price_on
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 from supportledger.core.convert import policy_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
@@ -77,7 +79,7 @@ def _policy() -> Policy:
 @transaction.atomic
 def do_record_consent(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     contact: Contact,
     request: Request,
     terms_version: str,
@@ -125,7 +127,7 @@ def do_record_consent(
     )
     write_audit(
         acting_user=acting_user,
-        action="record_consent",
+        action=AuditAction.RECORD_CONSENT,
         obj=consent,
         at=at,
         detail={
@@ -195,7 +197,7 @@ def _lock_agent(agent: StaffMember) -> StaffMember:
 @transaction.atomic
 def do_book_appointment(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     request: Request,
     agent: StaffMember,
     consent: Consent,
@@ -244,7 +246,7 @@ def do_book_appointment(
     )
     write_audit(
         acting_user=acting_user,
-        action="book_appointment",
+        action=AuditAction.BOOK_APPOINTMENT,
         obj=appointment,
         at=at,
         detail={
@@ -262,7 +264,7 @@ def do_book_appointment(
 @transaction.atomic
 def do_reschedule_appointment(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     appointment: Appointment,
     starts_at: datetime,
     ends_at: datetime,
@@ -295,7 +297,7 @@ def do_reschedule_appointment(
     )
     write_audit(
         acting_user=acting_user,
-        action="reschedule_appointment",
+        action=AuditAction.RESCHEDULE_APPOINTMENT,
         obj=appointment,
         at=at,
         detail={"before": before, "starts_at": starts_at.isoformat(), "agent": agent.pk},
@@ -307,7 +309,7 @@ def do_reschedule_appointment(
 @transaction.atomic
 def do_cancel_appointment(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     appointment: Appointment,
     reason: str = "",
     now: datetime | None = None,
@@ -329,7 +331,7 @@ def do_cancel_appointment(
     appointment.save(update_fields=["status", "cancelled_at", "cancel_reason", "sequence"])
     write_audit(
         acting_user=acting_user,
-        action="cancel_appointment",
+        action=AuditAction.CANCEL_APPOINTMENT,
         obj=appointment,
         at=at,
         detail={"reason": appointment.cancel_reason},
@@ -362,7 +364,10 @@ def send_appointment_reminders(now: datetime | None = None) -> int:
                 "request", "agent__user", "consent__contact"
             ).get(pk=pk)
             write_audit(
-                acting_user=None, action="send_appointment_reminder", obj=appointment, at=at
+                acting_user=None,
+                action=AuditAction.SEND_APPOINTMENT_REMINDER,
+                obj=appointment,
+                at=at,
             )
             transaction.on_commit(
                 partial(send_appointment_mail, appointment, kind="reminder", stamp=at)
@@ -387,7 +392,7 @@ def _normal_code(code: str) -> str:
 @transaction.atomic
 def do_start_customer_remote_session(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     contact: Contact,
     request: Request,
     agent_id: int,
@@ -428,7 +433,7 @@ def do_start_customer_remote_session(
 @transaction.atomic
 def do_start_remote_session(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     consent: Consent,
     agent: StaffMember,
     now: datetime | None = None,
@@ -465,7 +470,7 @@ def do_start_remote_session(
         ) from exc
     write_audit(
         acting_user=acting_user,
-        action="start_remote_session",
+        action=AuditAction.START_REMOTE_SESSION,
         obj=session,
         at=at,
         detail={
@@ -479,7 +484,7 @@ def do_start_remote_session(
 
 def do_attach_remote_tool(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     session: RemoteSession,
     code: str,
     tool: str,
@@ -522,7 +527,7 @@ def do_attach_remote_tool(
             )
             write_audit(
                 acting_user=acting_user,
-                action="attach_remote_tool",
+                action=AuditAction.ATTACH_REMOTE_TOOL,
                 obj=session,
                 at=at,
                 detail={"tool": tool, "tool_session_id": tool_session_id},
@@ -533,7 +538,7 @@ def do_attach_remote_tool(
             session.save(update_fields=["failed_attempts"])
         write_audit(
             acting_user=acting_user,
-            action="refuse_remote_code",
+            action=AuditAction.REFUSE_REMOTE_CODE,
             obj=session,
             at=at,
             detail={"reason": refusal[0], "failed_attempts": session.failed_attempts},
@@ -563,7 +568,7 @@ def _code_refusal(session: RemoteSession, code: str, at: datetime) -> tuple[str,
 @transaction.atomic
 def do_end_remote_session(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     session: RemoteSession,
     now: datetime | None = None,
 ) -> RemoteSession:
@@ -583,7 +588,7 @@ def do_end_remote_session(
     session.save(update_fields=["status", "ended_at"])
     write_audit(
         acting_user=acting_user,
-        action="end_remote_session",
+        action=AuditAction.END_REMOTE_SESSION,
         obj=session,
         at=at,
         detail={"tool": session.tool, "tool_session_id": session.tool_session_id},
@@ -596,7 +601,7 @@ def do_end_remote_session(
 
 def _confirm(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     work: WorkEntry,
     confirmed_at: datetime,
     contact: Contact | None,
@@ -611,7 +616,7 @@ def _confirm(
     )
     write_audit(
         acting_user=acting_user,
-        action="auto_confirm_work" if automatic else "confirm_work",
+        action=AuditAction.AUTO_CONFIRM_WORK if automatic else "confirm_work",
         obj=work,
         at=confirmed_at,
         detail={"contact": contact.pk if contact else None, "automatic": automatic},
@@ -622,7 +627,7 @@ def _confirm(
 @transaction.atomic
 def do_confirm_work(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     work: WorkEntry,
     contact: Contact | None = None,
     now: datetime | None = None,
@@ -673,7 +678,7 @@ def auto_confirm_work(now: datetime | None = None) -> int:
 @transaction.atomic
 def do_file_claim(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     work: WorkEntry,
     contact: Contact,
     description: str,
@@ -713,7 +718,7 @@ def do_file_claim(
     )
     write_audit(
         acting_user=acting_user,
-        action="file_claim",
+        action=AuditAction.FILE_CLAIM,
         obj=claim,
         at=at,
         detail={"work": work.work_id, "deadline": window.complaint_deadline.isoformat()},
@@ -724,7 +729,7 @@ def do_file_claim(
 @transaction.atomic
 def do_accept_claim(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     claim: Claim,
     note: str = "",
     now: datetime | None = None,
@@ -763,7 +768,7 @@ def do_accept_claim(
     )
     write_audit(
         acting_user=acting_user,
-        action="accept_claim",
+        action=AuditAction.ACCEPT_CLAIM,
         obj=claim,
         at=at,
         detail={"service_warranty": grant.pk, "ends": grant.ends.isoformat()},
@@ -774,7 +779,7 @@ def do_accept_claim(
 @transaction.atomic
 def do_reject_claim(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     claim: Claim,
     note: str,
     visited_on_site: bool = False,
@@ -807,7 +812,9 @@ def do_reject_claim(
     if visited_on_site:
         charge = _charge_travel(claim, at)
         detail.update(travel_charge=charge.pk, amount=str(charge.amount))
-    write_audit(acting_user=acting_user, action="reject_claim", obj=claim, at=at, detail=detail)
+    write_audit(
+        acting_user=acting_user, action=AuditAction.REJECT_CLAIM, obj=claim, at=at, detail=detail
+    )
     return claim
 
 
@@ -834,7 +841,7 @@ def _charge_travel(claim: Claim, at: datetime) -> TravelCharge:
 
 @transaction.atomic
 def do_mark_travel_charge_billed(
-    *, acting_user: Any, charge: TravelCharge, now: datetime | None = None
+    *, acting_user: User | None, charge: TravelCharge, now: datetime | None = None
 ) -> TravelCharge:
     """The billing run took ``charge`` onto an invoice; a charge is billed once."""
     at = now or clock.now()
@@ -843,5 +850,5 @@ def do_mark_travel_charge_billed(
         raise ActionRefused("already_billed", _("This travel charge has already been billed."))
     charge.billed_at = at
     charge.save(update_fields=["billed_at"])
-    write_audit(acting_user=acting_user, action="bill_travel_charge", obj=charge, at=at)
+    write_audit(acting_user=acting_user, action=AuditAction.BILL_TRAVEL_CHARGE, obj=charge, at=at)
     return charge
