@@ -10,6 +10,8 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from supportledger.billing.queries import describe_hold_reason
+
 
 def example(values: dict[str, Any]) -> ConfigDict:
     return ConfigDict(extra="forbid", json_schema_extra={"example": values})
@@ -27,8 +29,12 @@ class CustomerOut(Schema):
     currency: str
     vat_id: str
     on_hold: bool
-    on_hold_reason: str
+    on_hold_reason: str = Field(description="Why the customer is on hold, in English.")
     created_at: datetime
+
+    @staticmethod
+    def resolve_on_hold_reason(customer: Any) -> str:
+        return describe_hold_reason(customer, "en") if customer.on_hold else ""
 
 
 class CustomerIn(Schema):

@@ -52,13 +52,11 @@ from supportledger.billing.models import (
     SentReminder,
 )
 from supportledger.billing.queries import (
-    OVERDUE_HOLD_PREFIX,
     get_billing_settings,
     get_order_quote,
     get_support_period_to_renew,
     list_overdue_invoices,
     list_renewal_reminders_due,
-    overdue_hold_reason,
 )
 from supportledger.billing.vat import vat_treatment
 from supportledger.catalog.models import Product
@@ -85,8 +83,6 @@ from supportledger.service.models import TravelCharge
 from supportledger.service.queries import list_unbilled_travel_charges
 
 logger = logging.getLogger(__name__)
-
-HOLD_REASON_PREFIX = OVERDUE_HOLD_PREFIX
 
 
 # --- Issuing --------------------------------------------------------------
@@ -522,7 +518,7 @@ def do_mark_invoice_paid(
     for order in Order.objects.filter(pk__in=list(order_ids)).order_by("pk"):
         _pay_and_fulfil_order(order, acting_user=acting_user, at=at)
     customer = Customer.objects.select_for_update().get(pk=invoice.customer_id)
-    if customer.on_hold and customer.on_hold_reason.startswith(HOLD_REASON_PREFIX):
+    if customer.on_hold and customer.on_hold_invoice_id is not None:  # billing's own hold
         today = local_date(at, get_vendor_policy().timezone)
         if not list_overdue_invoices(today=today, customer=customer).exists():
             do_release_customer_hold(acting_user=acting_user, customer=customer, now=at)
@@ -910,7 +906,7 @@ def do_hold_overdue_customers(
             do_put_customer_on_hold(
                 acting_user=acting_user,
                 customer=customer,
-                reason=overdue_hold_reason(invoice.number or "", invoice.due_on),
+                invoice=invoice,
                 now=at,
             )
             SentReminder.objects.get_or_create(

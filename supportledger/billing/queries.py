@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -113,33 +112,19 @@ class HoldStatus:
     overdue: tuple[Invoice, ...]
 
 
-OVERDUE_HOLD_PREFIX = "Overdue invoice"
-"""Holds billing places start with it, so paying lifts only those."""
-
-_OVERDUE_HOLD = re.compile(
-    rf"^{OVERDUE_HOLD_PREFIX} (?P<number>\S+), due (?P<due>\d{{4}}-\d{{2}}-\d{{2}})$"
-)
-
-
-def overdue_hold_reason(number: str, due_on: date) -> str:
-    """The reason stored on a customer held for an overdue invoice: plain
-    English, one fixed shape, so ``describe_hold_reason`` can read it back
-    into any language."""
-    return f"{OVERDUE_HOLD_PREFIX} {number}, due {due_on.isoformat()}"
-
-
-def describe_hold_reason(reason: str, language: str | None = None) -> str:
-    """A hold reason in ``language`` (default: the active one). A hold that
-    billing placed for an overdue invoice is written anew, with the date the
-    reader's way; a reason staff typed is shown as they typed it."""
-    match = _OVERDUE_HOLD.match(reason)
-    if match is None:
-        return reason
+def describe_hold_reason(customer: Customer, language: str | None = None) -> str:
+    """Why ``customer`` is on hold, in ``language`` (default: the active
+    one): a hold billing placed for an overdue invoice is written from the
+    invoice, with the date the reader's way; a reason staff typed is shown
+    as they typed it. Needs ``on_hold_invoice`` (one query if not selected)."""
+    invoice = customer.on_hold_invoice
+    if invoice is None:
+        return customer.on_hold_reason
     language = language or get_language() or "en"
     with override(language):
         return _("Overdue invoice %(number)s, due %(due)s") % {
-            "number": match["number"],
-            "due": format_date(date.fromisoformat(match["due"]), language),
+            "number": invoice.number,
+            "due": format_date(invoice.due_on, language),
         }
 
 
@@ -147,7 +132,7 @@ def get_hold_status(customer: Customer, *, today: date) -> HoldStatus:
     """The hold and the overdue invoices; the reason in the active language."""
     return HoldStatus(
         on_hold=customer.on_hold,
-        reason=describe_hold_reason(customer.on_hold_reason) if customer.on_hold else "",
+        reason=describe_hold_reason(customer) if customer.on_hold else "",
         overdue=tuple(list_overdue_invoices(today=today, customer=customer).order_by("due_on")),
     )
 

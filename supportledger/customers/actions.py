@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -16,6 +16,9 @@ from supportledger.core.actions import write_audit
 from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
 from supportledger.customers.models import Contact, Customer, StaffMember, StaffRole
+
+if TYPE_CHECKING:
+    from supportledger.billing.models import Invoice
 
 
 def _refuse_invalid(obj: Any, exclude: list[str] | None = None) -> None:
@@ -77,19 +80,31 @@ def do_add_contact(
 
 @transaction.atomic
 def do_put_customer_on_hold(
-    *, acting_user: User | None, customer: Customer, reason: str, now: datetime | None = None
+    *,
+    acting_user: User | None,
+    customer: Customer,
+    reason: str = "",
+    invoice: Invoice | None = None,
+    now: datetime | None = None,
 ) -> Customer:
-    """No new work is recorded for a customer on hold."""
-    if not reason.strip():
+    """No new work is recorded for a customer on hold. Staff give the
+    ``reason`` as text; billing names the overdue ``invoice`` instead (each
+    reader then sees the reason in their language, and paying it lifts the
+    hold)."""
+    reason = reason.strip()
+    if not reason and invoice is None:
         raise ActionRefused("invalid", "Say why the customer is put on hold.")
-    customer.on_hold, customer.on_hold_reason = True, reason.strip()
-    customer.save(update_fields=["on_hold", "on_hold_reason"])
+    customer.on_hold, customer.on_hold_reason, customer.on_hold_invoice = True, reason, invoice
+    customer.save(update_fields=["on_hold", "on_hold_reason", "on_hold_invoice"])
+    detail: dict[str, str] = {"reason": reason}
+    if invoice is not None:
+        detail["invoice"] = invoice.number or ""
     write_audit(
         acting_user=acting_user,
         action=AuditAction.PUT_CUSTOMER_ON_HOLD,
         obj=customer,
         at=now or clock.now(),
-        detail={"reason": customer.on_hold_reason},
+        detail=detail,
     )
     return customer
 
@@ -98,8 +113,8 @@ def do_put_customer_on_hold(
 def do_release_customer_hold(
     *, acting_user: User | None, customer: Customer, now: datetime | None = None
 ) -> Customer:
-    customer.on_hold, customer.on_hold_reason = False, ""
-    customer.save(update_fields=["on_hold", "on_hold_reason"])
+    customer.on_hold, customer.on_hold_reason, customer.on_hold_invoice = False, "", None
+    customer.save(update_fields=["on_hold", "on_hold_reason", "on_hold_invoice"])
     write_audit(
         acting_user=acting_user,
         action=AuditAction.RELEASE_CUSTOMER_HOLD,

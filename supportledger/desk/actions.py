@@ -32,6 +32,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from supportledger.billing.queries import describe_hold_reason
 from supportledger.catalog.models import Product
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
@@ -264,7 +265,7 @@ def _record_work(
         raise ActionRefused(
             "customer_on_hold",
             _("%(customer)s is on hold (%(reason)s).")
-            % {"customer": customer, "reason": customer.on_hold_reason},
+            % {"customer": customer, "reason": describe_hold_reason(customer)},
         )
     _check_same_customer(request, licence)
     _check_same_product(product, licence)

@@ -222,7 +222,7 @@ def do_book_appointment(
         raise ActionRefused(
             "customer_on_hold",
             _("%(customer)s is on hold (%(reason)s).")
-            % {"customer": customer, "reason": describe_hold_reason(customer.on_hold_reason)},
+            % {"customer": customer, "reason": describe_hold_reason(customer)},
         )
     policy = _policy()
     if not is_in_service_area(policy, city):
