@@ -11,9 +11,13 @@ from supportledger.core.models import VendorPolicy
 from supportledger.rules.types import (
     DEFAULT_KIND_DEFAULTS,
     ClaimPolicy,
+    EntitlementKind,
     KindDefaults,
     Policy,
     RenewalPolicy,
+    as_category,
+    as_kind,
+    as_mode,
 )
 
 
@@ -66,11 +70,14 @@ def _months(preset: Any, kind: str) -> int:
     return int(getattr(preset, f"default_{kind}_months", 0) or 0)
 
 
-def kind_defaults_from_row(row: VendorPolicy) -> dict[str, KindDefaults]:
+def kind_defaults_from_row(row: VendorPolicy) -> dict[EntitlementKind, KindDefaults]:
     """The kind defaults of DESIGN 3.3 with the row's overrides applied."""
     defaults = dict(DEFAULT_KIND_DEFAULTS)
     for kind, spec in (row.kind_defaults or {}).items():
-        defaults[kind] = KindDefaults(frozenset(spec["covers"]), frozenset(spec["modes"]))
+        defaults[as_kind(kind)] = KindDefaults(
+            frozenset(as_category(c) for c in spec["covers"]),
+            frozenset(as_mode(m) for m in spec["modes"]),
+        )
     return defaults
 
 

@@ -26,9 +26,11 @@ from supportledger.rules.types import (
     DEFAULT_KIND_DEFAULTS,
     MODES,
     ClaimPolicy,
+    EntitlementKind,
     KindDefaults,
     Policy,
     RenewalPolicy,
+    as_kind,
 )
 
 __all__ = ["PRESETS", "PRESET_NAMES", "Offer", "Preset", "get_preset"]
@@ -107,14 +109,17 @@ def _weekdays(opens: str, closes: str) -> Mapping[str, tuple[time, time]]:
 
 
 def _rates(hourly: str, onsite: str, travel: str) -> Mapping[str, Decimal]:
-    rates = {mode: Decimal(hourly) for mode in MODES}
+    rates: dict[str, Decimal] = {mode: Decimal(hourly) for mode in MODES}
     rates["onsite"] = Decimal(onsite)
     rates["travel"] = Decimal(travel)
     return MappingProxyType(rates)
 
 
-def _kind_defaults(**changes: KindDefaults) -> Mapping[str, KindDefaults]:
-    return MappingProxyType({**DEFAULT_KIND_DEFAULTS, **changes})
+def _kind_defaults(**changes: KindDefaults) -> Mapping[EntitlementKind, KindDefaults]:
+    defaults = dict(DEFAULT_KIND_DEFAULTS)
+    for kind, spec in changes.items():
+        defaults[as_kind(kind)] = spec
+    return MappingProxyType(defaults)
 
 
 # S0, Bulgaria: paid support sold separately, vouchers or a monthly subscription.

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 from supportledger.rules.explanation import Step, explain_in_english
 
-MODES: Final = ("remote", "onsite", "phone", "email", "chat", "portal", "inhouse")
+Mode = Literal["remote", "onsite", "phone", "email", "chat", "portal", "inhouse"]
 """How work is delivered (DESIGN 3.1)."""
 
-CATEGORIES: Final = (
+Category = Literal[
     "consultation",
     "defect",
     "installation",
@@ -38,18 +38,44 @@ CATEGORIES: Final = (
     "development",
     "legal",
     "hardware",
-)
+]
 """What the work is (DESIGN 3.1)."""
 
-KINDS: Final = (
+EntitlementKind = Literal[
     "warranty",
     "support_period",
     "contract",
     "prepaid_hours",
     "incident_pack",
     "service_warranty",
-)
+]
 """Entitlement kinds (DESIGN 3.1)."""
+
+MODES: Final[tuple[Mode, ...]] = get_args(Mode)
+CATEGORIES: Final[tuple[Category, ...]] = get_args(Category)
+KINDS: Final[tuple[EntitlementKind, ...]] = get_args(EntitlementKind)
+
+
+def as_mode(value: str) -> Mode:
+    """``value`` as a ``Mode``; ``ValueError`` when it is none."""
+    if value not in MODES:
+        raise ValueError(f"unknown mode {value!r}")
+    return value
+
+
+def as_category(value: str) -> Category:
+    """``value`` as a ``Category``; ``ValueError`` when it is none."""
+    if value not in CATEGORIES:
+        raise ValueError(f"unknown category {value!r}")
+    return value
+
+
+def as_kind(value: str) -> EntitlementKind:
+    """``value`` as an ``EntitlementKind``; ``ValueError`` when it is none."""
+    if value not in KINDS:
+        raise ValueError(f"unknown entitlement kind {value!r}")
+    return value
+
 
 WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Keys of ``business_hours``; index = ``date.weekday()``."""
@@ -61,11 +87,11 @@ UncoveredWork = Literal["bill", "refuse"]
 class KindDefaults:
     """What an entitlement of one kind covers when it does not say."""
 
-    covers: frozenset[str]
-    modes: frozenset[str]
+    covers: frozenset[Category]
+    modes: frozenset[Mode]
 
 
-DEFAULT_KIND_DEFAULTS: Final[Mapping[str, KindDefaults]] = MappingProxyType(
+DEFAULT_KIND_DEFAULTS: Final[Mapping[EntitlementKind, KindDefaults]] = MappingProxyType(
     {
         "warranty": KindDefaults(frozenset({"defect"}), frozenset(MODES)),
         "support_period": KindDefaults(
@@ -125,7 +151,9 @@ class Policy:
     rates: Mapping[str, Decimal] = field(default_factory=dict)
     # A factory, not a plain default: a mapping proxy is unhashable, which
     # dataclasses refuse as a default value.
-    kind_defaults: Mapping[str, KindDefaults] = field(default_factory=lambda: DEFAULT_KIND_DEFAULTS)
+    kind_defaults: Mapping[EntitlementKind, KindDefaults] = field(
+        default_factory=lambda: DEFAULT_KIND_DEFAULTS
+    )
     renewal: RenewalPolicy = RenewalPolicy()
     claims: ClaimPolicy = ClaimPolicy()
 
@@ -144,11 +172,11 @@ class Entitlement:
     """
 
     id: str
-    kind: str
+    kind: EntitlementKind
     starts: date
     ends: date
-    covers: frozenset[str]
-    modes: frozenset[str]
+    covers: frozenset[Category]
+    modes: frozenset[Mode]
     products: frozenset[str] | None = None
     sla: bool = False
     minutes_per_month: int = 0
@@ -159,7 +187,7 @@ class Entitlement:
     response_business_minutes: int | None = None
     balance_minutes: int = 0
     balance_incidents: int = 0
-    requires: str | None = None
+    requires: EntitlementKind | None = None
 
     def is_valid_on(self, day: date) -> bool:
         return self.starts <= day <= self.ends
@@ -184,8 +212,8 @@ class Work:
 
     id: str
     product: str
-    category: str
-    mode: str
+    category: Category
+    mode: Mode
     started_at: datetime
     ended_at: datetime
     request: RequestRef
@@ -197,7 +225,7 @@ class Allocation:
     """Minutes of one piece of work paid by one entitlement (free cover included)."""
 
     entitlement: str
-    kind: str
+    kind: EntitlementKind
     minutes: int
 
 
