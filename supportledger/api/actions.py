@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,9 +39,9 @@ def split_token(plaintext: str) -> str | None:
 
 def do_create_api_token(
     *,
-    acting_user: AbstractBaseUser | None,
+    acting_user: User | None,
     name: str,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     contact: Contact | None = None,
     write: bool = False,
     now: datetime | None = None,
@@ -72,7 +72,7 @@ def do_create_api_token(
 
 
 def do_revoke_api_token(
-    token: ApiToken, *, acting_user: AbstractBaseUser | None, now: datetime | None = None
+    token: ApiToken, *, acting_user: User | None, now: datetime | None = None
 ) -> ApiToken:
     """Revoke a token from now on; revoking twice keeps the first time."""
     now = now or timezone.now()
@@ -93,7 +93,7 @@ def note_api_token_used(token: ApiToken, *, now: datetime) -> None:
 def _audit(
     token: ApiToken,
     action: AuditAction,
-    acting_user: AbstractBaseUser | None,
+    acting_user: User | None,
     now: datetime,
     detail: dict[str, str],
 ) -> None:

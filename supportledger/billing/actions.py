@@ -667,7 +667,7 @@ def do_place_order(
     _owned(customer, entitlement, "entitlement", _("no such entitlement for this customer."))
     if licence is not None and product is None:
         product = licence.product
-    if entitlement is not None and entitlement.licence_id and product is None:
+    if entitlement is not None and entitlement.licence is not None and product is None:
         product = entitlement.licence.product
     today = local_date(at, get_vendor_policy().timezone)
     quote = get_order_quote(
@@ -817,7 +817,7 @@ def _pay_and_fulfil_order(order: Order, *, acting_user: User | None, at: datetim
     terms = order.terms or {}
     starts = date.fromisoformat(terms["starts"])
     ends = date.fromisoformat(terms["ends"])
-    products = [order.product] if order.product_id else []
+    products = [order.product] if order.product is not None else []
     customer = order.customer
     if order.kind == OrderKind.VOUCHER:
         granted = do_sell_voucher(

@@ -118,7 +118,7 @@ def describe_hold_reason(customer: Customer, language: str | None = None) -> str
     invoice, with the date the reader's way; a reason staff typed is shown
     as they typed it. Needs ``on_hold_invoice`` (one query if not selected)."""
     invoice = customer.on_hold_invoice
-    if invoice is None:
+    if invoice is None or invoice.due_on is None:
         return customer.on_hold_reason
     language = language or get_language() or "en"
     with override(language):
@@ -267,7 +267,7 @@ def get_order_quote(
     year_end = add_months(on, 12) - timedelta(days=1)
     if kind == OrderKind.VOUCHER:
         package = get_package_price(kind, quantity, product, on)
-        terms = {"starts": on.isoformat(), "ends": year_end.isoformat()}
+        voucher_terms = {"starts": on.isoformat(), "ends": year_end.isoformat()}
         if package is not None:
             return OrderQuote(
                 round_money(Decimal(package.amount), package.currency),
@@ -276,7 +276,7 @@ def get_order_quote(
                     f"Voucher of {quantity} h: package price {package.amount} {package.currency} "
                     f"from {package.effective_from}",
                 ),
-                terms,
+                voucher_terms,
             )
         prices = get_service_price_on(on)
         if prices is None:
@@ -293,7 +293,7 @@ def get_order_quote(
                 f"{quantity} h × remote rate {prices.remote} {prices.currency} "  # noqa: RUF001
                 f"(price list from {prices.effective_from}) = {amount} {prices.currency}",
             ),
-            terms,
+            voucher_terms,
         )
     if kind in (OrderKind.INCIDENT_PACK, OrderKind.CONTRACT):
         size = quantity if kind == OrderKind.INCIDENT_PACK else 12
@@ -348,7 +348,7 @@ grace (the month after it ends, renewable at the grace rate) runs out."""
 
 
 def _reminder_price(entitlement: Entitlement, on: date) -> tuple[Decimal, str, date | None] | None:
-    product = entitlement.licence.product if entitlement.licence_id else None
+    product = entitlement.licence.product if entitlement.licence else None
     try:
         if entitlement.kind == Kind.SUPPORT_PERIOD:
             quote = _renewal_quote(entitlement, product, on)

@@ -26,6 +26,7 @@ class AuditAction(StrEnum):
     CHANGE_IDEA_STATUS = "change_idea_status"
     CHANGE_REQUEST_STATUS = "change_request_status"
     CONFIRM_SECOND_FACTOR = "confirm_second_factor"
+    CONFIRM_WORK = "confirm_work"
     CREATE_API_TOKEN = "create_api_token"
     CREATE_CUSTOMER = "create_customer"
     CREATE_PRODUCT = "create_product"

@@ -75,7 +75,15 @@ from supportledger.intake.parse import sanitise_html
 from supportledger.rules.explanation import steps_to_json
 from supportledger.rules.rating import rate_work
 from supportledger.rules.response import first_response_due, response_target_minutes
-from supportledger.rules.types import CATEGORIES, MODES, RequestRef, RulesError, Work
+from supportledger.rules.types import (
+    CATEGORIES,
+    MODES,
+    RequestRef,
+    RulesError,
+    Work,
+    as_category,
+    as_mode,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -559,8 +567,8 @@ def _rate_and_post(work: WorkEntry, *, acting_user: User | None, at: datetime) -
     rules_work = Work(
         id=work.work_id,
         product=work.product.code,
-        category=work.category,
-        mode=work.mode,
+        category=as_category(work.category),
+        mode=as_mode(work.mode),
         started_at=work.started_at,
         ended_at=work.ended_at,
         request=RequestRef(
@@ -762,7 +770,7 @@ def _store_attachments(message: Message, files: Sequence[_CheckedFile], at: date
         )
         # Stored under a random name: the uploaded name is only ever shown.
         attachment.file.save(uuid.uuid4().hex, ContentFile(item.content), save=False)
-        _delete_on_rollback(attachment.file.storage, attachment.file.name)
+        _delete_on_rollback(attachment.file.storage, attachment.file.name or "")
         attachment.save()
 
 
@@ -862,8 +870,8 @@ def _charge_incident_on_opening(
     rules_work = Work(
         id=probe.work_id,
         product=request.product.code if request.product is not None else "",
-        category=request.category,
-        mode=Mode.PHONE,
+        category=as_category(request.category),
+        mode="phone",
         started_at=probe.started_at,
         ended_at=probe.ended_at,
         request=RequestRef(id=request.reference, opened_via=request.opened_via),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import FilteredRelation, Q, QuerySet
 from django.http import Http404
@@ -39,7 +39,7 @@ from supportledger.entitlements.queries import (
     get_holdings,
 )
 from supportledger.rules.rating import rate_work
-from supportledger.rules.types import Rating, RequestRef, RulesError, Work
+from supportledger.rules.types import Category, Mode, Rating, RequestRef, RulesError, Work
 
 
 def list_requests_for_customer(customer: Customer) -> QuerySet[Request]:
@@ -150,7 +150,10 @@ def list_queue_rows(
 ) -> QuerySet[Request, dict[str, Any]]:
     """``list_queue`` as plain rows of only the columns the queue shows
     (``QUEUE_COLUMNS``): no model instances, no unshown columns."""
-    return list_queue(filters, me=me, now=now).values(*QUEUE_COLUMNS)
+    rows: QuerySet[Request, dict[str, Any]] = list_queue(filters, me=me, now=now).values(
+        *QUEUE_COLUMNS
+    )
+    return rows
 
 
 def list_response_watch(*, now: datetime, within_minutes: int = 60) -> QuerySet[Request]:
@@ -423,8 +426,10 @@ def get_rating_preview(
     work = Work(
         id="preview",
         product=product.code,
-        category=category,
-        mode=mode,
+        # Unchecked here on purpose: rate_work refuses an unknown mode or
+        # category with its own error, as the preview shows it.
+        category=cast(Category, category),
+        mode=cast(Mode, mode),
         started_at=started_at,
         ended_at=ended_at,
         request=RequestRef(

@@ -20,6 +20,7 @@ from supportledger.rules.types import (
     EntitlementKind,
     KindDefaults,
     Licence,
+    LicenceKind,
     Mode,
     Policy,
     as_category,
@@ -64,7 +65,7 @@ def policy_on(row: VendorPolicy, day: date) -> Policy:
 def product_codes(row: EntitlementRow) -> frozenset[str] | None:
     """The products an entitlement applies to; None = all. Needs
     ``licence__product`` selected and ``products`` prefetched."""
-    if row.licence_id is not None:
+    if row.licence is not None:
         return frozenset({row.licence.product.code})
     codes = frozenset(p.code for p in row.products.all())
     return codes or None
@@ -114,7 +115,9 @@ def entitlement_to_rules(
 def licence_to_rules(row: LicenceRow) -> Licence:
     """The rules' view of a licence (needs ``product`` selected): a perpetual
     licence never expires, any subscription ends on ``expires``."""
-    kind = "perpetual" if row.licence_model == LicenceModel.PERPETUAL else "subscription"
+    kind: LicenceKind = (
+        "perpetual" if row.licence_model == LicenceModel.PERPETUAL else "subscription"
+    )
     return Licence(product=row.product.code, kind=kind, expires=row.expires)
 
 

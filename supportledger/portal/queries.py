@@ -106,7 +106,7 @@ def get_dashboard(
     lines = [
         LicenceLine(
             licence=licence,
-            seats_in_use=licence.seats_in_use,  # type: ignore[attr-defined]
+            seats_in_use=licence.seats_in_use,
             warranty_ends=ends_by_licence.get((licence.pk, Kind.WARRANTY)),
             support_ends=ends_by_licence.get((licence.pk, Kind.SUPPORT_PERIOD)),
         )
@@ -161,12 +161,12 @@ def get_burn_down(
         prepaid_change[month] += row["minutes"]
         if row["reason"] in (Reason.CONSUME, Reason.REVERSAL):
             used[month] -= row["minutes"]
-    for row in (
+    for usage in (
         AllowanceUsage.objects.filter(entitlement__customer=customer, month__gte=window[0])
         .values("month")
         .annotate(minutes=Sum("used_minutes"))
     ):
-        used[row["month"]] += row["minutes"]
+        used[usage["month"]] += usage["minutes"]
     result = []
     left = prepaid_before
     for month in window:

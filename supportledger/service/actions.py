@@ -616,7 +616,7 @@ def _confirm(
     )
     write_audit(
         acting_user=acting_user,
-        action=AuditAction.AUTO_CONFIRM_WORK if automatic else "confirm_work",
+        action=AuditAction.AUTO_CONFIRM_WORK if automatic else AuditAction.CONFIRM_WORK,
         obj=work,
         at=confirmed_at,
         detail={"contact": contact.pk if contact else None, "automatic": automatic},
