@@ -169,6 +169,27 @@ STORAGES = {
 # Jobs are rows in the database; `supportledger worker` claims them with row locks.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# --- National e-invoices --------------------------------------------------
+# Connectors to the tax services, per seller country; absent = the national
+# documents are kept and downloadable only. Credentials come from the
+# environment, never from the database (docs/invoices.md).
+EINVOICE_CONNECTORS: dict[str, dict[str, str]] = {}
+if os.environ.get("MYDATA_URL"):
+    EINVOICE_CONNECTORS["GR"] = {
+        "url": os.environ["MYDATA_URL"],
+        "user_id": os.environ.get("MYDATA_USER_ID", ""),
+        "subscription_key": os.environ.get("MYDATA_SUBSCRIPTION_KEY", ""),
+    }
+if os.environ.get("NAV_URL"):
+    EINVOICE_CONNECTORS["HU"] = {
+        "url": os.environ["NAV_URL"],
+        "login": os.environ.get("NAV_LOGIN", ""),
+        "password": os.environ.get("NAV_PASSWORD", ""),
+        "signature_key": os.environ.get("NAV_SIGNATURE_KEY", ""),
+        "tax_number": os.environ.get("NAV_TAX_NUMBER", ""),
+        "exchange_token": os.environ.get("NAV_EXCHANGE_TOKEN", ""),
+    }
+
 # --- Mail -----------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")

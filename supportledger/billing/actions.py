@@ -36,6 +36,7 @@ from supportledger.billing.convert import (
     travel_line,
     work_line,
 )
+from supportledger.billing.einvoice.actions import keep_national_document
 from supportledger.billing.models import (
     INVOICE_TRANSITIONS,
     ORDER_TRANSITIONS,
@@ -140,6 +141,7 @@ def _issue(
     )
     for charge in TravelCharge.objects.filter(pk__in=list(charges)).order_by("pk"):
         do_mark_travel_charge_billed(acting_user=acting_user, charge=charge, now=at)
+    keep_national_document(invoice, at=at)
 
 
 @transaction.atomic

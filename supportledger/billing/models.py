@@ -475,3 +475,46 @@ class SentReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage} {self.key}"
+
+
+class NationalDocumentStatus(models.TextChoices):
+    KEPT = "kept", pgettext_lazy("e-invoice status", "kept (not sent)")
+    PENDING = "pending", pgettext_lazy("e-invoice status", "waiting to be sent")
+    ACCEPTED = "accepted", pgettext_lazy("e-invoice status", "accepted by the tax service")
+    REJECTED = "rejected", pgettext_lazy("e-invoice status", "rejected by the tax service")
+
+
+class NationalDocument(models.Model):
+    """The national e-invoice document of an issued invoice (KSeF FA(3), NAV
+    Online Számla 3.0, myDATA), made in the issuing transaction from the
+    invoice's frozen data, and what the tax service answered.
+
+    ``kept`` when no connector is configured for the country (the document
+    is downloadable and can be uploaded by hand); ``pending`` until a
+    connector delivers it, retried with back-off after a transport failure;
+    ``accepted`` with the service's ``reference`` (KSeF number, NAV
+    transaction id, myDATA MARK) or ``rejected`` with its reasons."""
+
+    invoice = models.OneToOneField(
+        Invoice, on_delete=models.PROTECT, related_name="national_document"
+    )
+    country = models.CharField(max_length=2, help_text="ISO 3166 code of the tax service.")
+    format = models.CharField(max_length=40, help_text="E.g. 'KSeF FA(3)'.")
+    xml = models.TextField(help_text="The document as built, UTF-8.")
+    status = models.CharField(
+        max_length=10,
+        choices=NationalDocumentStatus.choices,
+        default=NationalDocumentStatus.KEPT,
+    )
+    reference = models.CharField(max_length=80, blank=True, help_text="The service's id.")
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="UTC.")
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(help_text="UTC.")
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="UTC.")
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.format} of {self.invoice_id} ({self.status})"

@@ -48,20 +48,32 @@ class OfflineURLFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def render_pdf(html: str) -> bytes:
+def render_pdf(html: str, *, variant: str | None = None) -> bytes:
     """The PDF of a complete HTML document, with no access to files or network.
 
     There is deliberately no ``base_url``: a relative URL has nothing to
     resolve against, and an absolute one is refused by the fetcher.
+    ``variant`` asks WeasyPrint for a PDF/A or PDF/UA flavour (``pdf/a-3b``).
     """
     fetcher = OfflineURLFetcher()
-    return HTML(string=html, url_fetcher=fetcher).write_pdf()
+    options = {"pdf_variant": variant} if variant else {}
+    pdf: bytes = HTML(string=html, url_fetcher=fetcher).write_pdf(**options)
+    return pdf
 
 
 def render_invoice_pdf(invoice: Any) -> bytes:
-    """The PDF of an issued invoice or credit note, in its language and
-    currency format, from what was frozen on it at issue."""
-    return render_pdf(invoice_html(invoice))
+    """The PDF of an invoice or credit note, in its language and currency
+    format, from what was frozen on it at issue.
+
+    An issued one is a Factur-X PDF: PDF/A-3b with its EN 16931 CII XML
+    embedded as ``factur-x.xml``, so an accounting program reads the invoice
+    without retyping it. A draft is a plain PDF (it has no number yet)."""
+    html = invoice_html(invoice)
+    if not invoice.number:
+        return render_pdf(html)
+    from supportledger.billing.einvoice.facturx_pdf import embed_cii
+
+    return embed_cii(render_pdf(html, variant="pdf/a-3b"), invoice)
 
 
 def invoice_html(invoice: Any) -> str:

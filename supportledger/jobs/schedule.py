@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
+from supportledger.billing.einvoice.tasks import submit_due_national_documents
 from supportledger.core import clock
 from supportledger.core.models import VendorPolicy
 from supportledger.entitlements.convert import local_date
@@ -29,6 +30,7 @@ def due_slots(today: date) -> list[tuple[str, object, tuple[str, ...]]]:
         ("appointment_reminders", tasks.send_appointment_reminders, ()),
         ("auto_confirm_work", tasks.auto_confirm_work, ()),
         ("balance_alerts", tasks.send_balance_alerts, ()),
+        ("national_documents", submit_due_national_documents, ()),
     ]
     if today.day == 1:
         previous = (today - timedelta(days=1)).strftime("%Y-%m")

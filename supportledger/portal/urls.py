@@ -38,6 +38,11 @@ urlpatterns = [
     path("downloads/renew/", downloads.renew_view, name="renew"),
     path("invoices/", invoices.invoices_view, name="invoices"),
     path("invoices/<int:invoice_id>/pdf/", invoices.invoice_pdf_view, name="invoice_pdf"),
+    path(
+        "invoices/<int:invoice_id>/xml/<slug:kind>/",
+        invoices.invoice_xml_view,
+        name="invoice_xml",
+    ),
     path("requests/", requests.requests_view, name="requests"),
     path("requests/new/", requests.open_request_view, name="open_request"),
     path("requests/<int:request_id>/", requests.request_view, name="request"),

@@ -32,6 +32,8 @@ OWNED = {
 # Vendor-wide objects every customer may read.
 SHARED = {"product", "release", "agent"}
 QUERY_EXAMPLES = {"on": "2026-06-01"}
+# Path parameters that name no object, with a value to walk with.
+PATH_EXAMPLES = {"kind": "en16931"}
 
 
 def _operations() -> list[tuple[str, str, dict[str, Any]]]:
@@ -75,6 +77,8 @@ def _build(method: str, path: str, operation: dict[str, Any], world: Any):
             value, uses_b = b_ids[OWNED[base]], True
         elif base in SHARED:
             value = _shared_id(base, world)
+        elif name in PATH_EXAMPLES:
+            value = PATH_EXAMPLES[name]
         else:
             pytest.fail(f"{method} {path}: map the path parameter {name!r} in this test")
         url = url.replace("{" + name + "}", str(value))

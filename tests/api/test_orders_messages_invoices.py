@@ -317,3 +317,24 @@ def test_an_invoiced_order_is_not_cancelled_and_another_customers_is_not_found(
     other = customer_api_a.post(f"/orders/{world.b['order'].pk}/cancel", key="cancel-other")
     assert other.status_code == 404
     assert Order.objects.get(pk=world.b["order"].pk).status == world.b["order"].status
+
+
+def test_the_electronic_invoice_downloads_as_en16931_xml(customer_api_a, world):
+    invoice = world.a["invoice"]
+    response = customer_api_a.get(f"/invoices/{invoice.pk}/xml/en16931")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    assert b"CrossIndustryInvoice" in response.content
+    assert invoice.number.encode() in response.content
+    # The cast's vendor is in Bulgaria: it has no national document.
+    missing = customer_api_a.get(f"/invoices/{invoice.pk}/xml/national")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+    unknown = customer_api_a.get(f"/invoices/{invoice.pk}/xml/ubl")
+    assert unknown.status_code == 422
+    assert "kind" in str(unknown.json())
+
+
+def test_another_customers_electronic_invoice_is_not_found(customer_api_a, world):
+    response = customer_api_a.get(f"/invoices/{world.b['invoice'].pk}/xml/en16931")
+    assert response.status_code == 404

@@ -212,6 +212,20 @@ class BillingConsole(TestCase):
         )
         assert b"".join(response).startswith(b"%PDF")
 
+    def test_the_electronic_invoice_is_linked_and_downloads_as_xml(self):
+        page = self.client.get(self.url("invoice", self.invoice.pk)).content.decode()
+        assert self.url("invoice_xml", self.invoice.pk, "en16931") in page
+        response = self.client.get(self.url("invoice_xml", self.invoice.pk, "en16931"))
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/xml"
+        assert b"CrossIndustryInvoice" in response.content
+        # A Bulgarian vendor has no national document; a draft has none at all.
+        assert (
+            self.client.get(self.url("invoice_xml", self.invoice.pk, "national")).status_code == 404
+        )
+        draft = self.draft()
+        assert self.client.get(self.url("invoice_xml", draft.pk, "en16931")).status_code == 404
+
     def test_an_unknown_invoice_is_404(self):
         assert self.client.get(self.url("invoice", 999999)).status_code == 404
 

@@ -20,7 +20,13 @@ from supportledger.jobs.schedule import enqueue_due_jobs
 from tests.billing.scenario import BILLED_AT, MARCH_4, build_billing_story, record
 from tests.cast import at
 
-DAILY = ["daily", "appointment_reminders", "auto_confirm_work", "balance_alerts"]
+DAILY = [
+    "daily",
+    "appointment_reminders",
+    "auto_confirm_work",
+    "balance_alerts",
+    "national_documents",
+]
 
 
 def on(day: date) -> datetime:

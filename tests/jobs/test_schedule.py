@@ -17,6 +17,7 @@ DAILY = {
     "appointment_reminders": "send_appointment_reminders",
     "auto_confirm_work": "auto_confirm_work",
     "balance_alerts": "send_balance_alerts",
+    "national_documents": "submit_due_national_documents",
 }
 
 

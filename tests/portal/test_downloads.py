@@ -85,6 +85,17 @@ def test_an_invoice_pdf_downloads_for_its_customer_only(client, world):
     assert client.get(f"/portal/invoices/{world.b_invoice.pk}/pdf/").status_code == 404
 
 
+def test_an_invoice_xml_downloads_for_its_customer_only(client, world):
+    client.force_login(world.b.user)
+    assert "/xml/en16931/" in client.get("/portal/invoices/").content.decode()
+    response = client.get(f"/portal/invoices/{world.b_invoice.pk}/xml/en16931/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    assert world.b_invoice.number.encode() in response.content
+    client.force_login(world.a.user)
+    assert client.get(f"/portal/invoices/{world.b_invoice.pk}/xml/en16931/").status_code == 404
+
+
 def test_a_customer_on_hold_sees_why(client_a, world):
     from supportledger.customers.actions import do_put_customer_on_hold
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +16,7 @@ from supportledger.api.responses import READ_ERRORS, responses
 from supportledger.api.schemas import InvoiceDetailOut, InvoiceOut, OrderIn, OrderOut
 from supportledger.api.scope import get_scoped, require_staff, scoped
 from supportledger.billing.actions import do_cancel_order, do_mark_invoice_paid, do_place_order
+from supportledger.billing.einvoice.queries import get_electronic_document
 from supportledger.billing.models import Invoice, InvoiceLine, InvoiceStatus, Order
 from supportledger.billing.pdf import render_invoice_pdf
 from supportledger.catalog.models import Product
@@ -173,6 +174,41 @@ def get_invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
     response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
     name = invoice.number or f"invoice-{invoice.pk}"
     response["Content-Disposition"] = f'attachment; filename="{_safe_filename(name)}.pdf"'
+    return response
+
+
+XML_RESPONSE: dict[str, Any] = {
+    "responses": {
+        200: {
+            "description": "The electronic invoice as XML (an attachment).",
+            "content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.get(
+    "/invoices/{invoice_id}/xml/{kind}",
+    response=dict.fromkeys(READ_ERRORS, ErrorOut),
+    openapi_extra=XML_RESPONSE,
+)
+def get_invoice_xml(
+    request: HttpRequest, invoice_id: int, kind: Literal["en16931", "national"]
+) -> HttpResponse:
+    """The issued invoice or credit note as an electronic document: ``en16931``
+    (UN/CEFACT CII, the XML inside the Factur-X PDF) or ``national`` (KSeF
+    FA(3), NAV Online Számla 3.0 or myDATA, for sellers in PL, HU, GR)."""
+    invoice = get_scoped(_invoices(request), caller(request), None, invoice_id, "invoice")
+    document = get_electronic_document(invoice, kind)
+    if document is None:
+        raise ApiError(
+            404,
+            "not_found",
+            f"Invoice {invoice.pk} has no {kind} document"
+            + (" (it is a draft)." if not invoice.number else "."),
+        )
+    response = HttpResponse(document.content, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     return response
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.invoices, name="invoices"),
     path("invoices/<int:pk>/", views.invoice, name="invoice"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/xml/<slug:kind>/", views.invoice_xml, name="invoice_xml"),
     path("invoices/<int:pk>/issue/", views.issue_invoice, name="issue_invoice"),
     path("invoices/<int:pk>/paid/", views.mark_invoice_paid, name="mark_invoice_paid"),
     path("invoices/<int:pk>/cancel/", views.cancel_invoice, name="cancel_invoice"),

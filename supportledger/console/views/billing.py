@@ -9,13 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from supportledger.billing import actions, queries
+from supportledger.billing.einvoice.queries import (
+    get_electronic_document,
+    list_electronic_documents,
+)
 from supportledger.billing.export import export_csv, export_json
 from supportledger.billing.models import Invoice
 from supportledger.billing.pdf import render_invoice_pdf
@@ -71,6 +75,7 @@ def invoice(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": row.lines.order_by("position"),
             "credit_notes": row.credit_notes.order_by("id"),
             "credit_form": CreditForm(),
+            "electronic_documents": list_electronic_documents(row),
         },
     )
 
@@ -84,6 +89,18 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("billing:invoice", pk=pk)
     response = HttpResponse(render_invoice_pdf(row), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{row.number}.pdf"'
+    return response
+
+
+@require_safe
+@staff_required
+def invoice_xml(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    row = _invoice(pk)
+    document = get_electronic_document(row, kind)
+    if document is None:
+        raise Http404
+    response = HttpResponse(document.content, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     return response
 
 
