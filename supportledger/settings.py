@@ -187,7 +187,13 @@ if os.environ.get("NAV_URL"):
         "password": os.environ.get("NAV_PASSWORD", ""),
         "signature_key": os.environ.get("NAV_SIGNATURE_KEY", ""),
         "tax_number": os.environ.get("NAV_TAX_NUMBER", ""),
-        "exchange_token": os.environ.get("NAV_EXCHANGE_TOKEN", ""),
+        "exchange_key": os.environ.get("NAV_EXCHANGE_KEY", ""),
+    }
+if os.environ.get("KSEF_URL"):
+    EINVOICE_CONNECTORS["PL"] = {
+        "url": os.environ["KSEF_URL"],
+        "nip": os.environ.get("KSEF_NIP", ""),
+        "token": os.environ.get("KSEF_TOKEN", ""),
     }
 
 # --- Mail -----------------------------------------------------------------

@@ -150,7 +150,7 @@ def test_a_hungarian_invoice_is_reported_to_nav_with_a_valid_signature(service):
             "password": "secret",
             "signature_key": service.nav_signature_key,
             "tax_number": "12345676",
-            "exchange_token": "token",
+            "exchange_key": service.nav_exchange_key,
         }
     }
     with override_settings(EINVOICE_CONNECTORS=nav):
@@ -170,7 +170,7 @@ def test_a_wrong_nav_signature_key_is_refused_by_the_service(service):
             "password": "secret",
             "signature_key": "another-key",
             "tax_number": "12345676",
-            "exchange_token": "token",
+            "exchange_key": service.nav_exchange_key,
         }
     }
     with override_settings(EINVOICE_CONNECTORS=nav):
@@ -179,3 +179,85 @@ def test_a_wrong_nav_signature_key_is_refused_by_the_service(service):
     document = NationalDocument.objects.get(invoice=invoice)
     assert document.status == "rejected"
     assert "INVALID_REQUEST_SIGNATURE" in document.last_error
+
+
+def _ksef(service, token=None):
+    return {
+        "PL": {
+            "url": service.url + "/ksef",
+            "nip": service.ksef_nip,
+            "token": token or service.ksef_token,
+        }
+    }
+
+
+def _bill_pl():
+    build_cast("remote_sla_pl")
+    BillingSettings.objects.update_or_create(
+        pk=1,
+        defaults={
+            "legal_name": "Vendor PL",
+            "address": "ul. Marszałkowska 1",
+            "country": "PL",
+            "vat_id": "PL5260250274",
+            "vat_rates": {"PL": "23"},
+        },
+    )
+    customer = do_create_customer(
+        acting_user=None,
+        organisation="Buyer",
+        city="Kraków",
+        country="PL",
+        language="pl",
+        currency="PLN",
+        vat_id="PL7740001454",
+        now=SET_UP_AT,
+    )
+    do_sell_contract(
+        acting_user=None,
+        customer=customer,
+        starts=date(2026, 1, 1),
+        ends=date(2026, 12, 31),
+        fee=Decimal("800.00"),
+        currency="PLN",
+        billing_period="month",
+        now=SET_UP_AT,
+    )
+    return do_run_billing(acting_user=None, period=MARCH, customer=customer, now=BILLED_AT)
+
+
+@pytest.mark.django_db
+def test_a_polish_invoice_goes_to_ksef_through_an_encrypted_session(service):
+    with override_settings(EINVOICE_CONNECTORS=_ksef(service)):
+        invoice = _bill_pl().invoices[0]
+        assert do_submit_due_national_documents(now=BILLED_AT) == 1
+    document = NationalDocument.objects.get(invoice=invoice)
+    assert document.status == "accepted"
+    assert document.reference == "5260250274-20260401-000000000001-AB"
+    # The stand-in decrypted exactly the document that was kept.
+    assert service.accepted == [document.xml.encode()]
+
+
+@pytest.mark.django_db
+def test_ksef_verifying_later_is_asked_again_without_sending_twice(service):
+    service.ksef_undecided_polls = 1
+    with override_settings(EINVOICE_CONNECTORS=_ksef(service)):
+        invoice = _bill_pl().invoices[0]
+        assert do_submit_due_national_documents(now=BILLED_AT) == 0
+        document = NationalDocument.objects.get(invoice=invoice)
+        assert (document.status, document.reference) == ("pending", "SES-1/INV-1")
+        assert do_submit_due_national_documents(now=BILLED_AT + timedelta(minutes=1)) == 1
+    document.refresh_from_db()
+    assert document.status == "accepted"
+    assert len(service.ksef["invoices"]) == 1
+
+
+@pytest.mark.django_db
+def test_a_wrong_ksef_token_is_not_authenticated_and_nothing_is_sent(service):
+    with override_settings(EINVOICE_CONNECTORS=_ksef(service, token="stolen")):
+        invoice = _bill_pl().invoices[0]
+        assert do_submit_due_national_documents(now=BILLED_AT) == 0
+    document = NationalDocument.objects.get(invoice=invoice)
+    assert document.status == "pending"
+    assert "authentication refused" in document.last_error
+    assert "invoices" not in service.ksef

@@ -108,10 +108,19 @@ def do_submit_national_document(
     if connector is None:
         return document
     try:
-        receipt = connector.submit(document.xml.encode("utf-8"), now=at)
+        receipt = connector.submit(
+            document.xml.encode("utf-8"), now=at, reference=document.reference
+        )
     except ConnectorUnavailable as error:
         logger.warning("%s of invoice %s not sent: %s", document.format, document.invoice_id, error)
         NationalDocument.objects.filter(pk=document.pk).update(last_error=str(error)[:2000])
+        return document
+    if receipt.accepted is None:
+        # Taken, not yet decided: the next attempt asks for the verdict.
+        NationalDocument.objects.filter(pk=document.pk).update(
+            reference=receipt.reference, last_error=""
+        )
+        document.reference = receipt.reference
         return document
     with transaction.atomic():
         document = NationalDocument.objects.select_for_update().get(pk=document.pk)
