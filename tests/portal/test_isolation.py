@@ -29,6 +29,7 @@ def b_values(world) -> dict:
         # path ids
         "idea_id": b.idea.pk,
         "invoice_id": world.b_invoice.pk,
+        "kind": "en16931",  # the electronic invoice of B's invoice
         "request_id": b.request.pk,
         "work_id": b.work[0].pk,
         "attachment_id": b_attachment.pk,
