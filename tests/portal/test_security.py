@@ -69,6 +69,7 @@ def a_values(world):
     return {
         "idea_id": a.idea.pk,
         "invoice_id": world.b_invoice.pk,  # A has none: B's still must not write
+        "kind": "en16931",
         "request_id": a.request.pk,
         "work_id": a.work[0].pk,
         "attachment_id": Attachment.objects.get(request=a.request).pk,
