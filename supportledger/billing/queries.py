@@ -446,6 +446,11 @@ def _last_grace_reminders_due(today: date, newer: Any) -> list[ReminderDue]:
     return due
 
 
+def list_orders_for_customer(customer: Customer) -> QuerySet[Order]:
+    """The customer's orders, newest first."""
+    return Order.objects.filter(customer=customer).order_by("-created_at", "-id")
+
+
 __all__ = [
     "HoldStatus",
     "OrderQuote",

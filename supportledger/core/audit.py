@@ -79,6 +79,7 @@ class AuditAction(StrEnum):
     SET_PRODUCT_PRICE = "set_product_price"
     SET_REQUEST_PRIORITY = "set_request_priority"
     SET_SERVICE_PRICES = "set_service_prices"
+    SET_STAFF_ROLE = "set_staff_role"
     SET_UP_VENDOR = "set_up_vendor"
     START_REMOTE_SESSION = "start_remote_session"
     START_SECOND_FACTOR = "start_second_factor"

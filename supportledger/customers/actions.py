@@ -149,3 +149,25 @@ def do_add_staff_member(
         detail={"role": role, "products": sorted(p.code for p in member.products.all())},
     )
     return member
+
+
+@transaction.atomic
+def do_set_staff_role(
+    *, acting_user: User | None, member: StaffMember, role: str, now: datetime | None = None
+) -> StaffMember:
+    """Change a staff member's role (agent, manager, administrator)."""
+    if role not in StaffRole.values:
+        raise ActionRefused(
+            "invalid", f"role: unknown role {role!r}; one of {', '.join(StaffRole)}."
+        )
+    member = StaffMember.objects.select_for_update().get(pk=member.pk)
+    before, member.role = member.role, role
+    member.save(update_fields=["role"])
+    write_audit(
+        acting_user=acting_user,
+        action=AuditAction.SET_STAFF_ROLE,
+        obj=member,
+        at=now or clock.now(),
+        detail={"from": before, "to": role},
+    )
+    return member

@@ -138,6 +138,7 @@ QUEUE_COLUMNS = (
     "response_due_at",
     "first_response_at",
     "response_remaining_minutes",
+    "customer_id",
     "customer__organisation",
     "customer__on_hold",
     "product__code",

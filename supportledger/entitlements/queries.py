@@ -20,6 +20,7 @@ from supportledger.entitlements.models import (
     BalanceAlert,
     Entitlement,
     LedgerEntry,
+    Licence,
 )
 
 
@@ -149,4 +150,24 @@ def list_unnotified_balance_alerts() -> QuerySet[BalanceAlert]:
         BalanceAlert.objects.filter(notified_at__isnull=True)
         .select_related("entitlement__customer")
         .order_by("crossed_at", "id")
+    )
+
+
+def list_licences_with_activations(customer: Customer) -> QuerySet[Licence]:
+    """The customer's licences, newest sale first, with product and activations."""
+    return (
+        Licence.objects.filter(customer=customer)
+        .select_related("product")
+        .prefetch_related("activations")
+        .order_by("-sold_on", "-id")
+    )
+
+
+def list_recent_ledger_entries(customer: Customer, *, limit: int = 100) -> list[LedgerEntry]:
+    """The latest ``limit`` ledger entries of all the customer's entitlements,
+    newest first, each with its entitlement: the history behind the balances."""
+    return list(
+        LedgerEntry.objects.filter(entitlement__customer=customer)
+        .select_related("entitlement")
+        .order_by("-created_at", "-id")[:limit]
     )

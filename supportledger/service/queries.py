@@ -102,3 +102,21 @@ def get_claim_window(work: WorkEntry) -> ClaimWindow | None:
         confirmation.confirmed_at,
         get_next_service_at(work, confirmation.confirmed_at),
     )
+
+
+def list_appointments_for_customer(customer: Customer) -> QuerySet[Appointment]:
+    """Every visit of ``customer``, booked or not, latest start first."""
+    return (
+        Appointment.objects.filter(request__customer=customer)
+        .select_related("request", "agent__user")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def list_claims_for_customer(customer: Customer) -> QuerySet[Claim]:
+    """Every claim of ``customer``'s contacts, newest first, with its work and request."""
+    return (
+        Claim.objects.filter(work__request__customer=customer)
+        .select_related("work__request", "contact")
+        .order_by("-filed_at", "-id")
+    )

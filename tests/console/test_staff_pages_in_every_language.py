@@ -291,3 +291,18 @@ class StaffPagesInEveryLanguage(TestCase):
 
     def test_the_claims(self):
         self.assert_translated("/console/service/claims/", CLAIM_STATUSES)
+
+    def test_the_customer_page(self):
+        self.assert_translated(
+            f"/console/customers/{self.cast.acme.pk}/",
+            REQUEST_STATUSES
+            + ENTITLEMENT_KINDS
+            + HOLD
+            + APPOINTMENT_STATUSES
+            + SESSION_STATUSES
+            + CLAIM_STATUSES
+            + INVOICE_STATUSES
+            + ORDER_KINDS
+            + ORDER_STATUSES
+            + ("On hold", "Contacts", "Licences", "What work would cost now", "granted", "used"),
+        )

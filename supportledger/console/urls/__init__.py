@@ -8,5 +8,6 @@ urlpatterns = [
     path("service/", include("supportledger.console.urls.service")),
     path("mail/", include("supportledger.console.urls.mail")),
     path("billing/", include("supportledger.console.urls.billing")),
+    path("customers/", include("supportledger.console.urls.customers")),
     path("", include("supportledger.console.urls.desk")),
 ]

@@ -1,0 +1,115 @@
+"""The customer seen whole: a searchable list and one page per customer with
+everything the desk and billing know of it — contacts, licences and
+activations, entitlements with balances and their ledger history, requests,
+visits, remote sessions, claims, orders, invoices, the hold, and what work
+would cost now in each mode."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import pgettext_lazy
+from django.views.decorators.http import require_safe
+
+from supportledger.billing.queries import list_invoices_for_customer, list_orders_for_customer
+from supportledger.console.access import staff_required
+from supportledger.core import clock
+from supportledger.core.queries import get_vendor_policy
+from supportledger.customers.queries import get_customer_for_staff, list_contacts, search_customers
+from supportledger.desk.queries import (
+    get_customer_holdings,
+    get_rating_preview,
+    list_requests_for_customer,
+)
+from supportledger.entitlements.convert import local_date
+from supportledger.entitlements.queries import (
+    list_licences_with_activations,
+    list_recent_ledger_entries,
+)
+from supportledger.rules.types import MODES
+from supportledger.service.queries import (
+    list_appointments_for_customer,
+    list_claims_for_customer,
+    list_remote_sessions_for_customer,
+)
+
+# The ledger's reasons as the page names them (the model keeps stable codes).
+LEDGER_REASONS = {
+    "grant": pgettext_lazy("ledger entry", "granted"),
+    "consume": pgettext_lazy("ledger entry", "used"),
+    "reversal": pgettext_lazy("ledger entry", "reversed"),
+    "adjustment": pgettext_lazy("ledger entry", "adjusted"),
+}
+PAGE_SIZE = 50
+RECENT = 20  # rows of each list on the customer page; the full lists are a click away
+PREVIEW_MINUTES = 60
+
+
+@require_safe
+@staff_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "")[:100]
+    page = Paginator(search_customers(text), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "console/customers/list.html", {"page": page, "q": text})
+
+
+@require_safe
+@staff_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_customer_for_staff(pk)
+    now = clock.now()
+    policy_row = get_vendor_policy()
+    today = local_date(now, policy_row.timezone)
+    holdings = get_customer_holdings(customer, on=today)
+    licences = list(list_licences_with_activations(customer))
+    ledger = list_recent_ledger_entries(customer)
+    history: dict[int, list[Any]] = {}
+    for entry in ledger:
+        history.setdefault(entry.entitlement_id, []).append(entry)
+    # What an hour of consultation would cost now, in every mode, on the
+    # product the customer bought last (nothing written, nothing locked).
+    previews = []
+    product = licences[0].product if licences else None
+    if product is not None:
+        for mode in MODES:
+            previews.append(
+                (
+                    mode,
+                    get_rating_preview(
+                        customer,
+                        started_at=now,
+                        ended_at=now + timedelta(minutes=PREVIEW_MINUTES),
+                        mode=mode,
+                        category="consultation",
+                        product=product,
+                        city=customer.city if mode == "onsite" else "",
+                        policy_row=policy_row,
+                        holdings=holdings,
+                    ),
+                )
+            )
+    return render(
+        request,
+        "console/customers/detail.html",
+        {
+            "customer": customer,
+            "contacts": list_contacts(customer),
+            "licences": licences,
+            "entitlements": [(line, history.get(line.id, [])) for line in holdings.summary()],
+            "requests": list_requests_for_customer(customer)[:RECENT],
+            "visits": list_appointments_for_customer(customer)[:RECENT],
+            "sessions": list_remote_sessions_for_customer(customer)[:RECENT],
+            "claims": list_claims_for_customer(customer)[:RECENT],
+            "orders": list_orders_for_customer(customer)[:RECENT],
+            "invoices": list_invoices_for_customer(customer)[:RECENT],
+            "previews": previews,
+            "preview_product": product,
+            "preview_minutes": PREVIEW_MINUTES,
+            "timezone": policy_row.timezone,
+            "ledger_reasons": LEDGER_REASONS,
+        },
+    )
