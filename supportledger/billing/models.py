@@ -518,3 +518,53 @@ class NationalDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.format} of {self.invoice_id} ({self.status})"
+
+
+class BillingRunStatus(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("billing run status", "queued")
+    RUNNING = "running", pgettext_lazy("billing run status", "running")
+    DONE = "done", pgettext_lazy("billing run status", "done")
+    FAILED = "failed", pgettext_lazy("billing run status", "failed")
+
+
+class BillingRunKind(models.TextChoices):
+    DRAFTS = "drafts", pgettext_lazy("billing run kind", "make drafts")
+    ISSUE = "issue", pgettext_lazy("billing run kind", "bill and issue")
+    ISSUE_DRAFTS = "issue_drafts", pgettext_lazy("billing run kind", "issue the drafts")
+
+
+class BillingRun(models.Model):
+    """A billing run asked for from the console and done by the worker: the
+    period's drafts, a run that issues directly, or issuing the period's
+    drafts. One queued or running run per period at a time (the database
+    refuses a second); progress is written as it goes."""
+
+    period_start = models.DateField(help_text="First day of the month billed.")
+    period_end = models.DateField(help_text="Last day of the month billed, inclusive.")
+    kind = models.CharField(max_length=12, choices=BillingRunKind.choices)
+    status = models.CharField(
+        max_length=8, choices=BillingRunStatus.choices, default=BillingRunStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(help_text="UTC.")
+    started_at = models.DateTimeField(null=True, blank=True, help_text="UTC.")
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="UTC.")
+    customers_total = models.PositiveIntegerField(default=0)
+    customers_done = models.PositiveIntegerField(default=0)
+    invoices = models.PositiveIntegerField(default=0, help_text="Invoices made or issued so far.")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_start"],
+                condition=Q(status__in=["queued", "running"]),
+                name="billingrun_one_at_a_time_per_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period_start:%Y-%m} ({self.status})"

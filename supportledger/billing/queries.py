@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from supportledger.billing.convert import Period
 from supportledger.billing.locale_format import format_date
 from supportledger.billing.models import (
+    BillingRun,
     BillingSettings,
     Invoice,
     InvoiceKind,
@@ -466,3 +467,15 @@ __all__ = [
     "list_renewal_reminders_due",
     "list_support_periods_to_renew",
 ]
+
+
+def list_billing_runs() -> QuerySet[BillingRun]:
+    """Billing runs asked for from the console, newest first."""
+    return BillingRun.objects.select_related("requested_by").order_by("-requested_at", "-id")
+
+
+def count_drafts_of_period(start: date, end: date) -> int:
+    """Draft invoices (not credit notes) of the period, waiting to be issued."""
+    return Invoice.objects.filter(
+        status=InvoiceStatus.DRAFT, kind="invoice", period_start=start, period_end=end
+    ).count()

@@ -2,17 +2,26 @@ import csv
 import io
 import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from supportledger.billing.actions import do_place_order, do_run_billing
 from supportledger.billing.convert import Period
-from supportledger.billing.models import Invoice, InvoiceKind, InvoiceStatus, PackagePrice
+from supportledger.billing.models import (
+    BillingRun,
+    Invoice,
+    InvoiceKind,
+    InvoiceStatus,
+    PackagePrice,
+)
+from supportledger.billing.runs import do_perform_billing_run
 from supportledger.core.models import AuditEntry
 from supportledger.customers.actions import do_create_customer
 from supportledger.entitlements.actions import do_sell_contract
@@ -256,7 +265,7 @@ class BillingConsole(TestCase):
         assert order.reference in page
         assert "400.00" in page
 
-    def test_the_run_form_bills_a_period_once(self):
+    def _april_work(self):
         april_work_at = at(MARCH_4 + timedelta(days=30), 8)
         record(
             self.cast,
@@ -265,14 +274,73 @@ class BillingConsole(TestCase):
             april_work_at,
             april_work_at + timedelta(hours=2),
         )
-        response = self.client.post(self.url("run_billing"), {"period": "2026-04"})
+
+    def test_the_run_form_queues_a_draft_run_that_the_worker_does(self):
+        self._april_work()
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(self.url("run_billing"), {"period": "2026-04"})
+        run = BillingRun.objects.get()
         assert response.status_code == 302
-        assert response["Location"].endswith("?period=2026-04")
-        assert Invoice.objects.filter(period_start=Period.month("2026-04").start).count() == 1
-        self.client.post(self.url("run_billing"), {"period": "2026-04"})
-        assert Invoice.objects.filter(period_start=Period.month("2026-04").start).count() == 1
-        entry = AuditEntry.objects.filter(action="bill_period").latest("pk")
+        assert response["Location"] == self.url("billing_run", run.pk)
+        assert (run.status, run.kind) == ("queued", "drafts")
+        # Nothing is billed inside the web request; the worker's job is queued.
+        assert not Invoice.objects.filter(period_start=date(2026, 4, 1)).exists()
+        assert DBTaskResult.objects.filter(task_path__endswith="perform_billing_run").count() == 1
+        done = do_perform_billing_run(run_id=run.pk)
+        assert (done.status, done.invoices, done.customers_done) == (
+            "done",
+            1,
+            done.customers_total,
+        )
+        draft = Invoice.objects.get(period_start=date(2026, 4, 1))
+        assert draft.status == InvoiceStatus.DRAFT
+        page = self.client.get(self.url("billing_run", run.pk)).content.decode()
+        assert "Drafts to review: 1" in page
+        entry = AuditEntry.objects.filter(action="request_billing_run").latest("pk")
         assert entry.actor_id == self.cast.maria.user.pk
+
+    def test_a_second_run_of_the_same_period_is_refused_while_one_is_queued(self):
+        self.client.post(self.url("run_billing"), {"period": "2026-04"})
+        response = self.client.post(self.url("run_billing"), {"period": "2026-04"}, follow=True)
+        assert "already queued or running" in response.content.decode()
+        assert BillingRun.objects.count() == 1
+        # Another period is not held up.
+        self.client.post(self.url("run_billing"), {"period": "2026-05"})
+        assert BillingRun.objects.count() == 2
+
+    def test_a_manager_reviews_the_drafts_and_issues_them_in_the_background(self):
+        self._april_work()
+        self.client.post(self.url("run_billing"), {"period": "2026-04"})
+        run = BillingRun.objects.get()
+        do_perform_billing_run(run_id=run.pk)
+        response = self.client.post(self.url("issue_drafts", run.pk))
+        issuing = BillingRun.objects.exclude(pk=run.pk).get()
+        assert response["Location"] == self.url("billing_run", issuing.pk)
+        assert issuing.kind == "issue_drafts"
+        do_perform_billing_run(run_id=issuing.pk)
+        invoice = Invoice.objects.get(period_start=date(2026, 4, 1))
+        assert invoice.status == InvoiceStatus.ISSUED
+        assert invoice.number
+        assert BillingRun.objects.get(pk=issuing.pk).invoices == 1
+
+    def test_a_run_asked_to_issue_at_once_issues(self):
+        self._april_work()
+        self.client.post(self.url("run_billing"), {"period": "2026-04", "kind": "issue"})
+        do_perform_billing_run(run_id=BillingRun.objects.get().pk)
+        assert Invoice.objects.get(period_start=date(2026, 4, 1)).status == InvoiceStatus.ISSUED
+
+    def test_a_failed_run_says_why_on_its_page(self):
+        self.client.post(self.url("run_billing"), {"period": "2026-04"})
+        run = BillingRun.objects.get()
+        with mock.patch(
+            "supportledger.billing.runs.do_run_billing", side_effect=RuntimeError("disk full")
+        ):
+            assert do_perform_billing_run(run_id=run.pk).status == "failed"
+        page = self.client.get(self.url("billing_run", run.pk)).content.decode()
+        assert "disk full" in page
+        # A failed run no longer blocks the period.
+        self.client.post(self.url("run_billing"), {"period": "2026-04"})
+        assert BillingRun.objects.count() == 2
 
     def test_the_run_form_names_a_bad_period(self):
         response = self.client.post(self.url("run_billing"), {"period": "04/2026"})

@@ -35,6 +35,22 @@ class PeriodForm(forms.Form):
     period = PeriodField(label=_("Period"), max_length=7)
 
 
+class RunBillingForm(PeriodForm):
+    kind = forms.ChoiceField(
+        label=_("What the run does"),
+        choices=[
+            ("drafts", _("Make drafts to review, then issue them")),
+            ("issue", _("Bill and issue at once")),
+        ],
+        initial="drafts",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or "drafts"
+
+
 class ExportForm(PeriodForm):
     format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("json", "JSON")])
 

@@ -16,4 +16,6 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("orders/", views.orders, name="orders"),
     path("run/", views.run_billing, name="run_billing"),
+    path("runs/<int:pk>/", views.billing_run, name="billing_run"),
+    path("runs/<int:pk>/issue-drafts/", views.issue_drafts, name="issue_drafts"),
 ]

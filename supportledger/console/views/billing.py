@@ -11,24 +11,26 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from supportledger.billing import actions, queries
+from supportledger.billing.convert import Period
 from supportledger.billing.einvoice.queries import (
     get_electronic_document,
     list_electronic_documents,
 )
 from supportledger.billing.export import export_csv, export_json
-from supportledger.billing.models import Invoice
+from supportledger.billing.models import BillingRun, BillingRunKind, BillingRunStatus, Invoice
 from supportledger.billing.pdf import render_invoice_pdf
+from supportledger.billing.queries import count_drafts_of_period, list_billing_runs
+from supportledger.billing.runs import do_request_billing_run
 from supportledger.console.access import staff_required
 from supportledger.console.forms.billing import (
     CreditForm,
     ExportForm,
     InvoiceFilterForm,
-    PeriodForm,
+    RunBillingForm,
 )
 from supportledger.console.run import run_action, show_form_errors
 
@@ -53,7 +55,6 @@ def invoices(request: HttpRequest) -> HttpResponse:
             "form": form,
             "invoices": rows,
             "limit": LIST_LIMIT,
-            "run_form": PeriodForm(),
             "export_form": ExportForm(),
         },
     )
@@ -188,8 +189,9 @@ def orders(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def run_billing(request: HttpRequest) -> HttpResponse:
-    """Runs the period's billing now (idempotent, like ``supportledger bill``)."""
-    form = PeriodForm(request.POST or None)
+    """Asks the worker for a billing run of a period (drafts first, or issuing
+    directly); the run's page shows its progress."""
+    form = RunBillingForm(request.POST or None)
     if request.method == "POST":
         if not form.is_valid():
             show_form_errors(request, form)
@@ -197,13 +199,50 @@ def run_billing(request: HttpRequest) -> HttpResponse:
             period = form.cleaned_data["period"]
             result = run_action(
                 request,
-                lambda: actions.do_run_billing(acting_user=request.user, period=period),
-                done=_("Billing run for %(period)s done.") % {"period": period.label},
+                lambda: do_request_billing_run(
+                    acting_user=request.user, period=period, kind=form.cleaned_data["kind"]
+                ),
+                done=_("Billing run for %(period)s queued.") % {"period": period.label},
             )
             if result.value is not None:
-                messages.info(
-                    request,
-                    _("%(count)s invoices issued.") % {"count": len(result.value.invoices)},
-                )
-                return redirect(f"{reverse('billing:invoices')}?period={period.label}")
-    return render(request, "console/billing/run.html", {"form": form})
+                return redirect("billing:billing_run", pk=result.value.pk)
+    return render(
+        request,
+        "console/billing/run.html",
+        {"form": form, "runs": list_billing_runs()[:20]},
+    )
+
+
+@require_safe
+@staff_required
+def billing_run(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(BillingRun, pk=pk)
+    period = f"{run.period_start:%Y-%m}"
+    return render(
+        request,
+        "console/billing/billing_run.html",
+        {
+            "run": run,
+            "period": period,
+            "active": run.status in (BillingRunStatus.QUEUED, BillingRunStatus.RUNNING),
+            "drafts": count_drafts_of_period(run.period_start, run.period_end),
+        },
+    )
+
+
+@require_POST
+@staff_required
+def issue_drafts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issues every draft of the run's period, in the background."""
+    run = get_object_or_404(BillingRun, pk=pk)
+    period = Period(run.period_start, run.period_end)
+    result = run_action(
+        request,
+        lambda: do_request_billing_run(
+            acting_user=request.user, period=period, kind=BillingRunKind.ISSUE_DRAFTS
+        ),
+        done=_("Issuing the drafts of %(period)s queued.") % {"period": period.label},
+    )
+    if result.value is not None:
+        return redirect("billing:billing_run", pk=result.value.pk)
+    return redirect("billing:billing_run", pk=run.pk)
