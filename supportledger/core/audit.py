@@ -58,6 +58,7 @@ class AuditAction(StrEnum):
     REFUSE_REMOTE_CODE = "refuse_remote_code"
     REJECT_CLAIM = "reject_claim"
     RELEASE_CUSTOMER_HOLD = "release_customer_hold"
+    REQUEST_BILLING_RUN = "request_billing_run"
     RERATE_REFUSED = "rerate_refused"
     RERATE_WORK = "rerate_work"
     RESCHEDULE_APPOINTMENT = "reschedule_appointment"
