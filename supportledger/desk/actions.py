@@ -1185,6 +1185,62 @@ def do_stop_timer(
     return work
 
 
+@transaction.atomic
+def do_discard_timer(*, acting_user: Any, timer: Timer, now: datetime | None = None) -> None:
+    """Throw a running timer away without recording work (it was started by
+    mistake, or its work was refused and will be entered by hand)."""
+    at = now or clock.now()
+    locked = Timer.objects.select_for_update().filter(pk=timer.pk).first()
+    if locked is None:
+        raise ActionRefused("no_timer", _("The timer is not running any more."))
+    write_audit(
+        acting_user=acting_user,
+        action="discard_timer",
+        obj=locked,
+        at=at,
+        detail={"request": locked.request_id, "started_at": locked.started_at.isoformat()},
+    )
+    locked.delete()
+
+
+@transaction.atomic
+def do_correct_timer(
+    *,
+    acting_user: Any,
+    timer: Timer,
+    started_at: datetime,
+    mode: str,
+    now: datetime | None = None,
+) -> Timer:
+    """Correct when a running timer started (it was started late) and its
+    mode. The start must be in the past, at most 24 hours ago."""
+    at = now or clock.now()
+    if mode not in MODES:
+        raise ActionRefused(
+            "invalid", "mode: " + _("unknown mode %(mode)s.") % {"mode": repr(mode)}
+        )
+    if started_at > at:
+        raise ActionRefused("invalid", "started_at: " + _("a timer cannot start in the future."))
+    if started_at < at - timedelta(hours=24):
+        raise ActionRefused(
+            "invalid", "started_at: " + _("a timer runs at most 24 hours; enter the work by hand.")
+        )
+    locked = Timer.objects.select_for_update().filter(pk=timer.pk).first()
+    if locked is None:
+        raise ActionRefused("no_timer", _("The timer is not running any more."))
+    before = {"started_at": locked.started_at.isoformat(), "mode": locked.mode}
+    locked.started_at, locked.mode = started_at, mode
+    locked.save(update_fields=["started_at", "mode"])
+    write_audit(
+        acting_user=acting_user,
+        action="correct_timer",
+        obj=locked,
+        at=at,
+        detail={"before": before, "started_at": started_at.isoformat(), "mode": mode},
+    )
+    return locked
+
+
 def do_record_manual_work(
     *,
     acting_user: User | None,

@@ -441,3 +441,20 @@ def get_rating_preview(
         city=city or None,
     )
     return rate_work(policy_on(policy_row, day), values, work)
+
+
+def list_running_timers(agent: StaffMember) -> QuerySet[Timer]:
+    """``agent``'s running timers, oldest first, with their requests' customers."""
+    return (
+        Timer.objects.filter(agent=agent)
+        .select_related("request__customer")
+        .order_by("started_at", "id")
+    )
+
+
+def get_running_timer_of(agent: StaffMember, pk: Any) -> Timer:
+    """One of ``agent``'s running timers, or 404 (another agent's is not theirs to change)."""
+    try:
+        return Timer.objects.select_related("request").get(pk=int(pk), agent=agent)
+    except (Timer.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404("No such timer.") from exc

@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.test import TestCase
 
+from supportledger.core.models import AuditEntry
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.actions import do_put_customer_on_hold
 from supportledger.desk.actions import (
@@ -15,6 +16,7 @@ from supportledger.desk.actions import (
     do_post_message,
     do_record_manual_work,
     do_set_request_priority,
+    do_start_timer,
 )
 from supportledger.desk.models import Request, Status, Timer
 from supportledger.entitlements.actions import do_sell_contract, do_sell_voucher
@@ -151,6 +153,54 @@ class TheRequestPage(TestCase):
         self.client.post(url + "timer/start/", {"mode": "remote"})
         page = self.client.post(url + "timer/stop/", follow=True).content.decode()
         assert "is not an authorised specialist for PAY" in page
+
+    def test_a_refused_timer_can_be_discarded_and_nothing_is_recorded(self):
+        payroll = open_(self.cast.acme, product=self.cast.payroll)
+        url = f"/console/requests/{payroll.pk}/"
+        self.client.post(url + "timer/start/", {"mode": "remote"})
+        self.client.post(url + "timer/stop/")  # refused: maria is not authorised for PAY
+        timer = Timer.objects.get(request=payroll)
+        page = self.client.post(
+            f"/console/timers/{timer.pk}/discard/", follow=True
+        ).content.decode()
+        assert "Timer discarded" in page
+        assert not Timer.objects.filter(request=payroll).exists()
+        assert payroll.work.count() == 0
+        assert AuditEntry.objects.filter(action="discard_timer").count() == 1
+
+    def test_a_timer_started_late_is_corrected_and_records_from_the_corrected_start(self):
+        self.client.post(self.url + "timer/start/", {"mode": "remote"})
+        timer = Timer.objects.get(request=self.request)
+        # 09:30 in Sofia is "now"; the call really began at 09:00 (07:00 UTC).
+        self.client.post(
+            f"/console/timers/{timer.pk}/correct/",
+            {"started_at": "2026-03-04 09:00", "mode": "phone"},
+        )
+        timer.refresh_from_db()
+        assert timer.started_at == at(MARCH_4, 7)
+        assert timer.mode == "phone"
+        page = self.client.post(
+            f"/console/timers/{timer.pk}/correct/",
+            {"started_at": "2026-03-05 09:00", "mode": "phone"},
+            follow=True,
+        ).content.decode()
+        assert "cannot start in the future" in page
+        self.client.post(self.url + "timer/stop/")
+        work = self.request.work.get()
+        assert (work.started_at, work.mode) == (at(MARCH_4, 7), "phone")
+
+    def test_an_agent_sees_all_own_running_timers_and_no_one_elses(self):
+        other = open_(self.cast.acme, subject="Second", product=self.cast.accounting)
+        self.client.post(self.url + "timer/start/", {"mode": "remote"})
+        self.client.post(f"/console/requests/{other.pk}/timer/start/", {"mode": "phone"})
+        ivans = do_start_timer(acting_user=None, request=other, agent=self.cast.ivan, mode="remote")
+        page = self.client.get("/console/timers/").content.decode()
+        assert page.count('action="/console/timers/') == 4  # correct and discard, twice
+        assert self.request.reference in page
+        assert other.reference in page
+        assert f"/console/timers/{ivans.pk}/" not in page
+        assert self.client.post(f"/console/timers/{ivans.pk}/discard/").status_code == 404
+        assert Timer.objects.filter(pk=ivans.pk).exists()
 
     def test_a_customer_on_hold_is_flagged(self):
         do_put_customer_on_hold(acting_user=None, customer=self.cast.acme, reason="unpaid invoice")

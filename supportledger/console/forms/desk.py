@@ -78,6 +78,11 @@ class TimerStartForm(forms.Form):
     mode = forms.ChoiceField(label=_("Mode"), choices=MODE_CHOICES, initial="remote")
 
 
+class TimerCorrectionForm(forms.Form):
+    started_at = forms.DateTimeField(label=_("Started at"))
+    mode = forms.ChoiceField(label=_("Mode"), choices=MODE_CHOICES)
+
+
 class ManualWorkForm(forms.Form):
     started_at = forms.DateTimeField(label=_("Started at"))
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=1440)

@@ -30,6 +30,7 @@ from supportledger.console.forms.desk import (
     PriorityForm,
     QueueFilterForm,
     StatusForm,
+    TimerCorrectionForm,
     TimerStartForm,
 )
 from supportledger.console.run import run_action, show_form_errors
@@ -367,9 +368,64 @@ def stop_timer(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: actions.do_stop_timer(
             acting_user=request.user, request=desk_request, agent=_staff(request)
         ),
-        done=lambda work: _("Work recorded: %(work)s.") % {"work": work.work_id},
+        done=lambda work: _("Work recorded on %(request)s.") % {"request": desk_request.reference},
     )
     return _back(pk, "#time")
+
+
+@require_safe
+@staff_required
+def my_timers(request: HttpRequest) -> HttpResponse:
+    """The signed-in agent's running timers, wherever they were started."""
+    policy_zone = ZoneInfo(get_vendor_policy().timezone)
+    with timezone.override(policy_zone):
+        return render(
+            request,
+            "console/desk/timers.html",
+            {"timers": queries.list_running_timers(_staff(request)), "modes": MODES},
+        )
+
+
+def _after_timer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Back where the agent came from: the timers page or the request."""
+    if request.POST.get("next") == "timers":
+        return redirect("console:my_timers")
+    return _back(pk, "#time")
+
+
+@require_POST
+@staff_required
+def discard_timer(request: HttpRequest, timer_pk: int) -> HttpResponse:
+    timer = queries.get_running_timer_of(_staff(request), timer_pk)
+    run_action(
+        request,
+        lambda: actions.do_discard_timer(acting_user=request.user, timer=timer),
+        done=_("Timer discarded; no work was recorded."),
+    )
+    return _after_timer(request, timer.request_id)
+
+
+@require_POST
+@staff_required
+def correct_timer(request: HttpRequest, timer_pk: int) -> HttpResponse:
+    timer = queries.get_running_timer_of(_staff(request), timer_pk)
+    form = TimerCorrectionForm(request.POST)
+    with timezone.override(ZoneInfo(get_vendor_policy().timezone)):
+        valid = form.is_valid()
+    if not valid:
+        show_form_errors(request, form)
+        return _after_timer(request, timer.request_id)
+    run_action(
+        request,
+        lambda: actions.do_correct_timer(
+            acting_user=request.user,
+            timer=timer,
+            started_at=form.cleaned_data["started_at"],
+            mode=form.cleaned_data["mode"],
+        ),
+        done=_("Timer corrected."),
+    )
+    return _after_timer(request, timer.request_id)
 
 
 @require_POST
