@@ -1186,7 +1186,9 @@ def do_stop_timer(
 
 
 @transaction.atomic
-def do_discard_timer(*, acting_user: Any, timer: Timer, now: datetime | None = None) -> None:
+def do_discard_timer(
+    *, acting_user: User | None, timer: Timer, now: datetime | None = None
+) -> None:
     """Throw a running timer away without recording work (it was started by
     mistake, or its work was refused and will be entered by hand)."""
     at = now or clock.now()
@@ -1195,7 +1197,7 @@ def do_discard_timer(*, acting_user: Any, timer: Timer, now: datetime | None = N
         raise ActionRefused("no_timer", _("The timer is not running any more."))
     write_audit(
         acting_user=acting_user,
-        action="discard_timer",
+        action=AuditAction.DISCARD_TIMER,
         obj=locked,
         at=at,
         detail={"request": locked.request_id, "started_at": locked.started_at.isoformat()},
@@ -1206,7 +1208,7 @@ def do_discard_timer(*, acting_user: Any, timer: Timer, now: datetime | None = N
 @transaction.atomic
 def do_correct_timer(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     timer: Timer,
     started_at: datetime,
     mode: str,
@@ -1233,7 +1235,7 @@ def do_correct_timer(
     locked.save(update_fields=["started_at", "mode"])
     write_audit(
         acting_user=acting_user,
-        action="correct_timer",
+        action=AuditAction.CORRECT_TIMER,
         obj=locked,
         at=at,
         detail={"before": before, "started_at": started_at.isoformat(), "mode": mode},
