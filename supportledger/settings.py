@@ -3,15 +3,19 @@
 Every value has a default that is safe for ``make run`` on one machine:
 SQLite under ``var/`` when ``DATABASE_URL`` is unset, DEBUG off, only
 loopback hosts allowed, a secret key generated once into ``var/secret_key``.
-Production sets ``DATABASE_URL`` (PostgreSQL), ``SECRET_KEY``,
-``ALLOWED_HOSTS`` and the mail settings.
+Production (``SUPPORTLEDGER_HTTPS=1``) must set ``SECRET_KEY``,
+``ALLOWED_HOSTS`` (no ``*``) and ``SUPPORTLEDGER_SITE_URL``, or it refuses to
+start; it also sets ``DATABASE_URL`` (PostgreSQL) and the mail settings
+(docs/security.md).
 """
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SUPPORTLEDGER_VAR_DIR", BASE_DIR / "var"))
@@ -40,13 +44,38 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+# Production mode: HTTPS in front, secure cookies, and no guessed defaults.
+PRODUCTION = _flag("SUPPORTLEDGER_HTTPS")
+
+
+def _require_production_settings() -> None:
+    """Refuse to start in production on a per-machine key or an open host list."""
+    missing = [
+        name
+        for name in ("SECRET_KEY", "ALLOWED_HOSTS", "SUPPORTLEDGER_SITE_URL")
+        if not os.environ.get(name, "").strip()
+    ]
+    if missing:
+        raise ImproperlyConfigured(
+            "Production mode (SUPPORTLEDGER_HTTPS=1) needs " + ", ".join(missing) + " set."
+        )
+    if "*" in _list("ALLOWED_HOSTS", ""):
+        raise ImproperlyConfigured("ALLOWED_HOSTS: name the hosts; '*' is refused in production.")
+
+
+if PRODUCTION:
+    _require_production_settings()
+
 SECRET_KEY = _secret_key()
 DEBUG = _flag("DEBUG")
 ALLOWED_HOSTS = _list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+# The address people reach the site at: links in mail (password reset) are
+# built from it, never from the request's Host header.
+SITE_URL = os.environ.get("SUPPORTLEDGER_SITE_URL", "http://localhost:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = _list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "supportledger.core.admin_apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -68,19 +97,34 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "supportledger.billing",
     "supportledger.jobs",
+    "axes",
+]
+
+# Roles come from the permission matrix (supportledger.customers.permissions)
+# through the ``rules`` backend; django-axes counts failed logins first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "supportledger.core.middleware.StripControlCharactersMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "supportledger.console.middleware.VendorTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "supportledger.portal.middleware.ContentSecurityPolicyMiddleware",
+    "supportledger.core.middleware.NoStoreMiddleware",
+    "supportledger.console.second_factor.StaffSecondFactorMiddleware",
+    "supportledger.console.matrix.ConsoleRoleMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "supportledger.urls"
@@ -108,7 +152,13 @@ TEMPLATES = [
 # connection and registering Django's functions on it costs more than a
 # page's queries); ``init_command`` runs on each new connection, so every
 # one has its pragmas.
+# The same options whether SQLite is the default or named by a sqlite:// URL.
 _SQLITE_PATH = VAR_DIR / "supportledger.sqlite3"
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
 else:
@@ -118,13 +168,10 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(_SQLITE_PATH),
             "CONN_MAX_AGE": 60,
-            "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
         }
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -222,8 +269,28 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOGIN_URL = "/portal/login/"
+# Password-reset links (portal) are valid for one hour.
+PASSWORD_RESET_TIMEOUT = 60 * 60
+
+# Failed logins (console, admin, portal) are counted by django-axes: per
+# account (the name typed, known or not) and per address, with the address
+# allowed more failures than an account (supportledger.core.login_throttle),
+# so one office behind one address is not locked out by a few typos.
+AXES_HANDLER = "supportledger.core.login_throttle.LoginThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = 5
+AXES_ADDRESS_FAILURE_LIMIT = 20
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "supportledger.core.login_throttle.lockout_response"
+AXES_USERNAME_CALLABLE = "supportledger.core.login_throttle.username_of"
+AXES_CLIENT_IP_CALLABLE = "supportledger.core.login_throttle.address_of"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Staff with administrator rights must use a second factor in production.
+STAFF_SECOND_FACTOR_REQUIRED = PRODUCTION
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-if _flag("SUPPORTLEDGER_HTTPS"):
+if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True

@@ -79,3 +79,16 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 def money(value: str) -> Decimal:
     return Decimal(value)
+
+
+def add_staff(cast: Cast, username: str, role: str) -> StaffMember:
+    """One more staff member of ``role`` (manager, administrator), authorised for
+    both products; the cast's own staff are agents."""
+    user = get_user_model().objects.create_user(username, first_name=username.title())
+    return do_add_staff_member(
+        acting_user=None,
+        user=user,
+        role=role,
+        products=[cast.accounting, cast.payroll],
+        now=SET_UP_AT,
+    )

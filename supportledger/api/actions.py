@@ -44,9 +44,11 @@ def do_create_api_token(
     user: User | None = None,
     contact: Contact | None = None,
     write: bool = False,
+    expires_at: datetime | None = None,
     now: datetime | None = None,
 ) -> IssuedToken:
-    """Issue a token for a staff ``user`` or a customer ``contact`` (exactly one).
+    """Issue a token for a staff ``user`` or a customer ``contact`` (exactly one),
+    valid until ``expires_at`` (UTC) when given, else until revoked.
 
     The plaintext is returned here once and never stored.
 
@@ -66,8 +68,16 @@ def do_create_api_token(
             user=user,
             contact=contact,
             created_at=now,
+            expires_at=expires_at,
         )
-        _audit(token, AuditAction.CREATE_API_TOKEN, acting_user, now, {"access": token.access})
+        expiry = {"expires_at": expires_at.isoformat()} if expires_at else {}
+        _audit(
+            token,
+            AuditAction.CREATE_API_TOKEN,
+            acting_user,
+            now,
+            {"access": token.access, **expiry},
+        )
     return IssuedToken(token=token, plaintext=plaintext)
 
 

@@ -42,6 +42,8 @@ def resolve_token(plaintext: str) -> Caller | None:
     token = ApiToken.objects.select_related("user", "contact__user").filter(prefix=prefix).first()
     if token is None or token.revoked_at is not None:
         return None
+    if token.expires_at is not None and token.expires_at <= timezone.now():
+        return None
     if not hmac.compare_digest(token.secret_sha256, hash_token(plaintext)):
         return None
     if token.contact is not None:

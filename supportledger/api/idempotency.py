@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -54,7 +55,7 @@ def write_operation(run: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return error_response(
                 403, "read_only_token", "This token may only read; writing needs a read-write one."
             )
-        body_sha256 = hashlib.sha256(request.body).hexdigest()
+        body_sha256 = body_fingerprint(request.body)
         with transaction.atomic():
             try:
                 with transaction.atomic():
@@ -80,6 +81,19 @@ def write_operation(run: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         return response
 
     return wrapped
+
+
+def body_fingerprint(body: bytes) -> str:
+    """SHA-256 (hex) of the body as canonical JSON (keys sorted, no spacing), so a
+    retry that re-indents or reorders the same JSON is the same request; a body
+    that is not JSON is hashed as sent."""
+    try:
+        canonical = json.dumps(
+            json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+    except (ValueError, UnicodeDecodeError):
+        canonical = body
+    return hashlib.sha256(canonical).hexdigest()
 
 
 def _replay(token_id: int, key: str, request: HttpRequest, body_sha256: str) -> HttpResponse:

@@ -47,6 +47,12 @@ class ApiToken(models.Model):
         _("last used at"), null=True, blank=True, help_text=_("UTC.")
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, help_text=_("UTC."))
+    expires_at = models.DateTimeField(
+        _("expires at"),
+        null=True,
+        blank=True,
+        help_text=_("UTC; the token is refused from then on. Empty: it does not expire."),
+    )
 
     class Meta:
         verbose_name = _("API token")
@@ -77,7 +83,9 @@ class IdempotentRequest(models.Model):
     method = models.CharField(_("method"), max_length=10)
     path = models.CharField(_("path"), max_length=500)
     body_sha256 = models.CharField(
-        _("body hash"), max_length=64, help_text=_("SHA-256 of the request body, hex.")
+        _("body hash"),
+        max_length=64,
+        help_text=_("SHA-256 of the request body as canonical JSON, hex."),
     )
     status_code = models.PositiveSmallIntegerField(_("status code"))
     response_body = models.TextField(

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from ninja import Field, Schema
 
 from supportledger.api.errors import ApiError
+from supportledger.api.schemas import InDate
 
 T = TypeVar("T")
 
@@ -27,8 +28,8 @@ class PageParams(Schema):
 
     cursor: str | None = Field(None, description="From a previous page's next_cursor.")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
-    since: date | None = Field(None, description="From this date, inclusive (UTC).")
-    until: date | None = Field(None, description="To this date, inclusive (UTC).")
+    since: InDate | None = Field(None, description="From this date, inclusive (UTC).")
+    until: InDate | None = Field(None, description="To this date, inclusive (UTC).")
 
 
 class ListParams(PageParams):

@@ -5,16 +5,43 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict, field_validator
 
 from supportledger.billing.queries import describe_hold_reason
+from supportledger.core import clock
+from supportledger.core.input import (
+    FUTURE_WORK_TOLERANCE,
+    date_in_range,
+    range_message,
+    strip_control_characters,
+)
 
 
 def example(values: dict[str, Any]) -> ConfigDict:
     return ConfigDict(extra="forbid", json_schema_extra={"example": values})
+
+
+def _in_range(value: Any) -> Any:
+    if not date_in_range(value):
+        raise ValueError(range_message())
+    return value
+
+
+# Input dates and instants: a year 1 or 9999 is refused with 422 naming the field.
+InDate = Annotated[date, AfterValidator(_in_range)]
+InDateTime = Annotated[datetime, AfterValidator(_in_range)]
+
+
+class InSchema(Schema):
+    """An input: control characters (NUL ...) are removed from every text field."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strip_control_characters(cls, value: Any) -> Any:
+        return strip_control_characters(value) if isinstance(value, str) else value
 
 
 # --- customers -----------------------------------------------------------------
@@ -37,7 +64,7 @@ class CustomerOut(Schema):
         return describe_hold_reason(customer, "en") if customer.on_hold else ""
 
 
-class CustomerIn(Schema):
+class CustomerIn(InSchema):
     model_config = example(
         {
             "organisation": "Alfa Ltd",
@@ -63,7 +90,7 @@ class ContactOut(Schema):
     language: str
 
 
-class ContactIn(Schema):
+class ContactIn(InSchema):
     model_config = example({"name": "Ana Petrova", "email": "ana@alfa.example"})
     name: str = Field(min_length=1, max_length=200)
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
@@ -128,14 +155,14 @@ class LicenceOut(Schema):
     created_at: datetime
 
 
-class LicenceIn(Schema):
+class LicenceIn(InSchema):
     model_config = example({"customer": 1, "product": 1, "sold_on": "2026-01-15", "seats": 1})
     customer: int = Field(ge=1)
     product: int = Field(ge=1)
-    sold_on: date
+    sold_on: InDate
     seats: int = Field(1, ge=1, le=10000)
     licence_model: str | None = Field(None, pattern=r"^(perpetual|monthly|yearly)$")
-    expires: date | None = None
+    expires: InDate | None = None
 
 
 class ActivationOut(Schema):
@@ -146,7 +173,7 @@ class ActivationOut(Schema):
     deactivated_at: datetime | None
 
 
-class WorkstationIn(Schema):
+class WorkstationIn(InSchema):
     model_config = example({"workstation": "ACCOUNTS-PC-2"})
     workstation: str = Field(min_length=1, max_length=100)
 
@@ -177,13 +204,24 @@ class EntitlementOut(Schema):
     created_at: datetime
 
 
-class SaleIn(Schema):
+class SaleIn(InSchema):
     customer: int = Field(ge=1)
-    starts: date
-    ends: date
+    starts: InDate
+    ends: InDate
     products: list[int] = Field(default_factory=list, description="Product ids; none = all.")
     fee: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     currency: str = Field("", pattern=r"^([A-Za-z]{3})?$")
+
+
+class OfferSaleIn(Schema):
+    model_config = example({"customer": 1, "offer": "voucher", "size": 600})
+    customer: int = Field(ge=1)
+    offer: str = Field(max_length=40, description="The offer's code (GET /offers).")
+    size: int | None = Field(
+        None, ge=0, description="Minutes of prepaid hours or incidents of a pack: a size sold."
+    )
+    starts: date | None = Field(None, description="Default: today (policy time zone).")
+    products: list[int] = Field(default_factory=list, description="Product ids; none = all.")
 
 
 class VoucherIn(SaleIn):
@@ -266,7 +304,7 @@ CATEGORY_PATTERN = (
 MODE_PATTERN = r"^(remote|onsite|phone|email|chat|portal|inhouse)$"
 
 
-class RequestIn(Schema):
+class RequestIn(InSchema):
     model_config = example(
         {
             "customer": 1,
@@ -331,7 +369,7 @@ class WorkEntryOut(Schema):
     ratings: list[RatingOut]
 
 
-class WorkIn(Schema):
+class WorkIn(InSchema):
     model_config = example(
         {
             "work_id": "shop-2026-0001",
@@ -346,16 +384,24 @@ class WorkIn(Schema):
     work_id: str = Field(min_length=1, max_length=64)
     request: int = Field(ge=1)
     agent: int | None = Field(None, ge=1, description="Staff member; default: the token's user.")
-    started_at: datetime
-    ended_at: datetime
+    started_at: InDateTime
+    ended_at: InDateTime
     mode: str = Field(pattern=MODE_PATTERN)
     category: str = Field(pattern=CATEGORY_PATTERN)
     product: int = Field(ge=1)
     licence: int | None = Field(None, ge=1)
     city: str = Field("", max_length=100)
 
+    @field_validator("ended_at")
+    @classmethod
+    def _not_in_the_future(cls, value: datetime) -> datetime:
+        # Work is recorded once done: a clock a few minutes fast is fine.
+        if value > clock.now() + FUTURE_WORK_TOLERANCE:
+            raise ValueError("must not be in the future")
+        return value
 
-class RatingPreviewIn(Schema):
+
+class RatingPreviewIn(InSchema):
     model_config = example(
         {
             "customer": 1,
@@ -368,8 +414,8 @@ class RatingPreviewIn(Schema):
     )
     customer: int = Field(ge=1)
     request: int | None = Field(None, ge=1, description="Rate as part of this request.")
-    started_at: datetime
-    ended_at: datetime
+    started_at: InDateTime
+    ended_at: InDateTime
     mode: str = Field(pattern=MODE_PATTERN)
     category: str = Field(pattern=CATEGORY_PATTERN)
     product: int = Field(ge=1)
@@ -416,7 +462,7 @@ class MessageOut(Schema):
         return list(message.attachments.all())
 
 
-class MessageIn(Schema):
+class MessageIn(InSchema):
     model_config = example({"body_text": "The printer driver is updated; please try again."})
     body_text: str = Field(min_length=1, max_length=50_000)
     internal: bool = Field(
@@ -435,6 +481,7 @@ class OrderOut(Schema):
     customer: int = Field(validation_alias="customer_id")
     kind: str
     status: str
+    offer: int | None = Field(validation_alias="offer_id")
     product: int | None = Field(validation_alias="product_id")
     licence: int | None = Field(validation_alias="licence_id")
     entitlement: int | None = Field(validation_alias="entitlement_id")
@@ -450,7 +497,36 @@ class OrderOut(Schema):
     fulfilled_at: datetime | None
 
 
-class OrderIn(Schema):
+class OfferPriceOut(Schema):
+    size: int = Field(description="Minutes of prepaid hours, incidents of a pack; 0 = no sizes.")
+    currency: str
+    amount: Decimal = Field(description="One sale (billing once) or one fee period.")
+    effective_from: date
+
+
+class OfferOut(Schema):
+    code: str
+    version: int
+    kind: str
+    names: dict[str, str]
+    sizes: list[int]
+    term_months: int | None
+    calendar_year: bool
+    minutes_per_month: int
+    rollover: bool
+    sla: bool
+    response_business_minutes: int | None
+    covers: list[str] | None
+    modes: list[str] | None
+    requires: str
+    updates: bool
+    billing: str
+    renewable: bool
+    sold: bool
+    prices: list[OfferPriceOut] = Field(description="The prices in force today.")
+
+
+class OrderIn(InSchema):
     model_config = example({"customer": 1, "kind": "voucher", "quantity": 10})
     customer: int = Field(ge=1)
     kind: str = Field(
@@ -461,7 +537,18 @@ class OrderIn(Schema):
     product: int | None = Field(None, ge=1)
     licence: int | None = Field(None, ge=1)
     entitlement: int | None = Field(None, ge=1)
-    quantity: int = Field(1, ge=1, le=10_000)
+    quantity: int = Field(
+        1,
+        ge=1,
+        le=10_000,
+        description="Hours of a voucher or incidents of a pack: one of the offer's sizes.",
+    )
+    offer: str | None = Field(
+        None,
+        max_length=40,
+        description="Code of the offer sold (GET /offers); default: the vendor's offer of "
+        "the kind.",
+    )
 
 
 class InvoiceOut(Schema):

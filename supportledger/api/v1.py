@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from supportledger.api import errors
 from supportledger.api.auth import TokenAuth
+from supportledger.api.matrix import enforce_roles
 from supportledger.core.errors import ActionRefused
 
 api = NinjaAPI(
@@ -51,6 +52,8 @@ def _register_endpoints() -> None:
         me,
     )
 
+    # Roles are checked in front of every operation registered below.
+    enforce_roles(api)
     for module in (me, customers, catalog, entitlements, desk, billing):
         api.add_router("/", module.router)
 

@@ -58,9 +58,12 @@ from supportledger.billing.queries import (
     get_support_period_to_renew,
     list_overdue_invoices,
     list_renewal_reminders_due,
+    renewal_policy,
 )
 from supportledger.billing.vat import vat_treatment
+from supportledger.catalog.models import Offer as CatalogOffer
 from supportledger.catalog.models import Product
+from supportledger.catalog.queries import check_offer_size, get_current_offer, get_offer_price_on
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.audit import AuditAction
@@ -72,13 +75,13 @@ from supportledger.customers.models import Customer
 from supportledger.desk.models import WorkRating
 from supportledger.entitlements.actions import (
     do_extend_support_period,
-    do_sell_contract,
-    do_sell_incident_pack,
+    do_sell_offer,
     do_sell_voucher,
 )
 from supportledger.entitlements.convert import local_date
 from supportledger.entitlements.models import BillingPeriod, Entitlement, Licence
 from supportledger.rules.money import round_money
+from supportledger.rules.renewal import standard_term
 from supportledger.service.actions import do_mark_travel_charge_billed
 from supportledger.service.models import TravelCharge
 from supportledger.service.queries import list_unbilled_travel_charges
@@ -289,23 +292,20 @@ def _unbilled_ratings(customer_ids: Iterable[int], until: datetime) -> Any:
 
 
 def _fee_contracts(customer_ids: Iterable[int], period: Period) -> Any:
-    """Entitlements that carry a fee of their own (not sold through an order)."""
-    from_order = Order.objects.filter(granted=OuterRef("pk"))
-    return (
-        Entitlement.objects.filter(
-            customer_id__in=list(customer_ids),
-            fee__isnull=False,
-            billing_period__in=[
-                BillingPeriod.MONTH,
-                BillingPeriod.QUARTER,
-                BillingPeriod.YEAR,
-                BillingPeriod.ONCE,
-            ],
-            starts__lte=period.end,
-        )
-        .filter(~Exists(from_order))
-        .order_by("starts", "id")
-    )
+    """Entitlements that carry a fee of their own. One sold by an order
+    carries a fee only when it recurs, billed from its ``fees_from`` (the
+    order billed the first period); an order's one-off sale has none."""
+    return Entitlement.objects.filter(
+        customer_id__in=list(customer_ids),
+        fee__isnull=False,
+        billing_period__in=[
+            BillingPeriod.MONTH,
+            BillingPeriod.QUARTER,
+            BillingPeriod.YEAR,
+            BillingPeriod.ONCE,
+        ],
+        starts__lte=period.end,
+    ).order_by("starts", "id")
 
 
 def _unbilled_orders(customer_ids: Iterable[int], period: Period) -> Any:
@@ -363,6 +363,8 @@ def _lines_for_customers(
             ):
                 continue
             if (contract.pk, first) in billed_fees:
+                continue
+            if contract.fees_from is not None and first < contract.fees_from:
                 continue
             lines[contract.customer_id].append(
                 fee_line(
@@ -644,9 +646,16 @@ def do_place_order(
     licence: Licence | None = None,
     entitlement: Entitlement | None = None,
     quantity: int = 1,
+    offer: str | None = None,
     now: datetime | None = None,
 ) -> Order:
     """Place an order priced by the rules on its date (policy time zone).
+
+    ``voucher``, ``incident_pack`` and ``contract`` sell the vendor's offer
+    of that kind (``offer``: its code, needed where several are sold): the
+    size must be one the offer sells, the price is the offer's price of that
+    size in the customer's currency that day, and fulfilment makes exactly
+    what the offer says (``entitlements.actions.do_sell_offer``).
 
     - ``renewal``: of ``entitlement`` (a support period), at the renewal
       quote (DESIGN 3.4) from the product's list price that day;
@@ -679,8 +688,13 @@ def do_place_order(
         entitlement=entitlement,
         quantity=quantity,
         on=today,
+        offer_code=offer,
     )
+    sold = None
+    if quote.terms.get("offer"):
+        sold = CatalogOffer.objects.get(code=quote.terms["offer"], version=quote.terms["version"])
     order = Order.objects.create(
+        offer=sold,
         customer=customer,
         kind=kind,
         product=product,
@@ -703,6 +717,57 @@ def do_place_order(
         detail={"kind": kind, "amount": str(order.amount), "currency": order.currency},
     )
     return order
+
+
+@transaction.atomic
+def do_sell_offer_now(
+    *,
+    acting_user: User | None,
+    customer: Customer,
+    offer: str,
+    starts: date | None = None,
+    size: int | None = None,
+    products: Iterable[Product] = (),
+    licence: Licence | None = None,
+    now: datetime | None = None,
+) -> Entitlement:
+    """Sell the current version of offer ``offer`` (its code) without an
+    order: the console's and the API's sale, and the demo's. Priced like an
+    order on the sale day (policy time zone) in the customer's currency;
+    ``size`` in the offer's own unit (minutes of prepaid hours, incidents).
+    A one-off offer's price is its fee, billed once by the next billing run;
+    a recurring offer's is the fee of each month or year, every one billed
+    by the run. ``starts`` defaults to the sale day."""
+    at = now or clock.now()
+    chosen = get_current_offer(offer)
+    if chosen is None or not chosen.sold:
+        raise ActionRefused(
+            "not_offered", "offer: " + _("the vendor sells no %(what)s.") % {"what": offer}
+        )
+    _owned(customer, licence, "licence", _("no such licence for this customer."))
+    today = local_date(at, get_vendor_policy().timezone)
+    size = check_offer_size(chosen, size)
+    currency = customer.currency or get_vendor_policy().currency
+    price = get_offer_price_on(chosen, size=size, currency=currency, day=today)
+    if price is None:
+        raise ActionRefused(
+            "no_price",
+            "size: "
+            + _("%(offer)s has no price in %(currency)s on %(day)s.")
+            % {"offer": chosen.code, "currency": currency, "day": today.isoformat()},
+        )
+    return do_sell_offer(
+        acting_user=acting_user,
+        customer=customer,
+        offer=chosen,
+        starts=starts or today,
+        size=size,
+        products=products,
+        licence=licence,
+        fee=round_money(Decimal(price.amount), price.currency),
+        currency=price.currency,
+        now=at,
+    )
 
 
 @transaction.atomic
@@ -821,7 +886,21 @@ def _pay_and_fulfil_order(order: Order, *, acting_user: User | None, at: datetim
     ends = date.fromisoformat(terms["ends"])
     products = [order.product] if order.product is not None else []
     customer = order.customer
-    if order.kind == OrderKind.VOUCHER:
+    if order.offer is not None:
+        fee = terms.get("fee")
+        granted = do_sell_offer(
+            acting_user=acting_user,
+            customer=customer,
+            offer=order.offer,
+            starts=starts,
+            size=int(terms.get("size", 0)),
+            products=products,
+            fee=Decimal(fee) if fee is not None else None,
+            currency=order.currency if fee is not None else "",
+            fees_from=date.fromisoformat(terms["fees_from"]) if terms.get("fees_from") else None,
+            now=at,
+        )
+    elif order.kind == OrderKind.VOUCHER:
         granted = do_sell_voucher(
             acting_user=acting_user,
             customer=customer,
@@ -831,34 +910,15 @@ def _pay_and_fulfil_order(order: Order, *, acting_user: User | None, at: datetim
             products=products,
             now=at,
         )
-    elif order.kind == OrderKind.INCIDENT_PACK:
-        granted = do_sell_incident_pack(
-            acting_user=acting_user,
-            customer=customer,
-            incidents=order.quantity,
-            starts=starts,
-            ends=ends,
-            requires=terms.get("requires", ""),
-            products=products,
-            now=at,
-        )
-    elif order.kind == OrderKind.CONTRACT:
-        granted = do_sell_contract(
-            acting_user=acting_user,
-            customer=customer,
-            starts=starts,
-            ends=ends,
-            updates=bool(terms.get("updates", True)),
-            covers=terms.get("covers"),
-            modes=terms.get("modes"),
-            products=products,
-            billing_period=BillingPeriod.ONCE,
-            now=at,
-        )
     else:
         # A renewal adds a support period on the same licence; eligibility
-        # reads the latest end, so the releases of a lapse unlock.
+        # reads the latest end, so the releases of a lapse unlock. A standard
+        # renewal runs its term from the day it takes effect (paid), not from
+        # the order date (seed S3); a grace renewal extends the old end.
         assert order.entitlement is not None
+        if terms.get("kind") == "standard":
+            activated_on = local_date(at, get_vendor_policy().timezone)
+            starts, ends = standard_term(renewal_policy(), max(activated_on, starts))
         granted = do_extend_support_period(
             acting_user=acting_user,
             entitlement=order.entitlement,

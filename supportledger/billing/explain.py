@@ -98,6 +98,18 @@ def _increment_no_sla(v: _Values) -> str:
     }
 
 
+def _outside_business_hours(v: _Values) -> str:
+    weekday = int(v.args["weekday"])
+    return _(
+        "%(mode)s work is offered only in business hours and starts outside them "
+        "(%(weekday)s %(time)s): no entitlement covers it"
+    ) % {
+        "mode": mode_label(v.text("mode")),
+        "weekday": get_day_names("wide", locale=babel_locale(v.language))[weekday],
+        "time": v.text("time"),
+    }
+
+
 def _free_cover(v: _Values) -> str:
     return _(
         "%(minutes)s min free, covered by %(entitlement)s (%(kind)s) for %(product)s: "
@@ -215,6 +227,7 @@ def _amount(v: _Values) -> str:
 
 _RENDERERS: dict[str, Callable[[_Values], str]] = {
     "work": _work,
+    "outside_business_hours": _outside_business_hours,
     "increment_sla": _increment_sla,
     "increment_no_sla": _increment_no_sla,
     "free_cover": _free_cover,

@@ -375,6 +375,14 @@ class Order(models.Model):
         related_name="+",
         help_text="Renewal: the support period or contract renewed.",
     )
+    offer = models.ForeignKey(
+        "catalog.Offer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The offer version sold; empty for a renewal.",
+    )
     quantity = models.PositiveIntegerField(
         default=1, help_text="Voucher: hours; incident pack: incidents; otherwise 1."
     )
@@ -415,33 +423,6 @@ class Order(models.Model):
     @property
     def reference(self) -> str:
         return f"ORD-{self.pk}"
-
-
-class PackagePrice(models.Model):
-    """The price list of what is sold by order, with effective dates: a voucher of
-    ``size`` hours, an incident pack of ``size`` incidents, a contract year
-    (``size`` 12 months). ``product`` empty = any product."""
-
-    kind = models.CharField(max_length=16, choices=OrderKind.choices)
-    product = models.ForeignKey(
-        "catalog.Product", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    size = models.PositiveIntegerField(help_text="Hours, incidents or months.")
-    effective_from = models.DateField(help_text="First day this price applies (inclusive).")
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    currency = models.CharField(max_length=3)
-
-    class Meta:
-        ordering = ["kind", "size", "-effective_from"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "product", "size", "effective_from"], name="packageprice_once"
-            ),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="packageprice_not_negative"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.size}: {self.amount} {self.currency} from {self.effective_from}"
 
 
 class ReminderStage(models.TextChoices):

@@ -21,11 +21,16 @@ from supportledger.billing.models import (
     InvoiceStatus,
     Order,
     OrderKind,
-    PackagePrice,
     ReminderStage,
 )
-from supportledger.catalog.models import Product
-from supportledger.catalog.queries import get_product_price_on, get_service_price_on
+from supportledger.catalog.models import OfferBilling, Product
+from supportledger.catalog.queries import (
+    check_offer_size,
+    get_offer_price_on,
+    get_product_price_on,
+    get_sold_offer,
+    offer_validity,
+)
 from supportledger.core.convert import renewal_policy_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
@@ -158,20 +163,6 @@ def renewal_policy() -> RenewalPolicy:
     return renewal_policy_from_row(get_vendor_policy())
 
 
-def get_package_price(
-    kind: str, size: int, product: Product | None, on: date
-) -> PackagePrice | None:
-    """The package price in force on ``on``: for the product first, else any product."""
-    prices = PackagePrice.objects.filter(kind=kind, size=size, effective_from__lte=on)
-    for scope in (prices.filter(product=product) if product else None, prices.filter(product=None)):
-        if scope is None:
-            continue
-        price = scope.order_by("-effective_from").first()
-        if price is not None:
-            return price
-    return None
-
-
 def _renewal_quote(
     entitlement: Entitlement | None, product: Product | None, on: date
 ) -> OrderQuote:
@@ -221,13 +212,93 @@ def _rules_refusal(error: RulesError) -> str:
     return error.message
 
 
-def _no_package_price(kind: str, size: int, on: date) -> str:
-    """Why an incident pack or a contract has no price: one whole sentence
-    per kind, in the active language."""
-    values = {"size": size, "day": format_date(on, get_language() or "en")}
+ORDER_OFFER_KIND = {
+    OrderKind.VOUCHER: Kind.PREPAID_HOURS,
+    OrderKind.INCIDENT_PACK: Kind.INCIDENT_PACK,
+    OrderKind.CONTRACT: Kind.CONTRACT,
+}
+"""The entitlement kind of the offer an order of each kind sells."""
+
+
+def order_size(kind: str, quantity: int) -> int:
+    """The offer size an order's ``quantity`` asks for: a voucher's hours in
+    minutes, a pack's incidents, 0 for a contract (one size)."""
+    if kind == OrderKind.VOUCHER:
+        return quantity * 60
+    if kind == OrderKind.INCIDENT_PACK:
+        return quantity
+    return 0
+
+
+def _offer_quote(
+    *,
+    customer: Customer,
+    kind: str,
+    offer_code: str | None,
+    quantity: int,
+    on: date,
+) -> OrderQuote:
+    """The price and terms of an order for an offer: the size checked
+    against the offer's sizes, the price of that size in the customer's
+    currency on ``on``. A recurring offer's order bills its first fee period
+    (the month, or year, it starts in); the contract's fee bills the rest."""
+    offer = get_sold_offer(ORDER_OFFER_KIND[OrderKind(kind)], offer_code)
+    if kind == OrderKind.CONTRACT and quantity != 1:
+        raise ActionRefused(
+            "size_not_offered", "quantity: " + _("a contract is sold one at a time.")
+        )
+    size = check_offer_size(offer, order_size(kind, quantity), field="quantity")
+    currency = customer.currency or get_vendor_policy().currency
+    price = get_offer_price_on(offer, size=size, currency=currency, day=on)
+    if price is None:
+        raise ActionRefused(
+            "no_price",
+            "quantity: "
+            + _("%(offer)s has no price in %(currency)s on %(day)s.")
+            % {
+                "offer": offer.name_in(get_language() or "en"),
+                "currency": currency,
+                "day": format_date(on, get_language() or "en"),
+            },
+        )
+    starts = on
     if kind == OrderKind.CONTRACT:
-        return _("no price for a year of maintenance contract on %(day)s.") % values
-    return _("no price for an incident pack of size %(size)s on %(day)s.") % values
+        current = [
+            e
+            for e in Entitlement.objects.filter(
+                customer=customer, kind=Kind.CONTRACT, ends__gte=on
+            ).order_by("-ends")
+            if (e.terms or {}).get("offer") in (None, offer.code)
+        ]
+        if current:
+            starts = current[0].ends + timedelta(days=1)  # renews back to back
+    ends = offer_validity(offer, starts)
+    amount = round_money(Decimal(price.amount), price.currency)
+    terms: dict[str, Any] = {
+        "offer": offer.code,
+        "version": offer.version,
+        "size": size,
+        "starts": starts.isoformat(),
+        "ends": ends.isoformat(),
+        "billing": offer.billing,
+    }
+    what = f"{offer.code} v{offer.version}" + (f", size {size}" if size else "")
+    explanation = [f"{what}: price {price.amount} {price.currency} from {price.effective_from}"]
+    if offer.billing == OfferBilling.MONTH:
+        first_month = date(starts.year, starts.month, 1)
+        terms["fee"] = str(amount)
+        terms["fees_from"] = add_months(first_month, 1).isoformat()
+        explanation.append(
+            f"monthly fee: this order bills the month of {starts.isoformat()}; "
+            f"the contract's fee bills each month from {terms['fees_from']}"
+        )
+    elif offer.billing == OfferBilling.YEAR:
+        terms["fee"] = str(amount)
+        terms["fees_from"] = add_months(starts, 12).isoformat()
+        explanation.append(
+            f"yearly fee: this order bills the first year; the fee bills from {terms['fees_from']}"
+        )
+    return OrderQuote(amount, price.currency, tuple(explanation), terms)
 
 
 def list_support_periods_to_renew(
@@ -261,69 +332,16 @@ def get_order_quote(
     entitlement: Entitlement | None,
     quantity: int,
     on: date,
+    offer_code: str | None = None,
 ) -> OrderQuote:
-    """What an order costs on ``on`` and what it will grant (``terms``)."""
+    """What an order costs on ``on`` and what it will grant (``terms``):
+    a renewal by the renewal quote (DESIGN 3.4), anything else by the offer
+    (``offer_code``, else the vendor's offer of the order's kind)."""
     if kind == OrderKind.RENEWAL:
         return _renewal_quote(entitlement, product, on)
-    year_end = add_months(on, 12) - timedelta(days=1)
-    if kind == OrderKind.VOUCHER:
-        package = get_package_price(kind, quantity, product, on)
-        voucher_terms = {"starts": on.isoformat(), "ends": year_end.isoformat()}
-        if package is not None:
-            return OrderQuote(
-                round_money(Decimal(package.amount), package.currency),
-                package.currency,
-                (
-                    f"Voucher of {quantity} h: package price {package.amount} {package.currency} "
-                    f"from {package.effective_from}",
-                ),
-                voucher_terms,
-            )
-        prices = get_service_price_on(on)
-        if prices is None:
-            raise ActionRefused(
-                "no_price",
-                _("No service price list is in force on %(day)s.")
-                % {"day": format_date(on, get_language() or "en")},
-            )
-        amount = round_money(Decimal(prices.remote) * quantity, prices.currency)
-        return OrderQuote(
-            amount,
-            prices.currency,
-            (
-                f"{quantity} h × remote rate {prices.remote} {prices.currency} "  # noqa: RUF001
-                f"(price list from {prices.effective_from}) = {amount} {prices.currency}",
-            ),
-            voucher_terms,
-        )
-    if kind in (OrderKind.INCIDENT_PACK, OrderKind.CONTRACT):
-        size = quantity if kind == OrderKind.INCIDENT_PACK else 12
-        package = get_package_price(kind, size, product, on)
-        if package is None:
-            raise ActionRefused("no_price", "quantity: " + _no_package_price(kind, size, on))
-        starts = on
-        if kind == OrderKind.CONTRACT:
-            current = (
-                Entitlement.objects.filter(customer=customer, kind=Kind.CONTRACT, ends__gte=on)
-                .order_by("-ends")
-                .first()
-            )
-            if current is not None:
-                starts = current.ends + timedelta(days=1)  # renews yearly, back to back
-        ends = add_months(starts, 12) - timedelta(days=1)
-        terms: dict[str, Any] = {"starts": starts.isoformat(), "ends": ends.isoformat()}
-        if kind == OrderKind.INCIDENT_PACK:
-            policy = get_vendor_policy()
-            if policy.preset == "annual_maintenance_gr":  # S2: Premium extends Professional
-                terms["requires"] = Kind.CONTRACT
-        return OrderQuote(
-            round_money(Decimal(package.amount), package.currency),
-            package.currency,
-            (
-                f"{kind.replace('_', ' ')} of {size}: package price {package.amount} "
-                f"{package.currency} from {package.effective_from}",
-            ),
-            terms,
+    if kind in ORDER_OFFER_KIND:
+        return _offer_quote(
+            customer=customer, kind=kind, offer_code=offer_code, quantity=quantity, on=on
         )
     raise ActionRefused("invalid", "kind: " + _("unknown order kind '%(kind)s'.") % {"kind": kind})
 
@@ -364,6 +382,7 @@ def _reminder_price(entitlement: Entitlement, on: date) -> tuple[Decimal, str, d
                 entitlement=entitlement,
                 quantity=max(entitlement.incidents_granted, 1),
                 on=on,
+                offer_code=(entitlement.terms or {}).get("offer"),
             )
     except ActionRefused:
         return None

@@ -11,14 +11,25 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from supportledger.catalog.models import LicenceModel, Product, ProductPrice, Release, ServicePrice
+from supportledger.catalog.models import (
+    LicenceModel,
+    Offer,
+    OfferBilling,
+    OfferPrice,
+    Product,
+    ProductPrice,
+    Release,
+    ServicePrice,
+)
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.audit import AuditAction
 from supportledger.core.convert import policy_fields_from_preset
 from supportledger.core.errors import ActionRefused
-from supportledger.core.models import VendorPolicy
+from supportledger.core.models import VendorPolicy, validate_categories, validate_modes
 from supportledger.core.queries import get_vendor_policy
+from supportledger.rules.types import KINDS
+from supportledger.service.actions import do_set_consent_terms
 
 SETUP_PRICE_LIST_FROM = date(2000, 1, 1)
 """The preset's rates become a price list in force for all past work."""
@@ -63,6 +74,9 @@ def do_set_up_vendor(
         rates=preset.policy.rates,
         now=at,
     )
+    _seed_offers(preset, acting_user=acting_user, price_list_from=price_list_from, at=at)
+    for language, text in preset.consent_terms.items():
+        do_set_consent_terms(acting_user=acting_user, language=language, text=text, now=at)
     write_audit(
         acting_user=acting_user,
         action=AuditAction.SET_UP_VENDOR,
@@ -71,6 +85,260 @@ def do_set_up_vendor(
         detail={"preset": preset_name},
     )
     return policy
+
+
+def _seed_offers(
+    preset: Any, *, acting_user: User | None, price_list_from: date, at: datetime
+) -> None:
+    """The preset's offers as the vendor's offers, each with its prices from
+    ``price_list_from``. With ``--replace`` an offer of the same code gets a
+    new version only when its terms differ."""
+    for spec in preset.offers:
+        values = offer_values_from_preset(spec)
+        existing = Offer.objects.filter(code=spec.code, current=True).first()
+        if existing is None:
+            do_create_offer(acting_user=acting_user, code=spec.code, values=values, now=at)
+        else:
+            do_change_offer(acting_user=acting_user, offer=existing, values=values, now=at)
+        for currency, by_size in spec.prices.items():
+            for size, amount in by_size.items():
+                do_set_offer_price(
+                    acting_user=acting_user,
+                    code=spec.code,
+                    size=size,
+                    currency=currency,
+                    amount=amount,
+                    effective_from=price_list_from,
+                    now=at,
+                )
+
+
+def offer_values_from_preset(spec: Any) -> dict[str, Any]:
+    """The stored fields of a preset's ``Offer``."""
+    return {
+        "kind": spec.kind,
+        "names": {"en": spec.name, **dict(spec.names)},
+        "sizes": list(spec.sizes),
+        "term_months": spec.term_months,
+        "calendar_year": spec.calendar_year,
+        "minutes_per_month": spec.minutes_per_month,
+        "rollover": spec.rollover,
+        "sla": spec.sla,
+        "response_business_minutes": spec.response_business_minutes,
+        "covers": None if spec.covers is None else sorted(spec.covers),
+        "modes": None if spec.modes is None else sorted(spec.modes),
+        "requires": spec.requires or "",
+        "updates": spec.updates,
+        "billing": spec.billing,
+        "renewable": spec.renewable,
+        "sold": spec.sold,
+    }
+
+
+OFFER_FIELDS = (
+    "kind",
+    "names",
+    "sizes",
+    "term_months",
+    "calendar_year",
+    "minutes_per_month",
+    "rollover",
+    "sla",
+    "response_business_minutes",
+    "covers",
+    "modes",
+    "requires",
+    "updates",
+    "billing",
+    "renewable",
+    "sold",
+)
+_SIZED_KINDS = ("prepaid_hours", "incident_pack")
+
+
+def _refuse(field: str, reason: str) -> None:
+    raise ActionRefused("invalid", f"{field}: {reason}")
+
+
+def validate_offer_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The offer's fields checked and normalised; ``ActionRefused`` naming the
+    first bad field otherwise."""
+    unknown = sorted(set(values) - set(OFFER_FIELDS) - {"products"})
+    if unknown:
+        _refuse(unknown[0], "not a field of an offer.")
+    clean = dict(values)
+    if clean.get("kind") not in KINDS:
+        _refuse("kind", f"one of {', '.join(KINDS)}.")
+    names = clean.get("names") or {}
+    if not isinstance(names, dict) or not any(str(v).strip() for v in names.values()):
+        _refuse("names", "at least one name is needed.")
+    clean["names"] = {str(k): str(v).strip() for k, v in names.items() if str(v).strip()}
+    sizes = clean.get("sizes") or []
+    if not isinstance(sizes, list | tuple) or not all(
+        isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes
+    ):
+        _refuse("sizes", "whole numbers above zero.")
+    if len(set(sizes)) != len(sizes):
+        _refuse("sizes", "a size is listed twice.")
+    clean["sizes"] = sorted(sizes)
+    if clean["kind"] in _SIZED_KINDS and clean.get("sold", True) and not sizes:
+        _refuse("sizes", "prepaid hours and incident packs are sold in sizes.")
+    if clean["kind"] not in _SIZED_KINDS and sizes:
+        _refuse("sizes", "only prepaid hours and incident packs have sizes.")
+    term = clean.get("term_months")
+    if term is not None and (not isinstance(term, int) or term < 1 or term > 120):
+        _refuse("term_months", "between 1 and 120 months, or empty.")
+    for name in ("minutes_per_month", "response_business_minutes"):
+        number = clean.get(name)
+        if number is not None and (not isinstance(number, int) or number < 0):
+            _refuse(name, "a whole number of minutes, zero or more.")
+    if clean.get("minutes_per_month") and clean["kind"] != "contract":
+        _refuse("minutes_per_month", "only a contract includes minutes a month.")
+    if clean.get("rollover") and not clean.get("minutes_per_month"):
+        _refuse("rollover", "needs included minutes a month.")
+    if clean.get("sla") and clean["kind"] != "contract":
+        _refuse("sla", "only a contract has an SLA.")
+    for name, check in (("covers", validate_categories), ("modes", validate_modes)):
+        if clean.get(name) is not None:
+            try:
+                clean[name] = sorted(set(clean[name]))
+                check(clean[name])
+            except (TypeError, ValidationError) as exc:
+                reason = "; ".join(getattr(exc, "messages", [str(exc)]))
+                _refuse(name, reason)
+    requires = clean.get("requires") or ""
+    if requires and (requires not in KINDS or requires == clean["kind"]):
+        _refuse("requires", "another kind of entitlement, or empty.")
+    clean["requires"] = requires
+    if clean.get("billing", OfferBilling.ONCE) not in OfferBilling.values:
+        _refuse("billing", f"one of {', '.join(OfferBilling.values)}.")
+    if clean.get("billing") in (OfferBilling.MONTH, OfferBilling.YEAR) and (
+        clean["kind"] != "contract"
+    ):
+        _refuse("billing", "only a contract has a recurring fee.")
+    return clean
+
+
+@transaction.atomic
+def do_create_offer(
+    *,
+    acting_user: User | None,
+    code: str,
+    values: dict[str, Any],
+    now: datetime | None = None,
+) -> Offer:
+    """A new offer, version 1. ``values``: the fields of ``OFFER_FIELDS``,
+    plus ``products`` (Products; none = all)."""
+    at = now or clock.now()
+    if not code or Offer.objects.filter(code=code).exists():
+        _refuse("code", "empty or already used by another offer.")
+    clean = validate_offer_values(values)
+    products = clean.pop("products", None) or []
+    offer = Offer(code=code, version=1, current=True, created_at=at, **clean)
+    _refuse_invalid(offer)
+    offer.save()
+    offer.products.set(products)
+    write_audit(
+        acting_user=acting_user,
+        action=AuditAction.CREATE_OFFER,
+        obj=offer,
+        at=at,
+        detail={"code": code, "version": 1},
+    )
+    return offer
+
+
+@transaction.atomic
+def do_change_offer(
+    *,
+    acting_user: User | None,
+    offer: Offer,
+    values: dict[str, Any],
+    now: datetime | None = None,
+) -> Offer:
+    """New terms for ``offer``: a new version becomes current and the old one
+    is kept, so entitlements sold on it keep their terms and only new sales
+    get the new ones. ``values`` missing a field keep the old value. No
+    change, no new version."""
+    at = now or clock.now()
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    if not offer.current:
+        _refuse("offer", "an older version cannot be changed; change the current one.")
+    merged = {name: getattr(offer, name) for name in OFFER_FIELDS}
+    merged["products"] = list(offer.products.all())
+    merged.update(values)
+    clean = validate_offer_values(merged)
+    products = clean.pop("products", None) or []
+    old = {name: getattr(offer, name) for name in OFFER_FIELDS}
+    if old == clean and {p.pk for p in products} == {p.pk for p in offer.products.all()}:
+        return offer
+    Offer.objects.filter(pk=offer.pk).update(current=False)
+    new = Offer(code=offer.code, version=offer.version + 1, current=True, created_at=at, **clean)
+    _refuse_invalid(new)
+    new.save()
+    new.products.set(products)
+    write_audit(
+        acting_user=acting_user,
+        action=AuditAction.CHANGE_OFFER,
+        obj=new,
+        at=at,
+        detail={
+            "code": new.code,
+            "version": new.version,
+            "changed": sorted(n for n in OFFER_FIELDS if old[n] != clean[n]),
+        },
+    )
+    return new
+
+
+@transaction.atomic
+def do_set_offer_price(
+    *,
+    acting_user: User | None,
+    code: str,
+    size: int,
+    currency: str,
+    amount: Decimal,
+    effective_from: date,
+    now: datetime | None = None,
+) -> OfferPrice:
+    """The price of ``size`` of offer ``code`` in ``currency`` from
+    ``effective_from`` on (replacing one set for the same day). Earlier
+    prices stay: an order is priced on its own date."""
+    at = now or clock.now()
+    offer = Offer.objects.filter(code=code, current=True).first()
+    if offer is None:
+        _refuse("offer", f"no offer {code!r}.")
+    assert offer is not None
+    if offer.sizes and size not in offer.sizes:
+        _refuse("size", f"{size} is not a size of {code} ({', '.join(map(str, offer.sizes))}).")
+    if not offer.sizes and size != 0:
+        _refuse("size", f"{code} has no sizes; price it as size 0.")
+    if len(currency) != 3 or not currency.isalpha() or not currency.isupper():
+        _refuse("currency", "a three-letter ISO 4217 code such as EUR.")
+    if Decimal(amount) < 0:
+        _refuse("amount", "a price cannot be negative.")
+    price, _ = OfferPrice.objects.update_or_create(
+        offer_code=code,
+        size=size,
+        currency=currency,
+        effective_from=effective_from,
+        defaults={"amount": Decimal(amount), "created_at": at},
+    )
+    write_audit(
+        acting_user=acting_user,
+        action=AuditAction.SET_OFFER_PRICE,
+        obj=price,
+        at=at,
+        detail={
+            "offer": code,
+            "size": size,
+            "currency": currency,
+            "amount": str(amount),
+            "from": effective_from.isoformat(),
+        },
+    )
+    return price
 
 
 @transaction.atomic

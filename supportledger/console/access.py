@@ -19,20 +19,14 @@ from django.urls import reverse
 
 from supportledger.customers.actions import do_add_staff_member
 from supportledger.customers.models import StaffMember, StaffRole
+from supportledger.customers.permissions import staff_member_of
 
 View = Callable[..., HttpResponse]
 
 
 def get_staff_member(user: Any) -> StaffMember | None:
     """The staff row of ``user``, or None for anonymous users and non-staff."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    # By the key alone (the default ordering would join the users to sort
-    # one row); the member's user is the one the session already loaded.
-    member = StaffMember.objects.filter(user_id=user.pk).order_by("pk").first()
-    if member is not None:
-        member.user = user
-    return member
+    return staff_member_of(user)
 
 
 def staff_required(view: View) -> View:

@@ -12,7 +12,19 @@ class VendorPolicyAdmin(admin.ModelAdmin):
     readonly_fields = ["preset"]
     fieldsets = [
         (None, {"fields": ["preset", "currency", "timezone", "language", "country"]}),
-        ("Calendar", {"fields": ["holidays_country", "closures", "business_hours"]}),
+        (
+            "Calendar",
+            {
+                "fields": [
+                    "holidays_country",
+                    "closures",
+                    "extra_working_days",
+                    "business_hours",
+                    "business_hours_only_modes",
+                    "outside_business_hours",
+                ]
+            },
+        ),
         (
             "Rating",
             {

@@ -9,10 +9,13 @@ class CoreConfig(AppConfig):
     verbose_name = "supportledger core"
 
     def ready(self) -> None:
+        from axes.signals import user_locked_out
+
         from supportledger.catalog.models import ServicePrice
-        from supportledger.core import policy_cache
+        from supportledger.core import login_throttle, policy_cache
         from supportledger.core.models import VendorPolicy
 
+        user_locked_out.connect(login_throttle.audit_lockout, dispatch_uid="audit_lockout")
         request_started.connect(policy_cache.request_started, dispatch_uid="policy_cache_start")
         request_finished.connect(policy_cache.request_finished, dispatch_uid="policy_cache_end")
         for model in (VendorPolicy, ServicePrice):

@@ -32,6 +32,9 @@ def policy_fields_from_preset(preset: Any) -> dict[str, Any]:
         "country": preset.country or "",
         "holidays_country": policy.holidays or "",
         "closures": sorted(d.isoformat() for d in policy.closures),
+        "extra_working_days": sorted(d.isoformat() for d in policy.extra_working_days),
+        "business_hours_only_modes": sorted(policy.business_hours_only_modes),
+        "outside_business_hours": policy.outside_business_hours,
         "business_hours": {
             day: [span[0].strftime("%H:%M"), span[1].strftime("%H:%M")]
             for day, span in policy.business_hours.items()
@@ -42,12 +45,10 @@ def policy_fields_from_preset(preset: Any) -> dict[str, Any]:
         "service_area": list(policy.service_area),
         "uncovered_work": policy.uncovered_work,
         "after_hours_multiplier": policy.after_hours_multiplier,
-        "kind_defaults": {
-            kind: {"covers": sorted(spec.covers), "modes": sorted(spec.modes)}
-            for kind, spec in policy.kind_defaults.items()
-        },
+        "kind_defaults": {kind: _kind_spec(spec) for kind, spec in policy.kind_defaults.items()},
         "kinds_sold": list(_kinds_sold(preset)),
         "channels": list(preset.channels),
+        "features": sorted(getattr(preset, "features", ())),
         "warranty_months": _months(preset, "warranty"),
         "support_period_months": _months(preset, "support_period"),
         "renewal_grace_months": policy.renewal.grace_months,
@@ -59,6 +60,14 @@ def policy_fields_from_preset(preset: Any) -> dict[str, Any]:
         "service_warranty_days": policy.claims.service_warranty_days,
         "auto_confirm_days": policy.claims.auto_confirm_days,
     }
+
+
+def _kind_spec(spec: KindDefaults) -> dict[str, Any]:
+    """A kind's defaults as stored: ``downloads`` only when the preset says."""
+    stored: dict[str, Any] = {"covers": sorted(spec.covers), "modes": sorted(spec.modes)}
+    if spec.downloads is not None:
+        stored["downloads"] = spec.downloads
+    return stored
 
 
 def _kinds_sold(preset: Any) -> list[str]:
@@ -77,6 +86,7 @@ def kind_defaults_from_row(row: VendorPolicy) -> dict[EntitlementKind, KindDefau
         defaults[as_kind(kind)] = KindDefaults(
             frozenset(as_category(c) for c in spec["covers"]),
             frozenset(as_mode(m) for m in spec["modes"]),
+            spec.get("downloads"),
         )
     return defaults
 
@@ -104,6 +114,9 @@ def policy_from_row(row: VendorPolicy, rates: Mapping[str, Decimal]) -> Policy:
         },
         holidays=row.holidays_country or None,
         closures=frozenset(date.fromisoformat(d) for d in row.closures),
+        extra_working_days=frozenset(date.fromisoformat(d) for d in row.extra_working_days),
+        business_hours_only_modes=frozenset(row.business_hours_only_modes),
+        outside_business_hours=row.outside_business_hours,  # type: ignore[arg-type]
         increment_contract=row.increment_contract_minutes,
         increment_no_contract=row.increment_no_contract_minutes,
         onsite_minimum_minutes=row.onsite_minimum_minutes,

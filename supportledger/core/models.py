@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from decimal import Decimal
 from zoneinfo import available_timezones
 
@@ -42,6 +42,11 @@ class AuditEntry(models.Model):
 class UncoveredWork(models.TextChoices):
     BILL = "bill", "bill it from the service price list"
     REFUSE = "refuse", "refuse it (not entitled)"
+
+
+class OutsideBusinessHours(models.TextChoices):
+    REFUSE = "refuse", "refuse it (outside business hours)"
+    BILL = "bill", "bill it from the service price list, without cover"
 
 
 def _validate_timezone(value: str) -> None:
@@ -89,10 +94,26 @@ def _validate_kind_defaults(value: object) -> None:
     for kind, spec in value.items():
         if kind not in KINDS:
             raise ValidationError(f"Unknown entitlement kind {kind!r}.")
-        if not isinstance(spec, dict) or set(spec) != {"covers", "modes"}:
-            raise ValidationError(f"{kind}: expected exactly the keys covers and modes.")
+        if not isinstance(spec, dict) or not (
+            {"covers", "modes"} <= set(spec) <= {"covers", "modes", "downloads"}
+        ):
+            raise ValidationError(
+                f"{kind}: expected the keys covers and modes, and optionally downloads."
+            )
         validate_categories(spec["covers"])
         validate_modes(spec["modes"])
+        if spec.get("downloads") not in (None, True, False):
+            raise ValidationError(f"{kind}: downloads must be true, false or null.")
+
+
+def validate_dates(value: object) -> None:
+    if not isinstance(value, list):
+        raise ValidationError("Expected a list of dates, YYYY-MM-DD.")
+    for item in value:
+        try:
+            date.fromisoformat(item)
+        except (TypeError, ValueError):
+            raise ValidationError(f"{item!r} is not a date, YYYY-MM-DD.") from None
 
 
 class VendorPolicy(models.Model):
@@ -116,7 +137,18 @@ class VendorPolicy(models.Model):
         max_length=2, blank=True, help_text="Public holidays of this country are closed days."
     )
     closures = models.JSONField(
-        default=list, blank=True, help_text="Extra closed dates, a list of YYYY-MM-DD."
+        default=list,
+        blank=True,
+        validators=[validate_dates],
+        help_text="Extra days off (closed whatever the weekday), a list of YYYY-MM-DD.",
+    )
+    extra_working_days = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_dates],
+        help_text="Extra working days (open although a weekend or a public holiday, with "
+        "Monday's hours; e.g. Hungary's working Saturdays), a list of YYYY-MM-DD. "
+        "A date also listed as a closure stays closed.",
     )
     business_hours = models.JSONField(
         default=dict,
@@ -145,17 +177,37 @@ class VendorPolicy(models.Model):
         default=Decimal("1"),
         help_text="Factor on the billable amount of work starting outside business hours.",
     )
+    business_hours_only_modes = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_modes],
+        help_text='Modes offered only in business hours, e.g. ["phone"].',
+    )
+    outside_business_hours = models.CharField(
+        max_length=8,
+        choices=OutsideBusinessHours.choices,
+        default=OutsideBusinessHours.REFUSE,
+        help_text="Work in a business-hours-only mode starting outside business hours: "
+        "refused, or billed from the price list without any entitlement's cover.",
+    )
     kind_defaults = models.JSONField(
         default=dict,
         validators=[_validate_kind_defaults],
         help_text="Per kind the categories it covers and the modes it applies to, "
-        '{"warranty": {"covers": [...], "modes": [...]}}; a missing kind uses DESIGN 3.3.',
+        '{"warranty": {"covers": [...], "modes": [...], "downloads": true}}; a missing '
+        "kind uses DESIGN 3.3. downloads (optional): whether the kind lets its holder "
+        "download new versions; absent = a support period and an updates contract do.",
     )
     kinds_sold = models.JSONField(
         default=list, validators=[validate_kinds], help_text="Entitlement kinds this vendor sells."
     )
     channels = models.JSONField(
         default=list, help_text="How customers reach the desk, e.g. phone, email, whatsapp."
+    )
+    features = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What customers get: remote_sessions, claims, auto_confirm, onsite_visits.",
     )
     warranty_months = models.PositiveIntegerField(
         default=0, help_text="Default warranty of a product sale, months; 0 = none."

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from supportledger.billing.actions import do_sell_offer_now
 from supportledger.catalog.actions import (
     do_create_product,
     do_publish_release,
@@ -31,6 +32,7 @@ from supportledger.catalog.actions import (
     do_set_up_vendor,
 )
 from supportledger.catalog.models import LicenceModel
+from supportledger.catalog.queries import list_current_offers
 from supportledger.core.convert import kind_defaults_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
@@ -40,15 +42,11 @@ from supportledger.desk.actions import (
     allowed_channels,
     do_change_request_status,
     do_open_request,
+    do_post_message,
     do_record_work,
 )
 from supportledger.desk.models import Request, WorkEntry, WorkRating
-from supportledger.entitlements.actions import (
-    do_sell_contract,
-    do_sell_incident_pack,
-    do_sell_licence,
-    do_sell_voucher,
-)
+from supportledger.entitlements.actions import do_sell_licence
 from supportledger.entitlements.convert import (
     allocation_consumes_allowance,
     entitlement_to_rules,
@@ -64,8 +62,9 @@ from supportledger.entitlements.models import (
     Licence,
     Reason,
 )
-from supportledger.rules.calendar import add_months
+from supportledger.rules.calendar import BusinessCalendar, add_months
 from supportledger.rules.explanation import steps_to_json
+from supportledger.rules.money import round_to_step
 from supportledger.rules.rating import rate_work
 from supportledger.rules.types import RequestRef, RulesError, Work
 
@@ -95,6 +94,24 @@ ASKS: dict[str, list[dict[str, str]]] = json.loads(
 )
 
 
+PRICE_MAGNITUDE = {
+    "EUR": (Decimal(1), Decimal(1)),
+    "BGN": (Decimal("1.95583"), Decimal(1)),
+    "HUF": (Decimal(400), Decimal(100)),
+    "PLN": (Decimal("4.3"), Decimal(10)),
+    "RUB": (Decimal(100), Decimal(10)),
+}
+"""Per currency: how many units a euro of the demo's prices is, and the
+step the price is rounded to (the way that market writes prices)."""
+
+
+def _local_price(eur: Decimal, magnitude: tuple[Decimal, Decimal]) -> Decimal:
+    """``eur`` in the demo's currency, rounded to its step, half up; a
+    price under one step is a step."""
+    factor, step = magnitude
+    return max(round_to_step(eur * factor, step), step)
+
+
 def build_small(preset: str, *, today: date, seed: int = 1, customers: int = 50) -> dict[str, int]:
     """Everything through the real actions; returns counts."""
     rng = random.Random(seed)
@@ -104,6 +121,7 @@ def build_small(preset: str, *, today: date, seed: int = 1, customers: int = 50)
     users = get_user_model().objects
     admin = users.create_superuser("admin", "admin@example.com", "admin")
     products = []
+    magnitude = PRICE_MAGNITUDE.get(policy.currency, (Decimal(1), Decimal(1)))
     for code, name, model, price in PRODUCTS:
         product = do_create_product(
             acting_user=admin, code=code, name=name, licence_model=model, now=set_up_at
@@ -113,7 +131,7 @@ def build_small(preset: str, *, today: date, seed: int = 1, customers: int = 50)
                 acting_user=admin,
                 product=product,
                 effective_from=today - timedelta(days=30 * months_ago),
-                amount=Decimal(price) * Decimal(factor),
+                amount=_local_price(Decimal(price) * Decimal(factor), magnitude),
                 currency=policy.currency,
             )
         for n, kind in enumerate(["feature", "fix", "compatibility", "legal"]):
@@ -152,7 +170,7 @@ def build_small(preset: str, *, today: date, seed: int = 1, customers: int = 50)
     do_add_staff_member(
         acting_user=admin, user=admin, role=StaffRole.ADMINISTRATOR, products=products
     )
-    kinds = set(policy.kinds_sold)
+    sold_offers = list(list_current_offers(sold_only=True))
     channels = allowed_channels(policy)
     home = policy.language if policy.language in CITIES else "en"
     languages = [home] * 4 + [lang for lang in CITIES if lang != home]
@@ -190,40 +208,21 @@ def build_small(preset: str, *, today: date, seed: int = 1, customers: int = 50)
                 sold_on=year[0] + timedelta(days=rng.randrange(30)),
                 now=set_up_at,
             )
-        if "contract" in kinds and n % 2 == 0:
-            gr = policy.preset == "annual_maintenance_gr"
-            do_sell_contract(
+        # What each customer bought: the vendor's own offers, at their
+        # prices, through the action every sale goes through.
+        for offer in sold_offers:
+            if not _buys(offer, n):
+                continue
+            starts = year[0]
+            if policy.preset == "warranty_year_hu":
+                # The follow-up contract takes over from the warranty year.
+                starts = today - timedelta(days=30)
+            do_sell_offer_now(
                 acting_user=admin,
                 customer=customer,
-                starts=year[0],
-                ends=year[1],
-                sla=policy.preset in {"remote_sla_pl", "prepaid_hours_bg"},
-                minutes_per_month=0 if gr else 120,
-                rollover=not gr,
-                updates=gr,
-                fee=Decimal("150"),
-                currency=policy.currency,
-                now=set_up_at,
-            )
-        if "prepaid_hours" in kinds and n % 3 != 2:
-            do_sell_voucher(
-                acting_user=admin,
-                customer=customer,
-                minutes=rng.choice([300, 600, 1200]),
-                starts=year[0],
-                ends=year[1],
-                fee=Decimal("400"),
-                currency=policy.currency,
-                now=set_up_at,
-            )
-        if "incident_pack" in kinds and n % 2 == 0:
-            do_sell_incident_pack(
-                acting_user=admin,
-                customer=customer,
-                incidents=rng.choice([2, 4, 10, 25]),
-                starts=year[0],
-                ends=year[1],
-                requires="contract",
+                offer=offer.code,
+                starts=starts,
+                size=rng.choice(offer.sizes) if offer.sizes else None,
                 now=set_up_at,
             )
         for w in range(12):
@@ -262,18 +261,59 @@ def build_small(preset: str, *, today: date, seed: int = 1, customers: int = 50)
                 )
                 works += 1
             except ActionRefused:
-                continue  # e.g. not entitled (S2) or outside the service area
-            # Older requests are done with; the last fortnight's are still being worked.
-            age = (today - day).days
-            moves = ["open", "resolved", "closed"] if age > 14 else ["open"] if age > 3 else []
-            for step, to in enumerate(moves, start=1):
-                do_change_request_status(
-                    acting_user=agent.user,
-                    request=request,
-                    to=to,
-                    now=start + timedelta(hours=3, minutes=step),
-                )
+                pass  # e.g. not entitled (S2) or outside the service area: answered anyway
+            _move_demo_request(request, agent, contact, age=(today - day).days, start=start)
     return {"customers": customers, "work": works}
+
+
+def _buys(offer: Any, n: int) -> bool:
+    """Which demo customers hold which offer: every other one a contract
+    (one in five a lease where there is one), two in three a voucher, every
+    other one a pack (with the contract it extends)."""
+    if offer.kind == "contract":
+        return n % 5 == 1 if offer.code == "lease" else n % 2 == 0
+    if offer.kind == "prepaid_hours":
+        return n % 3 != 2
+    return n % 2 == 0
+
+
+def _move_demo_request(
+    request: Any, agent: Any, contact: Any, *, age: int, start: datetime
+) -> None:
+    """A request's life as the desk lives it, by its age in days: the agent
+    answers (waiting for the customer, after a day), the customer replies
+    (open again, after ten), the work is resolved (after twenty) and closed
+    once the complaint window is long past (after thirty)."""
+    at = start + timedelta(hours=3)
+    if age <= 1:
+        return
+    do_post_message(
+        acting_user=agent.user,
+        request=request,
+        body_text="Thank you, we are looking into it.",
+        now=at + timedelta(minutes=1),
+    )
+    do_change_request_status(
+        acting_user=agent.user, request=request, to="waiting", now=at + timedelta(minutes=2)
+    )
+    if age <= 10:
+        return
+    do_post_message(
+        acting_user=None,
+        request=request,
+        body_text="Thank you, that is what we needed.",
+        author_contact=contact,
+        now=at + timedelta(hours=2),
+    )
+    if age <= 20:
+        return
+    do_change_request_status(
+        acting_user=agent.user, request=request, to="resolved", now=at + timedelta(hours=3)
+    )
+    if age > 30:
+        do_change_request_status(
+            acting_user=agent.user, request=request, to="closed", now=at + timedelta(days=5)
+        )
 
 
 def build_large(
@@ -313,7 +353,9 @@ def build_large(
             acting_user=None,
             product=product,
             effective_from=today - timedelta(days=400),
-            amount=Decimal(price),
+            amount=_local_price(
+                Decimal(price), PRICE_MAGNITUDE.get(policy_row.currency, (Decimal(1), Decimal(1)))
+            ),
             currency=policy_row.currency,
         )
         products.append(product)
@@ -454,10 +496,13 @@ def build_large(
     rows_by_pk = {row.pk: row for held_rows in held_by_customer.values() for row in held_rows}
     usage: dict[tuple[int, date], int] = {}
     policies: dict[date, Any] = {}
+    # Business days of the vendor's calendar: a vendor that gives support in
+    # business hours only (Hungary) refuses work on a public holiday.
+    calendar = BusinessCalendar.for_policy(policy_on(policy_row, start + timedelta(days=10)))
     days = [
         start + timedelta(days=d)
         for d in range(10, 190)
-        if (start + timedelta(days=d)).weekday() < 5
+        if calendar.is_business_day(start + timedelta(days=d))
     ]
     done = attempts = 0
     while done < work:

@@ -468,14 +468,21 @@ def _check_not_invoiced(work: WorkEntry) -> None:
 
 
 def do_rerate_since(
-    *, acting_user: User | None, customer_id: int, since: date, now: datetime | None = None
+    *,
+    acting_user: User | None,
+    customer_id: int,
+    since: date,
+    request_id: int | None = None,
+    now: datetime | None = None,
 ) -> list[WorkRating]:
     """Re-rate the customer's recorded work started on or after ``since``
     (policy time zone) that is on no invoice, after a retroactive change of
-    its entitlements. All of it is reversed first and then rated again in
-    the order it was done, so each piece draws on the balances as they would
-    have stood. Rated in a savepoint: if the rules refuse any piece, every
-    rating stays as it was and the refusal is audited."""
+    its entitlements; only the work of request ``request_id`` when given (a
+    grant that covers nothing else leaves the rest as it is). All of it is
+    reversed first and then rated again in the order it was done, so each
+    piece draws on the balances as they would have stood. Rated in a
+    savepoint: if the rules refuse any piece, every rating stays as it was
+    and the refusal is audited."""
     at = now or clock.now()
     policy_row = get_vendor_policy()
     start = datetime.combine(since, time(0), ZoneInfo(policy_row.timezone))
@@ -485,6 +492,7 @@ def do_rerate_since(
         works = list(
             WorkEntry.objects.select_for_update(of=("self",))
             .filter(request__customer_id=customer_id, started_at__gte=start)
+            .filter(Q() if request_id is None else Q(request_id=request_id))
             .filter(~Exists(_invoiced()))
             .select_related("request")
             .order_by("pk")

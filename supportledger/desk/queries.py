@@ -443,6 +443,72 @@ def get_rating_preview(
     return rate_work(policy_on(policy_row, day), values, work)
 
 
+# --- What a customer may get ---------------------------------------------------
+
+FEATURE_OF_MODE = {"onsite": "onsite_visits"}
+"""A mode the vendor offers only with a feature of its policy switched on."""
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Whether a customer may get a kind of work by a mode now, and at what
+    price: ``amount`` in ``currency`` for the first ``counted_minutes`` (one
+    increment), 0 when an entitlement covers it; ``covered_by`` the
+    references of what pays. ``code`` says why not (``not_offered``: the
+    vendor's policy does not offer it; otherwise the rules' code)."""
+
+    allowed: bool
+    code: str = ""
+    message: str = ""
+    counted_minutes: int = 0
+    amount: Decimal = Decimal(0)
+    currency: str = ""
+    covered_by: tuple[str, ...] = ()
+
+
+def get_service_eligibility(
+    customer: Customer,
+    *,
+    mode: str,
+    category: str,
+    product: Product,
+    at: datetime,
+    feature: str | None = None,
+    request: Request | None = None,
+) -> Eligibility:
+    """May ``customer`` get ``category`` work on ``product`` by ``mode`` at
+    ``at``, and at what price? The one answer the portal, the console and
+    the API give before offering anything: the policy's ``feature`` (or the
+    mode's own, on-site visits) must be switched on, and the rules must rate
+    a first increment of such work without refusing it (``not_entitled``,
+    ``outside_service_area``...), from the customer's entitlements that
+    day. Reads only."""
+    policy_row = get_vendor_policy()
+    needed = feature or FEATURE_OF_MODE.get(mode)
+    if needed and needed not in (policy_row.features or []):
+        return Eligibility(False, "not_offered", "The vendor does not offer this.")
+    rating = get_rating_preview(
+        customer,
+        started_at=at,
+        ended_at=at + timedelta(minutes=1),
+        mode=mode,
+        category=category,
+        product=product,
+        city=customer.city if mode == "onsite" else "",
+        request=request,
+        policy_row=policy_row,
+    )
+    if isinstance(rating, RulesError):
+        return Eligibility(False, rating.code, rating.message, currency=policy_row.currency)
+    return Eligibility(
+        True,
+        counted_minutes=rating.counted_minutes,
+        amount=rating.amount,
+        currency=rating.currency,
+        covered_by=tuple(dict.fromkeys(a.entitlement for a in rating.allocations)),
+    )
+
+
 def list_running_timers(agent: StaffMember) -> QuerySet[Timer]:
     """``agent``'s running timers, oldest first, with their requests' customers."""
     return (

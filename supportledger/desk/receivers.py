@@ -15,8 +15,16 @@ def rerate_after_grant(
     since: date,
     acting_user: User | None,
     at: datetime,
+    request_id: int | None = None,
     **kwargs: Any,
 ) -> None:
     """Entitlements valid from ``since`` were added: re-rate the customer's
-    uninvoiced work from that day on, in the granting transaction."""
-    do_rerate_since(acting_user=acting_user, customer_id=customer_id, since=since, now=at)
+    uninvoiced work from that day on (only ``request_id``'s when the grant is
+    limited to one request), in the granting transaction."""
+    do_rerate_since(
+        acting_user=acting_user,
+        customer_id=customer_id,
+        since=since,
+        request_id=request_id,
+        now=at,
+    )

@@ -17,7 +17,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from supportledger.catalog.models import LicenceModel, Product
+from supportledger.catalog.models import LicenceModel, Offer, OfferBilling, Product
+from supportledger.catalog.queries import check_offer_size, offer_terms, offer_validity
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.audit import AuditAction
@@ -287,12 +288,23 @@ def _new_entitlement(
 
 
 def _announce_grant(
-    customer_id: int, since: date, *, acting_user: User | None, at: datetime
+    customer_id: int,
+    since: date,
+    *,
+    acting_user: User | None,
+    at: datetime,
+    request_id: int | None = None,
 ) -> None:
     """Tell the desk, inside this transaction, that entitlements valid from
-    ``since`` were added, so recorded work from that day on is re-rated."""
+    ``since`` were added, so recorded work from that day on is re-rated
+    (only the work of ``request_id`` when the grant is limited to it)."""
     entitlements_granted.send(
-        sender=Entitlement, customer_id=customer_id, since=since, acting_user=acting_user, at=at
+        sender=Entitlement,
+        customer_id=customer_id,
+        since=since,
+        acting_user=acting_user,
+        at=at,
+        request_id=request_id,
     )
 
 
@@ -339,6 +351,9 @@ def do_sell_licence(
     ):
         if months:
             ends = add_months(sold_on, months) - timedelta(days=1)
+            # The vendor's offer of the kind, if any, gives the terms copied;
+            # the product's months give the length.
+            offer = _granted_offer(kind)
             granted.append(
                 _new_entitlement(
                     customer=customer,
@@ -347,7 +362,9 @@ def do_sell_licence(
                     ends=ends,
                     at=at,
                     licence=licence,
-                    updates=kind == Kind.SUPPORT_PERIOD,
+                    updates=kind == Kind.SUPPORT_PERIOD or bool(offer and offer.updates),
+                    offer=offer,
+                    terms=offer_terms(offer) if offer else {},
                 ).reference
             )
     write_audit(
@@ -508,6 +525,101 @@ def do_sell_incident_pack(
     return pack
 
 
+def _granted_offer(kind: str) -> Offer | None:
+    return Offer.objects.filter(current=True, kind=kind).order_by("code").first()
+
+
+_CADENCE_PERIOD = {
+    OfferBilling.ONCE: BillingPeriod.ONCE,
+    OfferBilling.MONTH: BillingPeriod.MONTH,
+    OfferBilling.YEAR: BillingPeriod.YEAR,
+}
+
+
+@transaction.atomic
+def do_sell_offer(
+    *,
+    acting_user: User | None,
+    customer: Customer,
+    offer: Offer,
+    starts: date,
+    size: int | None = None,
+    products: Iterable[Product] = (),
+    licence: Licence | None = None,
+    fee: Decimal | None = None,
+    currency: str = "",
+    fees_from: date | None = None,
+    now: datetime | None = None,
+) -> Entitlement:
+    """Sell ``offer`` (the version given) from ``starts``: one entitlement
+    with exactly the offer's terms, a copy of which it keeps (``terms``).
+
+    ``size``: minutes of prepaid hours or incidents of a pack, one of the
+    offer's sizes (refused with ``size_not_offered`` otherwise). It ends as
+    ``offer_validity`` says (31 December for a calendar-year offer). A
+    recurring offer (billing ``month`` / ``year``) carries ``fee`` in
+    ``currency`` per period, billed from ``fees_from`` (default: ``starts``);
+    a ``once`` offer carries ``fee`` as the price of the sale, billed by the
+    order that sold it or, without an order, by the next billing run.
+    Products: the offer's, else ``products``, else all.
+    """
+    at = now or clock.now()
+    if not offer.sold:
+        raise ActionRefused("invalid", f"offer: {offer.code} is granted, not sold.")
+    chosen = check_offer_size(offer, size)
+    ends = offer_validity(offer, starts)
+    offer_products = list(offer.products.all())
+    fields: dict[str, Any] = {
+        "covers": offer.covers,
+        "modes": offer.modes,
+        "requires": offer.requires,
+        "sla": offer.sla,
+        "minutes_per_month": offer.minutes_per_month,
+        "rollover": offer.rollover,
+        "updates": offer.updates,
+        "response_business_minutes": offer.response_business_minutes,
+        "fee": fee,
+        "currency": currency if fee is not None else "",
+        "billing_period": _CADENCE_PERIOD[OfferBilling(offer.billing)],
+        "fees_from": fees_from,
+        "offer": offer,
+        "terms": offer_terms(offer),
+    }
+    entitlement = _new_entitlement(
+        customer=customer,
+        kind=offer.kind,
+        starts=starts,
+        ends=ends,
+        at=at,
+        products=offer_products or list(products),
+        licence=licence,
+        **fields,
+    )
+    if offer.kind == Kind.PREPAID_HOURS:
+        post_entry(entitlement, reason=Reason.GRANT, minutes=chosen, acting_user=acting_user, at=at)
+    elif offer.kind == Kind.INCIDENT_PACK:
+        post_entry(
+            entitlement, reason=Reason.GRANT, incidents=chosen, acting_user=acting_user, at=at
+        )
+    write_audit(
+        acting_user=acting_user,
+        action=AuditAction.SELL_OFFER,
+        obj=entitlement,
+        at=at,
+        detail={
+            "offer": offer.code,
+            "version": offer.version,
+            "size": chosen,
+            "starts": str(starts),
+            "ends": str(ends),
+            "fee": None if fee is None else str(fee),
+            "currency": currency,
+        },
+    )
+    _announce_grant(customer.pk, starts, acting_user=acting_user, at=at)
+    return entitlement
+
+
 @transaction.atomic
 def do_grant_service_warranty(
     *,
@@ -516,10 +628,17 @@ def do_grant_service_warranty(
     starts: date,
     ends: date,
     products: Iterable[Product] = (),
+    request: Any = None,
+    covers: Iterable[str] | None = None,
     now: datetime | None = None,
 ) -> Entitlement:
-    """Free rework under an accepted claim (DESIGN 3.6)."""
+    """Free rework under an accepted claim (DESIGN 3.6): of ``products``, in
+    the categories ``covers`` (``None``: the kind's default, all), limited to
+    the work of ``request`` (a ``desk.Request``; ``None``: any request).
+    Only the work it may cover is re-rated: that request's, when given."""
     at = now or clock.now()
+    if request is not None and request.customer_id != customer.pk:
+        raise ActionRefused("wrong_customer", "The request belongs to another customer.")
     grant = _new_entitlement(
         customer=customer,
         kind=Kind.SERVICE_WARRANTY,
@@ -527,11 +646,19 @@ def do_grant_service_warranty(
         ends=ends,
         at=at,
         products=products,
+        request=request,
+        covers=None if covers is None else list(covers),
     )
     write_audit(
         acting_user=acting_user, action=AuditAction.GRANT_SERVICE_WARRANTY, obj=grant, at=at
     )
-    _announce_grant(customer.pk, starts, acting_user=acting_user, at=at)
+    _announce_grant(
+        customer.pk,
+        starts,
+        acting_user=acting_user,
+        at=at,
+        request_id=request.pk if request is not None else None,
+    )
     return grant
 
 
@@ -575,6 +702,9 @@ def do_extend_support_period(
         licence=renewed.licence,
         covers=renewed.covers,
         modes=renewed.modes,
+        updates=renewed.updates,
+        offer=renewed.offer,
+        terms=renewed.terms,
     )
     write_audit(
         acting_user=acting_user,

@@ -37,7 +37,7 @@ class ActivationInline(admin.TabularInline):
 
 
 @admin.register(Licence)
-class LicenceAdmin(admin.ModelAdmin):
+class LicenceAdmin(ReadOnlyAdmin):
     list_display = ["reference", "customer", "product", "sold_on", "seats", "licence_model"]
     list_filter = ["licence_model", "product"]
     search_fields = ["customer__organisation"]
@@ -71,9 +71,9 @@ class LedgerEntryInline(admin.TabularInline):
 
 
 @admin.register(Entitlement)
-class EntitlementAdmin(admin.ModelAdmin):
-    """Entitlements are granted by the sell actions; here their terms can be
-    corrected. Balances are the ledger's and cannot be typed in."""
+class EntitlementAdmin(ReadOnlyAdmin):
+    """Entitlements are granted by the sell actions and hold prepaid time: the
+    admin shows them; balances are the ledger's."""
 
     list_display = ["reference", "customer", "kind", "starts", "ends", "balance_minutes"]
     list_filter = ["kind"]

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from supportledger.catalog.models import LicenceModel
 from supportledger.core import policy_cache
 from supportledger.core.convert import policy_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy
+from supportledger.desk.models import request_reference
 from supportledger.entitlements.models import Entitlement as EntitlementRow
 from supportledger.entitlements.models import Kind
 from supportledger.entitlements.models import Licence as LicenceRow
@@ -20,7 +20,6 @@ from supportledger.rules.types import (
     EntitlementKind,
     KindDefaults,
     Licence,
-    LicenceKind,
     Mode,
     Policy,
     as_category,
@@ -60,6 +59,18 @@ def policy_on(row: VendorPolicy, day: date) -> Policy:
     if row is held.policy:
         return held.rules_policy(prices)
     return policy_from_row(row, {name: getattr(prices, name) for name in prices.RATE_FIELDS})
+
+
+def licence_to_rules(row: LicenceRow) -> Licence:
+    """The rules' view of a licence: its product, whether it is a subscription
+    (it has ``expires``) and its sale date, which makes the version bought
+    downloadable. Needs ``product`` selected."""
+    return Licence(
+        product=row.product.code,
+        kind="perpetual" if row.expires is None else "subscription",
+        expires=row.expires,
+        sold_on=row.sold_on,
+    )
 
 
 def product_codes(row: EntitlementRow) -> frozenset[str] | None:
@@ -109,16 +120,9 @@ def entitlement_to_rules(
         balance_minutes=row.balance_minutes,
         balance_incidents=row.balance_incidents,
         requires=as_kind(row.requires) if row.requires else None,
+        request=request_reference(row.request_id) if row.request_id is not None else None,
+        grants_downloads=kind_defaults[as_kind(row.kind)].downloads,
     )
-
-
-def licence_to_rules(row: LicenceRow) -> Licence:
-    """The rules' view of a licence (needs ``product`` selected): a perpetual
-    licence never expires, any subscription ends on ``expires``."""
-    kind: LicenceKind = (
-        "perpetual" if row.licence_model == LicenceModel.PERPETUAL else "subscription"
-    )
-    return Licence(product=row.product.code, kind=kind, expires=row.expires)
 
 
 def allocation_consumes_allowance(

@@ -153,6 +153,15 @@ class Entitlement(models.Model):
         validators=[validate_modes],
         help_text="Modes it applies to; empty = the kind's default.",
     )
+    request = models.ForeignKey(
+        "desk.Request",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Service warranty: covers the work of this request only (the rework "
+        "of the work complained about); empty = any request.",
+    )
     requires = models.CharField(
         max_length=20,
         choices=Kind.choices,
@@ -188,6 +197,22 @@ class Entitlement(models.Model):
     )
     balance_incidents = models.IntegerField(
         default=0, help_text="Cached sum of the ledger's incident deltas."
+    )
+    offer = models.ForeignKey(
+        "catalog.Offer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The offer version it was sold on.",
+    )
+    terms = models.JSONField(
+        default=dict, blank=True, help_text="Copy of the offer's terms as sold; never edited."
+    )
+    fees_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="First day its recurring fee is billed from; earlier ones the order billed.",
     )
     created_at = models.DateTimeField(help_text="UTC.")
 

@@ -22,6 +22,8 @@ from email.utils import getaddresses, parseaddr
 
 import nh3
 
+from supportledger.core.input import strip_control_characters
+
 __all__ = [
     "Attachment",
     "MailParseError",
@@ -140,7 +142,7 @@ def parse_message(raw: bytes) -> ParsedMail:
         message_id=read_message_id(raw),
         from_address=from_address,
         from_name=from_name,
-        subject=subject.strip(),
+        subject=strip_control_characters(subject).strip(),
         in_reply_to=tuple(_ANGLE_ID.findall(_header(message, "In-Reply-To"))),
         references=tuple(_ANGLE_ID.findall(_header(message, "References"))),
         text=text,

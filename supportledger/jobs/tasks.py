@@ -15,6 +15,7 @@ from supportledger.billing.actions import (
 )
 from supportledger.billing.convert import Period
 from supportledger.core import clock
+from supportledger.core.queries import get_vendor_policy
 from supportledger.intake.actions import do_send_balance_alerts
 from supportledger.service import actions as service_actions
 
@@ -43,6 +44,8 @@ def send_appointment_reminders() -> dict[str, Any]:
 @task()
 def auto_confirm_work() -> dict[str, Any]:
     """Confirm work the customer left unconfirmed for the policy's days (service)."""
+    if "auto_confirm" not in (get_vendor_policy().features or ()):
+        return {"confirmed": 0, "skipped": "the vendor does not confirm work automatically"}
     return {"confirmed": service_actions.auto_confirm_work(clock.now())}
 
 

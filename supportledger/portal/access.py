@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import translation
 
+from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Contact
 
 M = TypeVar("M", bound=Model)
@@ -44,6 +45,9 @@ def contact_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
             return redirect_to_login(request.get_full_path(), reverse("portal:login"))
         request.contact = contact  # type: ignore[attr-defined]
         request.customer = contact.customer  # type: ignore[attr-defined]
+        # What this vendor offers its customers (policy features): pages and
+        # links of a feature switched off are not shown.
+        request.features = frozenset(get_vendor_policy().features or ())  # type: ignore[attr-defined]
         speak(contact.language)
         request.LANGUAGE_CODE = translation.get_language()
         return view(request, *args, **kwargs)

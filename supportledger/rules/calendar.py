@@ -2,11 +2,15 @@
 
 A day is a *business day* when its weekday has business hours and it is
 neither a public holiday of the policy's country (the ``holidays`` package)
-nor an extra closure. Business hours are local wall-clock times; each day's
-opening and closing are converted to UTC on their own, so a day on which the
-clocks change (Europe/Warsaw: last Sunday of March and of October) is
-handled exactly: an instant is compared with that day's real boundaries and
-business minutes are real elapsed minutes.
+nor an extra closure, or when it is an extra working day (a Hungarian
+working Saturday) that is not also an extra closure. An extra working day
+has the hours of the first day of the week that has any.
+
+Business hours are local wall-clock times; each day's opening and closing
+are converted to UTC on their own, so a day on which the clocks change
+(Europe/Warsaw: last Sunday of March and of October) is handled exactly: an
+instant is compared with that day's real boundaries and business minutes
+are real elapsed minutes.
 
 Instants passed in must be aware; instants returned are aware, in the
 policy time zone.
@@ -60,10 +64,21 @@ class BusinessCalendar:
     ``business_hours`` maps a ``WEEKDAYS`` key (``"mon"`` ... ``"sun"``) to
     local ``(opens, closes)``, ``opens < closes``; a missing day is closed.
     ``holidays`` is an ISO country code for the ``holidays`` package, or
-    ``None`` for no public holidays. ``closures`` are extra closed dates.
+    ``None`` for no public holidays. ``closures`` are extra closed dates (days
+    off); ``extra_working_days`` are dates open although their weekday has no
+    hours or they are a public holiday, with the hours of the first day of
+    the week that has any. A date in both is closed.
     """
 
-    __slots__ = ("_day_hours", "_hours", "closures", "holiday_country", "zone")
+    __slots__ = (
+        "_day_hours",
+        "_extra_day_hours",
+        "_hours",
+        "closures",
+        "extra_working_days",
+        "holiday_country",
+        "zone",
+    )
 
     def __init__(
         self,
@@ -71,6 +86,7 @@ class BusinessCalendar:
         business_hours: Mapping[str, tuple[time, time]],
         holidays: str | None = None,
         closures: Iterable[date] = (),
+        extra_working_days: Iterable[date] = (),
     ) -> None:
         self.zone = ZoneInfo(timezone)
         hours: list[tuple[time, time] | None] = []
@@ -85,6 +101,8 @@ class BusinessCalendar:
         self._hours = tuple(hours)
         self.holiday_country = holidays
         self.closures = frozenset(closures)
+        self.extra_working_days = frozenset(extra_working_days) - self.closures
+        self._extra_day_hours = next((span for span in self._hours if span is not None), None)
         self._day_hours: dict[date, tuple[datetime, datetime] | None] = {}
 
     @classmethod
@@ -97,11 +115,18 @@ class BusinessCalendar:
             policy.timezone,
             policy.holidays,
             policy.closures,
+            policy.extra_working_days,
             tuple(sorted(policy.business_hours.items())),
         )
         calendar = _BY_SETTINGS.get(key)
         if calendar is None:
-            calendar = cls(policy.timezone, policy.business_hours, policy.holidays, policy.closures)
+            calendar = cls(
+                policy.timezone,
+                policy.business_hours,
+                policy.holidays,
+                policy.closures,
+                policy.extra_working_days,
+            )
             if len(_BY_SETTINGS) > 256:
                 _BY_SETTINGS.clear()
             _BY_SETTINGS[key] = calendar
@@ -123,15 +148,27 @@ class BusinessCalendar:
         return instant.astimezone(self.zone).date()
 
     def is_closed_on(self, day: date) -> bool:
-        """True on a public holiday or an extra closure (whatever the weekday)."""
+        """True on a public holiday or an extra closure (whatever the weekday),
+        unless the day is an extra working day."""
         if day in self.closures:
             return True
+        if day in self.extra_working_days:
+            return False
         country = self.holiday_country
         return country is not None and day in public_holidays(country, day.year)
 
+    def _hours_of(self, day: date) -> tuple[time, time] | None:
+        """The local opening and closing of ``day``, or ``None`` when closed."""
+        if day in self.extra_working_days:
+            return self._extra_day_hours
+        if self.is_closed_on(day):
+            return None
+        return self._hours[day.weekday()]
+
     def is_business_day(self, day: date) -> bool:
-        """True when ``day`` has business hours and is no holiday or closure."""
-        return self._hours[day.weekday()] is not None and not self.is_closed_on(day)
+        """True when ``day`` has business hours and is no holiday or closure,
+        or is an extra working day."""
+        return self._hours_of(day) is not None
 
     def opening_hours(self, day: date) -> tuple[datetime, datetime] | None:
         """Opening and closing instants (UTC) of ``day``, or ``None`` when closed."""
@@ -139,9 +176,9 @@ class BusinessCalendar:
             return self._day_hours[day]
         except KeyError:
             pass
-        span = self._hours[day.weekday()]
+        span = self._hours_of(day)
         result: tuple[datetime, datetime] | None = None
-        if span is not None and not self.is_closed_on(day):
+        if span is not None:
             opens = datetime.combine(day, span[0], self.zone).astimezone(UTC)
             closes = datetime.combine(day, span[1], self.zone).astimezone(UTC)
             result = (opens, closes)

@@ -14,6 +14,10 @@ strings, amounts rounded to the currency's minor unit):
 ``work``
     mode, category, day, start, end, end_day ("" when the work ends on
     ``day``), zone (IANA name), minutes (real elapsed, started minute whole).
+``outside_business_hours``
+    mode, weekday (0 = Monday), time (start): the mode is offered only in
+    business hours and the work starts outside them, so no entitlement
+    covers it (the policy bills it from the price list).
 ``increment_sla``
     contract (the SLA contract in force), increment, counted.
 ``increment_no_sla``
@@ -59,6 +63,7 @@ __all__ = [
 
 STEP_CODES: Final = (
     "work",
+    "outside_business_hours",
     "increment_sla",
     "increment_no_sla",
     "free_cover",
@@ -141,8 +146,16 @@ def _template(text: str) -> Callable[[Mapping[str, Any]], str]:
     return text.format_map
 
 
+def _outside_business_hours(a: Mapping[str, Any]) -> str:
+    return (
+        f"{_MODE_LABELS[a['mode']]} work is offered only in business hours and starts "
+        f"outside them ({_WEEKDAY_NAMES[a['weekday']]} {a['time']}): no entitlement covers it"
+    )
+
+
 _ENGLISH: Final[dict[str, Callable[[Mapping[str, Any]], str]]] = {
     "work": _work,
+    "outside_business_hours": _outside_business_hours,
     "increment_sla": _template(
         "SLA contract {contract} in force: increment {increment} min → {counted} min counted"
     ),

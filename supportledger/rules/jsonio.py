@@ -286,6 +286,11 @@ def _calendar_fields(obj: JsonObject, path: str) -> BusinessCalendar:
         _business_hours(_get(obj, "business_hours", path), _child(path, "business_hours")),
         _holiday_country(_get(obj, "holidays", path, None), _child(path, "holidays")),
         _list(_get(obj, "closures", path, []), _child(path, "closures"), _date),
+        _list(
+            _get(obj, "extra_working_days", path, []),
+            _child(path, "extra_working_days"),
+            _date,
+        ),
     )
 
 
@@ -297,7 +302,10 @@ _POLICY_FIELDS = (
     "timezone",
     "holidays",
     "closures",
+    "extra_working_days",
     "business_hours",
+    "business_hours_only_modes",
+    "outside_business_hours",
     "increment",
     "onsite_minimum_minutes",
     "service_area",
@@ -336,6 +344,12 @@ def parse_policy(value: Any, path: str = "policy") -> Policy:
     field("timezone", _timezone)
     field("holidays", _holiday_country)
     field("closures", lambda v, p: frozenset(_list(v, p, _date)))
+    field("extra_working_days", lambda v, p: frozenset(_list(v, p, _date)))
+    field("business_hours_only_modes", lambda v, p: frozenset(_list(v, p, _mode)))
+    field(
+        "outside_business_hours",
+        _member(("refuse", "bill"), "outside_business_hours setting"),
+    )
     field("business_hours", _business_hours)
     if "increment" in obj:
         where = _child(path, "increment")
@@ -382,23 +396,35 @@ def _kind_defaults(
         where = _child(path, str(key))
         kind = _kind(key, where)
         entry_obj = _object(entry, where)
-        _check_fields(entry_obj, where, ("covers", "modes"), "kind defaults")
+        _check_fields(entry_obj, where, ("covers", "modes", "downloads"), "kind defaults")
         current = result[kind]
         covers = current.covers
         modes = current.modes
+        downloads = current.downloads
+        if entry_obj.get("downloads") is not None:
+            downloads = _bool(entry_obj["downloads"], _child(where, "downloads"))
         if "covers" in entry_obj:
             covers = frozenset(_list(entry_obj["covers"], _child(where, "covers"), _category))
         if "modes" in entry_obj:
             modes = frozenset(_list(entry_obj["modes"], _child(where, "modes"), _mode))
-        result[kind] = KindDefaults(covers, modes)
+        result[kind] = KindDefaults(covers, modes, downloads)
     return result
 
 
-_COMMON_FIELDS = ("id", "kind", "starts", "ends", "products", "covers", "modes")
+_COMMON_FIELDS = (
+    "id",
+    "kind",
+    "starts",
+    "ends",
+    "products",
+    "covers",
+    "modes",
+    "grants_downloads",
+)
 _KIND_FIELDS: Mapping[str, tuple[str, ...]] = {
     "warranty": (),
     "support_period": (),
-    "service_warranty": (),
+    "service_warranty": ("request",),
     "contract": (
         "sla",
         "minutes_per_month",
@@ -460,6 +486,13 @@ def parse_entitlement(value: Any, path: str, policy: Policy) -> Entitlement:
         )
     if obj.get("requires") is not None:
         fields["requires"] = _kind(obj["requires"], _child(path, "requires"))
+    if obj.get("request") is not None:
+        fields["request"] = _str(obj["request"], _child(path, "request"))
+    grants = obj.get("grants_downloads")
+    if grants is not None:
+        fields["grants_downloads"] = _bool(grants, _child(path, "grants_downloads"))
+    else:
+        fields["grants_downloads"] = defaults.downloads
     return Entitlement(**fields)
 
 
@@ -563,7 +596,7 @@ def parse_renewal_case(value: Any) -> RenewalCase:
     )
 
 
-_CALENDAR_FIELDS = ("timezone", "holidays", "closures", "business_hours")
+_CALENDAR_FIELDS = ("timezone", "holidays", "closures", "extra_working_days", "business_hours")
 
 
 def parse_claim_case(value: Any) -> ClaimCase:

@@ -8,6 +8,12 @@ minute counts whole); 3. round up to the increment (SLA contract or not);
 4. free coverage; 5. incident packs; 6. on-site minimum; 7. hour sources;
 8. the billable remainder and its amount; 9. allocated + billable = counted.
 
+Before step 3, work in one of the policy's business-hours-only modes that
+starts outside business hours is refused or, when the policy bills it, rated
+as if the customer held nothing. Only entitlements valid on the work's date,
+for its product and (when scoped to one, as a service warranty) for its
+request take part.
+
 Dates of validity are compared with the work's start date in the policy time
 zone. Amounts are in the policy currency, rounded half up to its minor unit
 once per line (the work line and the travel line). The result does not depend
@@ -127,7 +133,8 @@ def rate_work(
     Minutes are whole minutes; the amount is in ``policy.currency`` rounded
     half up to its minor unit per line; validity dates are compared with the
     work's local start date in ``policy.timezone``. Error codes:
-    ``invalid_work``, ``outside_service_area``, ``not_entitled``, ``no_rate``.
+    ``invalid_work``, ``outside_service_area``, ``outside_business_hours``,
+    ``not_entitled``, ``no_rate``.
     """
     # 1. Validate.
     error = _validate(policy, work)
@@ -166,9 +173,37 @@ def rate_work(
     ]
 
     # Entitlements valid on the work's date for its product, in a fixed order.
-    held = sorted(
-        (e for e in entitlements if e.starts <= day <= e.ends and e.applies_to(product)),
-        key=_order,
+    # An entitlement scoped to a request (a service warranty) applies to that
+    # request's work only. Work in a business-hours-only mode started outside
+    # business hours has no entitlement's cover when the policy bills it.
+    after_hours = not calendar.is_business_time(work.started_at)
+    hours_only = mode in policy.business_hours_only_modes and after_hours
+    if hours_only and policy.outside_business_hours == "refuse":
+        return RulesError(
+            "outside_business_hours",
+            f"{mode.capitalize()} work is offered only in business hours; work {work.id} "
+            f"starts on {day.isoformat()} at {start_text} ({zone.key}), outside them.",
+        )
+    if hours_only:
+        steps.append(
+            Step(
+                "outside_business_hours",
+                {"mode": mode, "weekday": day.weekday(), "time": start_text},
+            )
+        )
+    held = (
+        []
+        if hours_only
+        else sorted(
+            (
+                e
+                for e in entitlements
+                if e.starts <= day <= e.ends
+                and e.applies_to(product)
+                and e.applies_to_request(work.request.id)
+            ),
+            key=_order,
+        )
     )
 
     # 3. Increment.
@@ -207,7 +242,7 @@ def rate_work(
                 return _covered(policy, calendar, work, duration, increment, counted, e, (), steps)
     charged_id = work.request.incident_from
     if charged_id is not None:
-        for e in sorted(entitlements, key=_order):
+        for e in [] if hours_only else sorted(entitlements, key=_order):
             if (
                 e.id == charged_id
                 and e.kind == "incident_pack"
@@ -277,30 +312,15 @@ def rate_work(
         ):
             sources.append((e, e.balance_minutes, "from_prepaid_hours"))
 
-    # 6. On-site minimum, drawn from the hour sources only: it never adds
-    # billable minutes, so holding a package never makes a visit dearer.
+    # 6. On-site minimum (DESIGN 3.2 item 6): on-site work that draws on an
+    # hour source counts at least the minimum, whatever the sources hold; they
+    # are drawn down and the minutes they cannot cover are billable.
     minimum = policy.onsite_minimum_minutes
     if mode == "onsite" and sources and counted < minimum:
-        available = sum(left for _, left, _ in sources)
-        raised = max(counted, min(minimum, available))
-        if raised > counted:
-            if raised == minimum:
-                steps.append(
-                    Step("onsite_minimum", {"minimum": minimum, "before": counted, "after": raised})
-                )
-            else:
-                steps.append(
-                    Step(
-                        "onsite_minimum_limited",
-                        {
-                            "minimum": minimum,
-                            "available": available,
-                            "before": counted,
-                            "after": raised,
-                        },
-                    )
-                )
-            counted = raised
+        steps.append(
+            Step("onsite_minimum", {"minimum": minimum, "before": counted, "after": minimum})
+        )
+        counted = minimum
 
     # 7. Hour sources, greedily.
     allocations: list[Allocation] = []
@@ -316,7 +336,6 @@ def rate_work(
         )
 
     # 8. Remainder.
-    after_hours = not calendar.is_business_time(work.started_at)
     if remaining and policy.uncovered_work == "refuse":
         return RulesError(
             "not_entitled",

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF002  (a docstring quotes the Russian seed page)
 """Renewal quotes for support periods (DESIGN 3.4, seed S3).
 
 Months are calendar months, clamped to the end of the month (31 January + 1
@@ -15,12 +16,22 @@ from supportledger.rules.calendar import add_months
 from supportledger.rules.money import round_to_step
 from supportledger.rules.types import RenewalPolicy, RenewalQuote, RulesError
 
-__all__ = ["grace_ends", "quote_renewal"]
+__all__ = ["grace_ends", "quote_renewal", "standard_term"]
 
 
 def grace_ends(renewal: RenewalPolicy, support_ends: date) -> date:
     """The last day (inclusive) on which a renewal is still a grace renewal."""
     return add_months(support_ends, renewal.grace_months)
+
+
+def standard_term(renewal: RenewalPolicy, activated_on: date) -> tuple[date, date]:
+    """First and last day (inclusive) of a standard renewal that takes effect
+    on ``activated_on``: ``term_months`` from activation (seed S3: "продлевается
+    с момента активации продления на один год"), i.e. to ``activated_on +
+    term_months - 1 day``.
+    A standard renewal ordered on one day and paid on a later one runs from
+    the day it is paid."""
+    return activated_on, add_months(activated_on, renewal.term_months) - timedelta(days=1)
 
 
 def quote_renewal(
@@ -56,7 +67,7 @@ def quote_renewal(
         )
     else:
         rate = renewal.standard_rate
-        new_ends = add_months(on, renewal.term_months) - timedelta(days=1)
+        new_ends = standard_term(renewal, on)[1]
         kind = "standard"
         why = (
             f"Renewed on {on.isoformat()}, after the grace period ended on "

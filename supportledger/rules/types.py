@@ -81,14 +81,22 @@ WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Keys of ``business_hours``; index = ``date.weekday()``."""
 
 UncoveredWork = Literal["bill", "refuse"]
+OutsideBusinessHours = Literal["refuse", "bill"]
 
 
 @dataclass(frozen=True, slots=True)
 class KindDefaults:
-    """What an entitlement of one kind covers when it does not say."""
+    """What an entitlement of one kind covers when it does not say.
+
+    ``downloads``: whether an entitlement of the kind lets its holder download
+    releases of its products (DESIGN 3.5); ``None`` leaves it to the kind's
+    own rule (a support period does, a contract does when ``updates``, the
+    other kinds do not).
+    """
 
     covers: frozenset[Category]
     modes: frozenset[Mode]
+    downloads: bool | None = None
 
 
 DEFAULT_KIND_DEFAULTS: Final[Mapping[EntitlementKind, KindDefaults]] = MappingProxyType(
@@ -135,6 +143,19 @@ class Policy:
     times; a missing day is closed. ``rates`` maps each mode, plus
     ``"travel"``, to an amount in ``currency``: per hour for a mode, per
     billable on-site visit for travel.
+
+    The calendar's exceptions (local dates): ``closures`` are extra days off
+    (closed whatever the weekday), ``extra_working_days`` are days open
+    although their weekday has no hours or they are a public holiday (a
+    Hungarian working Saturday); an extra working day has the hours of the
+    first day of the week that has any (Monday in every preset), and a
+    closure on the same date wins.
+
+    ``business_hours_only_modes``: the modes the vendor offers only in
+    business hours. Work in such a mode starting outside business hours is
+    refused (``outside_business_hours == "refuse"``, error
+    ``outside_business_hours``) or billed from the price list without any
+    entitlement's cover (``"bill"``).
     """
 
     currency: str
@@ -142,6 +163,9 @@ class Policy:
     business_hours: Mapping[str, tuple[time, time]]
     holidays: str | None = None
     closures: frozenset[date] = frozenset()
+    extra_working_days: frozenset[date] = frozenset()
+    business_hours_only_modes: frozenset[str] = frozenset()
+    outside_business_hours: OutsideBusinessHours = "refuse"
     increment_contract: int = 60
     increment_no_contract: int = 60
     onsite_minimum_minutes: int = 0
@@ -169,6 +193,12 @@ class Entitlement:
     calendar month), ``unused_last_month`` (carried over when ``rollover``).
     ``balance_minutes`` for prepaid hours, ``balance_incidents`` for incident
     packs; ``requires`` is a kind that must also be valid that day.
+    ``request`` limits the entitlement to the work of one request (a service
+    warranty covers the rework of the piece of work complained about, nothing
+    else); ``None`` = any request. ``grants_downloads`` says whether it lets
+    its holder download releases of its products (DESIGN 3.5), as the terms
+    it was sold on say; ``None`` = the kind's rule (``grants_downloads`` of
+    ``supportledger.rules.eligibility``).
     """
 
     id: str
@@ -188,12 +218,17 @@ class Entitlement:
     balance_minutes: int = 0
     balance_incidents: int = 0
     requires: EntitlementKind | None = None
+    request: str | None = None
+    grants_downloads: bool | None = None
 
     def is_valid_on(self, day: date) -> bool:
         return self.starts <= day <= self.ends
 
     def applies_to(self, product: str) -> bool:
         return self.products is None or product in self.products
+
+    def applies_to_request(self, request: str) -> bool:
+        return self.request is None or self.request == request
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,11 +315,14 @@ LicenceKind = Literal["perpetual", "subscription"]
 class Licence:
     """A licence for one product. A ``subscription`` licence is usable up to
     and including ``expires`` (policy time zone); a ``perpetual`` one has no
-    ``expires``."""
+    ``expires``. ``sold_on`` is the sale date (policy time zone): every
+    release out on or before it is the version bought, downloadable by the
+    buyer whatever their support."""
 
     product: str
     kind: LicenceKind = "perpetual"
     expires: date | None = None
+    sold_on: date | None = None
 
     def is_usable_on(self, day: date) -> bool:
         if self.kind == "perpetual":
@@ -305,8 +343,9 @@ class Release:
 class UpdateEligibility:
     """Whether a customer may download a release, and why (DESIGN 3.5).
 
-    ``reason`` is a stable snake_case code: ``covered``, ``no_licence``,
-    ``licence_expired``, ``no_update_entitlement`` or ``released_after_cover``.
+    ``reason`` is a stable snake_case code: ``covered``, ``bought``,
+    ``no_licence``, ``licence_expired``, ``no_update_entitlement`` or
+    ``released_after_cover``.
     ``covered_until`` is the last release date the customer's support covers
     (inclusive), ``None`` when nothing covers the product.
     """

@@ -51,13 +51,18 @@ from supportledger.service.models import (
     Claim,
     ClaimStatus,
     Consent,
+    ConsentTerms,
     RemoteSession,
     RemoteTool,
     SessionStatus,
     TravelCharge,
     WorkConfirmation,
 )
-from supportledger.service.queries import get_claim_window, list_consultants_on_duty
+from supportledger.service.queries import (
+    get_claim_window,
+    get_consent_terms,
+    list_consultants_on_duty,
+)
 
 SESSION_CODE_MINUTES = getattr(settings, "SERVICE_SESSION_CODE_MINUTES", 10)
 """How long a remote-session code may be used after it was issued, minutes."""
@@ -74,6 +79,44 @@ def _policy() -> Policy:
 
 
 # --- Consent ------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_set_consent_terms(
+    *,
+    acting_user: User | None,
+    language: str,
+    text: str,
+    now: datetime | None = None,
+) -> ConsentTerms:
+    """New terms in ``language``: the next version; the old ones stay, so a
+    consent keeps pointing at what it agreed to. The same text again writes
+    nothing."""
+    at = now or clock.now()
+    text = (text or "").strip()
+    if not text:
+        raise ActionRefused("invalid", "text: " + _("the terms cannot be empty."))
+    language = (language or "").strip().lower()
+    if not language or len(language) > 8:
+        raise ActionRefused("invalid", "language: " + _("a language code such as pl."))
+    current = get_consent_terms(language, fallback=False)
+    if current is not None and current.text == text:
+        return current
+    terms = ConsentTerms.objects.create(
+        language=language,
+        version=(current.version + 1) if current is not None else 1,
+        text=text,
+        created_at=at,
+        created_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+    write_audit(
+        acting_user=acting_user,
+        action=AuditAction.SET_CONSENT_TERMS,
+        obj=terms,
+        at=at,
+        detail={"language": language, "version": terms.version},
+    )
+    return terms
 
 
 @transaction.atomic
@@ -735,8 +778,11 @@ def do_accept_claim(
     now: datetime | None = None,
 ) -> Claim:
     """Accept a claim: the customer gets a ``service_warranty`` entitlement
-    for the work's product from the confirmation date to the end of the
-    service warranty (at least until today), so the rework is free."""
+    that makes the rework of the work complained about free: the work's
+    request, product and category, from the day after the work (at the
+    earliest the confirmation date) to the end of the service warranty (at
+    least until today). Only that request's work is re-rated; the work
+    complained about stays as it was rated."""
     at = now or clock.now()
     claim = Claim.objects.select_for_update().select_related("work__request").get(pk=claim.pk)
     check_transition(
@@ -750,12 +796,16 @@ def do_accept_claim(
     assert window is not None  # a claim is filed only on confirmed work
     calendar = BusinessCalendar.for_policy(_policy())
     today = calendar.local_date(at)
+    work = claim.work
+    starts = max(window.confirmed_on, calendar.local_date(work.started_at) + timedelta(days=1))
     grant = do_grant_service_warranty(
         acting_user=acting_user,
-        customer=claim.work.request.customer,
-        starts=window.confirmed_on,
-        ends=max(window.service_warranty_ends, today),
-        products=[claim.work.product],
+        customer=work.request.customer,
+        starts=starts,
+        ends=max(window.service_warranty_ends, today, starts),
+        products=[work.product],
+        request=work.request,
+        covers=[work.category],
         now=at,
     )
     claim.status = ClaimStatus.ACCEPTED

@@ -270,3 +270,32 @@ class TravelCharge(models.Model):
 
     def __str__(self) -> str:
         return f"Travel {self.amount} {self.currency} for claim #{self.claim_id}"
+
+
+class ConsentTerms(models.Model):
+    """The terms a customer consents to before a remote session, in one
+    language, one version each. A change is a new version; each consent
+    records the version it agreed to (``Consent.terms_version``:
+    ``<language>-<version>``)."""
+
+    language = models.CharField(max_length=8, help_text="Language code, e.g. pl.")
+    version = models.PositiveIntegerField()
+    text = models.TextField(help_text="The terms as shown to the customer.")
+    created_at = models.DateTimeField(help_text="UTC.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["language", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["language", "version"], name="consentterms_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """What a consent records: ``<language>-<version>``."""
+        return f"{self.language}-{self.version}"

@@ -17,6 +17,7 @@ from supportledger.service.models import (
     Appointment,
     AppointmentStatus,
     Claim,
+    ConsentTerms,
     RemoteSession,
     TravelCharge,
     WorkConfirmation,
@@ -102,6 +103,24 @@ def get_claim_window(work: WorkEntry) -> ClaimWindow | None:
         confirmation.confirmed_at,
         get_next_service_at(work, confirmation.confirmed_at),
     )
+
+
+def get_consent_terms(language: str, *, fallback: bool = True) -> ConsentTerms | None:
+    """The current terms in ``language``; with ``fallback``, else in the
+    vendor's language, else in English; None when there are none."""
+    languages = [language]
+    if fallback:
+        languages += [get_vendor_policy().language, "en"]
+    for code in dict.fromkeys(languages):
+        terms = ConsentTerms.objects.filter(language=code).order_by("-version").first()
+        if terms is not None:
+            return terms
+    return None
+
+
+def list_consent_terms() -> QuerySet[ConsentTerms]:
+    """Every version in every language, newest first per language."""
+    return ConsentTerms.objects.order_by("language", "-version")
 
 
 def list_appointments_for_customer(customer: Customer) -> QuerySet[Appointment]:

@@ -16,8 +16,8 @@ from supportledger.api.actions import do_create_api_token
 from supportledger.billing.actions import do_invoice_order, do_place_order
 from supportledger.catalog.actions import do_publish_release, do_set_product_price
 from supportledger.catalog.models import Release
-from supportledger.customers.actions import do_add_contact
-from supportledger.customers.models import Customer
+from supportledger.customers.actions import do_add_contact, do_add_staff_member
+from supportledger.customers.models import Customer, StaffRole
 from supportledger.desk.actions import do_post_message, do_record_work
 from supportledger.entitlements.actions import (
     do_activate_licence,
@@ -174,7 +174,15 @@ def world(db) -> World:
 
 @pytest.fixture
 def staff_user(world):
-    return world.cast.maria.user
+    """A manager: sells, bills and takes payments as well as working requests."""
+    user = get_user_model().objects.create_user("mila", first_name="Mila")
+    do_add_staff_member(
+        acting_user=None,
+        user=user,
+        role=StaffRole.MANAGER,
+        products=[world.cast.accounting, world.cast.payroll],
+    )
+    return user
 
 
 @pytest.fixture

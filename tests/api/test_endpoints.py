@@ -104,7 +104,7 @@ def test_a_customer_token_cannot_sell_to_its_own_customer(customer_api_a, world)
     }
     response = customer_api_a.post("/vouchers", body)
     assert response.status_code == 403
-    assert response.json()["error"]["code"] == "staff_only"
+    assert response.json()["error"]["code"] == "role_forbidden"
 
 
 def test_the_renewal_quote_follows_the_grace_and_standard_rates(api, world):

@@ -33,13 +33,44 @@ def test_a_customer_token_orders_hours_for_its_own_customer(customer_api_a, worl
 
 
 def test_placing_an_order_twice_with_one_key_places_it_once(api, world):
-    body = {"customer": world.a["customer"].pk, "kind": "voucher", "quantity": 3}
+    body = {"customer": world.a["customer"].pk, "kind": "voucher", "quantity": 20}
     first = api.post("/orders", body, key="same")
     again = api.post("/orders", body, key="same")
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
-    assert Order.objects.filter(quantity=3).count() == 1
+    assert Order.objects.filter(quantity=20).count() == 1
+
+
+def test_the_offers_list_what_the_vendor_sells_with_todays_prices(customer_api_a):
+    response = customer_api_a.get("/offers")
+    assert response.status_code == 200, response.content
+    offers = {offer["code"]: offer for offer in response.json()}
+    assert offers["voucher"]["sizes"] == [300, 600, 1200]
+    prices = {(p["size"], p["currency"]): Decimal(p["amount"]) for p in offers["voucher"]["prices"]}
+    assert prices == {
+        (300, "EUR"): Decimal("190.00"),
+        (600, "EUR"): Decimal("360.00"),
+        (1200, "EUR"): Decimal("680.00"),
+    }
+    subscription = offers["subscription"]
+    assert (subscription["sla"], subscription["minutes_per_month"], subscription["billing"]) == (
+        True,
+        600,
+        "month",
+    )
+    assert offers["warranty"]["sold"] is False
+
+
+def test_an_order_of_a_size_the_offer_does_not_sell_is_refused_naming_the_quantity(api, world):
+    orders = Order.objects.count()
+    body = {"customer": world.a["customer"].pk, "kind": "voucher", "quantity": 3}
+    refused = api.post("/orders", body, key="odd-size")
+    assert refused.status_code == 422, refused.content
+    error = refused.json()["error"]
+    assert error["code"] == "size_not_offered"
+    assert error["message"].startswith("quantity: ")
+    assert Order.objects.count() == orders
 
 
 def test_an_order_naming_another_customers_licence_is_not_found_and_writes_nothing(
@@ -152,12 +183,14 @@ def test_a_customer_token_cannot_write_an_internal_note(customer_api_a, world):
     assert Message.objects.count() == messages
 
 
-def test_staff_write_a_note_the_customer_never_sees_and_a_reply_it_does(customer_api_a, api, world):
+def test_staff_write_a_note_the_customer_never_sees_and_a_reply_it_does(
+    customer_api_a, api, world, staff_user
+):
     path = f"/requests/{world.a['request'].pk}/messages"
     note = api.post(path, {"body_text": "Check the licence", "internal": True}, key="n1")
     reply = api.post(path, {"body_text": "Fixed in 5.1"}, key="r1")
     assert (note.status_code, reply.status_code) == (201, 201)
-    assert Message.objects.get(pk=note.json()["id"]).author_user == world.cast.maria.user
+    assert Message.objects.get(pk=note.json()["id"]).author_user == staff_user
     seen = [m["body_text"] for m in customer_api_a.get(path).json()["items"]]
     assert "Fixed in 5.1" in seen
     assert "Check the licence" not in seen
@@ -248,7 +281,7 @@ def test_the_thread_and_the_invoice_list_take_as_many_queries_however_long_they_
             attachments=[(f"log{n}.txt", "text/plain", b"log")],
         )
         order = do_place_order(
-            acting_user=None, customer=world.a["customer"], kind="voucher", quantity=1
+            acting_user=None, customer=world.a["customer"], kind="voucher", quantity=5
         )
         do_invoice_order(acting_user=None, order=order)
     assert (queries(thread), queries("/invoices"), queries("/orders")) == before
@@ -279,7 +312,7 @@ def test_a_customer_token_cannot_mark_its_own_invoice_paid(customer_api_a, world
     invoice = world.a["invoice"]
     response = customer_api_a.post(f"/invoices/{invoice.pk}/paid", key="pay-own")
     assert response.status_code == 403
-    assert response.json()["error"]["code"] == "staff_only"
+    assert response.json()["error"]["code"] == "role_forbidden"
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.ISSUED
 
@@ -293,13 +326,13 @@ def test_a_read_token_cannot_mark_an_invoice_paid(read_api, world):
 def test_another_customers_invoice_cannot_be_marked_paid(customer_api_a, world):
     invoice = world.b["invoice"]
     response = customer_api_a.post(f"/invoices/{invoice.pk}/paid", key="pay-other")
-    assert response.status_code == 404
+    assert response.status_code == 403  # no customer's token may mark any invoice paid
     assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.ISSUED
 
 
 def test_a_customer_cancels_its_own_placed_order(customer_api_a, world):
     placed = customer_api_a.post(
-        "/orders", {"customer": world.a["customer"].pk, "kind": "voucher", "quantity": 2}, key="o"
+        "/orders", {"customer": world.a["customer"].pk, "kind": "voucher", "quantity": 5}, key="o"
     ).json()
     cancelled = customer_api_a.post(f"/orders/{placed['id']}/cancel", key="cancel-1")
     assert cancelled.status_code == 200, cancelled.content
@@ -338,3 +371,20 @@ def test_the_electronic_invoice_downloads_as_en16931_xml(customer_api_a, world):
 def test_another_customers_electronic_invoice_is_not_found(customer_api_a, world):
     response = customer_api_a.get(f"/invoices/{world.b['invoice'].pk}/xml/en16931")
     assert response.status_code == 404
+
+
+def test_a_sale_of_an_offer_makes_exactly_its_terms_and_refuses_other_sizes(api, world):
+    sold = api.post(
+        "/sales", {"customer": world.a["customer"].pk, "offer": "subscription"}, key="sale-1"
+    )
+    assert sold.status_code == 201, sold.content
+    body = sold.json()
+    assert (body["kind"], body["sla"], body["minutes_per_month"]) == ("contract", True, 600)
+    refused = api.post(
+        "/sales",
+        {"customer": world.a["customer"].pk, "offer": "voucher", "size": 420},
+        key="sale-2",
+    )
+    assert refused.status_code == 422, refused.content
+    assert refused.json()["error"]["code"] == "size_not_offered"
+    assert refused.json()["error"]["message"].startswith("size: ")

@@ -61,7 +61,7 @@ class ADraftRun(TestCase):
 
     def test_cancelling_an_order_on_a_draft_cancels_the_draft_and_the_rest_is_billed_again(self):
         order = do_place_order(
-            acting_user=None, customer=self.cast.acme, kind="voucher", quantity=2, now=BILLED_AT
+            acting_user=None, customer=self.cast.acme, kind="voucher", quantity=5, now=BILLED_AT
         )
         [draft] = do_run_billing(
             acting_user=None, period=Period.month("2026-04"), now=BILLED_AT, issue=False

@@ -14,7 +14,7 @@ from supportledger.billing.actions import (
     do_send_renewal_reminders,
 )
 from supportledger.billing.convert import Period
-from supportledger.billing.models import OrderStatus, PackagePrice, SentReminder
+from supportledger.billing.models import OrderStatus, SentReminder
 from supportledger.catalog.actions import do_create_product, do_set_product_price
 from supportledger.core.errors import ActionRefused
 from supportledger.entitlements.actions import do_sell_licence
@@ -109,6 +109,40 @@ class SupportPeriodRenewals(TestCase):
         latest = Entitlement.objects.filter(licence=self.licence, kind=Kind.SUPPORT_PERIOD)
         assert max(e.ends for e in latest) == date(2027, 6, 30)
 
+    def test_a_standard_renewal_paid_later_runs_twelve_months_from_the_day_it_is_paid(self):
+        # Seed S3: support is extended by a year "from the activation of the renewal".
+        order = do_place_order(
+            acting_user=None,
+            customer=self.cast.acme,
+            kind="renewal",
+            entitlement=self.support,
+            now=on(date(2026, 9, 15)),
+        )
+        invoice = do_invoice_order(acting_user=None, order=order, now=on(date(2026, 9, 15)))
+        do_mark_invoice_paid(acting_user=None, invoice=invoice, now=on(date(2026, 10, 2)))
+        order.refresh_from_db()
+        assert order.amount == Decimal("4046.00")  # priced on the order date
+        assert (order.granted.starts, order.granted.ends) == (
+            date(2026, 10, 2),
+            date(2027, 10, 1),
+        )
+
+    def test_a_grace_renewal_paid_later_still_extends_from_the_old_end(self):
+        order = do_place_order(
+            acting_user=None,
+            customer=self.cast.acme,
+            kind="renewal",
+            entitlement=self.support,
+            now=on(date(2026, 7, 10)),
+        )
+        invoice = do_invoice_order(acting_user=None, order=order, now=on(date(2026, 7, 10)))
+        do_mark_invoice_paid(acting_user=None, invoice=invoice, now=on(date(2026, 8, 20)))
+        order.refresh_from_db()
+        assert (order.granted.starts, order.granted.ends) == (
+            date(2026, 7, 1),
+            date(2027, 6, 30),
+        )
+
     def test_an_order_is_billed_once_whether_invoiced_at_once_or_by_the_run(self):
         order = do_place_order(
             acting_user=None,
@@ -202,26 +236,16 @@ class SupportPeriodRenewals(TestCase):
         assert do_send_renewal_reminders(acting_user=None, now=on(date(2026, 7, 23))) == 0
 
 
-class VouchersPacksAndContracts(TestCase):
+class VouchersAndContractsSoldAsTheOffersSay(TestCase):
+    """The cast's vendor (preset prepaid_hours_bg) sells vouchers of 5, 10 and
+    20 hours at 190, 360 and 680 EUR and a monthly subscription at 320 EUR a
+    month with 600 minutes included, SLA: prices seeded by ``init``."""
+
     @classmethod
     def setUpTestData(cls):
         cls.cast, _contract, _request = build_billing_story()
-        PackagePrice.objects.create(
-            kind="incident_pack",
-            size=4,
-            effective_from=date(2026, 1, 1),
-            amount=Decimal("180.00"),
-            currency="EUR",
-        )
-        PackagePrice.objects.create(
-            kind="contract",
-            size=12,
-            effective_from=date(2026, 1, 1),
-            amount=Decimal("1200.00"),
-            currency="EUR",
-        )
 
-    def test_a_voucher_without_a_package_price_costs_its_hours_at_the_remote_rate(self):
+    def test_a_voucher_costs_the_offer_price_of_its_size(self):
         order = do_place_order(
             acting_user=None,
             customer=self.cast.acme,
@@ -229,8 +253,22 @@ class VouchersPacksAndContracts(TestCase):
             quantity=10,
             now=on(date(2026, 3, 5)),
         )
-        assert order.amount == Decimal("400.00")  # 10 h × 40.00 (preset's remote rate)  # noqa: RUF003
+        assert order.amount == Decimal("360.00")
+        assert order.offer.code == "voucher"
         assert order.explanation
+
+    def test_a_voucher_of_a_size_not_offered_is_refused_naming_the_quantity(self):
+        with pytest.raises(ActionRefused) as refused:
+            do_place_order(
+                acting_user=None,
+                customer=self.cast.acme,
+                kind="voucher",
+                quantity=3,
+                now=on(date(2026, 3, 5)),
+            )
+        assert refused.value.code == "size_not_offered"
+        assert refused.value.message.startswith("quantity: ")
+        assert "300, 600, 1200" in refused.value.message
 
     def test_paying_a_voucher_grants_its_minutes_on_the_ledger(self):
         order = do_place_order(
@@ -252,28 +290,23 @@ class VouchersPacksAndContracts(TestCase):
         assert order.status == OrderStatus.FULFILLED
         assert order.granted.kind == Kind.PREPAID_HOURS
         assert order.granted.balance_minutes == 600
+        assert order.granted.ends == date(2027, 3, 4)  # a year, as the offer says
+        assert order.granted.terms["offer"] == "voucher"
         assert order.granted.fee is None  # billed by the order, never as a fee too
 
-    def test_an_incident_pack_is_priced_from_the_package_list(self):
-        order = do_place_order(
-            acting_user=None,
-            customer=self.cast.acme,
-            kind="incident_pack",
-            quantity=4,
-            now=on(date(2026, 3, 5)),
-        )
-        assert order.amount == Decimal("180.00")
+    def test_the_vendor_sells_no_incident_packs(self):
         with pytest.raises(ActionRefused) as refused:
             do_place_order(
                 acting_user=None,
                 customer=self.cast.acme,
                 kind="incident_pack",
-                quantity=3,
+                quantity=4,
                 now=on(date(2026, 3, 5)),
             )
-        assert refused.value.code == "no_price"
+        assert refused.value.code == "not_offered"
+        assert refused.value.message.startswith("offer: ")
 
-    def test_a_maintenance_contract_renews_back_to_back_yearly(self):
+    def test_a_subscription_renews_back_to_back_with_the_offers_terms_and_fee(self):
         order = do_place_order(
             acting_user=None,
             customer=self.cast.acme,
@@ -281,20 +314,53 @@ class VouchersPacksAndContracts(TestCase):
             product=self.cast.accounting,
             now=on(date(2026, 3, 5)),
         )
-        # Acme's subscription runs to 31 Dec 2026: the new year follows it.
-        assert order.terms == {"starts": "2027-01-01", "ends": "2027-12-31"}
+        # Acme's subscription runs to 31 Dec 2026: the new year follows it,
+        # and the order bills its first month, January 2027.
+        assert order.terms["starts"] == "2027-01-01"
+        assert order.terms["ends"] == "2027-12-31"
+        assert order.terms["fees_from"] == "2027-02-01"
+        assert order.amount == Decimal("320.00")
         invoice = do_invoice_order(acting_user=None, order=order, now=on(date(2026, 3, 5)))
         do_mark_invoice_paid(acting_user=None, invoice=invoice, now=on(date(2026, 3, 6)))
         order.refresh_from_db()
-        assert order.granted.kind == Kind.CONTRACT
-        assert order.granted.ends == date(2027, 12, 31)
+        contract = order.granted
+        assert contract.kind == Kind.CONTRACT
+        assert contract.ends == date(2027, 12, 31)
+        assert (contract.sla, contract.minutes_per_month) == (True, 600)
+        assert (contract.fee, contract.billing_period) == (Decimal("320.00"), "month")
+        # January is the order's; February is the contract's first fee.
+        january = do_run_billing(
+            acting_user=None,
+            period=Period.month("2027-01"),
+            customer=self.cast.acme,
+            now=on(date(2027, 2, 1)),
+        ).invoices
+        assert not [
+            line
+            for invoice in january
+            for line in invoice.lines.all()
+            if line.entitlement_id == contract.pk
+        ]
+        february = do_run_billing(
+            acting_user=None,
+            period=Period.month("2027-02"),
+            customer=self.cast.acme,
+            now=on(date(2027, 3, 1)),
+        ).invoices
+        fees = [
+            line
+            for invoice in february
+            for line in invoice.lines.all()
+            if line.entitlement_id == contract.pk
+        ]
+        assert [line.amount for line in fees] == [Decimal("320.00")]
 
     def test_a_placed_order_can_be_cancelled_but_not_once_invoiced(self):
         order = do_place_order(
             acting_user=None,
             customer=self.cast.acme,
             kind="voucher",
-            quantity=2,
+            quantity=5,
             now=on(date(2026, 3, 5)),
         )
         cancelled = do_cancel_order(acting_user=None, order=order, now=on(date(2026, 3, 6)))
@@ -303,7 +369,7 @@ class VouchersPacksAndContracts(TestCase):
             acting_user=None,
             customer=self.cast.acme,
             kind="voucher",
-            quantity=2,
+            quantity=5,
             now=on(date(2026, 3, 5)),
         )
         do_invoice_order(acting_user=None, order=other, now=on(date(2026, 3, 5)))

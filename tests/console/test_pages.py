@@ -239,9 +239,11 @@ class TheRequestPage(TestCase):
             ("2026-03-27 10:00", datetime(2026, 3, 27, 8, 0, tzinfo=UTC)),
             ("2026-03-30 10:00", datetime(2026, 3, 30, 7, 0, tzinfo=UTC)),
         ):
-            response = self.client.post(
-                self.url + "work/", {"started_at": local, "minutes": 30, "mode": "remote"}
-            )
+            # Recorded the day after, so the work is not in the future.
+            with mock.patch("supportledger.core.clock.now", return_value=utc + timedelta(days=1)):
+                response = self.client.post(
+                    self.url + "work/", {"started_at": local, "minutes": 30, "mode": "remote"}
+                )
             assert response.status_code == 302
             work = self.request.work.get(started_at=utc)
             assert work.ended_at == utc + timedelta(minutes=30)
@@ -254,6 +256,24 @@ class TheRequestPage(TestCase):
         )
         assert "started_at" in response.content.decode()
         assert not self.request.work.exists()
+
+    def test_work_ending_in_the_future_or_in_year_9999_is_refused_by_name(self):
+        for started_at in ("2026-03-04 09:40", "9999-01-01 10:00", "0001-01-01 10:00"):
+            response = self.client.post(
+                self.url + "work/",
+                {"started_at": started_at, "minutes": 30, "mode": "remote"},
+                follow=True,
+            )
+            assert response.status_code == 200
+            page = response.content.decode()
+            assert "started_at" in page
+            assert "in the future" in page or "between 1990-01-01 and 2099-12-31" in page
+        assert not self.request.work.exists()
+        # Ending within a quarter of an hour of now (a clock running fast) is fine.
+        self.client.post(
+            self.url + "work/", {"started_at": "2026-03-04 09:20", "minutes": 20, "mode": "remote"}
+        )
+        assert self.request.work.count() == 1
 
     def test_the_manual_entry_defaults_to_local_time(self):
         page = self.client.get(self.url).content.decode()

@@ -19,8 +19,13 @@ from supportledger.billing.actions import (
     do_run_billing,
 )
 from supportledger.billing.convert import Period
-from supportledger.billing.models import BillingSettings, PackagePrice
-from supportledger.catalog.actions import do_create_product, do_set_product_price
+from supportledger.billing.models import BillingSettings
+from supportledger.catalog.actions import (
+    do_create_offer,
+    do_create_product,
+    do_set_offer_price,
+    do_set_product_price,
+)
 from supportledger.desk.actions import do_change_request_status, do_open_request
 from supportledger.entitlements.actions import (
     do_sell_contract,
@@ -37,7 +42,7 @@ from supportledger.service.actions import (
     do_start_remote_session,
 )
 from tests.billing.scenario import record, set_up_billing_settings
-from tests.cast import SET_UP_AT, at
+from tests.cast import SET_UP_AT, add_staff, at
 from tests.service.scene import build_scene, consent
 
 LANGUAGES = ("bg", "hu", "el", "ru", "pl")
@@ -109,14 +114,22 @@ class StaffPagesInEveryLanguage(TestCase):
             sold_on=date(2025, 6, 1),
             now=SET_UP_AT,
         )
-        for kind, size, amount in (("incident_pack", 4, "180.00"), ("contract", 12, "1200.00")):
-            PackagePrice.objects.create(
-                kind=kind,
-                size=size,
-                effective_from=date(2025, 1, 1),
-                amount=Decimal(amount),
-                currency="EUR",
-            )
+        # The preset sells no incident packs: this vendor adds one.
+        do_create_offer(
+            acting_user=None,
+            code="pack",
+            values={"kind": "incident_pack", "names": {"en": "Phone pack"}, "sizes": [4]},
+            now=SET_UP_AT,
+        )
+        do_set_offer_price(
+            acting_user=None,
+            code="pack",
+            size=4,
+            currency="EUR",
+            amount=Decimal("180.00"),
+            effective_from=date(2025, 1, 1),
+            now=SET_UP_AT,
+        )
         for kind in ("voucher", "incident_pack", "contract", "renewal"):
             fields = (
                 {"quantity": {"voucher": 10, "incident_pack": 4}[kind]}
@@ -129,7 +142,7 @@ class StaffPagesInEveryLanguage(TestCase):
                 fields["entitlement"] = licence.entitlements.get(kind="support_period")
             do_place_order(acting_user=None, customer=cast.acme, kind=kind, now=SET_UP_AT, **fields)
         paid = do_place_order(
-            acting_user=None, customer=cast.zeta, kind="voucher", quantity=2, now=SET_UP_AT
+            acting_user=None, customer=cast.zeta, kind="voucher", quantity=5, now=SET_UP_AT
         )
         invoice = do_invoice_order(acting_user=None, order=paid, now=SET_UP_AT)
         do_mark_invoice_paid(acting_user=None, invoice=invoice, now=SET_UP_AT)
@@ -238,7 +251,8 @@ class StaffPagesInEveryLanguage(TestCase):
         assert [c.pk for c in held] == [cast.acme.pk]
 
     def setUp(self):
-        self.client.force_login(self.cast.ivan.user)
+        # A manager: the pages walked include billing and claims.
+        self.client.force_login(add_staff(self.cast, "nadia", "manager").user)
 
     def page(self, url, language):
         self.client.cookies["django_language"] = language

@@ -1,6 +1,8 @@
+import importlib
 from io import StringIO
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import TestCase
@@ -11,6 +13,7 @@ from supportledger.core.convert import policy_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy
 from supportledger.rules.presets import PRESET_NAMES, get_preset
+from supportledger.rules.types import MODES
 
 
 @pytest.mark.django_db
@@ -33,6 +36,39 @@ def test_init_sets_the_vendor_up_from_each_preset_and_round_trips_its_policy(nam
     assert dict(policy.kind_defaults) == dict(preset.kind_defaults)
     assert {k: v for k, v in policy.rates.items()} == dict(preset.rates)
     assert policy.renewal == preset.renewal
+    assert policy.closures == preset.closures
+    assert policy.extra_working_days == preset.extra_working_days
+    assert policy.business_hours_only_modes == preset.business_hours_only_modes
+    assert policy.outside_business_hours == preset.outside_business_hours
+
+
+@pytest.mark.django_db
+def test_the_migration_fills_an_existing_hungarian_policy_and_keeps_a_vendors_own_choices():
+    fill = importlib.import_module(
+        "supportledger.core.migrations.0005_preset_working_days_and_hours_only_modes"
+    )
+    call_command("init", preset="warranty_year_hu", stdout=StringIO())
+    old_spec = {"covers": fill.ALL_CATEGORIES, "modes": fill.OLD_HU_SPEC["modes"]}
+    VendorPolicy.objects.update(
+        extra_working_days=[],
+        business_hours_only_modes=[],
+        closures=[],
+        kind_defaults={
+            "warranty": old_spec,
+            "contract": {"covers": ["legal"], "modes": ["phone"]},
+        },
+    )
+    fill.fill(django_apps, None)
+    row = VendorPolicy.objects.get()
+    assert row.extra_working_days == ["2026-01-10", "2026-08-08", "2026-12-12"]
+    assert row.closures == ["2026-01-02", "2026-08-21", "2026-12-24"]
+    assert set(row.business_hours_only_modes) == set(MODES)
+    assert row.kind_defaults["warranty"] == {
+        "covers": fill.HU_SERVICES,
+        "modes": fill.HU_MODES,
+        "downloads": True,
+    }
+    assert row.kind_defaults["contract"] == {"covers": ["legal"], "modes": ["phone"]}
 
 
 @pytest.mark.django_db

@@ -48,10 +48,10 @@ def test_demo_requests_speak_their_customers_language_and_older_ones_are_closed(
         first = Message.objects.filter(request=request).earliest("created_at")
         assert first.author_contact_id == request.contact_id
     worked = requests.filter(work__isnull=False).distinct()
-    old = [r for r in worked if (date(2026, 6, 1) - r.created_at.date()).days > 15]
+    old = [r for r in worked if (date(2026, 6, 1) - r.created_at.date()).days > 31]
     assert old
     assert all(r.status == Status.CLOSED for r in old)
-    assert requests.filter(status__in=[Status.NEW, Status.OPEN]).exists()
+    assert requests.filter(status__in=[Status.NEW, Status.OPEN, Status.WAITING]).exists()
 
 
 @pytest.mark.django_db
@@ -111,3 +111,39 @@ def test_the_small_demo_builds_through_the_actions_for_every_preset(preset):
     assert counts["work"] == WorkEntry.objects.count() > 0
     for entitlement in Entitlement.objects.all():
         assert get_balance_from_ledger(entitlement)[0] == entitlement.balance_minutes
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("preset", PRESET_NAMES)
+def test_the_small_demo_sells_the_presets_offers_at_prices_of_the_presets_currency(preset):
+    from supportledger.catalog.models import Offer, ProductPrice
+    from supportledger.desk.models import Status
+    from supportledger.rules.presets import get_preset
+
+    build_small(preset, today=date(2026, 6, 1), customers=6)
+    spec = get_preset(preset)
+    sold = {offer.code: offer for offer in spec.offers if offer.sold}
+    bought = Entitlement.objects.filter(offer__isnull=False, offer__sold=True)
+    assert {e.offer.code for e in bought} == set(sold)
+    for entitlement in bought:
+        offer = sold[entitlement.offer.code]
+        assert entitlement.terms["offer"] == offer.code
+        assert entitlement.kind == offer.kind
+        assert (entitlement.sla, entitlement.minutes_per_month, entitlement.updates) == (
+            offer.sla,
+            offer.minutes_per_month,
+            offer.updates,
+        )
+        size = entitlement.minutes_granted or entitlement.incidents_granted
+        assert entitlement.fee == offer.prices[spec.currency][size]
+        assert entitlement.currency == spec.currency
+    assert Offer.objects.filter(current=True).count() == len(spec.offers)
+    # A product costs what it costs in that market: 60 EUR is 24 000 HUF.
+    cheapest = min(ProductPrice.objects.values_list("amount", flat=True))
+    assert cheapest >= {"EUR": 50, "HUF": 20000, "RUB": 5000, "PLN": 200}[spec.currency]
+    requests = Request.objects.all()
+    targets = {e.customer_id for e in bought if e.response_business_minutes}
+    under_target = [r for r in requests if r.customer_id in targets]
+    assert all(r.response_due_at or r.first_response_at for r in under_target)
+    statuses = set(requests.values_list("status", flat=True))
+    assert {Status.WAITING, Status.CLOSED} <= statuses

@@ -4,6 +4,7 @@ from unittest import mock
 from django.test import TestCase
 from django_tasks_db.models import DBTaskResult
 
+from supportledger.core.models import VendorPolicy
 from supportledger.jobs import tasks
 from supportledger.jobs.models import ScheduledRun
 from supportledger.jobs.schedule import enqueue_due_jobs
@@ -51,7 +52,16 @@ class TheDailyJobs(TestCase):
         days = ScheduledRun.objects.filter(job="auto_confirm_work").values_list("slot", flat=True)
         assert sorted(days) == [date(2026, 4, 2), date(2026, 4, 3)]
 
+    def test_the_automatic_confirmation_job_does_nothing_where_the_vendor_has_it_off(self):
+        record(self.cast, self.request, "W-OFF", at(MARCH_4, 9), at(MARCH_4, 10))
+        with mock.patch("supportledger.core.clock.now", return_value=SECOND_OF_APRIL):
+            outcome = tasks.auto_confirm_work.call()
+        assert outcome["confirmed"] == 0
+
     def test_the_automatic_confirmation_job_confirms_work_left_unconfirmed(self):
+        # The Sofia vendor switches automatic confirmation on (the preset
+        # leaves it to the Polish one).
+        VendorPolicy.objects.filter(pk=1).update(features=["auto_confirm"])
         work = record(self.cast, self.request, "W1", at(MARCH_4, 7), at(MARCH_4, 8))
         with mock.patch("supportledger.core.clock.now", return_value=SECOND_OF_APRIL):
             outcome = tasks.auto_confirm_work.call()

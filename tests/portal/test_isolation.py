@@ -29,13 +29,13 @@ def b_values(world) -> dict:
         # path ids
         "idea_id": b.idea.pk,
         "invoice_id": world.b_invoice.pk,
-        "kind": "en16931",  # the electronic invoice of B's invoice
         "request_id": b.request.pk,
         "work_id": b.work[0].pk,
         "attachment_id": b_attachment.pk,
         "signed": signed,
         "uidb64": urlsafe_base64_encode(force_bytes(b.user.pk)),
         "token": default_token_generator.make_token(b.user),
+        "kind": "en16931",  # not an id: which electronic document of the invoice
         # form ids
         "licence": b.licence.pk,
         "product": world.b_only_product.pk,

@@ -2,12 +2,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth import SESSION_KEY
+from django.utils import timezone
 
-from supportledger.core import clock
+from supportledger.core.models import AuditEntry
 from supportledger.portal import totp
 from supportledger.portal.actions import do_confirm_second_factor, do_start_second_factor
-from supportledger.portal.models import ThrottleEvent
 from tests.portal.world import NOW, PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -79,14 +80,15 @@ def test_staff_without_a_contact_cannot_log_in_to_the_portal(client, world):
 
 
 def test_five_failures_lock_the_account_for_fifteen_minutes_even_with_the_right_password(
-    client, world, monkeypatch
+    client, world
 ):
     for _ in range(5):
         log_in(client, "anna@alfa.example", "wrong")
     response = log_in(client, "anna@alfa.example")
     assert SESSION_KEY not in client.session
+    assert response.status_code == 429
     assert "Too many attempts" in response.content.decode()
-    monkeypatch.setattr(clock, "now", lambda: NOW + timedelta(minutes=16))
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
     log_in(client, "anna@alfa.example")
     assert client.session[SESSION_KEY] == str(world.a.user.pk)
 
@@ -111,11 +113,26 @@ def test_one_address_is_throttled_across_accounts(client, world):
     assert other.status_code == 302
 
 
-def test_throttle_rows_name_nobody(client, world):
+def test_a_few_failures_from_an_office_address_do_not_lock_out_its_other_people(client, world):
+    for n in range(6):
+        log_in(client, f"colleague{n}@alfa.example", "wrong")
+    assert log_in(client, "anna@alfa.example").status_code == 302
+
+
+def test_failure_rows_name_nobody_and_each_failure_is_logged(client, world):
     log_in(client, "anna@alfa.example", "wrong")
-    keys = list(ThrottleEvent.objects.values_list("key", flat=True))
-    assert keys
-    assert all(len(k) == 64 and "alfa" not in k for k in keys)
+    names = list(AccessAttempt.objects.values_list("username", flat=True))
+    names += list(AccessFailureLog.objects.values_list("username", flat=True))
+    assert len(names) == 2
+    assert all(len(name) == 64 and "alfa" not in name for name in names)
+
+
+def test_a_lock_out_is_audited(client, world):
+    for _ in range(6):
+        log_in(client, "anna@alfa.example", "wrong")
+    entry = AuditEntry.objects.filter(action="lock_out_login").latest("pk")
+    assert entry.detail["path"] == "/portal/login/"
+    assert "alfa" not in entry.detail["username"]
 
 
 def test_with_a_second_factor_the_password_alone_does_not_log_in(client, world):

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.test import Client, override_settings
 
 from tests.portal.world import PASSWORD
 
@@ -11,7 +12,8 @@ NEW = "Another-long-passphrase-77"
 
 
 def link_in(mail):
-    return re.search(r"http://testserver(/portal/password-reset/\S+/)", mail.body).group(1)
+    # Built from SUPPORTLEDGER_SITE_URL (default http://localhost:8000), not the Host header.
+    return re.search(r"http://localhost:8000(/portal/password-reset/\S+/)", mail.body).group(1)
 
 
 def test_a_reset_link_arrives_in_the_contacts_language_and_sets_a_new_password(
@@ -83,3 +85,12 @@ def test_a_weak_password_is_refused_with_the_reason(client, world, mailoutbox):
     assert "<form" in response.content.decode()
     world.a.user.refresh_from_db()
     assert world.a.user.check_password(PASSWORD)
+
+
+@override_settings(SITE_URL="https://support.example.com", ALLOWED_HOSTS=["evil.example"])
+def test_a_reset_link_is_built_from_the_site_address_not_the_host_header(world, mailoutbox):
+    client = Client(HTTP_HOST="evil.example")
+    client.post("/portal/password-reset/", {"email": "anna@alfa.example"})
+    [mail] = mailoutbox
+    assert "https://support.example.com/portal/password-reset/" in mail.body
+    assert "evil.example" not in mail.body

@@ -26,6 +26,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "support.example.com",
+        "SUPPORTLEDGER_SITE_URL": "https://support.example.com",
         "SUPPORTLEDGER_VAR_DIR": str(tmp_path),
         "DATABASE_URL": "",
     }
@@ -69,7 +70,6 @@ def a_values(world):
     return {
         "idea_id": a.idea.pk,
         "invoice_id": world.b_invoice.pk,  # A has none: B's still must not write
-        "kind": "en16931",
         "request_id": a.request.pk,
         "work_id": a.work[0].pk,
         "attachment_id": Attachment.objects.get(request=a.request).pk,
@@ -78,6 +78,7 @@ def a_values(world):
         .rsplit("/", 1)[-1],
         "uidb64": urlsafe_base64_encode(force_bytes(a.user.pk)),
         "token": default_token_generator.make_token(a.user),
+        "kind": "en16931",
     }
 
 

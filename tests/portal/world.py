@@ -26,6 +26,7 @@ from supportledger.catalog.actions import (
     do_set_up_vendor,
 )
 from supportledger.catalog.models import Product, Release
+from supportledger.core.models import VendorPolicy
 from supportledger.customers.actions import do_add_contact, do_add_staff_member, do_create_customer
 from supportledger.customers.models import Contact, Customer, StaffMember
 from supportledger.desk.actions import do_open_request, do_record_work
@@ -38,6 +39,7 @@ from supportledger.entitlements.actions import (
 from supportledger.entitlements.models import Entitlement, Licence
 from supportledger.portal.actions import do_give_contact_portal_login, do_propose_idea
 from supportledger.portal.models import Idea
+from supportledger.rules.presets import FEATURES
 
 NOW = datetime(2026, 9, 15, 9, 0, tzinfo=UTC)
 SET_UP_AT = datetime(2026, 1, 2, 8, 0, tzinfo=UTC)
@@ -154,6 +156,9 @@ def _side(
 
 def build_world() -> World:
     do_set_up_vendor(acting_user=None, preset_name="support_period_ru", now=SET_UP_AT)
+    # This vendor started from the Russian preset and switched on remote
+    # sessions and complaints, so the portal shows every page.
+    VendorPolicy.objects.filter(pk=1).update(features=list(FEATURES))
     product = do_create_product(
         acting_user=None, code="ACC", name="Accounting", support_period_months=6, now=SET_UP_AT
     )

@@ -103,6 +103,11 @@ def sample_steps() -> dict[str, tuple[Step, str]]:
             ),
             "On-site installation 2026-03-06 22:30–2026-03-07 01:10 Europe/Sofia: 160 min",  # noqa: RUF001
         ),
+        "outside_business_hours": (
+            Step("outside_business_hours", {"mode": "phone", "weekday": 5, "time": "10:00"}),
+            "Phone work is offered only in business hours and starts outside them "
+            "(Saturday 10:00): no entitlement covers it",
+        ),
         "increment_sla": (
             Step("increment_sla", {"contract": "SLA-1", "increment": 30, "counted": 90}),
             "SLA contract SLA-1 in force: increment 30 min → 90 min counted",

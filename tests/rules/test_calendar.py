@@ -2,6 +2,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from supportledger.rules.calendar import BusinessCalendar, add_months, public_holidays
 
@@ -149,3 +151,53 @@ def test_business_hours_must_open_before_they_close():
 )
 def test_adding_months_clamps_to_the_end_of_the_month(start: date, months: int, expected: date):
     assert add_months(start, months) == expected
+
+
+BUDAPEST = ZoneInfo("Europe/Budapest")
+
+
+def budapest(**changes: object) -> BusinessCalendar:
+    return BusinessCalendar("Europe/Budapest", WEEKDAY_HOURS, "HU", **changes)  # type: ignore[arg-type]
+
+
+def test_an_extra_working_day_opens_a_saturday_with_the_weekday_hours():
+    # 10/2025. (IV. 30.) NGM rendelet: Saturday 10 January 2026 is a working day.
+    calendar = budapest(extra_working_days=[date(2026, 1, 10)])
+    assert calendar.is_business_day(date(2026, 1, 10))
+    assert calendar.is_business_time(datetime(2026, 1, 10, 8, 0, tzinfo=BUDAPEST))
+    assert not calendar.is_business_time(datetime(2026, 1, 10, 16, 0, tzinfo=BUDAPEST))
+    assert not budapest().is_business_day(date(2026, 1, 10))
+    assert not calendar.is_business_day(date(2026, 1, 17))  # the next Saturday is not
+
+
+def test_a_closure_wins_over_an_extra_working_day_on_the_same_date():
+    day = date(2026, 1, 10)
+    calendar = budapest(extra_working_days=[day], closures=[day])
+    assert not calendar.is_business_day(day)
+
+
+def test_an_extra_working_day_counts_for_first_response_and_claim_windows():
+    friday = datetime(2026, 1, 9, 15, 0, tzinfo=BUDAPEST)
+    plain, working_saturday = budapest(), budapest(extra_working_days=[date(2026, 1, 10)])
+    assert plain.add_business_minutes(friday, 120) == datetime(2026, 1, 12, 9, 0, tzinfo=BUDAPEST)
+    assert working_saturday.add_business_minutes(friday, 120) == datetime(
+        2026, 1, 10, 9, 0, tzinfo=BUDAPEST
+    )
+    assert working_saturday.add_business_days(date(2026, 1, 9), 1) == date(2026, 1, 10)
+    assert (
+        working_saturday.business_minutes_between(
+            friday, datetime(2026, 1, 12, 8, 0, tzinfo=BUDAPEST)
+        )
+        == 60 + 8 * 60
+    )
+
+
+@given(
+    st.sets(st.dates(date(2026, 1, 1), date(2026, 12, 31)), max_size=10),
+    st.dates(date(2026, 1, 1), date(2026, 12, 31)),
+    st.integers(min_value=0, max_value=5000),
+)
+def test_extra_working_days_never_make_a_deadline_later(extra: set[date], day: date, minutes: int):
+    start = datetime.combine(day, time(12), BUDAPEST)
+    with_extra = budapest(extra_working_days=extra).add_business_minutes(start, minutes)
+    assert with_extra <= budapest().add_business_minutes(start, minutes)

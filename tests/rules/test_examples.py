@@ -40,7 +40,7 @@ def assert_contains(actual: Any, expected: Any, where: str = "result") -> None:
 
 
 def test_every_example_has_an_expected_result_and_all_four_commands_are_covered():
-    assert len(CASES) == 22
+    assert len(CASES) == 25
     assert {path.parent.name for path in CASES} == {"rate", "renewal-quote", "claim-window", "due"}
     for path in CASES:
         assert path.with_name(path.name.replace(".json", ".expected.json")).exists()

@@ -146,3 +146,39 @@ def test_a_rating_renders_amounts_with_the_minor_unit_and_allocations_with_their
         {"entitlement": "INC-1", "kind": "incident_pack", "minutes": 60}
     ]
     assert json.loads(json.dumps(rendered)) == rendered
+
+
+def test_a_policy_reads_working_day_exceptions_and_business_hours_only_modes():
+    case = copy.deepcopy(CASE)
+    case["policy"]["extra_working_days"] = ["2026-03-07"]
+    case["policy"]["business_hours_only_modes"] = ["phone"]
+    case["policy"]["outside_business_hours"] = "bill"
+    policy = parse_rate_case(case).policy
+    assert [d.isoformat() for d in policy.extra_working_days] == ["2026-03-07"]
+    assert policy.business_hours_only_modes == {"phone"}
+    assert policy.outside_business_hours == "bill"
+    case["policy"]["outside_business_hours"] = "sometimes"
+    assert "policy.outside_business_hours" in malformed(case)
+    assert "policy.business_hours_only_modes[0]" in malformed(
+        edited("policy.business_hours_only_modes", ["fax"])
+    )
+
+
+def test_a_service_warranty_reads_its_request_and_an_entitlement_its_download_terms():
+    case = copy.deepcopy(CASE)
+    case["entitlements"].append(
+        {
+            "id": "SWA-1",
+            "kind": "service_warranty",
+            "starts": "2026-03-01",
+            "ends": "2026-03-15",
+            "request": "R-7",
+            "grants_downloads": False,
+        }
+    )
+    case["policy"]["kind_defaults"] = {"contract": {"downloads": True}}
+    held = {e.id: e for e in parse_rate_case(case).entitlements}
+    assert held["SWA-1"].request == "R-7"
+    assert held["SWA-1"].grants_downloads is False
+    assert held["MNT-2026"].grants_downloads is True
+    assert held["INC-1"].grants_downloads is None

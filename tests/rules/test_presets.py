@@ -1,10 +1,10 @@
-from datetime import time
+from datetime import date, time
 from decimal import Decimal
 
 import pytest
 
 from supportledger.rules.presets import PRESET_NAMES, PRESETS, get_preset
-from supportledger.rules.types import CATEGORIES, KINDS, MODES
+from supportledger.rules.types import CATEGORIES, KINDS, MODES, KindDefaults
 
 
 def test_there_is_one_preset_per_seed_vendor():
@@ -46,12 +46,52 @@ def test_the_bulgarian_preset_has_the_sofia_area_and_the_three_hour_onsite_minim
     assert preset.policy.kind_defaults["warranty"].covers == {"defect"}
 
 
-def test_the_hungarian_warranty_year_covers_every_category_on_business_days_eight_to_four():
+def test_the_hungarian_warranty_year_covers_the_seeds_services_on_business_days_eight_to_four():
     preset = get_preset("warranty_year_hu")
-    assert preset.policy.kind_defaults["warranty"].covers == set(CATEGORIES)
+    warranty = preset.policy.kind_defaults["warranty"]
+    # Remote help by phone and internet, expert consulting, legislation tracking.
+    assert warranty.covers == {
+        "consultation",
+        "defect",
+        "configuration",
+        "update",
+        "legal",
+        "hardware",
+    }
+    assert warranty.modes == {"phone", "remote", "email", "chat", "portal"}
+    assert "development" not in warranty.covers
+    assert preset.policy.kind_defaults["contract"] == KindDefaults(warranty.covers, warranty.modes)
     assert preset.policy.business_hours["mon"] == (time(8), time(16))
     assert "sat" not in preset.policy.business_hours
     assert preset.default_warranty_months == 12
+
+
+def test_the_hungarian_warranty_year_grants_downloads_and_support_is_in_business_hours_only():
+    preset = get_preset("warranty_year_hu")
+    policy = preset.policy
+    assert policy.kind_defaults["warranty"].downloads is True
+    warranty_offer = next(offer for offer in preset.offers if offer.kind == "warranty")
+    assert warranty_offer.grants_downloads is True
+    assert policy.business_hours_only_modes == set(MODES)
+    assert policy.outside_business_hours == "refuse"
+
+
+def test_the_hungarian_preset_knows_the_2026_working_saturdays_and_rest_days_of_the_decree():
+    policy = get_preset("warranty_year_hu").policy
+    assert policy.extra_working_days == {date(2026, 1, 10), date(2026, 8, 8), date(2026, 12, 12)}
+    assert all(day.weekday() == 5 for day in policy.extra_working_days)
+    assert policy.closures == {date(2026, 1, 2), date(2026, 8, 21), date(2026, 12, 24)}
+
+
+def test_greek_premium_phone_support_is_in_business_hours_only():
+    policy = get_preset("annual_maintenance_gr").policy
+    assert policy.business_hours_only_modes == {"phone"}
+    assert policy.outside_business_hours == "refuse"
+
+
+def test_only_the_hungarian_and_greek_presets_limit_modes_to_business_hours():
+    limited = {name for name, p in PRESETS.items() if p.policy.business_hours_only_modes}
+    assert limited == {"warranty_year_hu", "annual_maintenance_gr"}
 
 
 def test_the_greek_preset_refuses_uncovered_work_and_sells_premium_packs_needing_a_contract():

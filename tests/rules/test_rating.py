@@ -2,13 +2,24 @@
 """Rating, step by step (DESIGN 3.2)."""
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from supportledger.rules.presets import get_preset
 from supportledger.rules.rating import normalise_city, rate_work
-from supportledger.rules.types import CATEGORIES, Allocation, IncidentUse, Rating, RulesError
+from supportledger.rules.types import (
+    CATEGORIES,
+    Allocation,
+    Entitlement,
+    IncidentUse,
+    Policy,
+    Rating,
+    RulesError,
+    Work,
+)
 
 from .factories import SOFIA, WARSAW, entitlement, policy, work
 
@@ -221,13 +232,21 @@ def test_an_empty_package_does_not_trigger_the_onsite_minimum():
     assert rated(policy(), [package], work(70, mode="onsite")).counted_minutes == 120
 
 
-def test_the_onsite_minimum_draws_only_what_the_hour_sources_hold():
-    package = entitlement("PKG-1", "prepaid_hours", balance_minutes=150)
+def test_the_onsite_minimum_draws_what_the_sources_hold_and_bills_the_rest():
+    # DESIGN 3.2 item 6: at least the minimum, whatever the sources hold.
+    package = entitlement("PKG-1", "prepaid_hours", balance_minutes=60)
     result = rated(policy(), [package], work(70, mode="onsite"))
-    assert result.counted_minutes == 150
-    assert result.billable_minutes == 0
-    small = rated(policy(), [replace(package, balance_minutes=30)], work(70, mode="onsite"))
-    assert (small.counted_minutes, small.billable_minutes) == (120, 90)
+    assert result.counted_minutes == 180
+    assert result.allocations == (Allocation("PKG-1", "prepaid_hours", 60),)
+    assert result.billable_minutes == 120
+    assert result.amount == Decimal("140.00")  # 2 h × 60.00 + travel 20.00
+    assert result.travel_billed
+
+
+def test_the_onsite_minimum_never_lowers_longer_work():
+    package = entitlement("PKG-1", "prepaid_hours", balance_minutes=30)
+    result = rated(policy(), [package], work(230, mode="onsite"))
+    assert (result.counted_minutes, result.billable_minutes) == (240, 210)
 
 
 # 7. Hour sources
@@ -333,3 +352,109 @@ def test_rating_the_same_work_twice_gives_the_same_rating(mode: str):
     assert rate_work(policy(), holdings, work(mode=mode)) == rate_work(
         policy(), holdings, work(mode=mode)
     )
+
+
+# Service warranty of an accepted complaint: the rework of that piece of work.
+
+
+def complaint_grant(**changes: object) -> Entitlement:
+    fields: dict[str, object] = {
+        "request": "R-1",
+        "products": frozenset({"ACC"}),
+        "covers": frozenset({"installation"}),
+    }
+    fields.update(changes)
+    return entitlement("SWA-1", "service_warranty", **fields)
+
+
+def test_a_service_warranty_makes_the_rework_of_its_request_free():
+    result = rated(policy(), [complaint_grant()], work(50, category="installation"))
+    assert result.amount == Decimal("0.00")
+    assert result.allocations == (Allocation("SWA-1", "service_warranty", 60),)
+
+
+def test_a_service_warranty_does_not_cover_another_request_category_or_product():
+    grant = complaint_grant()
+    for other in (
+        work(50, category="installation", request="R-2"),
+        work(50, category="training"),
+        work(50, category="installation", product="POS"),
+    ):
+        result = rated(policy(), [grant], other)
+        assert result.allocations == ()
+        assert result.amount == Decimal("40.00")
+
+
+def test_a_service_warranty_leaves_a_package_drawn_by_other_work_alone():
+    package = entitlement("PKG-1", "prepaid_hours", balance_minutes=300)
+    other = work(50, category="training", request="R-2")
+    assert rated(policy(), [package, complaint_grant()], other) == rated(policy(), [package], other)
+
+
+# Business-hours-only modes.
+
+BUDAPEST_TZ = ZoneInfo("Europe/Budapest")
+
+
+def hungarian_policy(**changes: object) -> Policy:
+    return replace(get_preset("warranty_year_hu").policy, **changes)
+
+
+def hungarian_work(start: datetime, mode: str = "phone") -> Work:
+    return replace(
+        work(30, start=start, mode=mode, product="KASSZA"),
+        ended_at=start + timedelta(minutes=30),
+    )
+
+
+def test_hungarian_support_at_eight_in_the_evening_is_refused_with_a_rules_error():
+    warranty = entitlement("WAR-1", "warranty", covers=frozenset({"consultation"}))
+    evening = hungarian_work(datetime(2026, 3, 4, 20, 0, tzinfo=BUDAPEST_TZ))
+    error = refused(hungarian_policy(), [warranty], evening)
+    assert error.code == "outside_business_hours"
+    assert "2026-03-04" in error.message
+    assert "20:00" in error.message
+
+
+def test_hungarian_support_on_a_saturday_is_refused_but_on_a_working_saturday_accepted():
+    warranty = entitlement("WAR-1", "warranty", covers=frozenset({"consultation"}))
+    saturday = hungarian_work(datetime(2026, 3, 7, 10, 0, tzinfo=BUDAPEST_TZ))
+    assert refused(hungarian_policy(), [warranty], saturday).code == "outside_business_hours"
+    working_saturday = hungarian_work(datetime(2026, 1, 10, 10, 0, tzinfo=BUDAPEST_TZ))
+    assert rated(hungarian_policy(), [warranty], working_saturday).amount == 0
+
+
+def test_billed_outside_business_hours_means_the_price_list_without_any_cover():
+    warranty = entitlement("WAR-1", "warranty", covers=frozenset({"consultation"}))
+    billing = hungarian_policy(outside_business_hours="bill")
+    evening = hungarian_work(datetime(2026, 3, 4, 20, 0, tzinfo=BUDAPEST_TZ))
+    result = rated(billing, [warranty], evening)
+    assert result.allocations == ()
+    assert result.amount == Decimal("12000.00")
+    assert result.steps[1].code == "outside_business_hours"
+    assert "offered only in business hours" in result.explanation[1]
+    in_hours = hungarian_work(datetime(2026, 3, 4, 10, 0, tzinfo=BUDAPEST_TZ))
+    assert rated(billing, [warranty], in_hours).amount == 0
+
+
+def test_greek_premium_phone_is_refused_after_hours_but_email_is_not():
+    rules = get_preset("annual_maintenance_gr").policy
+    athens = ZoneInfo("Europe/Athens")
+    maintenance = entitlement(
+        "MNT-1",
+        "contract",
+        covers=rules.kind_defaults["contract"].covers,
+        modes=rules.kind_defaults["contract"].modes,
+    )
+    pack = entitlement(
+        "INC-1",
+        "incident_pack",
+        balance_incidents=2,
+        modes=frozenset({"phone"}),
+        requires="contract",
+    )
+    late = datetime(2026, 3, 4, 18, 0, tzinfo=athens)
+    call = replace(work(12, start=late, mode="phone"), ended_at=late + timedelta(minutes=12))
+    assert refused(rules, [maintenance, pack], call).code == "outside_business_hours"
+    mail = replace(call, mode="email")
+    assert rated(rules, [maintenance, pack], mail).amount == 0

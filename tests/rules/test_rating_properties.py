@@ -9,6 +9,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from supportledger.rules.calendar import BusinessCalendar
 from supportledger.rules.rating import rate_work
 from supportledger.rules.types import CATEGORIES, MODES, Entitlement, Policy, Rating, Work
 
@@ -18,13 +19,15 @@ DAY = date(2026, 3, 4)
 PRODUCTS = ("ACC", "POS")
 
 policies = st.builds(
-    lambda contract, no_contract, minimum, uncovered, multiplier, area: policy(
+    lambda contract, no_contract, minimum, uncovered, multiplier, area, hours_only: policy(
         increment_contract=contract,
         increment_no_contract=no_contract,
         onsite_minimum_minutes=minimum,
         uncovered_work=uncovered,
         after_hours_multiplier=multiplier,
         service_area=area,
+        business_hours_only_modes=hours_only[0],
+        outside_business_hours=hours_only[1],
     ),
     st.sampled_from((1, 15, 30)),
     st.sampled_from((1, 30, 60)),
@@ -32,6 +35,13 @@ policies = st.builds(
     st.sampled_from(("bill", "refuse")),
     st.sampled_from((Decimal(1), Decimal("1.5"), Decimal(2))),
     st.sampled_from(((), ("Sofia",))),
+    st.sampled_from(
+        (
+            (frozenset(), "refuse"),
+            (frozenset({"phone"}), "refuse"),
+            (frozenset({"phone", "remote"}), "bill"),
+        )
+    ),
 )
 
 validity = st.tuples(
@@ -151,7 +161,7 @@ def test_no_entitlement_is_drawn_beyond_its_balance(rules: Policy, held: list[En
 
 
 @given(policies, holdings(), pieces(), st.integers(min_value=1, max_value=900), validity)
-def test_adding_a_prepaid_package_never_raises_the_amount(
+def test_adding_a_prepaid_package_never_raises_the_amount_except_by_the_onsite_minimum(
     rules: Policy, held: list[Entitlement], piece: Work, balance: int, valid: tuple[int, int]
 ):
     before = rate_work(rules, held, piece)
@@ -165,7 +175,15 @@ def test_adding_a_prepaid_package_never_raises_the_amount(
     after = rate_work(rules, [*held, package], piece)
     if isinstance(before, Rating):
         assert isinstance(after, Rating)
-        assert after.amount <= before.amount
+        if after.counted_minutes > before.counted_minutes:
+            # DESIGN 3.2 item 6: a visit drawn on an hour source counts at
+            # least the minimum, what the sources cannot cover is billed.
+            assert piece.mode == "onsite"
+            assert after.counted_minutes == rules.onsite_minimum_minutes
+            drawn = sum(a.minutes for a in after.allocations)
+            assert after.billable_minutes == after.counted_minutes - drawn
+        else:
+            assert after.amount <= before.amount
     elif before.code != "not_entitled":
         assert after == before
 
@@ -182,3 +200,74 @@ def test_the_rating_does_not_depend_on_the_order_entitlements_are_listed_in(
 @given(policies, holdings(), pieces())
 def test_rating_is_deterministic(rules: Policy, held: list[Entitlement], piece: Work):
     assert rate_work(rules, held, piece) == rate_work(rules, tuple(held), piece)
+
+
+@given(
+    policies,
+    holdings(),
+    pieces(),
+    st.sampled_from(CATEGORIES),
+    st.sampled_from(PRODUCTS),
+    validity,
+)
+def test_a_service_warranty_for_another_request_changes_nothing(
+    rules: Policy,
+    held: list[Entitlement],
+    piece: Work,
+    category: str,
+    product: str,
+    valid: tuple[int, int],
+):
+    # An accepted complaint grants free rework of one piece of work: its
+    # request, product and category. Any other work rates as before.
+    grant = entitlement(
+        "SWA-NEW",
+        "service_warranty",
+        request="R-OTHER",
+        products=frozenset({product}),
+        covers=frozenset({category}),
+        starts=DAY + timedelta(days=valid[0]),
+        ends=DAY + timedelta(days=max(valid)),
+    )
+    assert rate_work(rules, [*held, grant], piece) == rate_work(rules, held, piece)
+
+
+@given(policies, holdings(), pieces())
+def test_a_service_warranty_for_the_work_itself_makes_it_free(
+    rules: Policy, held: list[Entitlement], piece: Work
+):
+    grant = entitlement(
+        "SWA-NEW",
+        "service_warranty",
+        request=piece.request.id,
+        products=frozenset({piece.product}),
+        covers=frozenset({piece.category}),
+    )
+    result = rate_work(rules, [*held, grant], piece)
+    hours_only = piece.mode in rules.business_hours_only_modes and not (
+        BusinessCalendar.for_policy(rules).is_business_time(piece.started_at)
+    )
+    # A product warranty may cover it first (DESIGN 3.2 step 4); work in a
+    # business-hours-only mode outside the hours has no entitlement's cover.
+    if isinstance(result, Rating) and not hours_only:
+        assert result.billable_minutes == 0
+        assert result.amount == 0
+        assert result.incidents == ()
+
+
+@given(policies, holdings(), pieces())
+def test_work_in_a_business_hours_only_mode_outside_the_hours_uses_no_entitlement(
+    rules: Policy, held: list[Entitlement], piece: Work
+):
+    result = rate_work(rules, held, piece)
+    if piece.mode not in rules.business_hours_only_modes:
+        return
+    if BusinessCalendar.for_policy(rules).is_business_time(piece.started_at):
+        return
+    if rules.outside_business_hours == "refuse":
+        assert not isinstance(result, Rating)
+        assert result.code in ("outside_business_hours", "outside_service_area")
+    elif isinstance(result, Rating):
+        assert result.allocations == ()
+        assert result.incidents == ()
+        assert result.billable_minutes == result.counted_minutes

@@ -119,7 +119,7 @@ def test_s0_bulgaria_onsite_package_minimum_then_subscription_then_vouchers_then
     assert outside.code == "outside_service_area"
 
 
-def test_s1_hungary_all_free_in_the_warranty_year_then_hourly_or_under_a_follow_up_contract():
+def test_s1_hungary_services_free_in_the_warranty_year_then_hourly_or_under_a_follow_up_contract():
     preset = get_preset("warranty_year_hu")
     policy = preset.policy
     sold = date(2026, 1, 15)
@@ -130,8 +130,13 @@ def test_s1_hungary_all_free_in_the_warranty_year_then_hourly_or_under_a_follow_
         sold,
         add_months(sold, preset.default_warranty_months or 0) - timedelta(days=1),
     )
-    stock_taking = piece(policy, "2026-11-30T09:00", 90, "remote", "training")
+    # "ritkábban használt funkciók (pl. leltározás)": advice on using it, free.
+    stock_taking = piece(policy, "2026-11-30T09:00", 90, "remote", "consultation")
     assert rating(policy, [warranty], stock_taking).allocations[0].entitlement == "WAR-KASSZA"
+    # The free services are remote help, consulting and legislation tracking:
+    # 8 hours of in-house development are billed at the hourly rate.
+    development = piece(policy, "2026-11-30T08:00", 480, "inhouse", "development")
+    assert rating(policy, [warranty], development).amount == Decimal("96000.00")
     # "Garanciaidő lejárta után követési szerződés nélkül viszont fizetős óradíjas elszámolásban"
     later = piece(policy, "2027-01-20T09:00", 90, "remote", "legal")
     assert rating(policy, [warranty], later).amount == Decimal("24000.00")

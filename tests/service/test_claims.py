@@ -9,6 +9,7 @@ from django.utils import translation
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import AuditEntry
 from supportledger.desk.actions import do_record_work
+from supportledger.entitlements.actions import do_sell_voucher
 from supportledger.entitlements.models import Kind
 from supportledger.service.actions import (
     auto_confirm_work,
@@ -20,7 +21,7 @@ from supportledger.service.actions import (
 )
 from supportledger.service.models import ClaimStatus, TravelCharge, WorkConfirmation
 from supportledger.service.queries import get_claim_window, list_unbilled_travel_charges
-from tests.cast import at
+from tests.cast import at, open_request
 from tests.service.scene import WEDNESDAY, build_scene, consent
 
 WORK_START = at(WEDNESDAY, 7)  # 09:00 in Sofia
@@ -158,13 +159,86 @@ class ClaimsOnConfirmedWork(TestCase):
         assert claim.status == ClaimStatus.ACCEPTED
         grant = claim.service_warranty
         assert grant.kind == Kind.SERVICE_WARRANTY
-        assert (grant.starts, grant.ends) == (date(2026, 3, 4), date(2026, 3, 18))
+        # From the day after the work complained about to 14 days after the
+        # confirmation; the rework of that work only.
+        assert (grant.starts, grant.ends) == (date(2026, 3, 5), date(2026, 3, 18))
+        assert grant.request == self.scene.request
+        assert grant.covers == ["configuration"]
+        assert list(grant.products.all()) == [self.cast.accounting]
         rework_day = date(2026, 3, 10)
         rework = self.record("W2", at(rework_day, 7), at(rework_day, 9))
         rating = rework.ratings.get(current=True)
         assert rating.amount == Decimal("0.00")
         assert rating.billable_minutes == 0
         assert AuditEntry.objects.filter(action="accept_claim").count() == 1
+
+    def test_an_accepted_claim_leaves_every_other_piece_of_the_customers_work_unchanged(self):
+        voucher = do_sell_voucher(
+            acting_user=None,
+            customer=self.cast.acme,
+            minutes=300,
+            starts=date(2026, 1, 1),
+            ends=date(2026, 12, 31),
+            now=CONFIRMED,
+        )
+        other = open_request(self.cast.acme, "Training for the new bookkeeper")
+        day = date(2026, 3, 5)
+        others = [
+            self.record_on(other, "W3", at(day, 7), at(day, 9), "training"),
+            self.record_on(other, "W4", at(day, 9), at(day, 10), "configuration"),
+            self.record_on(self.scene.request, "W5", at(day, 10), at(day, 11), "training"),
+        ]
+        self.confirm()
+        claim = self.file()
+
+        def snapshot():
+            state = []
+            for work in [self.work, *others]:
+                rating = work.ratings.get(current=True)
+                allocations = sorted(
+                    (entry.entitlement_id, entry.minutes_delta)
+                    for entry in rating.ledger_entries.all()
+                )
+                state.append((rating.amount, rating.billable_minutes, allocations))
+            voucher.refresh_from_db()
+            return state, voucher.balance_minutes
+
+        before = snapshot()
+        assert before[1] < 300  # the other work drew on the voucher
+        last_audit = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
+        do_accept_claim(acting_user=None, claim=claim, now=at(WEDNESDAY, 13))
+        assert snapshot() == before
+        # Only the work of the request complained about was looked at again.
+        rerated = set(
+            AuditEntry.objects.filter(action="rerate_work", pk__gt=last_audit).values_list(
+                "object_id", flat=True
+            )
+        )
+        assert rerated == {str(others[2].pk)}
+        # The rework of the work complained about is free; other work of its
+        # request, another category, is not.
+        rework_day = date(2026, 3, 10)
+        rework = self.record("W6", at(rework_day, 7), at(rework_day, 8))
+        assert rework.ratings.get(current=True).amount == Decimal("0.00")
+        training = self.record_on(
+            self.scene.request, "W7", at(rework_day, 8), at(rework_day, 9), "training"
+        )
+        assert training.ratings.get(current=True).amount == Decimal("40.00")
+
+    @classmethod
+    def record_on(cls, request, work_id, start, end, category):
+        return do_record_work(
+            acting_user=None,
+            work_id=work_id,
+            request=request,
+            agent=cls.cast.maria,
+            started_at=start,
+            ended_at=end,
+            mode="remote",
+            category=category,
+            product=cls.cast.accounting,
+            now=end,
+        )
 
     def test_without_an_accepted_claim_the_same_rework_is_billed(self):
         rework_day = date(2026, 3, 10)

@@ -21,7 +21,7 @@ from supportledger.service.models import (
     SessionStatus,
     TravelCharge,
 )
-from tests.cast import at
+from tests.cast import add_staff, at
 from tests.service.scene import PRICE_LIST, WEDNESDAY, build_scene, consent
 
 
@@ -58,11 +58,14 @@ class StaffPages(TestCase):
         for name, args in [
             ("appointments", []),
             ("sessions", []),
-            ("claims", []),
             ("work", [self.work.pk]),
         ]:
             response = self.client.get(reverse(f"service:{name}", args=args))
             assert response.status_code == 200, name
+        # Claims are decided by managers.
+        assert self.client.get(reverse("service:claims")).status_code == 403
+        self.client.force_login(add_staff(self.scene.cast, "nadia", "manager").user)
+        assert self.client.get(reverse("service:claims")).status_code == 200
 
     def test_a_customer_login_is_turned_away(self):
         self.client.force_login(get_user_model().objects.create_user("petya"))
@@ -163,6 +166,7 @@ class StaffPages(TestCase):
         assert (session.status, session.tool) == (SessionStatus.ENDED, "anydesk")
 
     def test_staff_reject_a_claim_after_a_visit_and_the_travel_is_charged(self):
+        self.client.force_login(add_staff(self.scene.cast, "nadia", "manager").user)
         do_confirm_work(acting_user=None, work=self.work, now=at(WEDNESDAY, 9))
         claim = do_file_claim(
             acting_user=None,
@@ -180,6 +184,7 @@ class StaffPages(TestCase):
         assert TravelCharge.objects.filter(claim=claim).count() == 1
 
     def test_deciding_a_decided_claim_is_refused_in_the_staff_members_language(self):
+        self.client.force_login(add_staff(self.scene.cast, "nadia", "manager").user)
         do_confirm_work(acting_user=None, work=self.work, now=at(WEDNESDAY, 9))
         claim = do_file_claim(
             acting_user=None,

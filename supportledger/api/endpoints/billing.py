@@ -13,17 +13,41 @@ from supportledger.api.errors import ApiError, ErrorOut
 from supportledger.api.idempotency import IdempotencyKey
 from supportledger.api.pagination import ListParams, Page, filter_list, page_of
 from supportledger.api.responses import READ_ERRORS, responses
-from supportledger.api.schemas import InvoiceDetailOut, InvoiceOut, OrderIn, OrderOut
+from supportledger.api.schemas import InvoiceDetailOut, InvoiceOut, OfferOut, OrderIn, OrderOut
 from supportledger.api.scope import get_scoped, require_staff, scoped
 from supportledger.billing.actions import do_cancel_order, do_mark_invoice_paid, do_place_order
 from supportledger.billing.einvoice.queries import get_electronic_document
 from supportledger.billing.models import Invoice, InvoiceLine, InvoiceStatus, Order
 from supportledger.billing.pdf import render_invoice_pdf
 from supportledger.catalog.models import Product
+from supportledger.catalog.queries import list_current_offers, list_offer_prices
+from supportledger.core import clock
+from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Customer
+from supportledger.entitlements.convert import local_date
 from supportledger.entitlements.models import Entitlement, Licence
 
 router = Router(tags=["orders and invoices"])
+
+
+# --- offers ---------------------------------------------------------------------
+
+
+@router.get("/offers", response=responses(list[OfferOut]))
+def list_offers(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """What the vendor sells and grants (the current version of each offer),
+    with the prices in force today, in every currency priced."""
+    caller(request)
+    today = local_date(clock.now(), get_vendor_policy().timezone)
+    rows = []
+    for offer in list_current_offers():
+        prices = []
+        for price in list_offer_prices(offer.code).filter(effective_from__lte=today):
+            if not any((p.size, p.currency) == (price.size, price.currency) for p in prices):
+                prices.append(price)  # the newest per size and currency
+        fields = {f: getattr(offer, f) for f in OfferOut.model_fields if f != "prices"}
+        rows.append({**fields, "prices": prices})
+    return rows
 
 
 # --- orders ---------------------------------------------------------------------
@@ -84,6 +108,7 @@ def place_order(  # type: ignore[no-untyped-def]
         licence=licence,
         entitlement=entitlement,
         quantity=body.quantity,
+        offer=body.offer,
     )
     return Status(201, order)
 

@@ -19,12 +19,14 @@ from supportledger.api.schemas import (
     IncidentPackIn,
     LicenceIn,
     LicenceOut,
+    OfferSaleIn,
     RenewalQuoteOut,
     SaleIn,
     VoucherIn,
     WorkstationIn,
 )
 from supportledger.api.scope import get_scoped, require_staff, scoped
+from supportledger.billing.actions import do_sell_offer_now
 from supportledger.billing.models import OrderKind
 from supportledger.billing.queries import get_order_quote, get_support_period_to_renew
 from supportledger.catalog.models import Product
@@ -214,6 +216,34 @@ def _sale(request: HttpRequest, body: SaleIn) -> tuple[Customer, list[Product]]:
         raise ApiError(422, "invalid_field", "ends: must not be before starts.", "ends")
     require_staff(who)
     return customer, products
+
+
+@router.post("/sales", response=responses(EntitlementOut, status=201, write=True))
+@write
+def sell_offer(  # type: ignore[no-untyped-def]
+    request: HttpRequest, body: OfferSaleIn, idempotency_key: IdempotencyKey
+):
+    """Sell one of the vendor's offers at its price today: exactly the terms
+    of its current version, a size it sells (422 ``size_not_offered``
+    otherwise); the fee is billed by the billing run. The sale the console
+    makes; ``/vouchers``, ``/contracts`` and ``/incident-packs`` remain for
+    sales on custom terms."""
+    who = caller(request)
+    customer = get_scoped(Customer.objects.all(), who, "pk", body.customer, "customer", "customer")
+    require_staff(who)
+    products = list(Product.objects.filter(pk__in=body.products))
+    missing = sorted(set(body.products) - {p.pk for p in products})
+    if missing:
+        raise ApiError(404, "not_found", f"No such product: {missing[0]}.", "products")
+    sold = do_sell_offer_now(
+        acting_user=acting_user(request),
+        customer=customer,
+        offer=body.offer,
+        size=body.size,
+        starts=body.starts,
+        products=products,
+    )
+    return Status(201, sold)
 
 
 @router.post("/vouchers", response=responses(EntitlementOut, status=201, write=True))

@@ -3,10 +3,20 @@ rows, the rules stay in the actions."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from supportledger.catalog.models import Product
+from supportledger.core import clock
+from supportledger.core.input import (
+    EARLIEST_DATE,
+    FUTURE_WORK_TOLERANCE,
+    LATEST_DATE,
+    date_in_range,
+)
 from supportledger.customers.models import Contact, Customer, StaffMember
 from supportledger.desk.models import Priority, Status
 from supportledger.rules.types import CATEGORIES, MODES
@@ -89,3 +99,22 @@ class ManualWorkForm(forms.Form):
     mode = forms.ChoiceField(label=_("Mode"), choices=MODE_CHOICES, initial="remote")
     category = forms.ChoiceField(label=_("Category"), choices=CATEGORY_CHOICES, required=False)
     city = forms.CharField(label=_("City"), required=False, max_length=100)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        started_at, minutes = data.get("started_at"), data.get("minutes")
+        if started_at is None:
+            return data
+        if not date_in_range(started_at):
+            self.add_error(
+                "started_at",
+                _("Give a date between %(first)s and %(last)s.")
+                % {"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()},
+            )
+        elif minutes and started_at + timedelta(minutes=minutes) > (
+            clock.now() + FUTURE_WORK_TOLERANCE
+        ):
+            self.add_error(
+                "started_at", _("Work is recorded once done: it cannot end in the future.")
+            )
+        return data

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from supportledger.console import offers, second_factor
 from supportledger.console.views import auth
 from supportledger.console.views import desk as views
 
@@ -9,6 +10,8 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("login/", auth.ConsoleLogin.as_view(), name="login"),
     path("logout/", auth.ConsoleLogout.as_view(), name="logout"),
+    path("login/code/", second_factor.login_code, name="login_code"),
+    path("second-factor/", second_factor.second_factor, name="second_factor"),
     path("requests/new/", views.new_request, name="new_request"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("requests/<int:pk>/messages/", views.post_message, name="post_message"),
@@ -23,4 +26,10 @@ urlpatterns = [
     path("requests/<int:pk>/work/", views.record_work, name="record_work"),
     path("attachments/<int:pk>/", views.download_attachment, name="attachment"),
     path("response-targets/", views.response_targets, name="response_targets"),
+    path("offers/", offers.offer_list, name="offers"),
+    path("offers/consent-terms/", offers.consent_terms, name="consent_terms"),
+    path("offers/new/", offers.offer_new, name="offer_new"),
+    path("offers/<slug:code>/", offers.offer_detail, name="offer"),
+    path("offers/<slug:code>/prices/", offers.offer_price, name="offer_price"),
+    path("offers/<slug:code>/sell/", offers.offer_sell, name="offer_sell"),
 ]

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_currency, format_decimal
 from django import template
+from django.utils import timezone as dj_timezone
 from django.utils import translation
 
 register = template.Library()
@@ -36,10 +38,19 @@ def day(value: date | None) -> str:
 
 
 @register.filter
-def moment(value: datetime | None, timezone: str = "UTC") -> str:
+def moment(value: datetime | None, timezone: str = "") -> str:
+    """An instant as the reader's language writes a date and a time of day,
+    to the minute (no seconds), in ``timezone`` (default: the active one,
+    the vendor's on staff pages)."""
     if value is None:
         return ""
-    return format_datetime(value, format="medium", tzinfo=timezone, locale=_locale())
+    zone = ZoneInfo(timezone or dj_timezone.get_current_timezone_name())
+    local = value.astimezone(zone)
+    locale = _locale()
+    pattern = get_datetime_format("medium", locale=locale)
+    return pattern.replace("{1}", format_date(local.date(), "medium", locale=locale)).replace(
+        "{0}", format_time(local, "short", locale=locale)
+    )
 
 
 @register.filter

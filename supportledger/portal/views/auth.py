@@ -76,28 +76,22 @@ def login_view(request: HttpRequest) -> HttpResponse:
         email = request.POST.get("email", "").strip()[:254]
         password = request.POST.get("password", "")
         now = clock.now()
-        ip = client_ip(request)
-        if throttle.is_throttled(ThrottleScope.LOGIN_ACCOUNT, email, now=now) or (
-            throttle.is_throttled(ThrottleScope.LOGIN_IP, ip, now=now)
-        ):
-            error = _("Too many attempts. Wait a few minutes and try again.")
+        # django-axes counts failures per account and per address
+        # (supportledger.core.login_throttle) and answers a locked-out
+        # attempt with the "too many attempts" page instead of this one.
+        user = authenticate(request, username=email.lower(), password=password)
+        if user is None or contact_of(user) is None:
+            error = _("The e-mail address or the password is not right.")
         else:
-            user = authenticate(request, username=email.lower(), password=password)
-            if user is None or contact_of(user) is None:
-                throttle.note_attempt(ThrottleScope.LOGIN_ACCOUNT, email, now=now)
-                throttle.note_attempt(ThrottleScope.LOGIN_IP, ip, now=now)
-                error = _("The e-mail address or the password is not right.")
-            else:
-                throttle.forget(ThrottleScope.LOGIN_ACCOUNT, email)
-                if SecondFactor.objects.filter(user=user, confirmed_at__isnull=False).exists():
-                    request.session.cycle_key()
-                    request.session[PENDING] = {"user": user.pk, "at": now.timestamp()}
-                    target = reverse("portal:login_code")
-                    nxt = request.POST.get("next", "")
-                    if nxt.startswith("/portal/"):
-                        target += "?" + urlencode({"next": nxt})
-                    return redirect(target)
-                return _finish_login(request, user)
+            if SecondFactor.objects.filter(user=user, confirmed_at__isnull=False).exists():
+                request.session.cycle_key()
+                request.session[PENDING] = {"user": user.pk, "at": now.timestamp()}
+                target = reverse("portal:login_code")
+                nxt = request.POST.get("next", "")
+                if nxt.startswith("/portal/"):
+                    target += "?" + urlencode({"next": nxt})
+                return redirect(target)
+            return _finish_login(request, user)
     return render(
         request,
         "portal/login.html",
@@ -166,14 +160,14 @@ def _send_reset_mail(request: HttpRequest, email: str) -> None:
     contact = contact_of(user) if user is not None else None
     if user is None or contact is None:
         return
-    link = request.build_absolute_uri(
-        reverse(
-            "portal:password_reset_confirm",
-            kwargs={
-                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": default_token_generator.make_token(user),
-            },
-        )
+    # From the configured site address, never the request's Host header (a
+    # forged Host would otherwise send the victim a link to another site).
+    link = settings.SITE_URL + reverse(
+        "portal:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
     )
     with translation.override(contact.language):
         context = {"contact": contact, "link": link}

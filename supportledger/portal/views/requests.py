@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -143,6 +143,7 @@ def request_view(request: HttpRequest, request_id: Request) -> HttpResponse:
         c.work_id: c for c in WorkConfirmation.objects.filter(work__request=support_request)
     }
     now = clock.now()
+    claims = "claims" in request.features  # type: ignore[attr-defined]
     lines = []
     for entry in work:
         confirmation = confirmed.get(entry.pk)
@@ -154,7 +155,7 @@ def request_view(request: HttpRequest, request_id: Request) -> HttpResponse:
                 "confirmation": confirmation,
                 "can_confirm": confirmation is None and entry.ended_at <= now,
                 "window": window,
-                "can_claim": window is not None and is_complaint_in_time(window, now),
+                "can_claim": claims and window is not None and is_complaint_in_time(window, now),
             }
         )
     return render(
@@ -188,6 +189,8 @@ def confirm_work_view(request: HttpRequest, work_id: WorkEntry) -> HttpResponse:
 @require_POST
 def file_claim_view(request: HttpRequest, work_id: WorkEntry) -> HttpResponse:
     work = work_id
+    if "claims" not in request.features:  # type: ignore[attr-defined]
+        raise Http404("This vendor takes no complaints through the portal.")
     try:
         do_file_claim(
             acting_user=request.user,
