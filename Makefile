@@ -27,10 +27,12 @@ messages: setup
 	        -l bg -l hu -l el -l ru -l pl --no-obsolete --no-location --verbosity 0) || exit 1; \
 	done
 
+# run: everything on this machine (SQLite, demo data): web server, worker,
+# mail listener and a mail catcher under one supervisor; Ctrl+C stops all.
 run: setup
 	$(BIN)/supportledger migrate --noinput
 	$(BIN)/supportledger demo --if-empty
-	$(BIN)/supportledger serve
+	$(BIN)/supportledger serve --all
 
 test: setup lint
 	scripts/run-tests

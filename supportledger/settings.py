@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "supportledger.billing",
     "supportledger.jobs",
     "axes",
+    "supportledger.ops",
+    "supportledger.imports",
 ]
 
 # Roles come from the permission matrix (supportledger.customers.permissions)
@@ -109,6 +111,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 MIDDLEWARE = [
+    "supportledger.ops.requests.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -300,9 +303,30 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     LANGUAGE_COOKIE_SECURE = True
 
+# Logs are JSON lines on stderr (``LOG_FORMAT=text`` for plain lines), each
+# with the request id of the request it was written in; one line per request
+# from ``supportledger.requests`` (at INFO).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "supportledger.ops.requests.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "text" if os.environ.get("LOG_FORMAT") == "text" else "json",
+        }
+    },
+    "loggers": {
+        "supportledger.requests": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

@@ -50,6 +50,9 @@ OPERATION_CAPABILITIES: dict[str, str] = {
     f"{_P}customers_list_customers": READ,
     f"{_P}customers_get_customer": READ,
     f"{_P}customers_create_customer": SELL,
+    # billing data: staff who sell, and a customer's own contacts (its token
+    # reaches only its own customer)
+    f"{_P}customers_update_customer_billing": ORDER,
     f"{_P}customers_list_contacts": READ,
     f"{_P}customers_get_contact": READ,
     f"{_P}customers_add_contact": SELL,
@@ -74,6 +77,7 @@ OPERATION_CAPABILITIES: dict[str, str] = {
     f"{_P}entitlements_sell_voucher": SELL,
     f"{_P}entitlements_sell_contract": SELL,
     f"{_P}entitlements_sell_incident_pack": SELL,
+    f"{_P}entitlements_sell_offer": SELL,
     # the desk
     f"{_P}desk_list_requests": READ,
     f"{_P}desk_get_request": READ,
@@ -84,7 +88,8 @@ OPERATION_CAPABILITIES: dict[str, str] = {
     f"{_P}desk_get_work_entry": READ,
     f"{_P}desk_record_work": WORK,
     f"{_P}desk_preview_rating": READ,
-    # orders and invoices
+    # offers, orders and invoices
+    f"{_P}billing_list_offers": READ,
     f"{_P}billing_list_orders": SEE_BILLING,
     f"{_P}billing_get_order": SEE_BILLING,
     f"{_P}billing_place_order": ORDER,

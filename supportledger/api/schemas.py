@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, field_validator
 
-from supportledger.billing.queries import describe_hold_reason
 from supportledger.core import clock
 from supportledger.core.input import (
     FUTURE_WORK_TOLERANCE,
@@ -18,6 +17,7 @@ from supportledger.core.input import (
     range_message,
     strip_control_characters,
 )
+from supportledger.customers.holds import describe_hold_reason
 
 
 def example(values: dict[str, Any]) -> ConfigDict:
@@ -50,8 +50,12 @@ class InSchema(Schema):
 class CustomerOut(Schema):
     id: int
     organisation: str
+    street: str
+    postcode: str
     city: str
     country: str
+    customer_type: str
+    registration_number: str
     language: str
     currency: str
     vat_id: str
@@ -68,18 +72,41 @@ class CustomerIn(InSchema):
     model_config = example(
         {
             "organisation": "Alfa Ltd",
+            "street": "1 Vitosha Blvd",
+            "postcode": "1000",
             "city": "Sofia",
             "country": "BG",
+            "customer_type": "business",
+            "registration_number": "204612908",
+            "vat_id": "BG204612908",
             "language": "bg",
-            "currency": "BGN",
+            "currency": "EUR",
         }
     )
     organisation: str = Field(min_length=1, max_length=200)
+    street: str = Field("", max_length=200)
+    postcode: str = Field("", max_length=16)
     city: str = Field(min_length=1, max_length=100)
     country: str = Field(pattern=r"^[A-Za-z]{2}$")
+    customer_type: Literal["business", "consumer"] = "business"
+    registration_number: str = Field("", max_length=32)
     language: str = Field(min_length=2, max_length=8)
     currency: str = Field(pattern=r"^[A-Za-z]{3}$")
-    vat_id: str = Field("", max_length=32)
+    vat_id: str = Field("", max_length=32, description="Checked (python-stdnum) for the country.")
+
+
+class CustomerBillingIn(InSchema):
+    """What a customer is invoiced as; only the fields sent change."""
+
+    model_config = example({"street": "2 Rakovski St", "postcode": "1000"})
+    organisation: str | None = Field(None, min_length=1, max_length=200)
+    street: str | None = Field(None, max_length=200)
+    postcode: str | None = Field(None, max_length=16)
+    city: str | None = Field(None, min_length=1, max_length=100)
+    country: str | None = Field(None, pattern=r"^[A-Za-z]{2}$")
+    customer_type: Literal["business", "consumer"] | None = None
+    registration_number: str | None = Field(None, max_length=32)
+    vat_id: str | None = Field(None, max_length=32)
 
 
 class ContactOut(Schema):
@@ -567,6 +594,12 @@ class InvoiceOut(Schema):
     vat_amount: Decimal
     total_amount: Decimal
     vat_note: str
+    vat_legal_basis: str
+    vat_breakdown: list[dict[str, Any]] = Field(
+        description="Per VAT category (EN 16931: S, AE, O) and rate: net and VAT."
+    )
+    billing_period: str = Field(description="The month the billing run billed, e.g. 2026-11.")
+    reason: str = Field(description="Credit note: why the invoice is corrected.")
     issued_on: date | None
     due_on: date | None
     paid_at: datetime | None
@@ -578,6 +611,10 @@ class InvoiceLineOut(Schema):
     position: int
     kind: str
     description: str
+    supplied_from: date | None
+    supplied_on: date | None = Field(description="Date of supply (policy time zone).")
+    vat_category: str
+    vat_rate: Decimal
     quantity: Decimal
     unit: str
     unit_price: Decimal

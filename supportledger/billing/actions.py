@@ -23,8 +23,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from supportledger.billing import mail
 from supportledger.billing.convert import (
@@ -32,6 +32,7 @@ from supportledger.billing.convert import (
     Period,
     fee_line,
     fee_periods,
+    mark_if_earlier,
     order_line,
     travel_line,
     work_line,
@@ -40,12 +41,14 @@ from supportledger.billing.einvoice.actions import keep_national_document
 from supportledger.billing.models import (
     INVOICE_TRANSITIONS,
     ORDER_TRANSITIONS,
+    BillingSettings,
     Invoice,
     InvoiceCounter,
     InvoiceKind,
     InvoiceLine,
     InvoiceStatus,
     LineKind,
+    NumberReset,
     Order,
     OrderKind,
     OrderStatus,
@@ -53,14 +56,17 @@ from supportledger.billing.models import (
     SentReminder,
 )
 from supportledger.billing.queries import (
+    find_renewal_order,
     get_billing_settings,
+    get_invoice_of_order,
     get_order_quote,
     get_support_period_to_renew,
     list_overdue_invoices,
     list_renewal_reminders_due,
+    missing_customer_billing_fields,
+    refuse_unless_seller_complete,
     renewal_policy,
 )
-from supportledger.billing.vat import vat_treatment
 from supportledger.catalog.models import Offer as CatalogOffer
 from supportledger.catalog.models import Product
 from supportledger.catalog.queries import check_offer_size, get_current_offer, get_offer_price_on
@@ -68,10 +74,11 @@ from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
+from supportledger.core.locale_format import format_date
 from supportledger.core.queries import get_vendor_policy
 from supportledger.core.transitions import check_transition
 from supportledger.customers.actions import do_put_customer_on_hold, do_release_customer_hold
-from supportledger.customers.models import Customer
+from supportledger.customers.models import Customer, CustomerType
 from supportledger.desk.models import WorkRating
 from supportledger.entitlements.actions import (
     do_extend_support_period,
@@ -82,6 +89,7 @@ from supportledger.entitlements.convert import local_date
 from supportledger.entitlements.models import BillingPeriod, Entitlement, Licence
 from supportledger.rules.money import round_money
 from supportledger.rules.renewal import standard_term
+from supportledger.rules.vat import VatDecision, decide_vat
 from supportledger.service.actions import do_mark_travel_charge_billed
 from supportledger.service.models import TravelCharge
 from supportledger.service.queries import list_unbilled_travel_charges
@@ -92,20 +100,81 @@ logger = logging.getLogger(__name__)
 # --- Issuing --------------------------------------------------------------
 
 
-def _take_number(invoice: Invoice, *, issued_on: date, series: str) -> None:
-    """Give ``invoice`` the next number of ``series`` in ``issued_on``'s year.
+def _number_text(settings: BillingSettings, series: str, year: int, sequence: int) -> str:
+    """``PREFIX-YEAR-NNNNNN`` (or ``PREFIX-NNNNNN`` without the year), the
+    running number zero-padded to ``number_width`` digits."""
+    parts = [series] if series else []
+    if settings.number_with_year:
+        parts.append(str(year))
+    parts.append(f"{sequence:0{settings.number_width}d}")
+    return "-".join(parts)
+
+
+def series_key(settings: BillingSettings, *, kind: str, issued_on: date) -> tuple[str, int]:
+    """The counter an invoice or credit note of ``kind`` issued on
+    ``issued_on`` numbers from: (series prefix, year; 0 for a series that
+    never resets). Credit notes have their own series when
+    ``credit_note_prefix`` is set."""
+    series = settings.number_prefix
+    if kind == InvoiceKind.CREDIT_NOTE and settings.credit_note_prefix:
+        series = settings.credit_note_prefix
+    year = issued_on.year if settings.number_reset == NumberReset.YEARLY else 0
+    return series, year
+
+
+def _take_number(invoice: Invoice, *, issued_on: date, settings: BillingSettings) -> None:
+    """Give ``invoice`` the next number of its series (``series_key``).
 
     Must run inside the issuing transaction: the counter row stays locked
     until it commits, so concurrent issuers queue here and a rollback returns
     the number unused.
     """
-    year = issued_on.year
+    series, year = series_key(settings, kind=invoice.kind, issued_on=issued_on)
     InvoiceCounter.objects.get_or_create(series=series, year=year)
     counter = InvoiceCounter.objects.select_for_update().get(series=series, year=year)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     invoice.series, invoice.year, invoice.sequence = series, year, counter.last_number
-    invoice.number = f"{series}-{year}-{counter.last_number:06d}"
+    invoice.number = _number_text(settings, series, issued_on.year, counter.last_number)
+
+
+@transaction.atomic
+def do_continue_number_series(
+    *,
+    acting_user: Any,
+    next_number: int,
+    kind: str = InvoiceKind.INVOICE,
+    on: date | None = None,
+    now: datetime | None = None,
+) -> InvoiceCounter:
+    """Make ``next_number`` the next number of the series ``kind`` issues
+    from on ``on`` (default today), to continue a series begun in another
+    program. Refuses to go back: a number already issued is never reused."""
+    at = now or clock.now()
+    settings = get_billing_settings()
+    today = on or local_date(at, get_vendor_policy().timezone)
+    if next_number < 1:
+        raise ActionRefused("invalid", "next_number: " + _("must be at least 1."))
+    series, year = series_key(settings, kind=kind, issued_on=today)
+    InvoiceCounter.objects.get_or_create(series=series, year=year)
+    counter = InvoiceCounter.objects.select_for_update().get(series=series, year=year)
+    if next_number <= counter.last_number:
+        raise ActionRefused(
+            "invalid",
+            "next_number: "
+            + _("%(number)s is already issued in this series; the next is %(next)s.")
+            % {"number": next_number, "next": counter.last_number + 1},
+        )
+    counter.last_number = next_number - 1
+    counter.save(update_fields=["last_number"])
+    write_audit(
+        acting_user=acting_user,
+        action=AuditAction.CONTINUE_NUMBER_SERIES,
+        obj=counter,
+        at=at,
+        detail={"series": series, "year": year, "next_number": next_number},
+    )
+    return counter
 
 
 def _issue(
@@ -125,19 +194,18 @@ def _issue(
         states=InvoiceStatus,
         sentence=_("The invoice is %(current)s; it cannot become %(to)s."),
     )
+    refuse_unless_seller_complete(settings)
     issued_on = local_date(at, timezone)
-    _take_number(invoice, issued_on=issued_on, series=settings.number_prefix)
+    _take_number(invoice, issued_on=issued_on, settings=settings)
     invoice.status = InvoiceStatus.ISSUED
     invoice.issued_on = issued_on
-    invoice.due_on = issued_on + timedelta(days=settings.payment_terms_days)
-    invoice.vendor = {
-        "legal_name": settings.legal_name,
-        "address": settings.address,
-        "country": settings.country,
-        "vat_id": settings.vat_id,
-        "email": settings.email,
-        "bank_account": settings.bank_account,
-    }
+    # A credit note is not paid by the customer: it has no due date.
+    invoice.due_on = (
+        issued_on + timedelta(days=settings.payment_terms_days)
+        if invoice.kind == InvoiceKind.INVOICE
+        else None
+    )
+    invoice.vendor = seller_record(settings)
     invoice.save()
     charges = invoice.lines.filter(active=True, travel_charge__isnull=False).values_list(
         "travel_charge_id", flat=True
@@ -169,16 +237,69 @@ def do_issue_invoice(
 # --- Building invoices ---------------------------------------------------
 
 
-def _vat_note(code: str, language: str) -> str:
+def seller_record(settings: BillingSettings) -> dict[str, str]:
+    """The seller as frozen on an invoice at issue."""
+    return {
+        "legal_name": settings.legal_name,
+        "address": settings.address,
+        "postcode": settings.postcode,
+        "city": settings.city,
+        "country": settings.country,
+        "registration_number": settings.registration_number,
+        "vat_id": settings.vat_id,
+        "email": settings.email,
+        "bank_account": settings.bank_account,
+        "bank_bic": settings.bank_bic,
+        "bank_name": settings.bank_name,
+    }
+
+
+def _vat_note(decision: VatDecision, language: str, seller_country: str) -> str:
+    """The statement the invoice carries for ``decision``, in ``language``."""
     with override(language):
-        if code == "reverse_charge":
+        if decision.note == "reverse_charge":
             return _(
                 "Reverse charge: VAT to be accounted for by the recipient "
-                "(Article 196 of Directive 2006/112/EC)."
+                "(Articles 44 and 196 of Directive 2006/112/EC)."
             )
-        if code == "outside_eu":
-            return _("Supply outside the scope of EU VAT.")
+        if decision.note == "outside_eu":
+            return _(
+                "Not subject to VAT in the EU: the place of supply is outside the "
+                "European Union (%(basis)s)."
+            ) % {"basis": decision.legal_basis}
+        if decision.note == "outside_seller_country":
+            return _(
+                "Not subject to VAT in %(country)s: the place of supply is the "
+                "customer's country (%(basis)s)."
+            ) % {"basis": decision.legal_basis or "-", "country": seller_country}
     return ""
+
+
+def invoice_language(customer: Customer, settings: BillingSettings) -> str:
+    """The customer's language if the vendor invoices in it, else the
+    vendor's first invoice language (the customer's if none is set)."""
+    languages = list(settings.invoice_languages or [])
+    if not languages or customer.language in languages:
+        return customer.language
+    return str(languages[0])
+
+
+def decide_customer_vat(customer: Customer, settings: BillingSettings, on: date) -> VatDecision:
+    """The VAT of a supply to ``customer`` on ``on`` (rules/vat.py)."""
+    return decide_vat(
+        seller_country=settings.country,
+        customer_country=customer.country,
+        customer_is_business=customer.customer_type == CustomerType.BUSINESS,
+        customer_vat_id=customer.vat_id,
+        on=on,
+        rates=settings.vat_rate_list(),
+    )
+
+
+def customer_billing_gaps(customer: Customer, settings: BillingSettings, on: date) -> list[str]:
+    """Fields of ``customer`` an invoice needs and lacks (empty: billable)."""
+    decision = decide_customer_vat(customer, settings, on)
+    return missing_customer_billing_fields(customer, decision.missing)
 
 
 def _new_invoice(
@@ -190,38 +311,76 @@ def _new_invoice(
     period: Period | None,
     kind: str = InvoiceKind.INVOICE,
     credits: Invoice | None = None,
+    reason: str = "",
 ) -> Invoice:
-    """Write a draft with its lines and totals: net = sum of the lines (each
-    rounded once), VAT = net × rate rounded once, total = net + VAT."""  # noqa: RUF002
+    """Write a draft with its lines and totals.
+
+    Each line's VAT is decided on its date of supply (a credit note's lines
+    copy the VAT of the lines they correct). Net = sum of the lines (each
+    rounded once); VAT = for each (category, rate), the net at that rate ×
+    rate, rounded once; total = net + VAT. The stated period is the first to
+    the last day of supply of the lines, whatever run wrote them."""  # noqa: RUF002
     settings = get_billing_settings()
-    treatment = vat_treatment(
-        vendor_country=settings.country,
-        customer_country=customer.country,
-        customer_vat_id=customer.vat_id,
-        rates=settings.vat_rates or {},
-    )
+    timezone = get_vendor_policy().timezone
+    today = local_date(at, timezone)
+    language = invoice_language(customer, settings)
+    decided: list[tuple[LineValues, str, Decimal]] = []
+    decisions: dict[str, VatDecision] = {}
+    for line in lines:
+        if line.vat_rate is not None:
+            decided.append((line, line.vat_category, line.vat_rate))
+            continue
+        decision = decide_customer_vat(customer, settings, line.supplied_on or today)
+        missing = missing_customer_billing_fields(customer, decision.missing)
+        if missing:
+            raise ActionRefused(
+                "customer_incomplete",
+                _("%(customer)s cannot be invoiced until these are filled in: %(fields)s.")
+                % {"customer": customer.organisation, "fields": ", ".join(missing)},
+            )
+        decisions.setdefault(decision.note, decision)
+        decided.append((line, decision.category, decision.rate))
+    groups: dict[tuple[str, Decimal], Decimal] = defaultdict(Decimal)
+    for line, category, rate in decided:
+        groups[(category, rate)] += line.amount
+    breakdown = [
+        {
+            "category": category,
+            "rate": str(rate),
+            "net": str(round_money(net, currency)),
+            "vat": str(round_money(net * rate / 100, currency)),
+        }
+        for (category, rate), net in sorted(groups.items())
+    ]
     net = sum((line.amount for line in lines), Decimal(0))
-    vat = round_money(net * treatment.rate / 100, currency)
+    vat = sum((Decimal(group["vat"]) for group in breakdown), Decimal(0))
+    supplied = [d for line in lines for d in (line.supplied_from, line.supplied_on) if d]
+    notes = [
+        _vat_note(decision, language, settings.country)
+        for _code, decision in sorted(decisions.items())
+        if decision.note
+    ]
     invoice = Invoice.objects.create(
         customer=customer,
         kind=kind,
         status=InvoiceStatus.DRAFT,
-        period_start=period.start if period else None,
-        period_end=period.end if period else None,
-        language=customer.language,
+        period_start=min(supplied) if supplied and period else None,
+        period_end=max(supplied) if supplied and period else None,
+        billing_period=period.label if period else "",
+        language=language,
         currency=currency,
         net_amount=round_money(net, currency),
-        vat_rate=treatment.rate,
-        vat_amount=vat,
+        vat_rate=max((rate for _line, _category, rate in decided), default=Decimal(0)),
+        vat_amount=round_money(vat, currency),
         total_amount=round_money(net + vat, currency),
-        vat_note=_vat_note(treatment.note, customer.language),
-        bill_to={
-            "name": customer.organisation,
-            "city": customer.city,
-            "country": customer.country,
-            "vat_id": customer.vat_id,
-        },
+        vat_note=" ".join(notes),
+        vat_legal_basis="; ".join(
+            sorted({d.legal_basis for d in decisions.values() if d.legal_basis})
+        ),
+        vat_breakdown=breakdown,
+        bill_to=customer_record(customer),
         credits=credits,
+        reason=reason,
         created_at=at,
     )
     InvoiceLine.objects.bulk_create(
@@ -230,6 +389,10 @@ def _new_invoice(
             position=position,
             kind=line.kind,
             description=line.description,
+            supplied_from=line.supplied_from,
+            supplied_on=line.supplied_on,
+            vat_category=category,
+            vat_rate=rate,
             quantity=line.quantity,
             unit=line.unit,
             unit_price=line.unit_price,
@@ -243,16 +406,35 @@ def _new_invoice(
             credits_line_id=line.detail.get("credits_line"),
             travel_charge_id=line.travel_charge_id,
         )
-        for position, line in enumerate(lines, start=1)
+        for position, (line, category, rate) in enumerate(decided, start=1)
     )
     return invoice
 
 
+def customer_record(customer: Customer) -> dict[str, str]:
+    """The customer as frozen on an invoice."""
+    return {
+        "name": customer.organisation,
+        "street": customer.street,
+        "postcode": customer.postcode,
+        "city": customer.city,
+        "country": customer.country,
+        "customer_type": customer.customer_type,
+        "registration_number": customer.registration_number,
+        "vat_id": customer.vat_id,
+    }
+
+
 @dataclass
 class BillingRunResult:
+    """``refused``: customers not invoiced because their billing data is
+    insufficient, with the missing field names; billed by a later run once
+    the data is filled in."""
+
     period: Period
     invoices: list[Invoice] = field(default_factory=list)
     skipped_customers: list[int] = field(default_factory=list)
+    refused: dict[int, list[str]] = field(default_factory=dict)
 
 
 _RATING_FIELDS = (
@@ -262,6 +444,8 @@ _RATING_FIELDS = (
     "work__request__customer_id",
     "work__started_at",
     "work__mode",
+    "work__request_id",
+    "work__request__subject",
     "duration_minutes",
     "counted_minutes",
     "billable_minutes",
@@ -341,7 +525,8 @@ def _lines_for_customers(
     orders, travel of rejected claims, then work by start time. A few
     queries for the whole batch."""
     ids = [c.pk for c in customers]
-    language = {c.pk: c.language for c in customers}
+    settings = get_billing_settings()
+    language = {c.pk: invoice_language(c, settings) for c in customers}
     currency = {c.pk: c.currency for c in customers}
     lines: dict[int, list[LineValues]] = defaultdict(list)
     contracts = list(_fee_contracts(ids, period))
@@ -384,6 +569,9 @@ def _lines_for_customers(
         lines[customer_id].append(
             work_line(rating, language=language[customer_id], timezone=timezone)
         )
+    for customer_id, customer_lines in lines.items():
+        for line in customer_lines:
+            mark_if_earlier(line, period, language=language[customer_id])
     return lines
 
 
@@ -423,6 +611,23 @@ def _bill_customer(
     return invoices
 
 
+def refuse_unless_period_ended(period: Period, at: datetime, timezone: str) -> None:
+    """Only a month that has ended (in the vendor's time zone) is billed:
+    until then, work of its last days may still be recorded."""
+    if not period.has_ended(at, timezone):
+        raise ActionRefused(
+            "period_not_ended",
+            _(
+                "The period %(period)s ends on %(last_day)s; it can be billed from the next "
+                "day on, once everything supplied in it is known."
+            )
+            % {
+                "period": period.label,
+                "last_day": format_date(period.end, get_language() or "en"),
+            },
+        )
+
+
 def do_run_billing(
     *,
     acting_user: User | None,
@@ -449,6 +654,10 @@ def do_run_billing(
     """
     at = now or clock.now()
     timezone = get_vendor_policy().timezone
+    refuse_unless_period_ended(period, at, timezone)
+    settings = get_billing_settings()
+    refuse_unless_seller_complete(settings)
+    today = local_date(at, timezone)
     result = BillingRunResult(period)
     customers = Customer.objects.order_by("pk")
     if customer is not None:
@@ -461,6 +670,12 @@ def do_run_billing(
         lines = _lines_for_customers(batch, period, timezone)
         for row in batch:
             if not lines.get(row.pk):
+                continue
+            gaps = customer_billing_gaps(row, settings, today)
+            if gaps:
+                # Checked before anything is written: the customer's lines
+                # stay unbilled until its data is complete.
+                result.refused[row.pk] = gaps
                 continue
             try:
                 invoices = _bill_customer(
@@ -574,18 +789,20 @@ def do_credit_invoice(
     )
     if original.status == InvoiceStatus.DRAFT:
         raise ActionRefused("invalid", _("A draft is cancelled, not credited."))
-    with override(original.language):
-        prefix = _("Credit for %(number)s") % {"number": original.number}
     lines = [
         LineValues(
             kind=LineKind.CREDIT,
-            description=f"{prefix}: {line.description}",
+            description=line.description,
             amount=-line.amount,
             currency=original.currency,
             quantity=line.quantity,
             unit=line.unit,
             unit_price=-line.unit_price,
             detail={"credits_line": line.pk, "reason": reason.strip()},
+            supplied_from=line.supplied_from,
+            supplied_on=line.supplied_on,
+            vat_category=line.vat_category,
+            vat_rate=line.vat_rate,
         )
         for line in original.lines.order_by("position")
     ]
@@ -598,13 +815,22 @@ def do_credit_invoice(
         period=None,
         kind=InvoiceKind.CREDIT_NOTE,
         credits=original,
+        reason=reason.strip(),
     )
-    # The credit note reverses the original exactly, VAT included.
+    # The credit note reverses the original exactly, VAT included, in the
+    # original's language, to the customer as it was billed.
     note.vat_rate = original.vat_rate
     note.vat_amount = -original.vat_amount
     note.net_amount = -original.net_amount
     note.total_amount = -original.total_amount
+    note.vat_breakdown = [
+        {**group, "net": str(-Decimal(group["net"])), "vat": str(-Decimal(group["vat"]))}
+        for group in original.vat_breakdown or []
+    ]
     note.vat_note = original.vat_note
+    note.vat_legal_basis = original.vat_legal_basis
+    note.language = original.language
+    note.period_start, note.period_end = original.period_start, original.period_end
     note.bill_to = original.bill_to
     _issue(note, at=at, timezone=get_vendor_policy().timezone)
     original.status, original.cancelled_at = InvoiceStatus.CANCELLED, at
@@ -666,6 +892,8 @@ def do_place_order(
       price, from the day after the current contract ends (or today).
 
     Refuses a licence or entitlement of another customer as if it did not exist.
+    A support period has one open renewal: renewing it again while its
+    renewal is placed or paid returns that order.
     """  # noqa: RUF002
     at = now or clock.now()
     if kind not in OrderKind.values:
@@ -680,6 +908,13 @@ def do_place_order(
         product = licence.product
     if entitlement is not None and entitlement.licence is not None and product is None:
         product = entitlement.licence.product
+    if kind == OrderKind.RENEWAL and entitlement is not None:
+        # Locked, so a simultaneous renewal of the same period waits here and
+        # then finds this one (one per period, a database constraint too).
+        Entitlement.objects.select_for_update().filter(pk=entitlement.pk).first()
+        existing = find_renewal_order(entitlement)
+        if existing is not None:
+            return existing
     today = local_date(at, get_vendor_policy().timezone)
     quote = get_order_quote(
         customer=customer,
@@ -823,7 +1058,11 @@ def do_order_renewal(
         entitlement=period,
         now=now,
     )
-    invoice = do_invoice_order(acting_user=acting_user, order=order, now=now)
+    # A repeated renewal (a second click, two tabs) gets the one open
+    # renewal order of the period back, and the invoice that already bills it.
+    invoice = get_invoice_of_order(order) or do_invoice_order(
+        acting_user=acting_user, order=order, now=now
+    )
     return order, invoice
 
 
@@ -977,7 +1216,7 @@ def do_hold_overdue_customers(
                 key=invoice.number or "",
                 defaults={"invoice": invoice, "sent_at": at},
             )
-            mail.send_on_hold_notice(customer, invoice)
+            mail.queue_on_hold_notice(customer, invoice, at=at)
             held.append(customer)
     return held
 
@@ -999,7 +1238,7 @@ def do_send_renewal_reminders(*, acting_user: User | None, now: datetime | None 
             )
             if not created:
                 continue
-            mail.send_renewal_reminder(due)
+            mail.queue_renewal_reminder(due, at=at)
             write_audit(
                 acting_user=acting_user,
                 action=AuditAction.SEND_RENEWAL_REMINDER,

@@ -17,11 +17,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext
 
-from supportledger.billing.locale_format import format_date, format_day_month
 from supportledger.billing.models import LineKind, OrderKind
-from supportledger.desk.models import mode_label
+from supportledger.core.locale_format import format_date
+from supportledger.desk.models import mode_label, request_reference
+from supportledger.entitlements.models import REFERENCE_PREFIX
 from supportledger.rules.calendar import add_months
 from supportledger.rules.money import UNIT_PRICE_DIGITS, round_money
 
@@ -47,6 +48,10 @@ class Period:
     def label(self) -> str:
         return f"{self.start:%Y-%m}"
 
+    def has_ended(self, at: datetime, timezone: str) -> bool:
+        """Whether the period's last day is over at ``at`` (policy time zone)."""
+        return at >= self.end_instant(timezone)
+
     def end_instant(self, timezone: str) -> datetime:
         """The first instant after the period (local midnight), in UTC."""
         local = datetime.combine(self.end + timedelta(days=1), time(0), ZoneInfo(timezone))
@@ -71,26 +76,65 @@ class LineValues:
     fee_period_start: date | None = None
     order_id: int | None = None
     travel_charge_id: int | None = None
+    supplied_from: date | None = None
+    supplied_on: date | None = None
+    """Date of supply (or last day of a supplied period), policy time zone:
+    the VAT rate in force that day applies (chargeable event, Directive
+    2006/112/EC Art. 63)."""
+    vat_category: str = ""
+    vat_rate: Decimal | None = None
+    """Set only on lines that copy another's VAT (a credit note's); else the
+    invoice decides it from the seller, the customer and ``supplied_on``."""
+
+
+def entitlement_name(kind: str, language: str) -> str:
+    """What the customer bought, in its language: "prepaid hours package",
+    not the internal reference (``PKG-70``)."""
+    with override(language):
+        names = {
+            "warranty": pgettext("entitlement", "product warranty"),
+            "support_period": pgettext("entitlement", "support period"),
+            "contract": pgettext("entitlement", "support contract"),
+            "prepaid_hours": pgettext("entitlement", "prepaid hours package"),
+            "incident_pack": pgettext("entitlement", "incident pack"),
+            "service_warranty": pgettext("entitlement", "warranty on the work done"),
+        }
+        return names.get(kind, pgettext("entitlement", "support contract"))
+
+
+def kind_of_reference(reference: str) -> str:
+    """The entitlement kind of a reference such as ``PKG-70``."""
+    prefix = reference.partition("-")[0]
+    return {value: key for key, value in REFERENCE_PREFIX.items()}.get(prefix, "contract")
 
 
 def work_line(rating: dict[str, Any], *, language: str, timezone: str) -> LineValues:
     """The line billing one rated piece of work.
 
-    ``rating`` holds the current WorkRating's fields plus ``work__started_at``
-    and ``work__mode``. Reads e.g. "Remote support 4 Mar, 65 min → 90 min
-    counted: 60 min from SUB-12, 30 min billable".
+    ``rating`` holds the current WorkRating's fields plus ``work__started_at``,
+    ``work__mode``, ``work__request_id`` and ``work__request__subject``.
+    Reads e.g. "Remote support 4 Mar 2026, request REQ-3 «Printer»: 65 min →
+    90 min counted: 60 min from the support contract, 30 min billable".
     """
     day = rating["work__started_at"].astimezone(ZoneInfo(timezone)).date()
     with override(language):
-        head = _("%(mode)s %(day)s, %(duration)s min → %(counted)s min counted") % {
+        head = _(
+            "%(mode)s %(day)s, request %(request)s «%(subject)s»: "
+            "%(duration)s min → %(counted)s min counted"
+        ) % {
             "mode": mode_label(rating["work__mode"]),
-            "day": format_day_month(day, language),
+            "day": format_date(day, language),
+            "request": request_reference(rating["work__request_id"]),
+            "subject": rating["work__request__subject"],
             "duration": rating["duration_minutes"],
             "counted": rating["counted_minutes"],
         }
         parts = [
-            _("%(minutes)s min from %(source)s")
-            % {"minutes": a["minutes"], "source": a["entitlement"]}
+            _("%(minutes)s min from the %(source)s")
+            % {
+                "minutes": a["minutes"],
+                "source": entitlement_name(kind_of_reference(a["entitlement"]), language),
+            }
             for a in rating["allocations"] or []
             if a.get("minutes")
         ]
@@ -124,7 +168,21 @@ def work_line(rating: dict[str, Any], *, language: str, timezone: str) -> LineVa
         },
         work_id=rating["work_id"],
         work_rating_id=rating["id"],
+        supplied_from=day,
+        supplied_on=day,
     )
+
+
+def mark_if_earlier(line: LineValues, period: Period, *, language: str) -> None:
+    """Say on a line supplied before ``period`` that it is earlier work never
+    billed (work recorded late, a draft cancelled), so the invoice does not
+    pass it off as the period's."""
+    if line.supplied_on is None or line.supplied_on >= period.start:
+        return
+    with override(language):
+        prefix = _("Supplied in an earlier period, not billed before")
+    line.description = f"{prefix}: {line.description}"
+    line.detail = {**line.detail, "earlier_period": True}
 
 
 def fee_periods(
@@ -160,8 +218,8 @@ def fee_line(
     entitlement: Any, first: date, last: date, *, language: str, currency: str
 ) -> LineValues:
     with override(language):
-        description = _("%(contract)s fee, %(first)s – %(last)s") % {  # noqa: RUF001
-            "contract": entitlement.reference,
+        description = _("Fee for the %(contract)s, %(first)s – %(last)s") % {  # noqa: RUF001
+            "contract": entitlement_name(entitlement.kind, language),
             "first": format_date(first, language),
             "last": format_date(last, language),
         }
@@ -174,6 +232,8 @@ def fee_line(
         detail={"contract": entitlement.reference, "from": str(first), "to": str(last)},
         entitlement_id=entitlement.pk,
         fee_period_start=first,
+        supplied_from=first,
+        supplied_on=last,
     )
 
 
@@ -202,7 +262,7 @@ def order_description(order: Any, language: str) -> str:
 def order_line(order: Any, *, language: str) -> LineValues:
     return LineValues(
         kind=LineKind.ORDER,
-        description=f"{order.reference} {order_description(order, language)}",
+        description=order_description(order, language),
         amount=round_money(Decimal(order.amount), order.currency),
         currency=order.currency,
         quantity=Decimal(order.quantity),
@@ -212,6 +272,8 @@ def order_line(order: Any, *, language: str) -> LineValues:
         ),
         detail={"order": order.reference, "explanation": order.explanation},
         order_id=order.pk,
+        supplied_from=order.ordered_on,
+        supplied_on=order.ordered_on,
     )
 
 
@@ -232,4 +294,6 @@ def travel_line(charge: Any, *, language: str) -> LineValues:
         unit_price=amount,
         detail={"claim": charge.claim_id, "charged_on": str(charge.charged_on)},
         travel_charge_id=charge.pk,
+        supplied_from=charge.charged_on,
+        supplied_on=charge.charged_on,
     )

@@ -3,7 +3,7 @@
 The rules record each rating's reasons as steps (``supportledger.rules.
 explanation``); this module renders each step code through its own translated
 template, with minutes, amounts, dates and weekdays written the way the
-language writes them (babel, ``billing.locale_format``). Amounts arrive
+language writes them (babel, ``core.locale_format``). Amounts arrive
 rounded and are never rounded again here. A rating stored before steps were
 kept has none and is shown with its stored English lines.
 """
@@ -21,7 +21,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from supportledger.billing.locale_format import (
+from supportledger.core.locale_format import (
     babel_locale,
     format_date,
     format_money,

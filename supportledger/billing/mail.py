@@ -1,22 +1,22 @@
 """Mail to customers: renewal reminders and on-hold notices.
 
 Written in the customer's language, to every contact of the customer, and
-sent with ``transaction.on_commit``: a mail leaves only once the write that
-caused it has committed, never for a rolled-back one.
+queued in the outbox (``supportledger.intake.mailout``) in the transaction
+of the write that causes it: a mail leaves only once that write has
+committed, never for a rolled-back one, and is retried when the mail server
+is down.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from supportledger.billing.locale_format import format_date, format_money
+from supportledger.core.locale_format import format_date, format_money
 from supportledger.customers.models import Customer
 
 logger = logging.getLogger(__name__)
@@ -26,24 +26,20 @@ def _recipients(customer: Customer) -> list[str]:
     return sorted({c.email for c in customer.contacts.all() if c.email})
 
 
-def _send_after_commit(customer: Customer, subject: str, body: str) -> None:
+def _queue(customer: Customer, subject: str, body: str, *, kind: str, at: datetime) -> None:
+    from supportledger.intake.mailout import queue_message
+
     recipients = _recipients(customer)
     if not recipients:
         logger.info("No contact to mail for customer %s", customer.pk)
         return
-    messages = [
-        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
-        for address in recipients
-    ]
-
-    def send() -> None:
-        with get_connection() as connection:
-            connection.send_messages(messages)
-
-    transaction.on_commit(send)
+    for address in recipients:
+        queue_message(
+            kind=kind, to=address, subject=subject, body=body, language=customer.language, at=at
+        )
 
 
-def send_on_hold_notice(customer: Customer, invoice: Any) -> None:
+def queue_on_hold_notice(customer: Customer, invoice: Any, *, at: datetime) -> None:
     language = customer.language
     with override(language):
         subject = _("Your account is on hold: invoice %(number)s is overdue") % {
@@ -61,10 +57,10 @@ def send_on_hold_notice(customer: Customer, invoice: Any) -> None:
             "total": format_money(invoice.total_amount, invoice.currency, language),
             "due": format_date(invoice.due_on, language),
         }
-    _send_after_commit(customer, subject, body)
+    _queue(customer, subject, body, kind="on_hold", at=at)
 
 
-def send_renewal_reminder(due: Any) -> None:
+def queue_renewal_reminder(due: Any, *, at: datetime) -> None:
     entitlement = due.entitlement
     customer = entitlement.customer
     language = customer.language
@@ -114,4 +110,4 @@ def send_renewal_reminder(due: Any) -> None:
                 )
                 % values
             )
-    _send_after_commit(customer, subject, body)
+    _queue(customer, subject, body, kind="renewal_reminder", at=at)

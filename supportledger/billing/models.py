@@ -9,6 +9,7 @@ note (an ``Invoice`` of kind ``credit_note`` pointing at the original).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,23 +17,64 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import pgettext_lazy
 
+from supportledger.rules.vat import VatRate
+
+
+class NumberReset(models.TextChoices):
+    YEARLY = "yearly", pgettext_lazy("number reset", "every calendar year")
+    NEVER = "never", pgettext_lazy("number reset", "never (one continuous series)")
+
 
 class BillingSettings(models.Model):
-    """The vendor as it appears on invoices, and the billing policy: one row, id 1."""
+    """The vendor as it appears on invoices (the seller), and the billing
+    policy: one row, id 1. Until the identity is complete
+    (``queries.missing_seller_fields``) the billing run refuses."""
 
-    legal_name = models.CharField(max_length=200, default="Vendor")
-    address = models.TextField(blank=True, help_text="Postal address, as printed on invoices.")
-    country = models.CharField(max_length=2, default="BG", help_text="ISO 3166 code.")
+    legal_name = models.CharField(max_length=200, blank=True)
+    address = models.TextField(blank=True, help_text="Street and number, as printed on invoices.")
+    postcode = models.CharField(max_length=16, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code.")
+    registration_number = models.CharField(
+        max_length=32, blank=True, help_text="Company register number (ЕИК, cégjegyzékszám, …)."
+    )
     vat_id = models.CharField(max_length=32, blank=True, verbose_name="VAT id")
     email = models.EmailField(blank=True, help_text="Shown on invoices; reply address of mail.")
-    bank_account = models.CharField(max_length=64, blank=True, help_text="IBAN, printed.")
+    bank_account = models.CharField(
+        max_length=64, blank=True, help_text="IBAN (a Russian vendor: 20-digit account), printed."
+    )
+    bank_bic = models.CharField(
+        max_length=11, blank=True, verbose_name="BIC", help_text="SWIFT code (Russia: БИК)."
+    )
+    bank_name = models.CharField(max_length=200, blank=True)
+    invoice_languages = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Languages invoices may be written in, e.g. ["bg", "en"]; a customer '
+        "whose language is not listed gets the first.",
+    )
     number_prefix = models.CharField(
         max_length=12, default="INV", help_text="Invoice numbers read PREFIX-YEAR-NNNNNN."
     )
-    vat_rates = models.JSONField(
-        default=dict,
+    number_with_year = models.BooleanField(
+        default=True, help_text="The number carries the year of issue (PREFIX-YEAR-NNNNNN)."
+    )
+    number_width = models.PositiveSmallIntegerField(
+        default=6, help_text="Digits of the running number, zero-padded (1 to 10)."
+    )
+    number_reset = models.CharField(
+        max_length=8, choices=NumberReset.choices, default=NumberReset.YEARLY
+    )
+    credit_note_prefix = models.CharField(
+        max_length=12,
         blank=True,
-        help_text='VAT rate in percent per ISO country, {"BG": "20", "GR": "24"}.',
+        help_text="Own series for credit notes; empty: credit notes share the invoices' series.",
+    )
+    vat_rates = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Rates added by the vendor to the built-in standard rates: "
+        '[{"country": "BG", "rate": "20", "from": "2026-01-01", "source": "…"}].',
     )
     payment_terms_days = models.PositiveIntegerField(
         default=14, help_text="Calendar days from issue to the due date."
@@ -60,13 +102,34 @@ class BillingSettings(models.Model):
     def __str__(self) -> str:
         return f"Billing settings ({self.legal_name})"
 
+    def vat_rate_list(self) -> tuple[VatRate, ...]:
+        """The vendor's own rates as rules values. The old form, a mapping
+        ``{"BG": "20"}``, reads as rates in force since 2000."""
+        rows = self.vat_rates or []
+        if isinstance(rows, dict):
+            return tuple(
+                VatRate(country.upper(), Decimal(str(rate)), date(2000, 1, 1), "")
+                for country, rate in rows.items()
+            )
+        return tuple(
+            VatRate(
+                str(row["country"]).upper(),
+                Decimal(str(row["rate"])),
+                date.fromisoformat(str(row.get("from") or "2000-01-01")),
+                str(row.get("source", "")),
+            )
+            for row in rows
+        )
+
 
 class InvoiceCounter(models.Model):
     """The last number issued in one series and year. Locked (``select_for_update``)
     by the issuing transaction, so numbers are consecutive without gaps."""
 
     series = models.CharField(max_length=12, help_text="The number prefix.")
-    year = models.PositiveIntegerField(help_text="Calendar year of the issue date.")
+    year = models.PositiveIntegerField(
+        help_text="Calendar year of the issue date; 0 for a series that never resets."
+    )
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -111,13 +174,22 @@ class Invoice(models.Model):
     )
     number = models.CharField(max_length=32, null=True, blank=True, unique=True)
     series = models.CharField(max_length=12, blank=True)
-    year = models.PositiveIntegerField(null=True, blank=True, help_text="Year of the number.")
+    year = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Year of the number; 0 in a series that never resets."
+    )
     sequence = models.PositiveIntegerField(null=True, blank=True, help_text="Number in year.")
     period_start = models.DateField(
-        null=True, blank=True, help_text="Billing period, first day (policy time zone)."
+        null=True,
+        blank=True,
+        help_text="First day of supply of what the invoice contains (policy time zone).",
     )
     period_end = models.DateField(
-        null=True, blank=True, help_text="Billing period, last day inclusive (policy time zone)."
+        null=True,
+        blank=True,
+        help_text="Last day of supply of what the invoice contains, inclusive.",
+    )
+    billing_period = models.CharField(
+        max_length=7, blank=True, help_text="The month the run billed, e.g. 2026-11."
     )
     language = models.CharField(max_length=8, help_text="Language the invoice is written in.")
     currency = models.CharField(max_length=3, help_text="ISO 4217 code of every amount.")
@@ -135,8 +207,17 @@ class Invoice(models.Model):
     )
     total_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
     vat_note = models.CharField(
-        max_length=200, blank=True, help_text="E.g. the reverse-charge statement."
+        max_length=300, blank=True, help_text="E.g. the reverse-charge statement."
     )
+    vat_legal_basis = models.CharField(
+        max_length=200, blank=True, help_text="Provisions applied, e.g. Art. 44, Art. 196."
+    )
+    vat_breakdown = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Per VAT category and rate: category, rate, net, vat (rounded once each).",
+    )
+    reason = models.TextField(blank=True, help_text="Credit note: why the invoice is corrected.")
     bill_to = models.JSONField(
         default=dict, help_text="The customer as billed (name, city, country, VAT id), frozen."
     )
@@ -205,8 +286,22 @@ class InvoiceLine(models.Model):
     position = models.PositiveIntegerField()
     kind = models.CharField(max_length=16, choices=LineKind.choices)
     description = models.TextField(help_text="As printed, in the invoice's language.")
+    supplied_from = models.DateField(
+        null=True, blank=True, help_text="First day of supply (policy time zone)."
+    )
+    supplied_on = models.DateField(
+        null=True, blank=True, help_text="Date of supply, or last day of a supplied period."
+    )
+    vat_category = models.CharField(
+        max_length=2, blank=True, help_text="EN 16931 code: S standard, AE reverse charge, O."
+    )
+    vat_rate = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal(0), help_text="Percent."
+    )
     quantity = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal(1))
-    unit = models.CharField(max_length=16, blank=True, help_text="min, h, pcs, month, year.")
+    unit = models.CharField(
+        max_length=16, blank=True, help_text="Code: min, h, pcs, month, year (printed translated)."
+    )
     unit_price = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal(0))
     amount = models.DecimalField(
         max_digits=14, decimal_places=2, help_text="Net, rounded once to the minor unit."
@@ -415,6 +510,14 @@ class Order(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="order_amount_not_negative"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_quantity_positive"),
+            # One open renewal per support period: a second one while the
+            # first is placed or paid would bill and grant the same period
+            # twice. Once fulfilled, a renewal prices from the newest period.
+            models.UniqueConstraint(
+                fields=["entitlement"],
+                condition=Q(kind="renewal", status__in=["placed", "paid"]),
+                name="order_one_renewal_per_support_period",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,15 +11,16 @@ Latin, Cyrillic and Greek), never through a URL.
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from supportledger.billing.locale_format import format_date, format_money, format_number
+from supportledger.core.locale_format import format_date, format_money, format_number
 
 logger = logging.getLogger(__name__)
 
@@ -76,24 +77,54 @@ def render_invoice_pdf(invoice: Any) -> bytes:
     return embed_cii(render_pdf(html, variant="pdf/a-3b"), invoice)
 
 
+def unit_label(code: str) -> str:
+    """A line's unit code as the reader writes it (active language)."""
+    labels = {
+        "min": pgettext("unit", "min"),
+        "h": pgettext("unit", "h"),
+        "pcs": pgettext("unit", "pcs"),
+        "month": pgettext("unit", "month"),
+        "year": pgettext("unit", "year"),
+    }
+    return labels.get(code, code)
+
+
 def invoice_html(invoice: Any) -> str:
     language = invoice.language
 
     def money(amount: Any) -> str:
         return format_money(amount, invoice.currency, language)
 
-    lines = [
-        {
-            "position": line.position,
-            "description": line.description,
-            "quantity_text": (
-                f"{format_number(line.quantity.normalize(), language)} {line.unit}".strip()
-            ),
-            "amount_text": money(line.amount),
-        }
-        for line in invoice.lines.order_by("position")
-    ]
+    def supply_text(line: Any) -> str:
+        if line.supplied_from and line.supplied_on and line.supplied_from != line.supplied_on:
+            return (
+                f"{format_date(line.supplied_from, language)} – "  # noqa: RUF001
+                f"{format_date(line.supplied_on, language)}"
+            )
+        return format_date(line.supplied_on, language) if line.supplied_on else ""
+
     with override(language):
+        lines = [
+            {
+                "position": line.position,
+                "description": line.description,
+                "supplied": supply_text(line),
+                "quantity_text": (
+                    f"{format_number(line.quantity.normalize(), language)} {unit_label(line.unit)}"
+                ).strip(),
+                "vat_rate": format_number(line.vat_rate.normalize(), language),
+                "amount_text": money(line.amount),
+            }
+            for line in invoice.lines.order_by("position")
+        ]
+        breakdown = [
+            {
+                "rate": format_number(Decimal(group["rate"]).normalize(), language),
+                "net": money(Decimal(group["net"])),
+                "vat": money(Decimal(group["vat"])),
+            }
+            for group in invoice.vat_breakdown or []
+        ]
         title = _("Credit note") if invoice.kind == "credit_note" else _("Invoice")
         period = (
             f"{format_date(invoice.period_start, language)} – "  # noqa: RUF001
@@ -115,6 +146,12 @@ def invoice_html(invoice: Any) -> str:
                 ),
                 "period": period,
                 "credits": invoice.credits.number if invoice.credits_id else "",
+                "credits_issued_on": (
+                    format_date(invoice.credits.issued_on, language)
+                    if invoice.credits_id and invoice.credits.issued_on
+                    else ""
+                ),
+                "breakdown": breakdown,
                 "net": money(invoice.net_amount),
                 "vat_rate": format_number(invoice.vat_rate.normalize(), language),
                 "vat": money(invoice.vat_amount),

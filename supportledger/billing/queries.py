@@ -8,19 +8,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from supportledger.billing.convert import Period
-from supportledger.billing.locale_format import format_date
 from supportledger.billing.models import (
     BillingRun,
     BillingSettings,
     Invoice,
     InvoiceKind,
+    InvoiceLine,
     InvoiceStatus,
     Order,
     OrderKind,
+    OrderStatus,
     ReminderStage,
 )
 from supportledger.catalog.models import OfferBilling, Product
@@ -33,19 +34,75 @@ from supportledger.catalog.queries import (
 )
 from supportledger.core.convert import renewal_policy_from_row
 from supportledger.core.errors import ActionRefused
+from supportledger.core.locale_format import format_date
 from supportledger.core.queries import get_vendor_policy
+from supportledger.customers.holds import describe_hold_reason
 from supportledger.customers.models import Customer
 from supportledger.entitlements.models import Entitlement, Kind, Licence
 from supportledger.rules.calendar import add_months
 from supportledger.rules.money import round_money
 from supportledger.rules.renewal import grace_ends, quote_renewal
 from supportledger.rules.types import RenewalPolicy, RenewalQuote, RulesError
+from supportledger.rules.vat import STANDARD_RATES
 
 
 def get_billing_settings() -> BillingSettings:
     """The one settings row, created with defaults on first use."""
     settings, _ = BillingSettings.objects.get_or_create(pk=1)
     return settings
+
+
+SELLER_REQUIRED_FIELDS = (
+    "legal_name",
+    "address",
+    "postcode",
+    "city",
+    "country",
+    "registration_number",
+    "vat_id",
+    "bank_account",
+)
+"""What an invoice must say about the seller (Directive 2006/112/EC
+Art. 226(5): full name and address, (3): VAT id; national laws add the
+company register number and the bank account to pay into)."""
+
+
+def missing_seller_fields(settings: BillingSettings | None = None) -> list[str]:
+    """Names of the seller's billing fields still empty, in form order."""
+    settings = settings or get_billing_settings()
+    missing = [name for name in SELLER_REQUIRED_FIELDS if not str(getattr(settings, name)).strip()]
+    # The built-in rates cover the five preset countries (and DE); a seller
+    # anywhere else enters its own.
+    country = settings.country.upper()
+    if country and not any(
+        rate.country == country for rate in (*STANDARD_RATES, *settings.vat_rate_list())
+    ):
+        missing.append("vat_rates")
+    return missing
+
+
+def refuse_unless_seller_complete(settings: BillingSettings | None = None) -> None:
+    """Refuse with the list of what is missing, the fields named as in the
+    settings form and the ``seller`` command."""
+    missing = missing_seller_fields(settings)
+    if missing:
+        raise ActionRefused(
+            "seller_incomplete",
+            _("The seller's billing identity is incomplete; fill in: %(fields)s.")
+            % {"fields": ", ".join(missing)},
+        )
+
+
+CUSTOMER_ADDRESS_FIELDS = ("street", "postcode", "city", "country")
+
+
+def missing_customer_billing_fields(
+    customer: Customer, decision_missing: tuple[str, ...]
+) -> list[str]:
+    """What an invoice to ``customer`` lacks: its postal address (Art.
+    226(5)) and whatever its VAT treatment needs (``decision_missing``)."""
+    missing = [name for name in CUSTOMER_ADDRESS_FIELDS if not getattr(customer, name).strip()]
+    return missing + [name for name in decision_missing if name not in missing]
 
 
 def get_invoice_for_customer(customer: Customer, invoice_id: int) -> Invoice | None:
@@ -65,15 +122,25 @@ def list_invoices_for_customer(customer: Customer) -> QuerySet[Invoice]:
     )
 
 
-def list_invoices_for_period(start: date, end: date) -> QuerySet[Invoice]:
-    """Issued, paid and cancelled invoices and credit notes issued in
-    ``start``..``end`` (inclusive), by number."""
-    return (
-        Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
-        .filter(issued_on__gte=start, issued_on__lte=end)
-        .select_related("customer")
-        .order_by("series", "year", "sequence")
-    )
+EXPORT_SELECTIONS = ("issue", "supply")
+"""How an export picks invoices of a period: by issue date (the VAT return
+of most countries) or by date of supply (revenue of the period)."""
+
+
+def list_invoices_for_period(start: date, end: date, *, by: str = "issue") -> QuerySet[Invoice]:
+    """Issued, paid and cancelled invoices and credit notes, by number:
+    ``by="issue"`` those issued in ``start``..``end`` (inclusive);
+    ``by="supply"`` those with a line supplied in it (a line's date of supply,
+    or the last day of a supplied fee period)."""
+    rows = Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
+    if by == "supply":
+        supplied = InvoiceLine.objects.filter(
+            invoice_id=OuterRef("pk"), supplied_on__gte=start, supplied_on__lte=end
+        )
+        rows = rows.filter(Exists(supplied))
+    else:
+        rows = rows.filter(issued_on__gte=start, issued_on__lte=end)
+    return rows.select_related("customer").order_by("series", "year", "sequence")
 
 
 def list_invoices_for_console(
@@ -87,7 +154,8 @@ def list_invoices_for_console(
         rows = rows.filter(status=status)
     if period is not None:
         rows = rows.filter(
-            Q(period_start=period.start) | Q(issued_on__gte=period.start, issued_on__lte=period.end)
+            Q(billing_period=period.label)
+            | Q(issued_on__gte=period.start, issued_on__lte=period.end)
         )
     if customer:
         rows = rows.filter(customer_id=customer)
@@ -116,22 +184,6 @@ class HoldStatus:
     on_hold: bool
     reason: str
     overdue: tuple[Invoice, ...]
-
-
-def describe_hold_reason(customer: Customer, language: str | None = None) -> str:
-    """Why ``customer`` is on hold, in ``language`` (default: the active
-    one): a hold billing placed for an overdue invoice is written from the
-    invoice, with the date the reader's way; a reason staff typed is shown
-    as they typed it. Needs ``on_hold_invoice`` (one query if not selected)."""
-    invoice = customer.on_hold_invoice
-    if invoice is None or invoice.due_on is None:
-        return customer.on_hold_reason
-    language = language or get_language() or "en"
-    with override(language):
-        return _("Overdue invoice %(number)s, due %(due)s") % {
-            "number": invoice.number,
-            "due": format_date(invoice.due_on, language),
-        }
 
 
 def get_hold_status(customer: Customer, *, today: date) -> HoldStatus:
@@ -471,13 +523,49 @@ def list_orders_for_customer(customer: Customer) -> QuerySet[Order]:
     return Order.objects.filter(customer=customer).order_by("-created_at", "-id")
 
 
+def find_renewal_order(entitlement: Entitlement) -> Order | None:
+    """The open (placed or paid) renewal order of the support period
+    ``entitlement``, if any; there is at most one."""
+    return (
+        Order.objects.filter(
+            kind=OrderKind.RENEWAL,
+            entitlement=entitlement,
+            status__in=[OrderStatus.PLACED, OrderStatus.PAID],
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def get_invoice_of_order(order: Order) -> Invoice | None:
+    """The issued (or paid) invoice that bills ``order``, if any."""
+    return (
+        Invoice.objects.filter(
+            lines__order=order,
+            lines__active=True,
+            status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PAID],
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def list_open_orders() -> QuerySet[Order]:
+    return Order.objects.filter(status__in=[OrderStatus.PLACED, OrderStatus.PAID])
+
+
 __all__ = [
+    "CUSTOMER_ADDRESS_FIELDS",
+    "EXPORT_SELECTIONS",
+    "SELLER_REQUIRED_FIELDS",
     "HoldStatus",
     "OrderQuote",
     "ReminderDue",
+    "find_renewal_order",
     "get_billing_settings",
     "get_hold_status",
     "get_invoice_for_customer",
+    "get_invoice_of_order",
     "get_order_quote",
     "get_support_period_to_renew",
     "list_invoices_for_customer",
@@ -485,6 +573,9 @@ __all__ = [
     "list_overdue_invoices",
     "list_renewal_reminders_due",
     "list_support_periods_to_renew",
+    "missing_customer_billing_fields",
+    "missing_seller_fields",
+    "refuse_unless_seller_complete",
 ]
 
 
@@ -494,7 +585,8 @@ def list_billing_runs() -> QuerySet[BillingRun]:
 
 
 def count_drafts_of_period(start: date, end: date) -> int:
-    """Draft invoices (not credit notes) of the period, waiting to be issued."""
+    """Draft invoices (not credit notes) the run of the month ``start``..``end``
+    wrote, waiting to be issued."""
     return Invoice.objects.filter(
-        status=InvoiceStatus.DRAFT, kind="invoice", period_start=start, period_end=end
+        status=InvoiceStatus.DRAFT, kind="invoice", billing_period=f"{start:%Y-%m}"
     ).count()

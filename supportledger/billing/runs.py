@@ -16,7 +16,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from supportledger.billing.actions import do_issue_invoice, do_run_billing
+from supportledger.billing.actions import (
+    do_issue_invoice,
+    do_run_billing,
+    refuse_unless_period_ended,
+)
 from supportledger.billing.convert import Period
 from supportledger.billing.models import (
     BillingRun,
@@ -30,6 +34,7 @@ from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
+from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Customer
 
 logger = logging.getLogger(__name__)
@@ -46,6 +51,8 @@ def do_request_billing_run(
     if kind not in BillingRunKind.values:
         raise ActionRefused("invalid", "kind: " + _("unknown kind of billing run."))
     at = now or clock.now()
+    if kind != BillingRunKind.ISSUE_DRAFTS:
+        refuse_unless_period_ended(period, at, get_vendor_policy().timezone)
     try:
         with transaction.atomic():
             run = BillingRun.objects.create(
@@ -141,8 +148,7 @@ def _issue_drafts(run: BillingRun, period: Period, at: datetime) -> int:
         Invoice.objects.filter(
             status=InvoiceStatus.DRAFT,
             kind=InvoiceKind.INVOICE,
-            period_start=period.start,
-            period_end=period.end,
+            billing_period=period.label,
         )
         .order_by("customer_id", "pk")
         .values_list("pk", flat=True)

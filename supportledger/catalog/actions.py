@@ -445,7 +445,8 @@ def do_publish_release(
     file: Any = None,
     now: datetime | None = None,
 ) -> Release:
-    """A release; ``file`` (a Django File) is stored under the private media root."""
+    """A release; ``file`` (a Django File) is stored under the private media
+    root. Its announcement is queued for every contact who may download it."""
     release = Release(
         product=product, version=version, released_on=released_on, kind=kind, notes=notes
     )
@@ -453,10 +454,10 @@ def do_publish_release(
     if file is not None:
         release.file.save(file.name, file, save=False)
     release.save()
-    write_audit(
-        acting_user=acting_user,
-        action=AuditAction.PUBLISH_RELEASE,
-        obj=release,
-        at=now or clock.now(),
-    )
+    at = now or clock.now()
+    write_audit(acting_user=acting_user, action=AuditAction.PUBLISH_RELEASE, obj=release, at=at)
+    # Announced to every contact who may download it, through the outbox.
+    from supportledger.intake.mailout import queue_release_mails
+
+    queue_release_mails(acting_user=acting_user, release=release, at=at)
     return release

@@ -23,9 +23,12 @@ from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.customers.permissions import (
     BILL,
+    CONFIGURE,
     DECIDE_CLAIMS,
+    EDIT_OFFERS,
     PUBLIC,
     SEE_BILLING,
+    SELL,
     STAFF,
     STAFF_ROLES,
     TAKE_PAYMENTS,
@@ -60,6 +63,19 @@ VIEW_CAPABILITIES: dict[str, str] = {
     "console:correct_timer": WORK,
     "console:attachment": WORK,
     "console:response_targets": WORK,
+    # offers: every staff member reads them (the views let only managers and
+    # administrators write on the pages that both show and change)
+    "console:offers": WORK,
+    "console:offer": WORK,
+    "console:consent_terms": WORK,
+    "console:offer_new": EDIT_OFFERS,
+    "console:offer_price": EDIT_OFFERS,
+    "console:offer_sell": SELL,
+    # mail the local catcher caught (make run): what the system sent
+    "console:caught_mail": WORK,
+    "console:caught_mail_detail": WORK,
+    # the seller's identity and billing settings
+    "console:seller": CONFIGURE,
     # customers (their page also lists the customer's orders and invoices)
     "customers:list": WORK,
     "customers:detail": WORK,
@@ -68,6 +84,9 @@ VIEW_CAPABILITIES: dict[str, str] = {
     "intake:mail_detail": WORK,
     "intake:mail_raw": WORK,
     "intake:mail_route": WORK,
+    # mail out: what was not delivered, and sending it again
+    "console:outbox": WORK,
+    "console:retry_mail": WORK,
     # visits, remote sessions, work and claims
     "service:appointments": WORK,
     "service:book_appointment": WORK,

@@ -11,17 +11,15 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from axes.signals import user_locked_out
 
-        from supportledger.catalog.models import ServicePrice
         from supportledger.core import login_throttle, policy_cache
         from supportledger.core.models import VendorPolicy
 
         user_locked_out.connect(login_throttle.audit_lockout, dispatch_uid="audit_lockout")
         request_started.connect(policy_cache.request_started, dispatch_uid="policy_cache_start")
         request_finished.connect(policy_cache.request_finished, dispatch_uid="policy_cache_end")
-        for model in (VendorPolicy, ServicePrice):
-            for signal in (post_save, post_delete):
-                signal.connect(
-                    policy_cache.written,
-                    sender=model,
-                    dispatch_uid=f"policy_cache_{model.__name__}_{signal is post_save}",
-                )
+        for signal in (post_save, post_delete):
+            signal.connect(
+                policy_cache.written,
+                sender=VendorPolicy,
+                dispatch_uid=f"policy_cache_VendorPolicy_{signal is post_save}",
+            )

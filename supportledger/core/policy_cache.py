@@ -19,21 +19,33 @@ process. Reading the token before the rows means a change committed in
 between is loaded with the older token and simply reloaded next time, never
 missed. The objects handed out are shared by the whole process: read them,
 never change them (load the row through the ORM to edit it).
+
+The price lists belong to the catalogue, above core: the catalogue tells
+this module how to read them (``hold_price_lists``) when the apps load, so
+core never imports it.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connection
 
-from supportledger.catalog.models import ServicePrice
 from supportledger.core.convert import policy_from_row
 from supportledger.core.models import VendorPolicy
 from supportledger.rules.types import Policy
+
+
+class PriceList(Protocol):
+    """What this module reads of a price list row (``catalog.ServicePrice``)."""
+
+    pk: Any
+    effective_from: date
+    RATE_FIELDS: tuple[str, ...]
 
 
 @dataclass
@@ -44,10 +56,10 @@ class Snapshot:
 
     token: str | None
     policy: VendorPolicy | None
-    prices: tuple[ServicePrice, ...]
+    prices: tuple[PriceList, ...]
     rules: dict[int, Policy] = field(default_factory=dict)
 
-    def price_on(self, day: date) -> ServicePrice | None:
+    def price_on(self, day: date) -> PriceList | None:
         """The price list in force on ``day``: the latest ``effective_from``
         not after it; None before the first."""
         for prices in self.prices:
@@ -55,7 +67,7 @@ class Snapshot:
                 return prices
         return None
 
-    def rules_policy(self, prices: ServicePrice) -> Policy:
+    def rules_policy(self, prices: PriceList) -> Policy:
         """The rules' Policy of the held row with ``prices`` (one of the
         held price lists), built once."""
         built = self.rules.get(prices.pk)
@@ -75,6 +87,17 @@ _held: Snapshot | None = None  # the process's copy; replaced whole (only its me
 _request = _RequestState()
 
 
+_price_lists: Callable[[], Iterable[PriceList]] = tuple
+
+
+def hold_price_lists(read: Callable[[], Iterable[PriceList]]) -> None:
+    """How to read the price lists, newest ``effective_from`` first; set by
+    the catalogue when the apps load."""
+    global _price_lists
+    _price_lists = read
+    forget()
+
+
 _VERSION_SQL = "SELECT token FROM core_policyversion WHERE id = 1"
 
 
@@ -91,7 +114,7 @@ def _load(token: str | None) -> Snapshot:
     return Snapshot(
         token=token,
         policy=VendorPolicy.objects.filter(pk=1).first(),
-        prices=tuple(ServicePrice.objects.order_by("-effective_from")),
+        prices=tuple(_price_lists()),
     )
 
 
@@ -117,7 +140,7 @@ def get_policy() -> VendorPolicy | None:
     return current().policy
 
 
-def get_service_price_on(day: date) -> ServicePrice | None:
+def get_service_price_on(day: date) -> PriceList | None:
     """The service price list in force on ``day`` (shared: do not change it)."""
     return current().price_on(day)
 

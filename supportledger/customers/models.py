@@ -5,12 +5,29 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
+
+
+class CustomerType(models.TextChoices):
+    BUSINESS = "business", pgettext_lazy("customer type", "business")
+    CONSUMER = "consumer", pgettext_lazy("customer type", "consumer")
 
 
 class Customer(models.Model):
     organisation = models.CharField(max_length=200)
+    street = models.CharField(max_length=200, blank=True, help_text="Street and number.")
+    postcode = models.CharField(max_length=16, blank=True)
     city = models.CharField(max_length=100, help_text="Where on-site work happens.")
     country = models.CharField(max_length=2, help_text="ISO 3166 code.")
+    customer_type = models.CharField(
+        max_length=8,
+        choices=CustomerType.choices,
+        default=CustomerType.BUSINESS,
+        help_text="Business (a taxable person) or consumer: decides the VAT.",
+    )
+    registration_number = models.CharField(
+        max_length=32, blank=True, help_text="Company register number (ЕИК, KRS, ОГРН, …)."
+    )
     language = models.CharField(max_length=8, help_text="Language code for mail and portal.")
     currency = models.CharField(max_length=3, help_text="ISO 4217 code invoices are in.")
     vat_id = models.CharField(max_length=32, blank=True, verbose_name="VAT id")
@@ -56,12 +73,22 @@ class Contact(models.Model):
         related_name="contact",
         help_text="Portal login, once the contact has one.",
     )
+    email_verified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="UTC; when the contact followed the link mailed to this address. Empty "
+        "until then: mail from the address is quarantined, not routed.",
+    )
 
     class Meta:
         ordering = ["customer", "name"]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class StaffRole(models.TextChoices):

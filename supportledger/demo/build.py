@@ -112,11 +112,102 @@ def _local_price(eur: Decimal, magnitude: tuple[Decimal, Decimal]) -> Decimal:
     return max(round_to_step(eur * factor, step), step)
 
 
+DEMO_SELLERS: dict[str, dict[str, str]] = {
+    # Invented companies; numbers with valid check digits, IBANs of the
+    # banks' published examples.
+    "BG": {
+        "legal_name": "Демо Софтуер ЕООД",
+        "address": "бул. Витоша 1",
+        "postcode": "1000",
+        "city": "София",
+        "registration_number": "204612908",
+        "vat_id": "BG204612908",
+        "bank_account": "BG80BNBG96611020345678",
+        "bank_bic": "BNBGBGSF",
+        "bank_name": "БНБ",
+    },
+    "HU": {
+        "legal_name": "Demo Szoftver Kft.",
+        "address": "Váci út 1.",
+        "postcode": "1062",
+        "city": "Budapest",
+        "registration_number": "01-09-562739",
+        "vat_id": "HU27463101",
+        "bank_account": "HU42117730161111101800000000",
+        "bank_bic": "OTPVHUHB",
+        "bank_name": "OTP Bank",
+    },
+    "GR": {
+        "legal_name": "Demo Logismiko A.E.",
+        "address": "Ερμού 1",
+        "postcode": "10563",
+        "city": "Αθήνα",
+        "registration_number": "123456789000",
+        "vat_id": "EL801234560",
+        "bank_account": "GR1601101250000000012300695",
+        "bank_bic": "ETHNGRAA",
+        "bank_name": "Εθνική Τράπεζα",
+    },
+    "RU": {
+        "legal_name": "ООО «Демо Софт»",  # noqa: RUF001
+        "address": "ул. Тверская, д. 1",
+        "postcode": "125009",
+        "city": "Москва",
+        "registration_number": "1207700123454",
+        "vat_id": "RU7709123453",
+        "bank_account": "40702810900000000001",
+        "bank_bic": "044525000",
+        "bank_name": "АО «Демо Банк»",  # noqa: RUF001
+    },
+    "PL": {
+        "legal_name": "Demo Software Sp. z o.o.",
+        "address": "ul. Marszałkowska 1",
+        "postcode": "00-624",
+        "city": "Warszawa",
+        "registration_number": "0000123456",
+        "vat_id": "PL5273015517",
+        "bank_account": "PL61109010140000071219812874",
+        "bank_bic": "WBKPPLPP",
+        "bank_name": "Santander Bank Polska",
+    },
+}
+STREETS = {"bg": "ул. Раковски", "hu": "Fő utca", "el": "Οδός Σταδίου", "ru": "ул. Ленина"}
+POSTCODES = {"BG": "1000", "HU": "1051", "GR": "10564", "RU": "101000", "PL": "00-001"}
+
+
+def _set_up_seller(preset: str, at: datetime) -> None:
+    """The preset country's billing defaults and a plausible identity."""
+    from supportledger.billing.seller import do_apply_seller_defaults, do_update_seller
+    from supportledger.rules.presets import get_preset
+
+    chosen = get_preset(preset)
+    do_apply_seller_defaults(
+        acting_user=None, country=chosen.country, language=chosen.language, now=at
+    )
+    do_update_seller(acting_user=None, now=at, **DEMO_SELLERS[chosen.country])
+
+
+def demo_vat_id(country: str, n: int) -> str:
+    """A VAT id of ``country`` with valid check digits, different for each ``n``."""
+    from supportledger.rules.tax_ids import TaxIdError, normalise_vat_id
+
+    base = f"{20000000 + n * 7919:08d}"
+    digits = {"HU": 7, "PL": 9, "RU": 9}.get(country, 8)
+    for last in range(100):
+        candidate = f"{base[:digits]}{last}" if last < 10 else f"{base[: digits - 1]}{last:02d}"
+        try:
+            return normalise_vat_id(candidate, country)
+        except TaxIdError:
+            continue
+    return ""
+
+
 def build_small(preset: str, *, today: date, seed: int = 1, customers: int = 50) -> dict[str, int]:
     """Everything through the real actions; returns counts."""
     rng = random.Random(seed)
     set_up_at = datetime.combine(today - timedelta(days=200), time(7), tzinfo=UTC)
     do_set_up_vendor(acting_user=None, preset_name=preset, now=set_up_at)
+    _set_up_seller(preset, set_up_at)
     policy = get_vendor_policy()
     users = get_user_model().objects
     admin = users.create_superuser("admin", "admin@example.com", "admin")
@@ -183,17 +274,24 @@ def build_small(preset: str, *, today: date, seed: int = 1, customers: int = 50)
             if policy.service_area and n % 3 == 0
             else rng.choice(CITIES[lang])
         )
+        # Every seventh customer is a consumer (no VAT id); the others are
+        # businesses at home, in other member states and outside the EU.
+        consumer = n % 7 == 6
         customer = do_create_customer(
             acting_user=admin,
             organisation=f"{NAMES[n % 10]} {TRADES[(n // 10 + n) % 8]} {n + 1}",
+            street=f"{STREETS.get(lang, 'High Street')} {n + 1}",
+            postcode=POSTCODES.get(COUNTRY[lang], "EC1A 1BB"),
             city=city,
             country=COUNTRY[lang],
             language=lang,
             currency=policy.currency,
-            vat_id=f"{COUNTRY[lang]}{100000000 + n * 7919}",
+            customer_type="consumer" if consumer else "business",
+            vat_id="" if consumer else demo_vat_id(COUNTRY[lang], n),
             now=set_up_at,
         )
         contact = do_add_contact(
+            verified=True,
             acting_user=admin,
             customer=customer,
             name=f"Contact {n + 1}",
@@ -338,6 +436,7 @@ def build_large(
     rng = random.Random(seed)
     at = datetime.combine(today - timedelta(days=200), time(7), tzinfo=UTC)
     do_set_up_vendor(acting_user=None, preset_name=preset, now=at)
+    _set_up_seller(preset, at)
     policy_row = get_vendor_policy()
     kinds = set(policy_row.kinds_sold)
     zone = ZoneInfo(policy_row.timezone)
@@ -375,7 +474,10 @@ def build_large(
             rows.append(
                 Customer(
                     organisation=f"{NAMES[n % 10]} {TRADES[(n // 10 + n) % 8]} {n + 1}",
+                    street=f"{STREETS.get(lang, 'High Street')} {n + 1}",
+                    postcode=POSTCODES.get(COUNTRY[lang], "EC1A 1BB"),
                     city=rng.choice(CITIES[lang]),
+                    vat_id=demo_vat_id(COUNTRY[lang], n),
                     country=COUNTRY[lang],
                     language=lang,
                     currency=policy_row.currency,

@@ -32,15 +32,16 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from supportledger.billing.queries import describe_hold_reason
 from supportledger.catalog.models import Product
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.audit import AuditAction
 from supportledger.core.convert import kind_defaults_from_row
 from supportledger.core.errors import ActionRefused
+from supportledger.core.html import sanitise_html
 from supportledger.core.queries import get_vendor_policy
 from supportledger.core.transitions import check_transition
+from supportledger.customers.holds import describe_hold_reason
 from supportledger.customers.models import Contact, Customer, StaffMember
 from supportledger.desk.convert import business_calendar
 from supportledger.desk.convert import rules_entitlements as _rules_entitlements
@@ -71,7 +72,6 @@ from supportledger.entitlements.models import (
     Licence,
     Reason,
 )
-from supportledger.intake.parse import sanitise_html
 from supportledger.rules.explanation import steps_to_json
 from supportledger.rules.rating import rate_work
 from supportledger.rules.response import first_response_due, response_target_minutes
@@ -923,7 +923,8 @@ def do_post_message(
 
     From a contact (``author_contact``): never internal; a reply to a request
     waiting for the customer, resolved or closed moves it back to ``open``.
-    From staff: the first public reply stops the first-response clock.
+    From staff: the first public reply stops the first-response clock, and
+    a public reply is queued in the outbox for the request's contact.
     Idempotent on ``source_message_id``. ``attachments`` are
     ``(filename, content_type, bytes)``, checked against the size limit and the
     allowed types; one bad file refuses the whole message."""
@@ -973,6 +974,11 @@ def do_post_message(
         at=at,
         detail={"request": request.pk, "internal": internal, "attachments": len(files)},
     )
+    if not internal and author_contact is None:
+        # A public staff reply is mailed to the request's contact (outbox).
+        from supportledger.intake.mailout import queue_reply
+
+        queue_reply(message, at=at)
     return message
 
 

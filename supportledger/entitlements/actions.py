@@ -390,9 +390,11 @@ def do_sell_voucher(
     products: Iterable[Product] = (),
     fee: Decimal | None = None,
     currency: str = "",
+    note: str = "",
     now: datetime | None = None,
 ) -> Entitlement:
-    """A prepaid-hours package: ``minutes`` granted on the ledger."""
+    """A prepaid-hours package: ``minutes`` granted on the ledger (``note``
+    on the grant entry, e.g. where an opening balance came from)."""
     at = now or clock.now()
     if minutes <= 0:
         raise ActionRefused("invalid", "A voucher grants a positive number of minutes.")
@@ -407,7 +409,9 @@ def do_sell_voucher(
         currency=currency,
         billing_period=BillingPeriod.ONCE,
     )
-    post_entry(voucher, reason=Reason.GRANT, minutes=minutes, acting_user=acting_user, at=at)
+    post_entry(
+        voucher, reason=Reason.GRANT, minutes=minutes, acting_user=acting_user, at=at, note=note
+    )
     write_audit(
         acting_user=acting_user,
         action=AuditAction.SELL_VOUCHER,
@@ -491,10 +495,12 @@ def do_sell_incident_pack(
     products: Iterable[Product] = (),
     fee: Decimal | None = None,
     currency: str = "",
+    note: str = "",
     now: datetime | None = None,
 ) -> Entitlement:
     """An incident pack (S2 Premium: 2, 4, 10 or 25 incidents, ``requires``
-    ``contract``): ``incidents`` granted on the ledger."""
+    ``contract``): ``incidents`` granted on the ledger (``note`` on the grant
+    entry)."""
     at = now or clock.now()
     if incidents <= 0:
         raise ActionRefused("invalid", "An incident pack grants at least one incident.")
@@ -513,7 +519,9 @@ def do_sell_incident_pack(
         currency=currency,
         billing_period=BillingPeriod.YEAR,
     )
-    post_entry(pack, reason=Reason.GRANT, incidents=incidents, acting_user=acting_user, at=at)
+    post_entry(
+        pack, reason=Reason.GRANT, incidents=incidents, acting_user=acting_user, at=at, note=note
+    )
     write_audit(
         acting_user=acting_user,
         action=AuditAction.SELL_INCIDENT_PACK,

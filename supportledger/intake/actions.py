@@ -1,5 +1,5 @@
-"""Writes of the intake: receiving a message, routing it from quarantine,
-and every mail the intake sends.
+"""Writes of the intake: receiving a message and routing it from
+quarantine. What the intake mails is in ``mailout``.
 
 Receiving never loses a message: the raw bytes are stored first, in the same
 transaction as whatever routing does, and routing runs inside a savepoint, so
@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import translation
@@ -30,30 +29,22 @@ from supportledger.core.queries import get_vendor_policy
 from supportledger.core.transitions import check_transition
 from supportledger.customers.actions import do_add_contact, do_create_customer
 from supportledger.customers.models import Contact, Customer
+from supportledger.desk.actions import do_open_request, do_post_message
 from supportledger.desk.models import Request
 from supportledger.intake import conf
+from supportledger.intake.authenticate import SenderCheck, check_sender, domains_align
 from supportledger.intake.classify import automatic_mail_reason
-from supportledger.intake.models import (
-    INBOUND_TRANSITIONS,
-    InboundMessage,
-    InboundStatus,
-    OutboundKind,
-    OutboundMail,
-)
-from supportledger.intake.outbound import (
-    OutgoingMail,
-    build_email,
-    new_message_id,
-    references_for,
-    render_mail,
-    supported_language,
-)
+from supportledger.intake.mailout import queue_acknowledgement
+from supportledger.intake.models import INBOUND_TRANSITIONS, InboundMessage, InboundStatus
+from supportledger.intake.outbound import supported_language
 from supportledger.intake.parse import (
     MailParseError,
     ParsedMail,
+    body_digest,
     message_key,
     parse_message,
     read_message_id,
+    reused_id_key,
 )
 from supportledger.intake.thread import find_contacts, find_thread
 
@@ -118,11 +109,22 @@ def do_receive_mail(
 
     A message whose key (Message-ID, else the hash of its bytes) is already
     stored creates nothing: the first row's ``duplicate_deliveries`` goes up.
+    One whose Message-ID is stored but whose body differs is a new message,
+    stored under the hash of id and body with ``reused_message_id`` set.
     ``envelope_from`` is the SMTP ``MAIL FROM`` ("" for ``<>``), None when
     unknown."""
     at = now or clock.now()
-    key = message_key(raw, read_message_id(raw))
+    message_id = read_message_id(raw)
+    key = message_key(raw, message_id)
+    reused_id = False
     existing = InboundMessage.objects.filter(message_key=key).first()
+    if existing is not None and message_id and body_digest(bytes(existing.raw)) != body_digest(raw):
+        # The same Message-ID on a different body is another message (a
+        # sloppy client, or someone hoping the first one's id shadows it):
+        # kept under its own key and flagged, never silently dropped.
+        reused_id = True
+        key = reused_id_key(message_id, raw)
+        existing = InboundMessage.objects.filter(message_key=key).first()
     if existing is not None:
         return _count_duplicate(existing, acting_user=acting_user, at=at)
     try:
@@ -134,6 +136,7 @@ def do_receive_mail(
                 envelope_from=envelope_from,
                 acting_user=acting_user,
                 at=at,
+                reused_id=reused_id,
             )
     except IntegrityError:
         # The same message arrived on another connection at the same moment.
@@ -167,9 +170,11 @@ def _receive(
     envelope_from: str | None,
     acting_user: User | None,
     at: datetime,
+    reused_id: bool = False,
 ) -> Receipt:
     inbound = InboundMessage(
         message_key=key,
+        reused_message_id=reused_id,
         raw=raw,
         size=len(raw),
         received_at=at,
@@ -194,8 +199,17 @@ def _receive(
             raise _Quarantine(
                 automatic, "Automatic mail is kept, not acted on.", InboundStatus.IGNORED_AUTO
             )
+        sender = check_sender(raw, parsed.from_address)
+        inbound.authentication = sender.summary[:200]
         inbound.save()
-        _route_in_savepoint(inbound, parsed, acting_user=acting_user, at=at)
+        _route_in_savepoint(
+            inbound,
+            parsed,
+            acting_user=acting_user,
+            at=at,
+            sender=sender,
+            envelope_from=envelope_from,
+        )
     except _Quarantine as stop:
         inbound.status = stop.status
         inbound.reason = stop.code
@@ -209,8 +223,7 @@ def _receive(
         detail={"status": inbound.status, "reason": inbound.reason, "via": received_via},
     )
     if inbound.status == InboundStatus.ROUTED and inbound.opened_request:
-        inbound_id = inbound.pk
-        transaction.on_commit(lambda: send_acknowledgement(inbound_id, now=at))
+        queue_acknowledgement(inbound, at=at)
     return Receipt(inbound.status, inbound)
 
 
@@ -223,14 +236,27 @@ def _describe(inbound: InboundMessage, parsed: ParsedMail) -> None:
 
 
 def _route_in_savepoint(
-    inbound: InboundMessage, parsed: ParsedMail, *, acting_user: User | None, at: datetime
+    inbound: InboundMessage,
+    parsed: ParsedMail,
+    *,
+    acting_user: User | None,
+    at: datetime,
+    sender: SenderCheck | None = None,
+    envelope_from: str | None = None,
 ) -> None:
     """Route ``inbound``; on refusal only the routing is rolled back and the
     message is quarantined with the refusal's code. Routing runs in English,
     so the reason kept on the message is English whoever delivered it."""
     try:
         with translation.override("en"), transaction.atomic():
-            _route(inbound, parsed, acting_user=acting_user, at=at)
+            _route(
+                inbound,
+                parsed,
+                acting_user=acting_user,
+                at=at,
+                sender=sender,
+                envelope_from=envelope_from,
+            )
     except ActionRefused as refused:
         raise _Quarantine(refused.code, refused.message) from refused
     except _Quarantine:
@@ -248,13 +274,34 @@ def _route(
     at: datetime,
     request: Request | None = None,
     contact: Contact | None = None,
+    sender: SenderCheck | None = None,
+    envelope_from: str | None = None,
 ) -> None:
     """Join the thread, or open a request. ``request``/``contact`` are given
-    when staff route a message by hand."""
+    when staff route a message by hand (then ``sender`` is not consulted).
+
+    Without staff: a message whose sender fails authentication (``sender``)
+    is quarantined; so is a reply into an existing thread whose envelope
+    sender's domain differs from the From: domain unless the sender passed
+    authentication (the spoof the From: header alone makes easy)."""
     how = "staff"
     if request is None and contact is None:
         request, how = find_thread(parsed)
-    contacts = find_contacts(parsed.from_address)
+        _check_sender(parsed, sender, envelope_from, into_thread=request is not None)
+    found = find_contacts(parsed.from_address)
+    # Only a proven address routes mail; staff routing by hand decides itself.
+    contacts = [c for c in found if c.email_verified_at is not None]
+    if found and not contacts and how != "staff":
+        raise _quarantine(
+            "sender_unverified",
+            gettext_noop(
+                "%(sender)s has not confirmed its address yet (the link mailed to it was "
+                "not followed); mail from it is routed once it is confirmed."
+            ),
+            {"sender": parsed.from_address},
+        )
+    if how == "staff":
+        contacts = found
     if request is not None:
         author = contact or next(
             (c for c in contacts if c.customer_id == request.customer_id), None
@@ -287,6 +334,35 @@ def _route(
         else:
             contact = _unknown_sender(parsed, acting_user=acting_user, at=at)
     _open_request(inbound, parsed, contact, acting_user=acting_user, at=at)
+
+
+def _check_sender(
+    parsed: ParsedMail, sender: SenderCheck | None, envelope_from: str | None, *, into_thread: bool
+) -> None:
+    if sender is None:
+        return
+    if sender.failed:
+        raise _quarantine(
+            "sender_failed_authentication",
+            gettext_noop(
+                "%(sender)s failed sender authentication (%(results)s): the message may be forged."
+            ),
+            {"sender": parsed.from_address, "results": sender.summary},
+        )
+    if (
+        into_thread
+        and envelope_from
+        and not sender.authenticated
+        and not domains_align(envelope_from, parsed.from_address)
+    ):
+        raise _quarantine(
+            "sender_not_authenticated",
+            gettext_noop(
+                "The envelope sender %(envelope)s is of another domain than the From: address "
+                "%(sender)s, and neither DKIM nor our server's checks prove the sender."
+            ),
+            {"envelope": envelope_from, "sender": parsed.from_address},
+        )
 
 
 def _unknown_sender(parsed: ParsedMail, *, acting_user: User | None, at: datetime) -> Contact:
@@ -322,6 +398,9 @@ def _unknown_sender(parsed: ParsedMail, *, acting_user: User | None, at: datetim
         name=(parsed.from_name or parsed.from_address)[:200],
         email=parsed.from_address,
         language=language,
+        # Its own mail opens the request; what else it sends waits for the
+        # same proof as any other address's (Authentication-Results, DKIM).
+        verified=True,
         now=at,
     )
 
@@ -334,8 +413,6 @@ def _open_request(
     acting_user: User | None,
     at: datetime,
 ) -> None:
-    from supportledger.desk.actions import do_open_request
-
     request = do_open_request(
         acting_user=acting_user,
         customer=contact.customer,
@@ -360,8 +437,6 @@ def _post_to_request(
     acting_user: User | None,
     at: datetime,
 ) -> None:
-    from supportledger.desk.actions import do_post_message
-
     do_post_message(
         acting_user=acting_user,
         request=request,
@@ -434,302 +509,5 @@ def do_route_inbound_message(
         detail={"request": locked.request_id, "opened": locked.opened_request},
     )
     if locked.opened_request and not locked.auto_generated:
-        inbound_id = locked.pk
-        transaction.on_commit(lambda: send_acknowledgement(inbound_id, now=at))
+        queue_acknowledgement(locked, at=at)
     return locked
-
-
-# --- Outbound ---------------------------------------------------------------
-
-
-def _send(mail: OutgoingMail, *, kind: str, at: datetime, **links: Any) -> OutboundMail:
-    """Send one mail through the configured backend and log it. Raises when
-    the backend fails; nothing is logged then."""
-    connection = get_connection(fail_silently=False)
-    build_email(mail, connection=connection).send()
-    return OutboundMail.objects.create(
-        message_id=mail.message_id,
-        kind=kind,
-        to=mail.to[:320],
-        subject=mail.subject[:300],
-        language=mail.language,
-        sent_at=at,
-        **links,
-    )
-
-
-def _thread_ids(request: Request) -> list[str]:
-    """Message-IDs of a request's mail, oldest first: what it received and
-    what was sent for it."""
-    received = InboundMessage.objects.filter(request=request, status=InboundStatus.ROUTED)
-    sent = OutboundMail.objects.filter(request=request)
-    # At the same instant what was received comes before what answered it.
-    dated = [
-        (m.received_at, 0, m.pk, m.message_key)
-        for m in received
-        if not m.message_key.startswith("sha256:")
-    ]
-    dated += [(m.sent_at, 1, m.pk, m.message_id) for m in sent]
-    return [entry[3] for entry in sorted(dated)]
-
-
-def send_acknowledgement(inbound_id: int, *, now: datetime | None = None) -> OutboundMail | None:
-    """Acknowledge the request a message opened, to its sender, in the
-    contact's language, marked ``Auto-Submitted: auto-replied``. Never for
-    automatic mail; at most once per message. Runs after the receiving
-    transaction commits; a failing mail server is logged, not raised, so
-    receiving is never undone by it."""
-    at = now or clock.now()
-    inbound = InboundMessage.objects.select_related("request__contact").get(pk=inbound_id)
-    request = inbound.request
-    if inbound.auto_generated or request is None or not inbound.opened_request:
-        return None
-    contact = request.contact
-    if contact is None:
-        return None
-    if OutboundMail.objects.filter(request=request, kind=OutboundKind.ACKNOWLEDGEMENT).exists():
-        return None
-    # A system that answers our acknowledgements with new mail (and marks
-    # none of it automatic) meets this cap instead of looping (RFC 3834 5.1).
-    recent = OutboundMail.objects.filter(
-        kind=OutboundKind.ACKNOWLEDGEMENT,
-        to__iexact=contact.email,
-        sent_at__gt=at - timedelta(days=1),
-    ).count()
-    if recent >= conf.acknowledgements_per_day():
-        logger.warning(
-            "Not acknowledging %s: %s had %d today", request.reference, contact.email, recent
-        )
-        return None
-    language = supported_language(contact.language)
-    subject, body = render_mail(
-        "acknowledgement", {"request": request, "contact": contact}, language
-    )
-    mail = OutgoingMail(
-        to=contact.email,
-        subject=subject,
-        body=body,
-        language=language,
-        message_id=new_message_id(),
-        in_reply_to=inbound.message_key if not inbound.message_key.startswith("sha256:") else "",
-        references=references_for(_thread_ids(request)),
-        automatic="auto-replied",
-    )
-    try:
-        with transaction.atomic():
-            sent = _send(
-                mail, kind=OutboundKind.ACKNOWLEDGEMENT, at=at, request=request, contact=contact
-            )
-            write_audit(acting_user=None, action=AuditAction.SEND_ACKNOWLEDGEMENT, obj=sent, at=at)
-    except Exception:
-        logger.exception("Acknowledgement of %s could not be sent", request.reference)
-        return None
-    return sent
-
-
-def do_send_balance_alerts(*, acting_user: User | None = None, now: datetime | None = None) -> int:
-    """Mail every balance alert not yet notified to its customer's contacts,
-    each in the contact's language, and mark it notified. Called by the
-    worker. Each alert is locked while it is sent, so two workers never send
-    it twice; when the mail server fails the alert stays unnotified and the
-    next run tries again. Returns the number of alerts notified."""
-    from supportledger.entitlements.queries import list_unnotified_balance_alerts
-
-    at = now or clock.now()
-    notified = 0
-    for alert_id in list(list_unnotified_balance_alerts().values_list("pk", flat=True)):
-        try:
-            with transaction.atomic():
-                notified += _send_balance_alert(alert_id, acting_user=acting_user, at=at)
-        except Exception:
-            logger.exception("Balance alert %s could not be sent; will retry", alert_id)
-    return notified
-
-
-def _send_balance_alert(alert_id: int, *, acting_user: User | None, at: datetime) -> int:
-    from supportledger.entitlements.models import BalanceAlert
-
-    alert = (
-        BalanceAlert.objects.select_for_update(of=("self",))
-        .select_related("entitlement__customer")
-        .get(pk=alert_id)
-    )
-    if alert.notified_at is not None:
-        return 0
-    entitlement = alert.entitlement
-    customer = entitlement.customer
-    for contact in Contact.objects.filter(customer=customer).order_by("pk"):
-        language = supported_language(contact.language, customer.language)
-        context = {
-            "alert": alert,
-            "entitlement": entitlement,
-            "customer": customer,
-            "contact": contact,
-            "hours_left": _hours(entitlement.balance_minutes),
-        }
-        subject, body = render_mail("balance_alert", context, language)
-        mail = OutgoingMail(
-            to=contact.email,
-            subject=subject,
-            body=body,
-            language=language,
-            message_id=new_message_id(),
-            automatic="auto-generated",
-        )
-        _send(mail, kind=OutboundKind.BALANCE_ALERT, at=at, balance_alert=alert, contact=contact)
-    alert.notified_at = at
-    alert.save(update_fields=["notified_at"])
-    write_audit(
-        acting_user=acting_user,
-        action=AuditAction.SEND_BALANCE_ALERT,
-        obj=alert,
-        at=at,
-        detail={"threshold": alert.threshold, "entitlement": entitlement.reference},
-    )
-    return 1
-
-
-def _hours(minutes: int) -> str:
-    """Whole minutes as H:MM, the way a balance of hours is read."""
-    sign = "-" if minutes < 0 else ""
-    hours, rest = divmod(abs(minutes), 60)
-    return f"{sign}{hours}:{rest:02d}"
-
-
-def do_send_release_mails(
-    *, acting_user: User | None = None, release: Any, now: datetime | None = None
-) -> int:
-    """Announce ``release`` to every contact of every customer that may
-    download it today (``rules.eligibility.may_download``, policy time zone),
-    each in the contact's language; once per contact and release whatever
-    how often it is called. Returns the number of mails sent."""
-    from supportledger.core.convert import kind_defaults_from_row
-    from supportledger.entitlements.convert import (
-        entitlement_to_rules,
-        licence_to_rules,
-        local_date,
-    )
-    from supportledger.entitlements.models import Entitlement, Licence
-    from supportledger.rules import types as rules
-    from supportledger.rules.eligibility import may_download
-
-    at = now or clock.now()
-    policy = get_vendor_policy()
-    today = local_date(at, policy.timezone)
-    kind_defaults = kind_defaults_from_row(policy)
-    product = release.product
-    rules_release = rules.Release(product.code, release.version, release.released_on)
-    licences_by_customer: dict[int, list[rules.Licence]] = {}
-    for licence in Licence.objects.filter(product=product).select_related("product"):
-        licences_by_customer.setdefault(licence.customer_id, []).append(licence_to_rules(licence))
-    already = set(
-        OutboundMail.objects.filter(kind=OutboundKind.RELEASE, release=release).values_list(
-            "contact_id", flat=True
-        )
-    )
-    sent = 0
-    for customer in Customer.objects.filter(pk__in=licences_by_customer).order_by("pk"):
-        rows = (
-            Entitlement.objects.filter(customer=customer)
-            .select_related("licence__product")
-            .prefetch_related("products")
-        )
-        entitlements = [entitlement_to_rules(row, kind_defaults=kind_defaults) for row in rows]
-        verdict = may_download(
-            licences_by_customer[customer.pk], entitlements, rules_release, today
-        )
-        if not verdict.allowed:
-            continue
-        for contact in customer.contacts.order_by("pk"):
-            if contact.pk in already:
-                continue
-            language = supported_language(contact.language, customer.language)
-            subject, body = render_mail(
-                "release",
-                {"release": release, "product": product, "customer": customer, "contact": contact},
-                language,
-            )
-            mail = OutgoingMail(
-                to=contact.email,
-                subject=subject,
-                body=body,
-                language=language,
-                message_id=new_message_id(),
-                automatic="auto-generated",
-            )
-            try:
-                with transaction.atomic():
-                    logged = _send(
-                        mail, kind=OutboundKind.RELEASE, at=at, release=release, contact=contact
-                    )
-                    write_audit(
-                        acting_user=acting_user,
-                        action=AuditAction.SEND_RELEASE_MAIL,
-                        obj=logged,
-                        at=at,
-                    )
-            except Exception:
-                logger.exception("Release mail to %s could not be sent", contact.email)
-                continue
-            sent += 1
-    return sent
-
-
-def send_reply(message_id: int, *, now: datetime | None = None) -> OutboundMail | None:
-    """Mail a public reply that staff posted on a request to the request's
-    contact, in the contact's language: ``Re: [REQ-n] subject``, threaded with
-    In-Reply-To (the customer's latest mail) and References, attachments
-    included, no Auto-Submitted (a person wrote it). Once per message. Runs
-    after the posting transaction commits; a failing mail server is logged,
-    not raised, so the reply stays posted."""
-    from supportledger.desk.models import Message
-
-    at = now or clock.now()
-    message = Message.objects.select_related("request__contact").get(pk=message_id)
-    request = message.request
-    contact = request.contact
-    if message.internal or message.author_contact_id is not None or contact is None:
-        return None
-    if OutboundMail.objects.filter(kind=OutboundKind.REPLY, desk_message=message).exists():
-        return None
-    language = supported_language(contact.language)
-    subject, body = render_mail(
-        "reply", {"request": request, "contact": contact, "body": message.body_text}, language
-    )
-    thread = _thread_ids(request)
-    customer_ids = [
-        key
-        for key in InboundMessage.objects.filter(request=request, status=InboundStatus.ROUTED)
-        .order_by("-received_at", "-id")
-        .values_list("message_key", flat=True)
-        if not key.startswith("sha256:")
-    ]
-    attachments = []
-    for attachment in message.attachments.all():
-        with attachment.file.open("rb") as handle:
-            attachments.append((attachment.filename, attachment.content_type, handle.read()))
-    mail = OutgoingMail(
-        to=contact.email,
-        subject=subject,
-        body=body,
-        language=language,
-        message_id=new_message_id(),
-        in_reply_to=customer_ids[0] if customer_ids else (thread[-1] if thread else ""),
-        references=references_for(thread),
-        attachments=tuple(attachments),
-    )
-    try:
-        with transaction.atomic():
-            sent = _send(
-                mail,
-                kind=OutboundKind.REPLY,
-                at=at,
-                request=request,
-                contact=contact,
-                desk_message=message,
-            )
-            write_audit(acting_user=None, action=AuditAction.SEND_REPLY, obj=sent, at=at)
-    except Exception:
-        logger.exception("Reply %s on %s could not be mailed", message.pk, request.reference)
-        return None
-    return sent

@@ -38,6 +38,8 @@ def automatic_mail_reason(parsed: ParsedMail, *, envelope_from: str | None = Non
     ``no``), ``precedence_bulk``, ``delivery_report`` (a bounce or a read
     receipt), ``mailer_daemon`` (from a daemon or no-reply address, or an
     empty envelope sender), ``autoreply_header`` (X-Autoreply/X-Autorespond),
+    ``auto_response_suppress`` (X-Auto-Response-Suppress), ``exchange_rules_loop``
+    (X-MS-Exchange-Inbox-Rules-Loop), ``x_loop`` (X-Loop),
     ``mailing_list`` (List-Id), ``own_mail`` (from our own sender address).
     ``envelope_from`` is the SMTP ``MAIL FROM`` ("" for the null sender
     ``<>``), None when unknown (IMAP, a file)."""
@@ -62,6 +64,16 @@ def automatic_mail_reason(parsed: ParsedMail, *, envelope_from: str | None = Non
         return "mailer_daemon"
     if parsed.header("X-Autoreply") or parsed.header("X-Autorespond"):
         return "autoreply_header"
+    # Exchange and Outlook mark their out-of-office and rule-made mail with
+    # these rather than Auto-Submitted; X-Loop is what procmail, ticket
+    # systems and list servers add to mail they pass on. Each of them, left
+    # unread, lets two systems answer each other for ever.
+    if parsed.header("X-Auto-Response-Suppress"):
+        return "auto_response_suppress"
+    if parsed.header("X-MS-Exchange-Inbox-Rules-Loop"):
+        return "exchange_rules_loop"
+    if parsed.header("X-Loop"):
+        return "x_loop"
     if parsed.header("List-Id"):
         return "mailing_list"
     return None

@@ -17,6 +17,12 @@ default. Each is read when used, so tests can override them.
 ``INTAKE_IMAP_HOST``, ``INTAKE_IMAP_PORT`` (993), ``INTAKE_IMAP_USER``,
 ``INTAKE_IMAP_PASSWORD``, ``INTAKE_IMAP_MAILBOX`` (INBOX),
 ``INTAKE_IMAP_SSL`` (true)  the mailbox ``mail-in --imap`` polls.
+``INTAKE_AUTHSERV_ID``  the authserv-id of the vendor's own receiving server:
+    only Authentication-Results headers it added are trusted (docs/mail.md).
+``INTAKE_OUTBOX_RETRY_SECONDS`` (60), ``INTAKE_OUTBOX_MAX_ATTEMPTS`` (10)
+    the outbox's first pause after a failed delivery (doubled after each
+    further failure, at most six hours) and the attempts before it gives up.
+Links in mail are built from ``SITE_URL`` (``SUPPORTLEDGER_SITE_URL``).
 """
 
 from __future__ import annotations
@@ -69,3 +75,16 @@ def mail_domain() -> str:
 
 def acknowledgements_per_day() -> int:
     return int(setting("INTAKE_ACKNOWLEDGEMENTS_PER_DAY", 5))
+
+
+def public_url() -> str:
+    """Where customers reach the product, for links in mail: ``SITE_URL``
+    (``SUPPORTLEDGER_SITE_URL``)."""
+    return str(getattr(settings, "SITE_URL", "http://localhost:8000")).rstrip("/")
+
+
+def authserv_id() -> str:
+    """``INTAKE_AUTHSERV_ID``: the authserv-id our own receiving server writes
+    into the Authentication-Results headers it adds (RFC 8601). Only those
+    headers are read; empty (default) means none is trusted."""
+    return str(setting("INTAKE_AUTHSERV_ID", "")).strip().lower()

@@ -67,6 +67,17 @@ class InboundMessage(models.Model):
         help_text="The request it opened or joined.",
     )
     opened_request = models.BooleanField(default=False, help_text="It opened the request.")
+    authentication = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What proved (or disproved) the sender: aligned DKIM results verified here "
+        "and our receiving server's Authentication-Results (ar:...); 'none' when nothing did.",
+    )
+    reused_message_id = models.BooleanField(
+        default=False,
+        help_text="Its Message-ID was already stored on a message with another body; "
+        "kept as a new message under the hash of id and body.",
+    )
     duplicate_deliveries = models.PositiveIntegerField(
         default=0, help_text="Later deliveries of the same message, each adding nothing."
     )
@@ -93,15 +104,49 @@ class OutboundKind(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement", "acknowledgement"
     BALANCE_ALERT = "balance_alert", "balance alert"
     RELEASE = "release", "new release"
+    APPOINTMENT = "appointment", "on-site visit"
+    PASSWORD_RESET = "password_reset", "password reset"
+    ON_HOLD = "on_hold", "account on hold"
+    RENEWAL_REMINDER = "renewal_reminder", "renewal reminder"
+    IDEA_SHIPPED = "idea_shipped", "idea shipped"
+    CONTACT_VERIFICATION = "contact_verification", "address verification"
+    INVOICE = "invoice", "invoice"
+
+
+class OutboundStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Gave up")
+
+
+# A pending mail is sent, or tried again later, or given up after the last
+# attempt; staff may put a given-up mail back in the queue. Sent is final.
+OUTBOUND_TRANSITIONS: dict[str, frozenset[str]] = {
+    OutboundStatus.PENDING: frozenset(
+        {OutboundStatus.PENDING, OutboundStatus.SENT, OutboundStatus.FAILED}
+    ),
+    OutboundStatus.FAILED: frozenset({OutboundStatus.PENDING}),
+    OutboundStatus.SENT: frozenset(),
+}
 
 
 class OutboundMail(models.Model):
-    """One mail sent. Its ``message_id`` lets a reply find its request."""
+    """One outbound mail: written to this outbox in the transaction of the
+    action that causes it, delivered by the worker (``deliver_due_mail``).
+    Its ``message_id`` lets a reply find its request."""
 
     message_id = models.CharField(max_length=255, unique=True, help_text="Without angle brackets.")
-    kind = models.CharField(max_length=16, choices=OutboundKind.choices)
+    kind = models.CharField(max_length=32, choices=OutboundKind.choices)
+    status = models.CharField(
+        max_length=16, choices=OutboundStatus.choices, default=OutboundStatus.PENDING
+    )
+    from_email = models.CharField(max_length=320, blank=True)
     to = models.CharField(max_length=320)
     subject = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    headers = models.JSONField(
+        default=dict, blank=True, help_text="Extra headers (threading, Auto-Submitted)."
+    )
     language = models.CharField(max_length=8)
     request = models.ForeignKey(
         "desk.Request", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -127,10 +172,17 @@ class OutboundMail(models.Model):
         related_name="+",
         help_text="The staff reply this mail carried (replies only).",
     )
-    sent_at = models.DateTimeField(help_text="UTC.")
+    queued_at = models.DateTimeField(help_text="UTC; when the causing action committed it.")
+    attempts = models.PositiveIntegerField(default=0, help_text="Delivery attempts so far.")
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="UTC; the worker tries a pending mail from then on."
+    )
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="UTC; empty until delivered.")
 
     class Meta:
-        ordering = ["-sent_at", "-id"]
+        ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["release", "contact"],
@@ -146,3 +198,18 @@ class OutboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to}: {self.subject}"
+
+
+class OutboundAttachment(models.Model):
+    """A file carried by an outbound mail, kept until it is delivered."""
+
+    mail = models.ForeignKey(OutboundMail, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=127)
+    content = models.BinaryField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename

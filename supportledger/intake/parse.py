@@ -22,22 +22,21 @@ from email.utils import getaddresses, parseaddr
 
 import nh3
 
+from supportledger.core.html import sanitise_html
 from supportledger.core.input import strip_control_characters
 
 __all__ = [
     "Attachment",
     "MailParseError",
     "ParsedMail",
+    "body_digest",
     "html_to_text",
     "message_key",
     "parse_message",
+    "reused_id_key",
     "sanitise_html",
 ]
 
-# Tags kept in displayed HTML: nh3's defaults without images, so a message
-# cannot load remote content (tracking pixels) when staff open it.
-DISPLAY_TAGS = frozenset(nh3.ALLOWED_TAGS) - {"img", "map", "area"}
-DISPLAY_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 MESSAGE_ID_MAX = 250
 _ANGLE_ID = re.compile(r"<([^<>\s]+)>")
 
@@ -92,6 +91,23 @@ def message_key(raw: bytes, message_id: str | None) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
+def body_digest(raw: bytes) -> str:
+    """SHA-256 of the body of ``raw`` (everything after the header section),
+    line endings and trailing white space ignored: the same message relayed
+    twice (new Received headers, CRLF turned into LF) has the same digest."""
+    header_end = re.search(rb"\r?\n\r?\n", raw)
+    body = raw[header_end.end() :] if header_end else b""
+    lines = [line.rstrip() for line in body.replace(b"\r\n", b"\n").split(b"\n")]
+    return hashlib.sha256(b"\n".join(lines).strip()).hexdigest()
+
+
+def reused_id_key(message_id: str, raw: bytes) -> str:
+    """The key of a message that carries an already stored Message-ID but a
+    different body: the hash of the id and the body, so a second delivery of
+    this same variant is still recognised as a duplicate."""
+    return "sha256:" + hashlib.sha256(f"{message_id}\n{body_digest(raw)}".encode()).hexdigest()
+
+
 def read_message_id(raw: bytes) -> str | None:
     """The Message-ID of ``raw``, read from its headers alone; None when it
     has none. Used before full parsing, also for unparseable messages."""
@@ -131,6 +147,7 @@ def parse_message(raw: bytes) -> ParsedMail:
                 "List-Id",
                 "List-Unsubscribe",
                 "X-Loop",
+                "X-MS-Exchange-Inbox-Rules-Loop",
                 "Reply-To",
             )
         }
@@ -150,19 +167,6 @@ def parse_message(raw: bytes) -> ParsedMail:
         attachments=attachments,
         headers=headers,
         content_language=_header(message, "Content-Language").split(",")[0].strip().lower(),
-    )
-
-
-def sanitise_html(value: str) -> str:
-    """HTML safe to show staff and customers: no scripts, no event handlers,
-    no styles, no images or other remote content, links only to http(s) and
-    mailto and with ``rel="noopener noreferrer"``."""
-    return nh3.clean(
-        value,
-        tags=set(DISPLAY_TAGS),
-        url_schemes=set(DISPLAY_URL_SCHEMES),
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
     )
 
 

@@ -33,7 +33,7 @@ def find_thread(parsed: ParsedMail) -> tuple[Request | None, str]:
         sent = (
             OutboundMail.objects.filter(message_id__in=ids, request__isnull=False)
             .select_related("request")
-            .order_by("-sent_at")
+            .order_by("-queued_at")
             .first()
         )
         if sent is not None:

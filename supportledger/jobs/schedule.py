@@ -8,16 +8,38 @@ worker to commit wins, the others' inserts fail and enqueue nothing.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
-from supportledger.billing.einvoice.tasks import submit_due_national_documents
 from supportledger.core import clock
 from supportledger.core.models import VendorPolicy
 from supportledger.entitlements.convert import local_date
+from supportledger.intake.mailout import deliver_due_mail
 from supportledger.jobs import tasks
 from supportledger.jobs.models import ScheduledRun
+
+logger = logging.getLogger(__name__)
+
+# Run by the worker on every poll, in the worker's process (no task row):
+# short jobs that must not wait for tomorrow's slot.
+EVERY_POLL = (("deliver_mail", deliver_due_mail),)
+
+
+def run_every_poll_jobs() -> list[str]:
+    """Run the ``EVERY_POLL`` jobs; returns the names of those that did
+    something. One failing does not stop the others (it is logged)."""
+    done = []
+    for name, job in EVERY_POLL:
+        try:
+            result = job()
+        except Exception:
+            logger.exception("Job %s failed; the next poll runs it again", name)
+            continue
+        if any(vars(result).values()):
+            done.append(f"{name} {vars(result)}")
+    return done
 
 
 def due_slots(today: date) -> list[tuple[str, object, tuple[str, ...]]]:
@@ -30,7 +52,7 @@ def due_slots(today: date) -> list[tuple[str, object, tuple[str, ...]]]:
         ("appointment_reminders", tasks.send_appointment_reminders, ()),
         ("auto_confirm_work", tasks.auto_confirm_work, ()),
         ("balance_alerts", tasks.send_balance_alerts, ()),
-        ("national_documents", submit_due_national_documents, ()),
+        ("national_documents", tasks.submit_due_national_documents, ()),
     ]
     if today.day == 1:
         previous = (today - timedelta(days=1)).strftime("%Y-%m")

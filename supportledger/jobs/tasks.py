@@ -14,9 +14,13 @@ from supportledger.billing.actions import (
     do_send_renewal_reminders,
 )
 from supportledger.billing.convert import Period
+from supportledger.billing.einvoice.actions import (
+    do_submit_due_national_documents,
+    do_submit_national_document,
+)
 from supportledger.core import clock
 from supportledger.core.queries import get_vendor_policy
-from supportledger.intake.actions import do_send_balance_alerts
+from supportledger.intake.mailout import queue_balance_alerts
 from supportledger.service import actions as service_actions
 
 
@@ -51,5 +55,30 @@ def auto_confirm_work() -> dict[str, Any]:
 
 @task()
 def send_balance_alerts() -> dict[str, Any]:
-    """Mail the balance alerts not yet notified (intake)."""
-    return {"alerts": do_send_balance_alerts(now=clock.now())}
+    """Queue mail for the balance alerts not yet notified (intake)."""
+    return {"alerts": queue_balance_alerts(now=clock.now())}
+
+
+# --- National e-invoices (billing) ---------------------------------------------
+
+
+@task()
+def submit_national_document(document_id: int) -> dict[str, Any]:
+    """Send one document right after the invoice is issued; after a
+    transport failure the job enqueues itself again for the back-off time."""
+    document = do_submit_national_document(acting_user=None, document_id=document_id)
+    if document is not None and document.status == "pending" and document.next_attempt_at:
+        submit_national_document.using(run_after=document.next_attempt_at).enqueue(document_id)
+    return {"document": document_id, "status": document.status if document else "not due"}
+
+
+@task()
+def submit_due_national_documents() -> dict[str, Any]:
+    """Retry the documents whose back-off has passed."""
+    return {"answered": do_submit_due_national_documents()}
+
+
+def queue_national_document(sender: Any, document_id: int, **kwargs: Any) -> None:
+    """Receiver of ``billing.einvoice.signals.national_document_pending``:
+    send the new document right away."""
+    submit_national_document.enqueue(document_id)

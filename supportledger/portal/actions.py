@@ -1,7 +1,8 @@
 """The portal's writes: logins for contacts, language, second factor, ideas.
 
-Each is one transaction with an audit row; mail goes out on commit, in the
-reader's language.
+Each is one transaction with an audit row; mail is queued in the outbox in
+that transaction (``supportledger.intake.mailout``), in the reader's
+language.
 """
 
 from __future__ import annotations
@@ -9,12 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -280,15 +279,50 @@ def do_change_idea_status(
         from supportledger.portal.queries import list_voters_with_active_support
 
         voters = list(list_voters_with_active_support(idea, at=at))
-        transaction.on_commit(lambda: _mail_idea_shipped(idea, voters))
+        _queue_idea_shipped(idea, voters, at=at)
     return idea
 
 
-def _mail_idea_shipped(idea: Idea, voters: list[Contact]) -> None:
+def _queue_idea_shipped(idea: Idea, voters: list[Contact], *, at: datetime) -> None:
+    from supportledger.intake.mailout import queue_message
+
     release = idea.shipped_in
     for contact in voters:
         with translation.override(contact.language if contact.language in LANGUAGE_CODES else "en"):
             context = {"idea": idea, "release": release, "contact": contact}
             subject = render_to_string("portal/mail/idea_shipped_subject.txt", context).strip()
             body = render_to_string("portal/mail/idea_shipped.txt", context)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [contact.email])
+        queue_message(
+            kind="idea_shipped",
+            to=contact.email,
+            subject=subject,
+            body=body,
+            language=contact.language,
+            at=at,
+            contact=contact,
+        )
+
+
+@transaction.atomic
+def do_queue_password_reset_mail(
+    *, acting_user: Any, contact: Contact, subject: str, body: str, now: datetime | None = None
+) -> None:
+    """Queue the password-reset mail (already rendered, with its link) for
+    ``contact``. Only a database write: the page answering the request takes
+    the same time and says the same whether the address is known or not,
+    and does not depend on the mail server."""
+    from supportledger.intake.mailout import queue_message
+
+    at = now or clock.now()
+    row = queue_message(
+        kind="password_reset",
+        to=contact.email,
+        subject=subject,
+        body=body,
+        language=contact.language,
+        at=at,
+        contact=contact,
+    )
+    write_audit(
+        acting_user=acting_user, action=AuditAction.QUEUE_PASSWORD_RESET_MAIL, obj=row, at=at
+    )

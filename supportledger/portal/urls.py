@@ -9,6 +9,7 @@ from supportledger.portal.views import (
     invoices,
     remote,
     requests,
+    verify,
 )
 
 app_name = "portal"
@@ -24,8 +25,10 @@ urlpatterns = [
         auth.password_reset_confirm_view,
         name="password_reset_confirm",
     ),
+    path("verify-email/<str:verification>/", verify.verify_email_view, name="verify_email"),
     path("language/", account.language_view, name="language"),
     path("account/", account.account_view, name="account"),
+    path("account/billing/", account.billing_data_view, name="billing_data"),
     path("account/second-factor/start/", account.second_factor_start_view, name="factor_start"),
     path(
         "account/second-factor/confirm/",

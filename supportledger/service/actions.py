@@ -12,7 +12,6 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -22,8 +21,6 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from supportledger.billing.locale_format import format_date
-from supportledger.billing.queries import describe_hold_reason
 from supportledger.catalog.models import ServicePrice
 from supportledger.catalog.queries import get_service_price_on
 from supportledger.core import clock
@@ -31,8 +28,10 @@ from supportledger.core.actions import write_audit
 from supportledger.core.audit import AuditAction
 from supportledger.core.convert import policy_from_row
 from supportledger.core.errors import ActionRefused
+from supportledger.core.locale_format import format_date
 from supportledger.core.queries import get_vendor_policy
 from supportledger.core.transitions import check_transition
+from supportledger.customers.holds import describe_hold_reason
 from supportledger.customers.models import Contact, StaffMember
 from supportledger.desk.models import Request, WorkEntry
 from supportledger.entitlements.actions import do_grant_service_warranty
@@ -41,7 +40,7 @@ from supportledger.rules.calendar import BusinessCalendar
 from supportledger.rules.claims import auto_confirmation_at, is_complaint_in_time
 from supportledger.rules.rating import is_in_service_area
 from supportledger.rules.types import Policy
-from supportledger.service.mail import format_local, send_appointment_mail
+from supportledger.service.mail import format_local, queue_appointment_mail
 from supportledger.service.models import (
     APPOINTMENT_TRANSITIONS,
     CLAIM_TRANSITIONS,
@@ -300,7 +299,7 @@ def do_book_appointment(
             "consent": consent.pk,
         },
     )
-    transaction.on_commit(partial(send_appointment_mail, appointment, kind="booked", stamp=at))
+    queue_appointment_mail(appointment, kind="booked", stamp=at)
     return appointment
 
 
@@ -345,7 +344,7 @@ def do_reschedule_appointment(
         at=at,
         detail={"before": before, "starts_at": starts_at.isoformat(), "agent": agent.pk},
     )
-    transaction.on_commit(partial(send_appointment_mail, appointment, kind="rescheduled", stamp=at))
+    queue_appointment_mail(appointment, kind="rescheduled", stamp=at)
     return appointment
 
 
@@ -379,15 +378,15 @@ def do_cancel_appointment(
         at=at,
         detail={"reason": appointment.cancel_reason},
     )
-    transaction.on_commit(partial(send_appointment_mail, appointment, kind="cancelled", stamp=at))
+    queue_appointment_mail(appointment, kind="cancelled", stamp=at)
     return appointment
 
 
 def send_appointment_reminders(now: datetime | None = None) -> int:
     """Send the reminder of every booked visit starting within the next
     ``REMINDER_BEFORE`` that has not had one; returns how many were sent.
-    Each visit is marked in its own transaction before its mail goes out on
-    commit, so a reminder is sent once even when two workers run this."""
+    Each visit is marked in the transaction that queues its mail, so a
+    reminder is queued once even when two workers run this."""
     at = now or clock.now()
     due = Appointment.objects.filter(
         status=AppointmentStatus.BOOKED,
@@ -412,9 +411,7 @@ def send_appointment_reminders(now: datetime | None = None) -> int:
                 obj=appointment,
                 at=at,
             )
-            transaction.on_commit(
-                partial(send_appointment_mail, appointment, kind="reminder", stamp=at)
-            )
+            queue_appointment_mail(appointment, kind="reminder", stamp=at)
             sent += 1
     return sent
 
@@ -729,11 +726,18 @@ def do_file_claim(
 ) -> Claim:
     """A complaint about confirmed ``work``. Refused after the complaint
     deadline (DESIGN 3.6), with the deadline in the active language and the
-    vendor's time zone."""
+    vendor's time zone. A piece of work has one claim: filing again returns
+    the claim already filed."""
     at = now or clock.now()
     work = WorkEntry.objects.select_for_update().select_related("request").get(pk=work.pk)
     if contact.customer_id != work.request.customer_id:
         raise ActionRefused("wrong_customer", _("The contact belongs to another customer."))
+    # The work row is locked: a repeated or simultaneous filing waits here
+    # and is answered with the claim already filed (one per work, a
+    # database constraint too).
+    existing = Claim.objects.filter(work=work).first()
+    if existing is not None:
+        return existing
     description = (description or "").strip()
     if not description:
         raise ActionRefused("invalid", "description: " + _("say what is wrong with the work."))

@@ -1,14 +1,13 @@
 """Mail to the customer's contact about appointments, in the contact's
-language, times in the vendor's time zone. Sent through Django's mail API;
-actions call these from ``transaction.on_commit``."""
+language, times in the vendor's time zone. Actions call
+``queue_appointment_mail`` inside their transaction; the mail goes through
+the outbox (``supportledger.intake.mailout``), never from the request."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
@@ -29,9 +28,13 @@ def format_local(instant: datetime, timezone: str, language: str) -> str:
     return f"{day} {local:%H:%M} ({timezone})"
 
 
-def send_appointment_mail(appointment: Appointment, *, kind: str, stamp: datetime) -> None:
-    """Mail the contact who consented about ``appointment`` (``kind`` is one
-    of ``APPOINTMENT_MAILS``), with the .ics invitation attached."""
+def queue_appointment_mail(appointment: Appointment, *, kind: str, stamp: datetime) -> None:
+    """Queue mail to the contact who consented about ``appointment``
+    (``kind`` is one of ``APPOINTMENT_MAILS``), with the .ics invitation
+    attached, in the caller's transaction."""
+    from supportledger.intake.mailout import queue_message
+    from supportledger.intake.models import OutboundKind
+
     if kind not in APPOINTMENT_MAILS:
         raise ValueError(f"unknown appointment mail {kind!r}")
     contact = appointment.consent.contact
@@ -71,15 +74,20 @@ def send_appointment_mail(appointment: Appointment, *, kind: str, stamp: datetim
         if kind != "cancelled":
             lines += ["", _("The invitation for your calendar is attached.")]
         subject = subjects[kind] % {"when": when}
-    message = EmailMessage(
+    queue_message(
+        kind=OutboundKind.APPOINTMENT,
+        to=contact.email,
         subject=subject,
         body="\n".join(lines) + "\n",
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[contact.email],
+        language=contact.language,
+        at=stamp,
+        attachments=[
+            (
+                "invitation.ics",
+                "text/calendar",
+                appointment_ics(appointment, summary=summary, stamp=stamp),
+            )
+        ],
+        request=appointment.request,
+        contact=contact,
     )
-    message.attach(
-        "invitation.ics",
-        appointment_ics(appointment, summary=summary, stamp=stamp),
-        "text/calendar",
-    )
-    message.send()

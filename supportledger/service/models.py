@@ -236,6 +236,11 @@ class Claim(models.Model):
 
     class Meta:
         ordering = ["-filed_at", "-id"]
+        constraints = [
+            # One claim per piece of work, so at most one decision and one
+            # travel charge (TravelCharge is one per claim).
+            models.UniqueConstraint(fields=["work"], name="claim_once_per_work"),
+        ]
 
     def __str__(self) -> str:
         return f"Claim #{self.pk} on {self.work.work_id} ({self.status})"

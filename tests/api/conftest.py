@@ -1,8 +1,17 @@
-"""A staff token, a customer token, and a client that speaks JSON to /api/v1/."""
+"""A staff token, a customer token, and a client that speaks JSON to /api/v1/.
+
+``world`` is built afresh for each test; a class or a module of tests that
+only read it asks for ``class_world`` or ``module_world`` too
+(``pytest.mark.usefixtures``), and then each of its tests gets a copy of one
+world built once for them all.
+"""
 
 from __future__ import annotations
 
+import copy
 import json
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -10,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.test import Client
 
 from supportledger.api.actions import do_create_api_token
@@ -24,6 +34,7 @@ from supportledger.entitlements.actions import (
     do_sell_licence,
     do_sell_voucher,
 )
+from tests.billing.scenario import set_up_billing_settings
 from tests.cast import SET_UP_AT, Cast, at, build_cast, open_request
 
 
@@ -74,6 +85,7 @@ class World:
 def _holdings(cast: Cast, customer: Customer, tag: str) -> dict[str, Any]:
     user = get_user_model().objects.create_user(f"contact-{tag}")
     contact = do_add_contact(
+        verified=True,
         acting_user=None,
         customer=customer,
         name=f"Contact {tag}",
@@ -129,6 +141,7 @@ def _holdings(cast: Cast, customer: Customer, tag: str) -> dict[str, Any]:
     order = do_place_order(
         acting_user=None, customer=customer, kind="voucher", quantity=10, now=SET_UP_AT
     )
+    set_up_billing_settings()
     invoice = do_invoice_order(acting_user=None, order=order, now=SET_UP_AT)
     return {
         "customer": customer,
@@ -145,8 +158,7 @@ def _holdings(cast: Cast, customer: Customer, tag: str) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def world(db) -> World:
+def build_world() -> World:
     cast = build_cast()
     do_set_product_price(
         acting_user=None,
@@ -170,6 +182,53 @@ def world(db) -> World:
         a=_holdings(cast, cast.acme, "a"),
         b=_holdings(cast, cast.zeta, "b"),
     )
+
+
+def _world_kept_open(django_db_blocker: Any) -> Iterator[World]:
+    """One world built in a transaction that stays open while the tests that
+    share it run and is rolled back after the last; each test still runs in
+    its own savepoint, rolled back after it (pytest-django's ``db``), so
+    nothing one test does reaches the next."""
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+        try:
+            built = build_world()
+        except BaseException:
+            outer.__exit__(*sys.exc_info())
+            raise
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """The world of a module whose tests only read it."""
+    yield from _world_kept_open(django_db_blocker)
+
+
+@pytest.fixture(scope="class")
+def class_world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """The world of a class whose tests only read it."""
+    yield from _world_kept_open(django_db_blocker)
+
+
+SHARED_WORLDS = ("class_world", "module_world")
+
+
+@pytest.fixture
+def world(request, db) -> World:
+    """A world of this test's own, or a copy of the shared one when the
+    test's class or module asks for one (the copy keeps in-memory changes to
+    its objects from reaching the next test)."""
+    for shared in SHARED_WORLDS:
+        if shared in request.fixturenames:
+            return copy.deepcopy(request.getfixturevalue(shared))
+    return build_world()
 
 
 @pytest.fixture

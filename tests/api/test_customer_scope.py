@@ -17,6 +17,10 @@ from supportledger.api.models import IdempotentRequest
 from supportledger.api.v1 import api as api_v1
 from supportledger.core.models import AuditEntry
 
+# Every test here only reads the world (a write it tried is refused, and
+# would be rolled back with the test): one world for the module.
+pytestmark = pytest.mark.usefixtures("module_world")
+
 # Path parameters and body fields that name an object a customer owns.
 OWNED = {
     "customer": "customer",

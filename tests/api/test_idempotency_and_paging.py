@@ -62,21 +62,6 @@ def test_a_failed_write_keeps_no_key_so_a_corrected_retry_may_use_it(api):
     assert api.post("/customers", NEW_CUSTOMER, key="fix-me").status_code == 201
 
 
-def test_a_read_token_may_not_write(read_api):
-    response = read_api.post("/customers", NEW_CUSTOMER)
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "read_only_token"
-    assert not Customer.objects.filter(organisation="Gamma").exists()
-
-
-def test_a_read_token_reads(read_api):
-    assert read_api.get("/customers").status_code == 200
-
-
-def test_a_write_without_a_token_is_a_401(world):
-    assert Api(None).post("/customers", NEW_CUSTOMER).status_code == 401
-
-
 def test_pages_follow_the_cursor_in_id_order_without_gaps_or_repeats(api, world):
     for n in range(5):
         api.post("/customers", {**NEW_CUSTOMER, "organisation": f"C{n}"}, key=f"c{n}")
@@ -89,36 +74,6 @@ def test_pages_follow_the_cursor_in_id_order_without_gaps_or_repeats(api, world)
         if cursor is None:
             break
     assert seen == sorted(Customer.objects.values_list("id", flat=True))
-
-
-def test_a_forged_cursor_is_a_400(api, world):
-    response = api.get("/customers", cursor="not-a-cursor")
-    assert response.status_code == 400
-    assert response.json()["error"] == {
-        "code": "invalid_cursor",
-        "message": "cursor: not a cursor this API gave out.",
-        "field": "cursor",
-    }
-
-
-def test_lists_filter_by_customer_and_by_date_range(api, world):
-    acme = world.a["customer"].pk
-    requests = api.get("/requests", customer=acme).json()["items"]
-    assert {r["customer"] for r in requests} == {acme}
-    assert api.get("/work-entries", since="2026-03-04", until="2026-03-04").json()["items"]
-    assert api.get("/work-entries", since="2026-03-05").json()["items"] == []
-    assert api.get("/work-entries", until="2026-03-03").json()["items"] == []
-
-
-def test_an_inverted_date_range_is_a_400(api, world):
-    response = api.get("/licences", since="2026-02-01", until="2026-01-01")
-    assert response.json()["error"]["code"] == "invalid_date_range"
-
-
-def test_a_limit_out_of_range_is_refused_naming_it(api, world):
-    response = api.get("/customers", limit=0)
-    assert response.status_code == 422
-    assert response.json()["error"]["field"] == "limit"
 
 
 def test_listing_does_not_grow_queries_with_rows(api, world, django_assert_max_num_queries):
@@ -152,3 +107,47 @@ def test_concurrent_duplicates_write_once(world, staff_token):
     assert statuses == [201, 201]
     assert Customer.objects.filter(organisation="Gamma").count() == 1
     assert IdempotentRequest.objects.filter(key="race").count() == 1
+
+
+@pytest.mark.usefixtures("class_world")
+class TestReadsAndRefusals:
+    """Tests that only read the world, or are refused and write nothing:
+    one world for the class (``class_world``)."""
+
+    def test_a_read_token_may_not_write(self, read_api):
+        response = read_api.post("/customers", NEW_CUSTOMER)
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "read_only_token"
+        assert not Customer.objects.filter(organisation="Gamma").exists()
+
+    def test_a_read_token_reads(self, read_api):
+        assert read_api.get("/customers").status_code == 200
+
+    def test_a_write_without_a_token_is_a_401(self, world):
+        assert Api(None).post("/customers", NEW_CUSTOMER).status_code == 401
+
+    def test_a_forged_cursor_is_a_400(self, api, world):
+        response = api.get("/customers", cursor="not-a-cursor")
+        assert response.status_code == 400
+        assert response.json()["error"] == {
+            "code": "invalid_cursor",
+            "message": "cursor: not a cursor this API gave out.",
+            "field": "cursor",
+        }
+
+    def test_lists_filter_by_customer_and_by_date_range(self, api, world):
+        acme = world.a["customer"].pk
+        requests = api.get("/requests", customer=acme).json()["items"]
+        assert {r["customer"] for r in requests} == {acme}
+        assert api.get("/work-entries", since="2026-03-04", until="2026-03-04").json()["items"]
+        assert api.get("/work-entries", since="2026-03-05").json()["items"] == []
+        assert api.get("/work-entries", until="2026-03-03").json()["items"] == []
+
+    def test_an_inverted_date_range_is_a_400(self, api, world):
+        response = api.get("/licences", since="2026-02-01", until="2026-01-01")
+        assert response.json()["error"]["code"] == "invalid_date_range"
+
+    def test_a_limit_out_of_range_is_refused_naming_it(self, api, world):
+        response = api.get("/customers", limit=0)
+        assert response.status_code == 422
+        assert response.json()["error"]["field"] == "limit"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import pytest
+
 from supportledger.api.models import IdempotentRequest
 from supportledger.billing.models import Invoice, InvoiceStatus, Order
 from supportledger.core.models import AuditEntry
@@ -73,88 +75,7 @@ def test_an_order_of_a_size_the_offer_does_not_sell_is_refused_naming_the_quanti
     assert Order.objects.count() == orders
 
 
-def test_an_order_naming_another_customers_licence_is_not_found_and_writes_nothing(
-    customer_api_a, api, world
-):
-    orders, keys = Order.objects.count(), IdempotentRequest.objects.count()
-    for client in (customer_api_a, api):
-        for field in ("licence", "entitlement"):
-            response = client.post(
-                "/orders",
-                {"customer": world.a["customer"].pk, "kind": "renewal", field: world.b[field].pk},
-                key=f"smuggle-{field}",
-            )
-            assert response.status_code == 404, response.content
-            assert response.json()["error"] == {
-                "code": "not_found",
-                "message": f"No such {field}: {world.b[field].pk}.",
-                "field": field,
-            }
-    assert (Order.objects.count(), IdempotentRequest.objects.count()) == (orders, keys)
-
-
-def test_an_order_the_rules_cannot_price_is_refused_with_a_reason(api, world):
-    voucher = world.a["entitlement"]  # a renewal renews a support period, not a voucher
-    response = api.post(
-        "/orders",
-        {"customer": world.a["customer"].pk, "kind": "renewal", "entitlement": voucher.pk},
-    )
-    assert response.status_code == 422
-    assert "support period" in response.json()["error"]["message"]
-    assert Order.objects.filter(kind="renewal").count() == 0
-
-
-def test_a_refusal_is_in_english_unless_the_client_asks_for_a_language(api, world):
-    voucher = world.a["entitlement"]  # a renewal renews a support period, not a voucher
-    body = {"customer": world.a["customer"].pk, "kind": "renewal", "entitlement": voucher.pk}
-    plain = api.post("/orders", body, key="renew-en")
-    assert plain.status_code == 422
-    assert plain.json()["error"] == {
-        "code": "invalid",
-        "message": "entitlement: a renewal renews a support period.",
-    }
-    headers = {
-        "Authorization": f"Bearer {api.token}",
-        "Idempotency-Key": "renew-bg",
-        "Accept-Language": "bg",
-    }
-    asked = api.client.post(
-        "/api/v1/orders", json.dumps(body), content_type="application/json", headers=headers
-    )
-    assert asked.status_code == 422
-    assert asked.json()["error"]["code"] == "invalid"
-    assert asked.json()["error"]["message"] == (
-        "entitlement: подновява се само период на поддръжка."  # noqa: RUF001
-    )
-
-
-def test_an_unknown_order_kind_names_the_field(api, world):
-    response = api.post("/orders", {"customer": world.a["customer"].pk, "kind": "gift"})
-    assert response.status_code == 422
-    assert response.json()["error"]["field"] == "kind"
-
-
-def test_orders_are_listed_and_read_within_the_callers_scope(customer_api_a, api, world):
-    a_order, b_order = world.a["order"], world.b["order"]
-    assert {o["id"] for o in api.get("/orders").json()["items"]} == {a_order.pk, b_order.pk}
-    assert [o["id"] for o in customer_api_a.get("/orders").json()["items"]] == [a_order.pk]
-    assert customer_api_a.get(f"/orders/{a_order.pk}").json()["reference"] == a_order.reference
-    assert customer_api_a.get(f"/orders/{b_order.pk}").status_code == 404
-
-
 # --- messages -------------------------------------------------------------------
-
-
-def test_staff_read_the_whole_thread_a_customer_only_its_public_replies(customer_api_a, api, world):
-    path = f"/requests/{world.a['request'].pk}/messages"
-    staff_view = api.get(path).json()["items"]
-    assert [(m["body_text"], m["internal"]) for m in staff_view] == [
-        ("Reply to a", False),
-        ("Internal note on a", True),
-    ]
-    customer_view = customer_api_a.get(path).json()["items"]
-    assert [m["body_text"] for m in customer_view] == ["Reply to a"]
-    assert customer_view[0]["author_contact"] == world.a["contact"].pk
 
 
 def test_a_customer_token_replies_publicly_as_its_contact(customer_api_a, world):
@@ -172,17 +93,6 @@ def test_a_customer_token_replies_publicly_as_its_contact(customer_api_a, world)
     assert AuditEntry.objects.filter(action="post_message", object_id=str(message.pk)).exists()
 
 
-def test_a_customer_token_cannot_write_an_internal_note(customer_api_a, world):
-    messages = Message.objects.count()
-    response = customer_api_a.post(
-        f"/requests/{world.a['request'].pk}/messages",
-        {"body_text": "psst", "internal": True},
-    )
-    assert response.status_code == 403
-    assert response.json()["error"]["field"] == "internal"
-    assert Message.objects.count() == messages
-
-
 def test_staff_write_a_note_the_customer_never_sees_and_a_reply_it_does(
     customer_api_a, api, world, staff_user
 ):
@@ -196,31 +106,7 @@ def test_staff_write_a_note_the_customer_never_sees_and_a_reply_it_does(
     assert "Check the licence" not in seen
 
 
-def test_an_empty_message_is_refused_naming_the_field(api, world):
-    response = api.post(f"/requests/{world.a['request'].pk}/messages", {"body_text": ""})
-    assert response.status_code == 422
-    assert response.json()["error"]["field"] == "body_text"
-
-
-def test_another_customers_thread_is_not_found(customer_api_a, world):
-    path = f"/requests/{world.b['request'].pk}/messages"
-    assert customer_api_a.get(path).status_code == 404
-    messages = Message.objects.count()
-    assert customer_api_a.post(path, {"body_text": "hello"}).status_code == 404
-    assert Message.objects.count() == messages
-
-
 # --- invoices -------------------------------------------------------------------
-
-
-def test_an_invoice_is_read_with_its_lines(customer_api_a, world):
-    invoice = world.a["invoice"]
-    body = customer_api_a.get(f"/invoices/{invoice.pk}").json()
-    assert body["number"] == invoice.number
-    assert body["status"] == "issued"
-    assert Decimal(body["total_amount"]) == invoice.total_amount
-    assert [line["order"] for line in body["lines"]] == [world.a["order"].pk]
-    assert body["bill_to"] == invoice.bill_to
 
 
 def test_invoices_are_listed_within_the_callers_scope_and_customers_never_see_drafts(
@@ -240,23 +126,6 @@ def test_invoices_are_listed_within_the_callers_scope_and_customers_never_see_dr
     draft_pdf = api.get(f"/invoices/{a_invoice.pk}/pdf")
     assert draft_pdf.status_code == 422
     assert draft_pdf.json()["error"]["code"] == "invoice_not_issued"
-
-
-def test_the_invoice_pdf_downloads_as_an_attachment(customer_api_a, world):
-    invoice = world.a["invoice"]
-    response = customer_api_a.get(f"/invoices/{invoice.pk}/pdf")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == f'attachment; filename="{invoice.number}.pdf"'
-    assert response.content.startswith(b"%PDF-")
-
-
-def test_another_customers_invoice_and_its_pdf_are_not_found(customer_api_a, world):
-    invoice = world.b["invoice"]
-    for path in (f"/invoices/{invoice.pk}", f"/invoices/{invoice.pk}/pdf"):
-        response = customer_api_a.get(path)
-        assert response.status_code == 404
-        assert response.json()["error"]["code"] == "not_found"
 
 
 def test_the_thread_and_the_invoice_list_take_as_many_queries_however_long_they_are(api, world):
@@ -306,28 +175,6 @@ def test_a_vendor_token_marks_an_invoice_paid_and_the_order_is_fulfilled(api, wo
     twice = api.post(f"/invoices/{invoice.pk}/paid", key="pay-2")
     assert twice.status_code == 422
     assert twice.json()["error"]["code"] == "invalid_transition"
-
-
-def test_a_customer_token_cannot_mark_its_own_invoice_paid(customer_api_a, world):
-    invoice = world.a["invoice"]
-    response = customer_api_a.post(f"/invoices/{invoice.pk}/paid", key="pay-own")
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "role_forbidden"
-    invoice.refresh_from_db()
-    assert invoice.status == InvoiceStatus.ISSUED
-
-
-def test_a_read_token_cannot_mark_an_invoice_paid(read_api, world):
-    response = read_api.post(f"/invoices/{world.a['invoice'].pk}/paid", key="pay-read")
-    assert response.status_code == 403
-    assert Invoice.objects.get(pk=world.a["invoice"].pk).status == InvoiceStatus.ISSUED
-
-
-def test_another_customers_invoice_cannot_be_marked_paid(customer_api_a, world):
-    invoice = world.b["invoice"]
-    response = customer_api_a.post(f"/invoices/{invoice.pk}/paid", key="pay-other")
-    assert response.status_code == 403  # no customer's token may mark any invoice paid
-    assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.ISSUED
 
 
 def test_a_customer_cancels_its_own_placed_order(customer_api_a, world):
@@ -388,3 +235,155 @@ def test_a_sale_of_an_offer_makes_exactly_its_terms_and_refuses_other_sizes(api,
     assert refused.status_code == 422, refused.content
     assert refused.json()["error"]["code"] == "size_not_offered"
     assert refused.json()["error"]["message"].startswith("size: ")
+
+
+@pytest.mark.usefixtures("class_world")
+class TestReadsAndRefusals:
+    """Tests that only read the world, or are refused and write nothing:
+    one world for the class (``class_world``)."""
+
+    def test_an_order_naming_another_customers_licence_is_not_found_and_writes_nothing(
+        self, customer_api_a, api, world
+    ):
+        orders, keys = Order.objects.count(), IdempotentRequest.objects.count()
+        for client in (customer_api_a, api):
+            for field in ("licence", "entitlement"):
+                response = client.post(
+                    "/orders",
+                    {
+                        "customer": world.a["customer"].pk,
+                        "kind": "renewal",
+                        field: world.b[field].pk,
+                    },
+                    key=f"smuggle-{field}",
+                )
+                assert response.status_code == 404, response.content
+                assert response.json()["error"] == {
+                    "code": "not_found",
+                    "message": f"No such {field}: {world.b[field].pk}.",
+                    "field": field,
+                }
+        assert (Order.objects.count(), IdempotentRequest.objects.count()) == (orders, keys)
+
+    def test_an_order_the_rules_cannot_price_is_refused_with_a_reason(self, api, world):
+        voucher = world.a["entitlement"]  # a renewal renews a support period, not a voucher
+        response = api.post(
+            "/orders",
+            {"customer": world.a["customer"].pk, "kind": "renewal", "entitlement": voucher.pk},
+        )
+        assert response.status_code == 422
+        assert "support period" in response.json()["error"]["message"]
+        assert Order.objects.filter(kind="renewal").count() == 0
+
+    def test_a_refusal_is_in_english_unless_the_client_asks_for_a_language(self, api, world):
+        voucher = world.a["entitlement"]  # a renewal renews a support period, not a voucher
+        body = {"customer": world.a["customer"].pk, "kind": "renewal", "entitlement": voucher.pk}
+        plain = api.post("/orders", body, key="renew-en")
+        assert plain.status_code == 422
+        assert plain.json()["error"] == {
+            "code": "invalid",
+            "message": "entitlement: a renewal renews a support period.",
+        }
+        headers = {
+            "Authorization": f"Bearer {api.token}",
+            "Idempotency-Key": "renew-bg",
+            "Accept-Language": "bg",
+        }
+        asked = api.client.post(
+            "/api/v1/orders", json.dumps(body), content_type="application/json", headers=headers
+        )
+        assert asked.status_code == 422
+        assert asked.json()["error"]["code"] == "invalid"
+        assert asked.json()["error"]["message"] == (
+            "entitlement: подновява се само период на поддръжка."  # noqa: RUF001
+        )
+
+    def test_an_unknown_order_kind_names_the_field(self, api, world):
+        response = api.post("/orders", {"customer": world.a["customer"].pk, "kind": "gift"})
+        assert response.status_code == 422
+        assert response.json()["error"]["field"] == "kind"
+
+    def test_orders_are_listed_and_read_within_the_callers_scope(self, customer_api_a, api, world):
+        a_order, b_order = world.a["order"], world.b["order"]
+        assert {o["id"] for o in api.get("/orders").json()["items"]} == {a_order.pk, b_order.pk}
+        assert [o["id"] for o in customer_api_a.get("/orders").json()["items"]] == [a_order.pk]
+        assert customer_api_a.get(f"/orders/{a_order.pk}").json()["reference"] == a_order.reference
+        assert customer_api_a.get(f"/orders/{b_order.pk}").status_code == 404
+
+    def test_staff_read_the_whole_thread_a_customer_only_its_public_replies(
+        self, customer_api_a, api, world
+    ):
+        path = f"/requests/{world.a['request'].pk}/messages"
+        staff_view = api.get(path).json()["items"]
+        assert [(m["body_text"], m["internal"]) for m in staff_view] == [
+            ("Reply to a", False),
+            ("Internal note on a", True),
+        ]
+        customer_view = customer_api_a.get(path).json()["items"]
+        assert [m["body_text"] for m in customer_view] == ["Reply to a"]
+        assert customer_view[0]["author_contact"] == world.a["contact"].pk
+
+    def test_a_customer_token_cannot_write_an_internal_note(self, customer_api_a, world):
+        messages = Message.objects.count()
+        response = customer_api_a.post(
+            f"/requests/{world.a['request'].pk}/messages",
+            {"body_text": "psst", "internal": True},
+        )
+        assert response.status_code == 403
+        assert response.json()["error"]["field"] == "internal"
+        assert Message.objects.count() == messages
+
+    def test_an_empty_message_is_refused_naming_the_field(self, api, world):
+        response = api.post(f"/requests/{world.a['request'].pk}/messages", {"body_text": ""})
+        assert response.status_code == 422
+        assert response.json()["error"]["field"] == "body_text"
+
+    def test_another_customers_thread_is_not_found(self, customer_api_a, world):
+        path = f"/requests/{world.b['request'].pk}/messages"
+        assert customer_api_a.get(path).status_code == 404
+        messages = Message.objects.count()
+        assert customer_api_a.post(path, {"body_text": "hello"}).status_code == 404
+        assert Message.objects.count() == messages
+
+    def test_an_invoice_is_read_with_its_lines(self, customer_api_a, world):
+        invoice = world.a["invoice"]
+        body = customer_api_a.get(f"/invoices/{invoice.pk}").json()
+        assert body["number"] == invoice.number
+        assert body["status"] == "issued"
+        assert Decimal(body["total_amount"]) == invoice.total_amount
+        assert [line["order"] for line in body["lines"]] == [world.a["order"].pk]
+        assert body["bill_to"] == invoice.bill_to
+
+    def test_the_invoice_pdf_downloads_as_an_attachment(self, customer_api_a, world):
+        invoice = world.a["invoice"]
+        response = customer_api_a.get(f"/invoices/{invoice.pk}/pdf")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == f'attachment; filename="{invoice.number}.pdf"'
+        assert response.content.startswith(b"%PDF-")
+
+    def test_another_customers_invoice_and_its_pdf_are_not_found(self, customer_api_a, world):
+        invoice = world.b["invoice"]
+        for path in (f"/invoices/{invoice.pk}", f"/invoices/{invoice.pk}/pdf"):
+            response = customer_api_a.get(path)
+            assert response.status_code == 404
+            assert response.json()["error"]["code"] == "not_found"
+
+    def test_a_customer_token_cannot_mark_its_own_invoice_paid(self, customer_api_a, world):
+        invoice = world.a["invoice"]
+        response = customer_api_a.post(f"/invoices/{invoice.pk}/paid", key="pay-own")
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "role_forbidden"
+        invoice.refresh_from_db()
+        assert invoice.status == InvoiceStatus.ISSUED
+
+    def test_a_read_token_cannot_mark_an_invoice_paid(self, read_api, world):
+        response = read_api.post(f"/invoices/{world.a['invoice'].pk}/paid", key="pay-read")
+        assert response.status_code == 403
+        assert Invoice.objects.get(pk=world.a["invoice"].pk).status == InvoiceStatus.ISSUED
+
+    def test_another_customers_invoice_cannot_be_marked_paid(self, customer_api_a, world):
+        invoice = world.b["invoice"]
+        response = customer_api_a.post(f"/invoices/{invoice.pk}/paid", key="pay-other")
+        assert response.status_code == 403  # no customer's token may mark any invoice paid
+        assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.ISSUED

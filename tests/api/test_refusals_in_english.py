@@ -2,7 +2,8 @@
 
 import pytest
 
-pytestmark = pytest.mark.django_db
+# Both tests are refused and write nothing: one world for the module.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("module_world")]
 
 
 def test_a_refusal_without_accept_language_is_english(api, world):

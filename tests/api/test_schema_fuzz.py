@@ -19,6 +19,8 @@ from schemathesis.checks import (
 
 from supportledger.wsgi import application
 
+pytestmark = pytest.mark.slow
+
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 

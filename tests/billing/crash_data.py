@@ -24,6 +24,8 @@ def main(customers: int) -> None:
         customer = do_create_customer(
             acting_user=None,
             organisation=f"Customer {index:03d}",
+            street="1 Vitosha Blvd",
+            postcode="1000",
             city="Sofia",
             country="BG",
             language=["bg", "en", "pl"][index % 3],

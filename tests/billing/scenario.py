@@ -21,10 +21,14 @@ def set_up_billing_settings() -> BillingSettings:
         pk=1,
         defaults={
             "legal_name": "Sofia Soft Ltd",
-            "address": "1 Vitosha Blvd, 1000 Sofia",
+            "address": "1 Vitosha Blvd",
+            "postcode": "1000",
+            "city": "Sofia",
             "country": "BG",
-            "vat_id": "BG123456789",
-            "vat_rates": {"BG": "20", "GR": "24"},
+            "registration_number": "175074752",
+            "vat_id": "BG175074752",
+            "bank_account": "BG80BNBG96611020345678",
+            "bank_bic": "BNBGBGSF",
             "payment_terms_days": 14,
         },
     )
@@ -35,6 +39,7 @@ def build_billing_story():
     cast = build_cast()
     set_up_billing_settings()
     do_add_contact(
+        verified=True,
         acting_user=None,
         customer=cast.acme,
         name="Petya",

@@ -93,7 +93,7 @@ class BillingAnAnnualContractMonthByMonth(TestCase):
                 period, now = run_at(label)
                 do_run_billing(acting_user=None, period=period, now=now)
                 lines = InvoiceLine.objects.filter(
-                    kind=LineKind.CONTRACT_FEE, invoice__period_start=period.start
+                    kind=LineKind.CONTRACT_FEE, invoice__billing_period=label
                 )
                 billed[label] = sorted(
                     (line.entitlement_id, line.fee_period_start, line.amount) for line in lines

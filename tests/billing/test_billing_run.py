@@ -54,12 +54,13 @@ class BillingAMonth(TestCase):
     def test_the_work_line_explains_how_the_minutes_were_counted(self):
         invoice = self.run_march().invoices[0]
         line = invoice.lines.get(kind="work")
-        contract_ref = self.contract.reference
-        # Acme reads Bulgarian.
+        # Acme reads Bulgarian: the contract by its name, not its code.
         assert "65" in line.description
         assert "120" in line.description
-        assert contract_ref in line.description
+        assert self.contract.reference not in line.description
+        assert "договор за поддръжка" in line.description
         assert "мин" in line.description
+        assert line.supplied_on == MARCH_4
 
     def test_running_the_same_period_twice_creates_nothing_new(self):
         self.run_march()

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 SUPPORTLEDGER = Path(sys.executable).with_name("supportledger")
 NOW = "2026-04-01T06:00:00+00:00"

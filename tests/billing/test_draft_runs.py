@@ -25,6 +25,7 @@ from tests.billing.scenario import BILLED_AT, MARCH_4, build_billing_story, reco
 from tests.cast import at, open_request
 
 MARCH = Period.month("2026-03")
+APRIL_BILLED_AT = at(date(2026, 5, 1), 6)  # April is billed once it has ended
 
 
 class ADraftRun(TestCase):
@@ -64,16 +65,16 @@ class ADraftRun(TestCase):
             acting_user=None, customer=self.cast.acme, kind="voucher", quantity=5, now=BILLED_AT
         )
         [draft] = do_run_billing(
-            acting_user=None, period=Period.month("2026-04"), now=BILLED_AT, issue=False
+            acting_user=None, period=Period.month("2026-04"), now=APRIL_BILLED_AT, issue=False
         ).invoices
         assert draft.lines.filter(order=order).exists()
-        do_cancel_order(acting_user=None, order=order, now=BILLED_AT)
+        do_cancel_order(acting_user=None, order=order, now=APRIL_BILLED_AT)
         draft.refresh_from_db()
         assert draft.status == InvoiceStatus.CANCELLED
         assert not draft.lines.filter(active=True).exists()
         # The next run bills what the draft carried, without the cancelled order.
         [again] = do_run_billing(
-            acting_user=None, period=Period.month("2026-04"), now=BILLED_AT, issue=False
+            acting_user=None, period=Period.month("2026-04"), now=APRIL_BILLED_AT, issue=False
         ).invoices
         kinds = sorted(line.kind for line in again.lines.all())
         assert kinds == sorted(line.kind for line in draft.lines.all() if line.order_id != order.pk)

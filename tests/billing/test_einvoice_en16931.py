@@ -37,6 +37,8 @@ def _invoice_for(cast, *, country, vat_id="", city="Town"):
     customer = do_create_customer(
         acting_user=None,
         organisation=f"Customer in {country}",
+        street="1 Main Street",
+        postcode="1000",
         city=city,
         country=country,
         language="en",

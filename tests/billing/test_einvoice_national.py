@@ -43,6 +43,13 @@ SELLERS = {
 }
 
 
+IBANS = {
+    "PL": "PL61109010140000071219812874",
+    "HU": "HU42117730161111101800000000",
+    "GR": "GR1601101250000000012300695",
+}
+
+
 def _seller(country):
     preset, vat_id, currency, rate, street, postcode, city = SELLERS[country]
     cast = build_cast(preset)
@@ -50,11 +57,14 @@ def _seller(country):
         pk=1,
         defaults={
             "legal_name": f"Vendor {country}",
-            "address": f"{street}\n{postcode} {city}",
+            "address": street,
+            "postcode": postcode,
+            "city": city,
+            "registration_number": "0000123456",
             "country": country,
             "vat_id": vat_id,
             "vat_rates": {country: rate},
-            "bank_account": "PL61109010140000071219812874" if country == "PL" else "",
+            "bank_account": IBANS[country],
         },
     )
     return cast, currency
@@ -65,6 +75,8 @@ def _invoice(country, *, customer_country, vat_id=""):
     customer = do_create_customer(
         acting_user=None,
         organisation=f"Buyer in {customer_country}",
+        street="1 Main Street",
+        postcode="1000",
         city="Town",
         country=customer_country,
         language="en",
@@ -205,6 +217,8 @@ def test_an_invoice_in_another_currency_is_not_reported_with_wrong_amounts():
     customer = do_create_customer(
         acting_user=None,
         organisation="Euro buyer",
+        street="Unter den Linden 1",
+        postcode="10117",
         city="Berlin",
         country="DE",
         language="en",

@@ -37,6 +37,12 @@ def _bill(country, preset, vat_id, currency, fee):
         defaults={
             "legal_name": f"Vendor {country}",
             "address": "Main street 1",
+            "postcode": "1000",
+            "city": "Capital",
+            "registration_number": "0000123456",
+            "bank_account": "GR1601101250000000012300695"
+            if country == "GR"
+            else "HU42117730161111101800000000",
             "country": country,
             "vat_id": vat_id,
             "vat_rates": {"GR": "24", "HU": "27"},
@@ -45,6 +51,8 @@ def _bill(country, preset, vat_id, currency, fee):
     customer = do_create_customer(
         acting_user=None,
         organisation="Buyer",
+        street="1 Main Street",
+        postcode="1000",
         city="Town",
         country=country,
         language="en",
@@ -198,6 +206,10 @@ def _bill_pl():
         defaults={
             "legal_name": "Vendor PL",
             "address": "ul. Marszałkowska 1",
+            "postcode": "00-624",
+            "city": "Warszawa",
+            "registration_number": "0000123456",
+            "bank_account": "PL61109010140000071219812874",
             "country": "PL",
             "vat_id": "PL5260250274",
             "vat_rates": {"PL": "23"},
@@ -206,6 +218,8 @@ def _bill_pl():
     customer = do_create_customer(
         acting_user=None,
         organisation="Buyer",
+        street="ul. Floriańska 1",
+        postcode="31-019",
         city="Kraków",
         country="PL",
         language="pl",

@@ -19,6 +19,7 @@ from supportledger.jobs.models import ScheduledRun
 from supportledger.jobs.schedule import enqueue_due_jobs
 from tests.billing.scenario import BILLED_AT, MARCH_4, build_billing_story, record
 from tests.cast import at
+from tests.outbox import delivering
 
 DAILY = [
     "daily",
@@ -46,7 +47,7 @@ class AccountsOnHold(TestCase):
         assert do_hold_overdue_customers(acting_user=None, now=on(date(2026, 4, 15))) == []
 
     def test_an_unpaid_invoice_past_its_due_date_puts_the_customer_on_hold_and_mails_them(self):
-        with self.captureOnCommitCallbacks(execute=True):
+        with delivering():
             held = do_hold_overdue_customers(acting_user=None, now=on(date(2026, 4, 16)))
         assert held == [self.cast.acme]
         acme = Customer.objects.get(pk=self.cast.acme.pk)
@@ -111,6 +112,7 @@ def smtp_server():
         controller.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_runs_the_schedule_and_mails_through_a_real_smtp_server(
     smtp_server, settings, monkeypatch

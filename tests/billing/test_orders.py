@@ -21,6 +21,7 @@ from supportledger.entitlements.actions import do_sell_licence
 from supportledger.entitlements.models import Entitlement, Kind
 from tests.billing.scenario import build_billing_story
 from tests.cast import SET_UP_AT
+from tests.outbox import delivering
 
 
 def on(day: date) -> datetime:
@@ -184,7 +185,7 @@ class SupportPeriodRenewals(TestCase):
             )
 
     def test_reminders_go_out_before_expiry_and_in_grace_with_that_days_price_once(self):
-        with self.captureOnCommitCallbacks(execute=True):
+        with delivering():
             sent = do_send_renewal_reminders(acting_user=None, now=on(date(2026, 5, 31)))
         assert sent == 1  # 30 days before 30 June
         assert len(mail.outbox) == 1
@@ -194,7 +195,7 @@ class SupportPeriodRenewals(TestCase):
         assert "30.06.2026" in message.subject  # Bulgarian date format
         assert "1998,00" in message.body.replace("\u00a0", " ").replace(" ", "")
         assert do_send_renewal_reminders(acting_user=None, now=on(date(2026, 5, 31))) == 0
-        with self.captureOnCommitCallbacks(execute=True):
+        with delivering():
             do_send_renewal_reminders(acting_user=None, now=on(date(2026, 7, 1)))
         grace = mail.outbox[-1]
         assert "изтече" in grace.subject
@@ -207,7 +208,7 @@ class SupportPeriodRenewals(TestCase):
         days = [date(2026, 7, d) for d in range(2, 32)] + [date(2026, 8, d) for d in (1, 2)]
         sent_on = []
         for day in days:
-            with self.captureOnCommitCallbacks(execute=True):
+            with delivering():
                 if do_send_renewal_reminders(acting_user=None, now=on(day)):
                     sent_on.append(day)
         assert sent_on == [date(2026, 7, 23)]

@@ -20,6 +20,11 @@ MODULES = [
     "billing/actions.py",
     "billing/queries.py",
     "console/views/desk.py",
+    "console/views/billing.py",
+    "console/views/service.py",
+    "console/views/mail.py",
+    "console/forms/mail.py",
+    "console/run.py",
 ]
 GETTEXT = {"_", "gettext", "pgettext", "ngettext", "npgettext"}
 

@@ -94,7 +94,11 @@ class TheStatusFollowsTheTransitionTable(TestCase):
 
     def test_a_customer_reply_reopens_a_resolved_request(self):
         contact = do_add_contact(
-            acting_user=None, customer=self.cast.acme, name="Ana", email="ana@acme.test"
+            verified=True,
+            acting_user=None,
+            customer=self.cast.acme,
+            name="Ana",
+            email="ana@acme.test",
         )
         request = open_(self.cast.acme, contact=contact)
         do_change_request_status(acting_user=None, request=request, to="resolved")

@@ -10,7 +10,7 @@ from supportledger.desk.actions import do_open_request
 from supportledger.entitlements.actions import do_sell_contract
 from tests.cast import SET_UP_AT, build_cast
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_agent_previews_the_cost_runs_the_timer_and_sees_the_charge(live_server, page):

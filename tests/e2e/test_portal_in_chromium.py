@@ -15,7 +15,7 @@ from tests.portal.world import PASSWORD, build_world
 frozen_now = fixtures.frozen_now
 private_media = fixtures.private_media
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WORDS = {
     "bg": {

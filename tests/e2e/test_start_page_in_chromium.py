@@ -1,6 +1,6 @@
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_start_page_renders_in_chromium_and_leads_to_the_admin_login(live_server, page):

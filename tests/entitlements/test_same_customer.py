@@ -95,7 +95,7 @@ class AWriteMixingTwoCustomers(TestCase):
             for customer in (acme, zeta)
         )
         cls.zeta_contact = do_add_contact(
-            acting_user=None, customer=zeta, name="Zora", email="zora@zeta.example"
+            verified=True, acting_user=None, customer=zeta, name="Zora", email="zora@zeta.example"
         )
         cls.acme_request = open_request(acme)
 

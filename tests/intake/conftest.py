@@ -33,6 +33,7 @@ class MailCast:
 def build_mail_cast() -> MailCast:
     cast = build_cast()
     anna = do_add_contact(
+        verified=True,
         acting_user=None,
         customer=cast.acme,
         name="Anna Petrova",
@@ -41,6 +42,7 @@ def build_mail_cast() -> MailCast:
         now=SET_UP_AT,
     )
     nikos = do_add_contact(
+        verified=True,
         acting_user=None,
         customer=cast.zeta,
         name="Nikos Papadopoulos",
@@ -58,6 +60,7 @@ def build_mail_cast() -> MailCast:
         now=SET_UP_AT,
     )
     ivan = do_add_contact(
+        verified=True,
         acting_user=None,
         customer=sklad,
         name="Ivan Smirnov",

@@ -100,6 +100,7 @@ def test_staff_route_a_quarantined_message_to_a_contact_and_it_is_acknowledged(
 ):
     message = receive("unknown_sender.eml")
     do_add_contact(
+        verified=True,
         acting_user=None,
         customer=mail_cast.sklad,
         name="Jan Kowalski",

@@ -24,7 +24,7 @@ from supportledger.intake.models import InboundMessage, InboundStatus
 from tests.intake.conftest import eml
 from tests.intake.smtp_fixtures import free_port
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 

@@ -13,8 +13,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.intake.conftest import eml
 from tests.intake.smtp_fixtures import free_port
+
+pytestmark = pytest.mark.slow
 
 SUPPORTLEDGER = str(Path(sys.executable).with_name("supportledger"))
 

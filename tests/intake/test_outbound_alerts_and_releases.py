@@ -1,9 +1,10 @@
-"""Balance alerts at 80/95/100 % and new-release mails: each sent once, to the
-customer's contacts, in each contact's language."""
+"""Balance alerts at 80/95/100 % and new-release mails: each queued once, to
+the customer's contacts, in each contact's language, and delivered by the
+outbox."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -17,8 +18,13 @@ from supportledger.entitlements.actions import (
     do_sell_voucher,
 )
 from supportledger.entitlements.models import BalanceAlert
-from supportledger.intake.actions import do_send_balance_alerts, do_send_release_mails
-from supportledger.intake.models import OutboundKind, OutboundMail
+from supportledger.intake.mailout import (
+    deliver_due_mail,
+    queue_balance_alerts,
+    queue_release_mails,
+)
+from supportledger.intake.models import OutboundKind, OutboundMail, OutboundStatus
+from tests.outbox import deliver_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +44,7 @@ def voucher_for(mail_cast, minutes=600):
 
 def test_crossing_80_percent_mails_every_contact_once_in_their_language(mail_cast):
     do_add_contact(
+        verified=True,
         acting_user=None,
         customer=mail_cast.cast.acme,
         name="Elena Nagy",
@@ -47,7 +54,9 @@ def test_crossing_80_percent_mails_every_contact_once_in_their_language(mail_cas
     )
     voucher = voucher_for(mail_cast)
     do_adjust_balance(acting_user=None, entitlement=voucher, minutes=-500, note="used", now=NOW)
-    assert do_send_balance_alerts(now=NOW) == 1
+    assert queue_balance_alerts(now=NOW) == 1
+    assert mail.outbox == []  # queued, not sent by the action
+    deliver_mail()
     by_recipient = {message.to[0]: message for message in mail.outbox}
     assert set(by_recipient) == {"anna.petrova@acme.example", "elena@acme.example"}
     bulgarian = by_recipient["anna.petrova@acme.example"]
@@ -58,33 +67,42 @@ def test_crossing_80_percent_mails_every_contact_once_in_their_language(mail_cas
     assert bulgarian.subject != hungarian.subject
     assert bulgarian.extra_headers["Auto-Submitted"] == "auto-generated"
     assert BalanceAlert.objects.get().notified_at == NOW
-    assert do_send_balance_alerts(now=NOW) == 0
+    assert queue_balance_alerts(now=NOW) == 0
+    deliver_mail()
     assert len(mail.outbox) == 2
 
 
 def test_using_a_voucher_up_sends_one_mail_per_threshold(mail_cast):
     voucher = voucher_for(mail_cast)
     do_adjust_balance(acting_user=None, entitlement=voucher, minutes=-600, note="used", now=NOW)
-    assert do_send_balance_alerts(now=NOW) == 3
+    assert queue_balance_alerts(now=NOW) == 3
+    deliver_mail()
     assert len(mail.outbox) == 3
     assert OutboundMail.objects.filter(kind=OutboundKind.BALANCE_ALERT).count() == 3
 
 
-def test_a_failing_mail_server_leaves_the_alert_for_the_next_run(mail_cast, settings):
+def test_a_failing_mail_server_keeps_the_alert_mail_for_a_later_attempt(mail_cast, settings):
     voucher = voucher_for(mail_cast)
     do_adjust_balance(acting_user=None, entitlement=voucher, minutes=-500, note="used", now=NOW)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = 9  # discard port: nothing listens there
-    assert do_send_balance_alerts(now=NOW) == 0
-    assert BalanceAlert.objects.get().notified_at is None
+    assert queue_balance_alerts(now=NOW) == 1
+    assert BalanceAlert.objects.get().notified_at == NOW
+    report = deliver_due_mail(now=NOW)
+    assert (report.sent, report.failed) == (0, 1)
+    queued = OutboundMail.objects.get(kind=OutboundKind.BALANCE_ALERT)
+    assert queued.status == OutboundStatus.PENDING
+    assert queued.attempts == 1
+    assert "refused" in queued.last_error
+    assert queued.next_attempt_at == NOW + timedelta(seconds=60)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert do_send_balance_alerts(now=NOW) == 1
+    assert deliver_due_mail(now=NOW + timedelta(seconds=59)).sent == 0  # not due yet
+    assert deliver_due_mail(now=NOW + timedelta(seconds=60)).sent == 1
+    assert len(mail.outbox) == 1
 
 
-def test_release_mail_goes_only_to_customers_whose_support_covers_it(
-    mail_cast, django_capture_on_commit_callbacks
-):
+def test_release_mail_goes_only_to_customers_whose_support_covers_it(mail_cast):
     cast = mail_cast.cast
     for customer in (cast.acme, cast.zeta):
         do_sell_licence(
@@ -103,20 +121,21 @@ def test_release_mail_goes_only_to_customers_whose_support_covers_it(
         products=[cast.accounting],
         now=NOW,
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        release = do_publish_release(
-            acting_user=None,
-            product=cast.accounting,
-            version="7.2",
-            released_on=date(2026, 3, 9),
-            kind="feature",
-            notes="New VAT report.",
-            now=NOW,
-        )
+    release = do_publish_release(
+        acting_user=None,
+        product=cast.accounting,
+        version="7.2",
+        released_on=date(2026, 3, 9),
+        kind="feature",
+        notes="New VAT report.",
+        now=NOW,
+    )
+    deliver_mail()
     (message,) = mail.outbox
     assert message.to == ["nikos@zeta.example"]
     assert "7.2" in message.subject
     assert message.subject != "Accounting 7.2 is available"  # Greek, not English
     assert "New VAT report." in message.body
-    assert do_send_release_mails(release=release, now=NOW) == 0
+    assert queue_release_mails(release=release, at=NOW) == 0
+    deliver_mail()
     assert len(mail.outbox) == 1

@@ -14,6 +14,7 @@ from supportledger.desk.models import Message, Request
 from supportledger.intake.actions import do_receive_mail
 from supportledger.intake.models import InboundMessage, InboundStatus, OutboundKind, OutboundMail
 from tests.intake.conftest import eml
+from tests.outbox import deliver_mail, delivering
 
 
 def post_reply(request, user, text="Please reinstall the printer driver.", **kwargs):
@@ -24,12 +25,12 @@ def post_reply(request, user, text="Please reinstall the printer driver.", **kwa
 def test_staff_reply_is_mailed_in_the_contacts_language_and_threaded(
     mail_cast, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
+    with delivering():
         do_receive_mail(raw=eml("plain.eml"), received_via="file")
     request = Request.objects.get()
     ack = OutboundMail.objects.get(kind=OutboundKind.ACKNOWLEDGEMENT)
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
+    with delivering():
         post_reply(
             request,
             mail_cast.cast.maria.user,
@@ -53,11 +54,11 @@ def test_staff_reply_is_mailed_in_the_contacts_language_and_threaded(
 def test_internal_notes_and_customer_messages_are_not_mailed(
     mail_cast, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
+    with delivering():
         do_receive_mail(raw=eml("plain.eml"), received_via="file")
     request = Request.objects.get()
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
+    with delivering():
         post_reply(request, mail_cast.cast.maria.user, text="Driver bug, see KB-12.", internal=True)
         post_reply(request, None, text="Any news?", author_contact=mail_cast.anna)
     assert mail.outbox == []
@@ -67,10 +68,10 @@ def test_internal_notes_and_customer_messages_are_not_mailed(
 def test_customer_answer_to_our_reply_finds_the_request_by_in_reply_to(
     mail_cast, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
+    with delivering():
         do_receive_mail(raw=eml("plain.eml"), received_via="file")
         request = Request.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
+    with delivering():
         post_reply(request, mail_cast.cast.maria.user)
     sent = OutboundMail.objects.get(kind=OutboundKind.REPLY)
     answer = (
@@ -87,6 +88,7 @@ def test_customer_answer_to_our_reply_finds_the_request_by_in_reply_to(
     assert Message.objects.filter(request=request, body_text="Done, it prints now.").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_round_trip_over_real_smtp_in_greek(mail_cast, smtp_listener, smtp_sink):
     """Nikos writes in Greek through the listener; the acknowledgement and the
@@ -94,6 +96,8 @@ def test_round_trip_over_real_smtp_in_greek(mail_cast, smtp_listener, smtp_sink)
     raw = eml("greek_iso8859_7.eml").replace(b"\n", b"\r\n")
     with smtplib.SMTP(smtp_listener.hostname, smtp_listener.port, timeout=10) as client:
         client.sendmail("nikos@zeta.example", ["support@support.example"], raw)
+    assert smtp_sink.messages == []  # queued by the listener, sent by the worker
+    deliver_mail()
     request = Request.objects.get()
     assert request.contact == mail_cast.nikos
     assert request.subject == "Πρόβλημα με την ενημέρωση της μισθοδοσίας"
@@ -108,6 +112,7 @@ def test_round_trip_over_real_smtp_in_greek(mail_cast, smtp_listener, smtp_sink)
     assert ack["In-Reply-To"] == "<greek.0001@zeta.example>"
 
     post_reply(request, mail_cast.cast.maria.user, text="Παρακαλώ δοκιμάστε ξανά.")
+    deliver_mail()
     assert len(smtp_sink.messages) == 2
     _sender, recipients, reply = smtp_sink.messages[1]
     assert recipients == ["nikos@zeta.example"]
@@ -122,6 +127,7 @@ def test_round_trip_over_real_smtp_in_greek(mail_cast, smtp_listener, smtp_sink)
     assert "διατηρώντας" in body
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_auto_reply_over_real_smtp_gets_nothing_back(mail_cast, smtp_listener, smtp_sink):
     with smtplib.SMTP(smtp_listener.hostname, smtp_listener.port, timeout=10) as client:
@@ -134,5 +140,6 @@ def test_auto_reply_over_real_smtp_gets_nothing_back(mail_cast, smtp_listener, s
             "", ["support@support.example"], eml("bounce_mailer_daemon.eml").replace(b"\n", b"\r\n")
         )
     assert InboundMessage.objects.filter(status=InboundStatus.IGNORED_AUTO).count() == 2
+    deliver_mail()
     assert smtp_sink.messages == []
     assert not OutboundMail.objects.exists()

@@ -12,6 +12,7 @@ from supportledger.desk.models import Attachment, Message, Request
 from supportledger.intake.actions import do_receive_mail, do_route_inbound_message
 from supportledger.intake.models import InboundMessage, InboundStatus, OutboundMail
 from tests.intake.conftest import eml
+from tests.outbox import delivering
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def receive(django_capture_on_commit_callbacks):
     receiving transaction commits."""
 
     def receive(raw: bytes, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
+        with delivering():
             return do_receive_mail(raw=raw, received_via=kwargs.pop("via", "file"), **kwargs)
 
     return receive
@@ -150,7 +151,7 @@ def test_automatic_mail_is_never_acknowledged_even_when_staff_route_it(
 ):
     receipt = receive(eml("auto_reply.eml"))
     assert receipt.outcome == InboundStatus.IGNORED_AUTO
-    with django_capture_on_commit_callbacks(execute=True):
+    with delivering():
         routed = do_route_inbound_message(acting_user=None, message=receipt.message)
     assert routed.status == InboundStatus.ROUTED
     assert Request.objects.count() == 1
@@ -166,13 +167,14 @@ def test_staff_route_a_quarantined_unknown_sender_after_adding_the_contact(
     receipt = receive(eml("unknown_sender.eml"))
     assert receipt.outcome == InboundStatus.QUARANTINED
     do_add_contact(
+        verified=True,
         acting_user=None,
         customer=mail_cast.sklad,
         name="Jan Kowalski",
         email="jan.kowalski@nowy-klient.example",
         language="pl",
     )
-    with django_capture_on_commit_callbacks(execute=True):
+    with delivering():
         routed = do_route_inbound_message(acting_user=None, message=receipt.message)
     assert routed.status == InboundStatus.ROUTED
     assert routed.request.customer == mail_cast.sklad

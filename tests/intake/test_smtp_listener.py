@@ -11,7 +11,7 @@ from supportledger.desk.models import Request
 from supportledger.intake.models import InboundMessage, InboundStatus
 from tests.intake.conftest import eml
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def on_the_wire(raw: bytes) -> bytes:

@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 
 from supportledger.billing.actions import do_hold_overdue_customers
-from supportledger.billing.locale_format import format_date
 from supportledger.billing.models import BillingSettings
-from supportledger.billing.queries import describe_hold_reason
+from supportledger.core.locale_format import format_date
 from supportledger.customers.actions import do_put_customer_on_hold
+from supportledger.customers.holds import describe_hold_reason
 from supportledger.customers.models import Customer
 from tests.billing.scenario import set_up_billing_settings
 

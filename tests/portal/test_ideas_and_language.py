@@ -5,6 +5,7 @@ from supportledger.core.models import AuditEntry
 from supportledger.customers.models import Contact
 from supportledger.portal.actions import do_change_idea_status, do_propose_idea
 from supportledger.portal.models import Idea, IdeaVote
+from tests.outbox import delivering
 from tests.portal.world import NOW
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_shipping_an_idea_tells_voters_with_active_support_in_their_language(
     from supportledger.portal.actions import do_vote_for_idea
 
     do_vote_for_idea(acting_user=None, contact=world.a.contact, idea=idea, now=NOW)
-    with django_capture_on_commit_callbacks(execute=True):
+    with delivering():
         do_change_idea_status(
             acting_user=None, idea=idea, to="shipped", shipped_in=world.b.new_release, now=NOW
         )

@@ -13,6 +13,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from supportledger.customers.verification import make_verification_token
 from supportledger.desk.models import Attachment
 from supportledger.portal.views.downloads import signed_download_path
 from tests.portal.walk import changes, portal_urls, snapshot
@@ -35,6 +36,7 @@ def b_values(world) -> dict:
         "signed": signed,
         "uidb64": urlsafe_base64_encode(force_bytes(b.user.pk)),
         "token": default_token_generator.make_token(b.user),
+        "verification": make_verification_token(b.contact.pk, b.contact.email),
         "kind": "en16931",  # not an id: which electronic document of the invoice
         # form ids
         "licence": b.licence.pk,

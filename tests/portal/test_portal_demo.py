@@ -18,7 +18,9 @@ def test_portal_demo_gives_contacts_without_a_login_one_that_works(client):
         language="ru",
         currency="RUB",
     )
-    do_add_contact(acting_user=None, customer=customer, name="Demo", email="Demo@Example.com")
+    do_add_contact(
+        verified=True, acting_user=None, customer=customer, name="Demo", email="Demo@Example.com"
+    )
     call_command("portal_demo")
     call_command("portal_demo")  # a second run gives nobody a second login
     contact = Contact.objects.get(email="Demo@Example.com")

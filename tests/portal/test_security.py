@@ -12,6 +12,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from supportledger.customers.verification import make_verification_token
 from supportledger.desk.models import Attachment
 from supportledger.portal.views.downloads import signed_download_path
 from tests.portal.walk import changes, portal_urls, snapshot
@@ -19,6 +20,7 @@ from tests.portal.walk import changes, portal_urls, snapshot
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_check_deploy_passes_with_production_settings(tmp_path):
     env = {
         **os.environ,
@@ -42,6 +44,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_check_deploy_fails_without_https_settings(tmp_path):
     """The test above proves something: the same check fails over plain HTTP."""
     env = {
@@ -78,6 +81,7 @@ def a_values(world):
         .rsplit("/", 1)[-1],
         "uidb64": urlsafe_base64_encode(force_bytes(a.user.pk)),
         "token": default_token_generator.make_token(a.user),
+        "verification": make_verification_token(a.contact.pk, a.contact.email),
         "kind": "en16931",
     }
 

@@ -40,6 +40,7 @@ from supportledger.entitlements.models import Entitlement, Licence
 from supportledger.portal.actions import do_give_contact_portal_login, do_propose_idea
 from supportledger.portal.models import Idea
 from supportledger.rules.presets import FEATURES
+from tests.billing.scenario import set_up_billing_settings
 
 NOW = datetime(2026, 9, 15, 9, 0, tzinfo=UTC)
 SET_UP_AT = datetime(2026, 1, 2, 8, 0, tzinfo=UTC)
@@ -78,6 +79,8 @@ def _side(
     customer = do_create_customer(
         acting_user=None,
         organisation=name,
+        street="Tverskaya 1",
+        postcode="125009",
         city="Moscow",
         country="RU",
         language=language,
@@ -85,7 +88,12 @@ def _side(
         now=SET_UP_AT,
     )
     contact = do_add_contact(
-        acting_user=None, customer=customer, name=f"{name} contact", email=email, now=SET_UP_AT
+        verified=True,
+        acting_user=None,
+        customer=customer,
+        name=f"{name} contact",
+        email=email,
+        now=SET_UP_AT,
     )
     user = do_give_contact_portal_login(
         acting_user=None, contact=contact, password=PASSWORD, now=SET_UP_AT
@@ -214,5 +222,6 @@ def build_world() -> World:
         entitlement=b.licence.entitlements.get(kind="support_period"),
         now=NOW,
     )
+    set_up_billing_settings()
     invoice = do_invoice_order(acting_user=None, order=order, now=NOW)
     return World(product, agent, a, b, payroll, payroll_licence, invoice)

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 COMMAND = str(Path(sys.executable).parent / "supportledger")
 CASES = sorted(

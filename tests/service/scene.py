@@ -30,6 +30,7 @@ class Scene:
 def build_scene() -> Scene:
     cast = build_cast()
     petya = do_add_contact(
+        verified=True,
         acting_user=None,
         customer=cast.acme,
         name="Petya Ivanova",
@@ -38,6 +39,7 @@ def build_scene() -> Scene:
         now=SET_UP_AT,
     )
     zoltan = do_add_contact(
+        verified=True,
         acting_user=None,
         customer=cast.zeta,
         name="Zoltan Kiss",

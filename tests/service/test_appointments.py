@@ -15,6 +15,7 @@ from supportledger.service.actions import (
 )
 from supportledger.service.models import Appointment, AppointmentStatus
 from tests.cast import SET_UP_AT, at
+from tests.outbox import deliver_mail, delivering
 from tests.service.scene import THURSDAY, WEDNESDAY, build_scene, consent
 
 
@@ -45,7 +46,7 @@ class BookingAVisit(TestCase):
             "now": SET_UP_AT,
         }
         fields.update(overrides)
-        with self.captureOnCommitCallbacks(execute=True):
+        with delivering():
             return do_book_appointment(**fields)
 
     def test_a_visit_in_sofia_in_business_hours_is_booked_and_audited(self):
@@ -101,7 +102,7 @@ class BookingAVisit(TestCase):
 
     def test_a_cancelled_visit_frees_the_slot(self):
         visit = self.book(at(WEDNESDAY, 7), at(WEDNESDAY, 9))
-        with self.captureOnCommitCallbacks(execute=True):
+        with delivering():
             do_cancel_appointment(acting_user=None, appointment=visit, now=SET_UP_AT)
         self.book(at(WEDNESDAY, 7), at(WEDNESDAY, 9))
         assert Appointment.objects.filter(status=AppointmentStatus.BOOKED).count() == 1
@@ -125,7 +126,7 @@ class TheConfirmationMail(TestCase):
         cls.consent = consent(cls.scene.petya, cls.scene.request)
 
     def setUp(self):
-        with self.captureOnCommitCallbacks(execute=True):
+        with delivering():
             self.visit = do_book_appointment(
                 acting_user=None,
                 request=self.scene.request,
@@ -158,7 +159,7 @@ class TheConfirmationMail(TestCase):
         assert self.scene.request.reference in str(event["summary"])
 
     def test_a_reschedule_sends_the_same_event_with_a_higher_sequence(self):
-        with self.captureOnCommitCallbacks(execute=True):
+        with delivering():
             do_reschedule_appointment(
                 acting_user=None,
                 appointment=self.visit,
@@ -194,7 +195,7 @@ class TheConfirmationMail(TestCase):
         assert refused.value.code == "agent_double_booked"
 
     def test_a_cancellation_sends_an_ics_cancel(self):
-        with self.captureOnCommitCallbacks(execute=True):
+        with delivering():
             do_cancel_appointment(
                 acting_user=None, appointment=self.visit, reason="Fixed remotely", now=SET_UP_AT
             )
@@ -228,9 +229,10 @@ class Reminders(TestCase):
             city="Sofia",
             now=SET_UP_AT,
         )
+        deliver_mail()  # the booking confirmation; each test starts with an empty outbox
 
     def remind(self, now):
-        with self.captureOnCommitCallbacks(execute=True):
+        with delivering():
             return send_appointment_reminders(now)
 
     def test_no_reminder_more_than_a_day_ahead(self):
@@ -255,13 +257,14 @@ class Reminders(TestCase):
 
     def test_a_rescheduled_visit_is_reminded_again_for_its_new_time(self):
         self.remind(at(WEDNESDAY, 8))
-        do_reschedule_appointment(
-            acting_user=None,
-            appointment=self.visit,
-            starts_at=at(THURSDAY + timedelta(days=1), 7),
-            ends_at=at(THURSDAY + timedelta(days=1), 8),
-            now=at(WEDNESDAY, 9),
-        )
+        with delivering():
+            do_reschedule_appointment(
+                acting_user=None,
+                appointment=self.visit,
+                starts_at=at(THURSDAY + timedelta(days=1), 7),
+                ends_at=at(THURSDAY + timedelta(days=1), 8),
+                now=at(WEDNESDAY, 9),
+            )
         mail.outbox.clear()
         assert self.remind(at(THURSDAY, 8)) == 1
         assert len(mail.outbox) == 1

@@ -9,7 +9,10 @@ from icalendar import Calendar
 
 from supportledger.service.actions import do_book_appointment
 from tests.cast import SET_UP_AT, at
+from tests.outbox import deliver_mail
 from tests.service.scene import WEDNESDAY, build_scene, consent
+
+pytestmark = pytest.mark.slow
 
 
 class Collect:
@@ -55,6 +58,8 @@ def test_the_booking_confirmation_travels_over_smtp_with_its_invitation(smtp_ser
         city="Sofia",
         now=SET_UP_AT,
     )
+    assert smtp_server.envelopes == []  # queued with the booking, sent by the worker
+    deliver_mail()
     (envelope,) = smtp_server.envelopes
     assert envelope.rcpt_tos == ["petya@acme.example"]
     message = email.message_from_bytes(envelope.original_content)

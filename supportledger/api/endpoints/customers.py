@@ -9,9 +9,19 @@ from supportledger.api.endpoints.common import acting_user, caller, write
 from supportledger.api.idempotency import IdempotencyKey
 from supportledger.api.pagination import ListParams, Page, filter_list, page_of
 from supportledger.api.responses import responses
-from supportledger.api.schemas import ContactIn, ContactOut, CustomerIn, CustomerOut
+from supportledger.api.schemas import (
+    ContactIn,
+    ContactOut,
+    CustomerBillingIn,
+    CustomerIn,
+    CustomerOut,
+)
 from supportledger.api.scope import get_scoped, require_staff, scoped
-from supportledger.customers.actions import do_add_contact, do_create_customer
+from supportledger.customers.actions import (
+    do_add_contact,
+    do_create_customer,
+    do_update_customer_billing_data,
+)
 from supportledger.customers.models import Contact, Customer
 
 router = Router(tags=["customers"])
@@ -43,8 +53,30 @@ def create_customer(  # type: ignore[no-untyped-def]
         language=body.language,
         currency=body.currency,
         vat_id=body.vat_id,
+        street=body.street,
+        postcode=body.postcode,
+        registration_number=body.registration_number,
+        customer_type=body.customer_type,
     )
     return Status(201, customer)
+
+
+@router.post("/customers/{customer_id}/billing", response=responses(CustomerOut, write=True))
+@write
+def update_customer_billing(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    customer_id: int,
+    body: CustomerBillingIn,
+    idempotency_key: IdempotencyKey,
+):
+    """Change the address, registration number, VAT id or business/consumer
+    of a customer (a customer token: its own). A wrong VAT id or
+    registration number is refused (422) naming the field."""
+    customer = get_scoped(Customer.objects.all(), caller(request), "pk", customer_id, "customer")
+    changes = {k: v for k, v in body.model_dump(exclude_none=True).items()}
+    return do_update_customer_billing_data(
+        acting_user=acting_user(request), customer=customer, **changes
+    )
 
 
 @router.get("/contacts", response=responses(Page[ContactOut]))
@@ -73,5 +105,6 @@ def add_contact(  # type: ignore[no-untyped-def]
         name=body.name,
         email=body.email,
         language=body.language,
+        by_customer=not caller(request).is_staff,
     )
     return Status(201, contact)

@@ -16,6 +16,7 @@ from supportledger.billing.einvoice.national import (
     NationalDocumentRefused,
     national_document,
 )
+from supportledger.billing.einvoice.signals import national_document_pending
 from supportledger.billing.models import (
     Invoice,
     NationalDocument,
@@ -69,9 +70,9 @@ def keep_national_document(invoice: Invoice, *, at: datetime) -> NationalDocumen
         created_at=at,
     )
     if configured:
-        from supportledger.billing.einvoice.tasks import submit_national_document
-
-        transaction.on_commit(lambda: submit_national_document.enqueue(document.pk))
+        transaction.on_commit(
+            lambda: national_document_pending.send(sender=NationalDocument, document_id=document.pk)
+        )
     return document
 
 

@@ -20,8 +20,8 @@ from typing import Any
 from facturx.generate_xml import generate_xml
 
 from supportledger.billing.models import Invoice, InvoiceKind
-from supportledger.billing.vat import EU_COUNTRIES
 from supportledger.rules.money import round_money
+from supportledger.rules.vat import EU_MEMBER_STATES as EU_COUNTRIES
 
 PROFILE = "urn:cen.eu:en16931:2017"
 INVOICE_TYPE = "380"  # UNTDID 1001: commercial invoice
@@ -48,21 +48,38 @@ class VatCategory:
     reason_code: str = ""
 
 
-def vat_category(invoice: Invoice) -> VatCategory:
-    """The invoice's VAT category: standard rate (S) when VAT is charged;
-    otherwise reverse charge (AE) for an EU business customer in another
-    member state, or export outside the EU (G), with the invoice's own legal
-    note as the exemption reason."""
-    if invoice.vat_rate > 0:
-        return VatCategory("S")
+def en16931_category(stored: str, invoice: Invoice) -> VatCategory:
+    """The EN 16931 VAT category (UNTDID 5305) of a line or breakdown group
+    whose VAT category was decided at billing (``rules.vat``): ``S`` as is;
+    ``AE`` (reverse charge) with the reason the rules BR-AE-10 require;
+    ``O`` (not subject to EU VAT: a service to a customer outside the EU) is
+    stated as ``G``, export outside the EU, because EN 16931 forbids ``O`` on
+    an invoice that carries the seller's VAT identifier (BR-O-02). The
+    invoice's own legal note is the exemption reason."""
     note = invoice.vat_note or ""
-    vendor_country = str(invoice.vendor.get("country", "")).upper()
-    customer_country = str(invoice.bill_to.get("country", "")).upper()
-    if customer_country in EU_COUNTRIES and customer_country != vendor_country:
+    if stored == "S":
+        return VatCategory("S")
+    if stored == "AE":
         return VatCategory("AE", note or "Reverse charge", "VATEX-EU-AE")
-    if customer_country and customer_country not in EU_COUNTRIES:
+    if stored in ("O", "G"):
         return VatCategory("G", note or "Export outside the EU", "VATEX-EU-G")
     return VatCategory("Z")
+
+
+def vat_category(invoice: Invoice) -> VatCategory:
+    """The invoice's main VAT category: that of its largest breakdown group
+    (an invoice has one group unless a rate changed within its period)."""
+    groups = invoice.vat_breakdown or []
+    if groups:
+        largest = max(groups, key=lambda g: abs(Decimal(str(g["net"]))))
+        return en16931_category(str(largest["category"]), invoice)
+    if invoice.vat_rate > 0:
+        return VatCategory("S")
+    customer_country = str(invoice.bill_to.get("country", "")).upper()
+    vendor_country = str(invoice.vendor.get("country", "")).upper()
+    if customer_country in EU_COUNTRIES and customer_country != vendor_country:
+        return en16931_category("AE", invoice)
+    return en16931_category("O", invoice)
 
 
 def _party(data: dict[str, Any], *, legal_id_key: str = "registration_number") -> dict[str, Any]:
@@ -161,20 +178,40 @@ def en16931_data(invoice: Invoice) -> dict[str, Any]:
     if bank_account:
         data["BT-81"] = "58"  # UNTDID 4461: SEPA credit transfer
         data["BT-84"] = bank_account
-    data["BG-25"] = [_line(line, category, invoice.vat_rate, sign, currency) for line in lines]
+    data["BG-25"] = [
+        _line(
+            line,
+            en16931_category(line.vat_category, invoice) if line.vat_category else category,
+            line.vat_rate if line.vat_category else invoice.vat_rate,
+            sign,
+            currency,
+        )
+        for line in lines
+    ]
     net = _amount(invoice.net_amount, sign, currency)
     vat = _amount(invoice.vat_amount, sign, currency)
     total = _amount(invoice.total_amount, sign, currency)
-    breakdown: dict[str, Any] = {
-        "BT-116": net,
-        "BT-117": vat,
-        "BT-118": category.code,
-        "BT-119": _plain(invoice.vat_rate),
-    }
-    if category.reason:
-        breakdown["BT-120"] = category.reason
-        breakdown["BT-121"] = category.reason_code
-    data["BG-23"] = [breakdown]
+    groups = invoice.vat_breakdown or [
+        {
+            "category": category.code,
+            "rate": str(invoice.vat_rate),
+            "net": str(invoice.net_amount),
+            "vat": str(invoice.vat_amount),
+        }
+    ]
+    data["BG-23"] = []
+    for group in groups:
+        group_category = en16931_category(str(group["category"]), invoice)
+        breakdown: dict[str, Any] = {
+            "BT-116": _amount(Decimal(str(group["net"])), sign, currency),
+            "BT-117": _amount(Decimal(str(group["vat"])), sign, currency),
+            "BT-118": group_category.code,
+            "BT-119": _plain(Decimal(str(group["rate"]))),
+        }
+        if group_category.reason:
+            breakdown["BT-120"] = group_category.reason
+            breakdown["BT-121"] = group_category.reason_code
+        data["BG-23"].append(breakdown)
     data.update(
         {
             "BT-106": net,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from supportledger.billing.queries import describe_hold_reason
+from supportledger.customers.holds import describe_hold_reason
 from supportledger.customers.models import Customer
 
 register = template.Library()
@@ -13,5 +13,5 @@ register = template.Library()
 @register.filter
 def hold_reason(customer: Customer) -> str:
     """Why ``customer`` is on hold, in the active language (see
-    ``billing.queries.describe_hold_reason``)."""
+    ``customers.holds.describe_hold_reason``)."""
     return describe_hold_reason(customer)

@@ -52,7 +52,14 @@ class RunBillingForm(PeriodForm):
 
 
 class ExportForm(PeriodForm):
-    format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("json", "JSON")])
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX"), ("json", "JSON")]
+    )
+    by = forms.ChoiceField(
+        label=_("Select by"),
+        required=False,
+        choices=[("issue", _("issue date")), ("supply", _("date of supply"))],
+    )
 
 
 class CreditForm(forms.Form):

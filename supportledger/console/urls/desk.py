@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportledger.console import offers, second_factor
+from supportledger.console import caught_mail, offers, outbox, second_factor, seller
 from supportledger.console.views import auth
 from supportledger.console.views import desk as views
 
@@ -26,10 +26,15 @@ urlpatterns = [
     path("requests/<int:pk>/work/", views.record_work, name="record_work"),
     path("attachments/<int:pk>/", views.download_attachment, name="attachment"),
     path("response-targets/", views.response_targets, name="response_targets"),
+    path("outbox/", outbox.outbox, name="outbox"),
+    path("outbox/<int:pk>/retry/", outbox.retry_mail, name="retry_mail"),
     path("offers/", offers.offer_list, name="offers"),
     path("offers/consent-terms/", offers.consent_terms, name="consent_terms"),
     path("offers/new/", offers.offer_new, name="offer_new"),
     path("offers/<slug:code>/", offers.offer_detail, name="offer"),
     path("offers/<slug:code>/prices/", offers.offer_price, name="offer_price"),
     path("offers/<slug:code>/sell/", offers.offer_sell, name="offer_sell"),
+    path("seller/", seller.seller_settings, name="seller"),
+    path("caught-mail/", caught_mail.caught_mail_list, name="caught_mail"),
+    path("caught-mail/<str:key>/", caught_mail.caught_mail_detail, name="caught_mail_detail"),
 ]

@@ -20,7 +20,7 @@ from supportledger.billing.einvoice.queries import (
     get_electronic_document,
     list_electronic_documents,
 )
-from supportledger.billing.export import export_csv, export_json
+from supportledger.billing.export import export_csv, export_json, export_xlsx
 from supportledger.billing.models import BillingRun, BillingRunKind, BillingRunStatus, Invoice
 from supportledger.billing.pdf import render_invoice_pdf
 from supportledger.billing.queries import count_drafts_of_period, list_billing_runs
@@ -167,14 +167,21 @@ def export(request: HttpRequest) -> HttpResponse:
         show_form_errors(request, form)
         return redirect("billing:invoices")
     period = form.cleaned_data["period"]
-    rows = queries.list_invoices_for_period(period.start, period.end)
-    if form.cleaned_data["format"] == "json":
+    by = form.cleaned_data.get("by") or "issue"
+    rows = queries.list_invoices_for_period(period.start, period.end, by=by)
+    kind = form.cleaned_data["format"]
+    body: str | bytes
+    if kind == "json":
         body, content_type = export_json(rows), "application/json"
+    elif kind == "xlsx":
+        body = export_xlsx(rows)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         body, content_type = export_csv(rows), "text/csv; charset=utf-8"
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = (
-        f'attachment; filename="invoices-{period.label}.{form.cleaned_data["format"]}"'
+        f'attachment; filename="invoices-{period.label}{"-by-supply" if by == "supply" else ""}'
+        f'.{kind}"'
     )
     return response
 

@@ -87,7 +87,7 @@ def book_appointment(request: HttpRequest) -> HttpResponse:
             city=data["city"],
             address=data["address"],
         ),
-        done=_("Visit booked; the customer has been mailed the invitation."),
+        done=_("Visit booked; the invitation is on its way to the customer."),
     )
     return redirect("service:appointments")
 
@@ -109,7 +109,7 @@ def reschedule_appointment(request: HttpRequest, pk: int) -> HttpResponse:
             starts_at=_local(data["day"], data["starts"]),
             ends_at=_local(data["day"], data["ends"]),
         ),
-        done=_("Visit moved; the customer has been mailed the new time."),
+        done=_("Visit moved; the new time is on its way to the customer."),
     )
     return redirect("service:appointments")
 

@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -34,7 +33,11 @@ from supportledger.core.errors import ActionRefused
 from supportledger.customers.models import Contact
 from supportledger.portal import throttle
 from supportledger.portal.access import client_ip, contact_of, speak
-from supportledger.portal.actions import do_set_portal_password, do_use_one_time_code
+from supportledger.portal.actions import (
+    do_queue_password_reset_mail,
+    do_set_portal_password,
+    do_use_one_time_code,
+)
 from supportledger.portal.models import SecondFactor, ThrottleScope
 
 PENDING = "portal_pending_login"
@@ -173,7 +176,7 @@ def _send_reset_mail(request: HttpRequest, email: str) -> None:
         context = {"contact": contact, "link": link}
         subject = render_to_string("portal/mail/password_reset_subject.txt", context).strip()
         body = render_to_string("portal/mail/password_reset.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [contact.email])
+    do_queue_password_reset_mail(acting_user=None, contact=contact, subject=subject, body=body)
 
 
 def _user_of_link(uidb64: str, token: str) -> Any:

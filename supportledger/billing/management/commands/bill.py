@@ -71,5 +71,7 @@ class Command(BaseCommand):
             )
         except ActionRefused as exc:
             raise CommandError(f"{exc.code}: {exc.message}") from exc
+        for customer_id, missing in sorted(result.refused.items()):
+            sys.stdout.write(f"not invoiced: customer={customer_id} lacks {', '.join(missing)}\n")
         what = "drafts" if options["draft"] else "invoices"
         sys.stdout.write(f"done: {len(result.invoices)} {what} for {period.label}\n")

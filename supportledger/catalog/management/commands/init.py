@@ -2,8 +2,11 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from supportledger.billing.queries import missing_seller_fields
+from supportledger.billing.seller import do_apply_seller_defaults
 from supportledger.catalog.actions import do_set_up_vendor
 from supportledger.core.errors import ActionRefused
+from supportledger.rules.presets import get_preset
 
 
 class Command(BaseCommand):
@@ -27,4 +30,13 @@ class Command(BaseCommand):
             )
         except ActionRefused as exc:
             raise CommandError(exc.message) from exc
+        chosen = get_preset(preset)
+        do_apply_seller_defaults(acting_user=None, country=chosen.country, language=chosen.language)
         self.stdout.write(f"Vendor set up from preset {preset}: {policy}")
+        missing = missing_seller_fields()
+        if missing:
+            self.stdout.write(
+                "Before invoices can be issued, set the seller's "
+                + ", ".join(missing)
+                + " (supportledger seller --help, or the console's Seller page)."
+            )

@@ -10,6 +10,7 @@ stops it after the job in hand.
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import time
@@ -19,7 +20,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
-from supportledger.jobs.schedule import enqueue_due_jobs
+from supportledger.jobs.schedule import enqueue_due_jobs, run_every_poll_jobs
+from supportledger.ops.heartbeat import start_worker_heartbeat
 
 
 class Command(BaseCommand):
@@ -40,7 +42,8 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        worker_id = f"{socket.gethostname()}-{id(self):x}"[:64]
+        worker_id = f"{socket.gethostname()}-{os.getpid()}-{id(self):x}"[-64:]
+        heartbeat = start_worker_heartbeat(worker_id)
         while self.running:
             close_old_connections()
             if not options["no_schedule"]:
@@ -56,8 +59,13 @@ class Command(BaseCommand):
                 worker_id=worker_id,
                 excluded_queue_names=[],
             ).run()
+            if not options["no_schedule"]:
+                # After the jobs, so what they queued leaves in this poll.
+                for done in run_every_poll_jobs():
+                    self.stdout.write(done)
             if options["once"]:
-                return
+                break
             deadline = time.monotonic() + options["interval"]
             while self.running and time.monotonic() < deadline:
                 time.sleep(min(0.5, options["interval"]))
+        heartbeat.set()
