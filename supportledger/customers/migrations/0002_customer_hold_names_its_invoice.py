@@ -18,9 +18,12 @@ def point_holds_at_their_invoices(apps, schema_editor):
         match = OVERDUE.match(customer.on_hold_reason)
         if match is None:
             continue  # typed by staff: stays as typed
-        invoice = Invoice.objects.filter(
-            customer_id=customer.pk, number=match["number"]
-        ).first()
+        # Only the key: other branches' migrations may have changed the rest.
+        invoice = (
+            Invoice.objects.filter(customer_id=customer.pk, number=match["number"])
+            .only("pk")
+            .first()
+        )
         if invoice is None:
             continue  # no such invoice: keep the words
         customer.on_hold_invoice = invoice
@@ -30,11 +33,15 @@ def point_holds_at_their_invoices(apps, schema_editor):
 
 def write_the_sentence_back(apps, schema_editor):
     Customer = apps.get_model("customers", "Customer")
-    for customer in Customer.objects.filter(on_hold_invoice__isnull=False).select_related(
-        "on_hold_invoice"
+    Invoice = apps.get_model("billing", "Invoice")
+    for customer in Customer.objects.filter(on_hold_invoice__isnull=False).only(
+        "pk", "on_hold_invoice"
     ):
-        invoice = customer.on_hold_invoice
-        customer.on_hold_reason = f"Overdue invoice {invoice.number}, due {invoice.due_on.isoformat()}"
+        # Only the columns read: other branches' migrations may have changed the rest.
+        number, due_on = Invoice.objects.values_list("number", "due_on").get(
+            pk=customer.on_hold_invoice_id
+        )
+        customer.on_hold_reason = f"Overdue invoice {number}, due {due_on.isoformat()}"
         customer.on_hold_invoice = None
         customer.save(update_fields=["on_hold_invoice", "on_hold_reason"])
 
