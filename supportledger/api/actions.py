@@ -7,11 +7,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from supportledger.api.models import ApiToken
+from supportledger.core.audit import AuditAction
 from supportledger.core.models import AuditEntry
 from supportledger.customers.models import Contact
 
@@ -38,9 +39,9 @@ def split_token(plaintext: str) -> str | None:
 
 def do_create_api_token(
     *,
-    acting_user: AbstractBaseUser | None,
+    acting_user: User | None,
     name: str,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     contact: Contact | None = None,
     write: bool = False,
     expires_at: datetime | None = None,
@@ -70,12 +71,18 @@ def do_create_api_token(
             expires_at=expires_at,
         )
         expiry = {"expires_at": expires_at.isoformat()} if expires_at else {}
-        _audit(token, "create_api_token", acting_user, now, {"access": token.access, **expiry})
+        _audit(
+            token,
+            AuditAction.CREATE_API_TOKEN,
+            acting_user,
+            now,
+            {"access": token.access, **expiry},
+        )
     return IssuedToken(token=token, plaintext=plaintext)
 
 
 def do_revoke_api_token(
-    token: ApiToken, *, acting_user: AbstractBaseUser | None, now: datetime | None = None
+    token: ApiToken, *, acting_user: User | None, now: datetime | None = None
 ) -> ApiToken:
     """Revoke a token from now on; revoking twice keeps the first time."""
     now = now or timezone.now()
@@ -84,7 +91,7 @@ def do_revoke_api_token(
         if token.revoked_at is None:
             token.revoked_at = now
             token.save(update_fields=["revoked_at"])
-            _audit(token, "revoke_api_token", acting_user, now, {})
+            _audit(token, AuditAction.REVOKE_API_TOKEN, acting_user, now, {})
     return token
 
 
@@ -95,8 +102,8 @@ def note_api_token_used(token: ApiToken, *, now: datetime) -> None:
 
 def _audit(
     token: ApiToken,
-    action: str,
-    acting_user: AbstractBaseUser | None,
+    action: AuditAction,
+    acting_user: User | None,
     now: datetime,
     detail: dict[str, str],
 ) -> None:

@@ -39,10 +39,6 @@ class ApiError(Exception):
         self.field = field
 
 
-def not_found(what: str = "object") -> ApiError:
-    return ApiError(404, "not_found", f"No such {what}.")
-
-
 def error_response(status: int, code: str, message: str, field: str | None = None) -> JsonResponse:
     detail: dict[str, Any] = {"code": code, "message": message}
     if field is not None:

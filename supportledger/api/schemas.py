@@ -17,6 +17,7 @@ from supportledger.core.input import (
     range_message,
     strip_control_characters,
 )
+from supportledger.customers.holds import describe_hold_reason
 
 
 def example(values: dict[str, Any]) -> ConfigDict:
@@ -59,8 +60,12 @@ class CustomerOut(Schema):
     currency: str
     vat_id: str
     on_hold: bool
-    on_hold_reason: str
+    on_hold_reason: str = Field(description="Why the customer is on hold, in English.")
     created_at: datetime
+
+    @staticmethod
+    def resolve_on_hold_reason(customer: Any) -> str:
+        return describe_hold_reason(customer, "en") if customer.on_hold else ""
 
 
 class CustomerIn(InSchema):

@@ -13,9 +13,6 @@ Invariants the database enforces, not only this code:
 from __future__ import annotations
 
 import logging
-import os
-import sys
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +20,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
@@ -60,7 +58,9 @@ from supportledger.billing.models import (
 from supportledger.billing.queries import (
     find_renewal_order,
     get_billing_settings,
+    get_invoice_of_order,
     get_order_quote,
+    get_support_period_to_renew,
     list_overdue_invoices,
     list_renewal_reminders_due,
     missing_customer_billing_fields,
@@ -72,11 +72,12 @@ from supportledger.catalog.models import Product
 from supportledger.catalog.queries import check_offer_size, get_current_offer, get_offer_price_on
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
 from supportledger.core.locale_format import format_date
 from supportledger.core.queries import get_vendor_policy
+from supportledger.core.transitions import check_transition
 from supportledger.customers.actions import do_put_customer_on_hold, do_release_customer_hold
-from supportledger.customers.holds import OVERDUE_HOLD_PREFIX, overdue_hold_reason
 from supportledger.customers.models import Customer, CustomerType
 from supportledger.desk.models import WorkRating
 from supportledger.entitlements.actions import (
@@ -94,30 +95,6 @@ from supportledger.service.models import TravelCharge
 from supportledger.service.queries import list_unbilled_travel_charges
 
 logger = logging.getLogger(__name__)
-
-HOLD_REASON_PREFIX = OVERDUE_HOLD_PREFIX
-
-PAUSE_ENV = "SUPPORTLEDGER_BILLING_PAUSE_AT"
-"""Fault-injection hook for the crash test: when set to N, the billing run
-stops inside the transaction of its N-th invoice (lines written, number
-taken, not committed), prints ``paused`` and sleeps until killed."""
-
-
-def _check_transition(
-    table: dict[str, frozenset[str]],
-    current: str,
-    new: str,
-    states: type[models.TextChoices],
-    sentence: str,
-) -> None:
-    """Refuse a move the transition table does not allow. ``sentence`` is the
-    whole translated refusal with the ``current`` and ``new`` states' labels
-    as placeholders (one sentence per object, so translators can inflect)."""
-    if new not in table[current]:
-        raise ActionRefused(
-            "invalid_transition",
-            sentence % {"current": states(current).label, "new": states(new).label},
-        )
 
 
 # --- Issuing --------------------------------------------------------------
@@ -192,7 +169,7 @@ def do_continue_number_series(
     counter.save(update_fields=["last_number"])
     write_audit(
         acting_user=acting_user,
-        action="continue_number_series",
+        action=AuditAction.CONTINUE_NUMBER_SERIES,
         obj=counter,
         at=at,
         detail={"series": series, "year": year, "next_number": next_number},
@@ -200,7 +177,9 @@ def do_continue_number_series(
     return counter
 
 
-def _issue(invoice: Invoice, *, at: datetime, timezone: str, acting_user: Any = None) -> None:
+def _issue(
+    invoice: Invoice, *, at: datetime, timezone: str, acting_user: User | None = None
+) -> None:
     """Number ``invoice`` and make it final, in the caller's transaction.
 
     Travel charges on its lines count as billed from now on (and only from
@@ -208,12 +187,12 @@ def _issue(invoice: Invoice, *, at: datetime, timezone: str, acting_user: Any = 
     frees it for the next run). The line's partial unique constraint keeps a
     charge on one active line at most, so it is never billed twice."""
     settings = get_billing_settings()
-    _check_transition(
+    check_transition(
         INVOICE_TRANSITIONS,
         invoice.status,
         InvoiceStatus.ISSUED,
-        InvoiceStatus,
-        _("The invoice is %(current)s; it cannot become %(new)s."),
+        states=InvoiceStatus,
+        sentence=_("The invoice is %(current)s; it cannot become %(to)s."),
     )
     refuse_unless_seller_complete(settings)
     issued_on = local_date(at, timezone)
@@ -237,7 +216,9 @@ def _issue(invoice: Invoice, *, at: datetime, timezone: str, acting_user: Any = 
 
 
 @transaction.atomic
-def do_issue_invoice(*, acting_user: Any, invoice: Invoice, now: datetime | None = None) -> Invoice:
+def do_issue_invoice(
+    *, acting_user: User | None, invoice: Invoice, now: datetime | None = None
+) -> Invoice:
     """Number a draft and make it final. The number is the next of the
     vendor's series in the issue year (policy time zone)."""
     at = now or clock.now()
@@ -245,7 +226,7 @@ def do_issue_invoice(*, acting_user: Any, invoice: Invoice, now: datetime | None
     _issue(invoice, at=at, timezone=get_vendor_policy().timezone, acting_user=acting_user)
     write_audit(
         acting_user=acting_user,
-        action="issue_invoice",
+        action=AuditAction.ISSUE_INVOICE,
         obj=invoice,
         at=at,
         detail={"number": invoice.number, "total": str(invoice.total_amount)},
@@ -594,15 +575,6 @@ def _lines_for_customers(
     return lines
 
 
-def _pause_if_asked(count: int) -> None:
-    pause_at = os.environ.get(PAUSE_ENV)
-    if pause_at and int(pause_at) == count:
-        sys.stdout.write("paused\n")
-        sys.stdout.flush()
-        while True:  # until the test kills the process
-            time.sleep(60)
-
-
 def _bill_customer(
     customer: Customer,
     lines: list[LineValues],
@@ -610,8 +582,7 @@ def _bill_customer(
     period: Period,
     at: datetime,
     timezone: str,
-    acting_user: Any,
-    count_before: int,
+    acting_user: User | None,
     issue: bool,
 ) -> list[Invoice]:
     """One transaction per invoice (one per currency): draft, lines, and
@@ -631,12 +602,11 @@ def _bill_customer(
                 _issue(invoice, at=at, timezone=timezone, acting_user=acting_user)
             write_audit(
                 acting_user=acting_user,
-                action="bill_period",
+                action=AuditAction.BILL_PERIOD,
                 obj=invoice,
                 at=at,
                 detail={"period": period.label, "number": invoice.number, "issued": issue},
             )
-            _pause_if_asked(count_before + len(invoices) + 1)
         invoices.append(invoice)
     return invoices
 
@@ -660,7 +630,7 @@ def refuse_unless_period_ended(period: Period, at: datetime, timezone: str) -> N
 
 def do_run_billing(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     period: Period,
     customer: Customer | None = None,
     now: datetime | None = None,
@@ -715,7 +685,6 @@ def do_run_billing(
                     at=at,
                     timezone=timezone,
                     acting_user=acting_user,
-                    count_before=len(result.invoices),
                     issue=issue,
                 )
             except IntegrityError:
@@ -729,7 +698,6 @@ def do_run_billing(
                         at=at,
                         timezone=timezone,
                         acting_user=acting_user,
-                        count_before=len(result.invoices),
                         issue=issue,
                     )
                     if fresh
@@ -747,7 +715,7 @@ def do_run_billing(
 
 @transaction.atomic
 def do_mark_invoice_paid(
-    *, acting_user: Any, invoice: Invoice, now: datetime | None = None
+    *, acting_user: User | None, invoice: Invoice, now: datetime | None = None
 ) -> Invoice:
     """Record payment in full. Orders billed on it are paid and fulfilled;
     a hold this app placed is lifted when nothing else is overdue."""
@@ -755,21 +723,21 @@ def do_mark_invoice_paid(
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.kind != InvoiceKind.INVOICE:
         raise ActionRefused("invalid", _("A credit note is not paid; it is refunded."))
-    _check_transition(
+    check_transition(
         INVOICE_TRANSITIONS,
         invoice.status,
         InvoiceStatus.PAID,
-        InvoiceStatus,
-        _("The invoice is %(current)s; it cannot become %(new)s."),
+        states=InvoiceStatus,
+        sentence=_("The invoice is %(current)s; it cannot become %(to)s."),
     )
     invoice.status, invoice.paid_at = InvoiceStatus.PAID, at
     invoice.save(update_fields=["status", "paid_at"])
-    write_audit(acting_user=acting_user, action="mark_invoice_paid", obj=invoice, at=at)
+    write_audit(acting_user=acting_user, action=AuditAction.MARK_INVOICE_PAID, obj=invoice, at=at)
     order_ids = invoice.lines.filter(order__isnull=False).values_list("order_id", flat=True)
     for order in Order.objects.filter(pk__in=list(order_ids)).order_by("pk"):
         _pay_and_fulfil_order(order, acting_user=acting_user, at=at)
     customer = Customer.objects.select_for_update().get(pk=invoice.customer_id)
-    if customer.on_hold and customer.on_hold_reason.startswith(HOLD_REASON_PREFIX):
+    if customer.on_hold and customer.on_hold_invoice_id is not None:  # billing's own hold
         today = local_date(at, get_vendor_policy().timezone)
         if not list_overdue_invoices(today=today, customer=customer).exists():
             do_release_customer_hold(acting_user=acting_user, customer=customer, now=at)
@@ -778,7 +746,7 @@ def do_mark_invoice_paid(
 
 @transaction.atomic
 def do_cancel_invoice(
-    *, acting_user: Any, invoice: Invoice, now: datetime | None = None
+    *, acting_user: User | None, invoice: Invoice, now: datetime | None = None
 ) -> Invoice:
     """Cancel a draft: its lines stop counting, so what they billed can be
     billed again. An issued invoice is cancelled only by a credit note."""
@@ -791,13 +759,13 @@ def do_cancel_invoice(
     invoice.status, invoice.cancelled_at = InvoiceStatus.CANCELLED, at
     invoice.save(update_fields=["status", "cancelled_at"])
     invoice.lines.update(active=False)
-    write_audit(acting_user=acting_user, action="cancel_invoice", obj=invoice, at=at)
+    write_audit(acting_user=acting_user, action=AuditAction.CANCEL_INVOICE, obj=invoice, at=at)
     return invoice
 
 
 @transaction.atomic
 def do_credit_invoice(
-    *, acting_user: Any, invoice: Invoice, reason: str, now: datetime | None = None
+    *, acting_user: User | None, invoice: Invoice, reason: str, now: datetime | None = None
 ) -> Invoice:
     """Issue a credit note for the whole of ``invoice`` and cancel it.
 
@@ -812,12 +780,12 @@ def do_credit_invoice(
     original = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if original.kind != InvoiceKind.INVOICE:
         raise ActionRefused("invalid", _("Only an invoice can be credited."))
-    _check_transition(
+    check_transition(
         INVOICE_TRANSITIONS,
         original.status,
         InvoiceStatus.CANCELLED,
-        InvoiceStatus,
-        _("The invoice is %(current)s; it cannot become %(new)s."),
+        states=InvoiceStatus,
+        sentence=_("The invoice is %(current)s; it cannot become %(to)s."),
     )
     if original.status == InvoiceStatus.DRAFT:
         raise ActionRefused("invalid", _("A draft is cancelled, not credited."))
@@ -875,7 +843,7 @@ def do_credit_invoice(
         order.save(update_fields=["status"])
     write_audit(
         acting_user=acting_user,
-        action="credit_invoice",
+        action=AuditAction.CREDIT_INVOICE,
         obj=note,
         at=at,
         detail={"credits": original.number, "reason": reason.strip()},
@@ -897,7 +865,7 @@ def _owned(customer: Customer, obj: Any, field: str, reason: str) -> None:
 @transaction.atomic
 def do_place_order(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     kind: str,
     product: Product | None = None,
@@ -938,7 +906,7 @@ def do_place_order(
     _owned(customer, entitlement, "entitlement", _("no such entitlement for this customer."))
     if licence is not None and product is None:
         product = licence.product
-    if entitlement is not None and entitlement.licence_id and product is None:
+    if entitlement is not None and entitlement.licence is not None and product is None:
         product = entitlement.licence.product
     if kind == OrderKind.RENEWAL and entitlement is not None:
         # Locked, so a simultaneous renewal of the same period waits here and
@@ -978,7 +946,7 @@ def do_place_order(
     )
     write_audit(
         acting_user=acting_user,
-        action="place_order",
+        action=AuditAction.PLACE_ORDER,
         obj=order,
         at=at,
         detail={"kind": kind, "amount": str(order.amount), "currency": order.currency},
@@ -989,7 +957,7 @@ def do_place_order(
 @transaction.atomic
 def do_sell_offer_now(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     offer: str,
     starts: date | None = None,
@@ -1038,17 +1006,19 @@ def do_sell_offer_now(
 
 
 @transaction.atomic
-def do_cancel_order(*, acting_user: Any, order: Order, now: datetime | None = None) -> Order:
+def do_cancel_order(
+    *, acting_user: User | None, order: Order, now: datetime | None = None
+) -> Order:
     """Cancel an order not yet paid. A draft invoice carrying it is cancelled
     with it; if it is on an issued invoice, credit that first."""
     at = now or clock.now()
     order = Order.objects.select_for_update().get(pk=order.pk)
-    _check_transition(
+    check_transition(
         ORDER_TRANSITIONS,
         order.status,
         OrderStatus.CANCELLED,
-        OrderStatus,
-        _("The order is %(current)s; it cannot become %(new)s."),
+        states=OrderStatus,
+        sentence=_("The order is %(current)s; it cannot become %(to)s."),
     )
     if InvoiceLine.objects.filter(
         order=order, active=True, invoice__status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PAID]
@@ -1063,12 +1033,43 @@ def do_cancel_order(*, acting_user: Any, order: Order, now: datetime | None = No
         do_cancel_invoice(acting_user=acting_user, invoice=draft, now=at)
     order.status = OrderStatus.CANCELLED
     order.save(update_fields=["status"])
-    write_audit(acting_user=acting_user, action="cancel_order", obj=order, at=at)
+    write_audit(acting_user=acting_user, action=AuditAction.CANCEL_ORDER, obj=order, at=at)
     return order
 
 
 @transaction.atomic
-def do_invoice_order(*, acting_user: Any, order: Order, now: datetime | None = None) -> Invoice:
+def do_order_renewal(
+    *, acting_user: User | None, customer: Customer, licence: Licence, now: datetime | None = None
+) -> tuple[Order, Invoice]:
+    """A customer renews ``licence``'s support from the portal: the order of
+    the support period a renewal renews (``get_support_period_to_renew``), at
+    today's quote, invoiced and issued at once; support is extended once the
+    invoice is paid. All or nothing."""
+    period = get_support_period_to_renew(licence)
+    if period is None:
+        raise ActionRefused(
+            "no_support_period", "licence: " + _("the licence has no support period to renew.")
+        )
+    order = do_place_order(
+        acting_user=acting_user,
+        customer=customer,
+        kind=OrderKind.RENEWAL,
+        licence=licence,
+        entitlement=period,
+        now=now,
+    )
+    # A repeated renewal (a second click, two tabs) gets the one open
+    # renewal order of the period back, and the invoice that already bills it.
+    invoice = get_invoice_of_order(order) or do_invoice_order(
+        acting_user=acting_user, order=order, now=now
+    )
+    return order, invoice
+
+
+@transaction.atomic
+def do_invoice_order(
+    *, acting_user: User | None, order: Order, now: datetime | None = None
+) -> Invoice:
     """Invoice one placed order at once (a purchase in the portal), issued."""
     at = now or clock.now()
     order = (
@@ -1098,7 +1099,7 @@ def do_invoice_order(*, acting_user: Any, order: Order, now: datetime | None = N
     _issue(invoice, at=at, timezone=get_vendor_policy().timezone)
     write_audit(
         acting_user=acting_user,
-        action="invoice_order",
+        action=AuditAction.INVOICE_ORDER,
         obj=invoice,
         at=at,
         detail={"order": order.reference, "number": invoice.number},
@@ -1106,25 +1107,25 @@ def do_invoice_order(*, acting_user: Any, order: Order, now: datetime | None = N
     return invoice
 
 
-def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> None:
+def _pay_and_fulfil_order(order: Order, *, acting_user: User | None, at: datetime) -> None:
     """placed -> paid -> fulfilled, granting or extending the entitlement."""
     order = Order.objects.select_for_update(of=("self",)).select_related("product").get(pk=order.pk)
     if order.status != OrderStatus.PLACED:
         return
-    _check_transition(
+    check_transition(
         ORDER_TRANSITIONS,
         order.status,
         OrderStatus.PAID,
-        OrderStatus,
-        _("The order is %(current)s; it cannot become %(new)s."),
+        states=OrderStatus,
+        sentence=_("The order is %(current)s; it cannot become %(to)s."),
     )
     order.status, order.paid_at = OrderStatus.PAID, at
     terms = order.terms or {}
     starts = date.fromisoformat(terms["starts"])
     ends = date.fromisoformat(terms["ends"])
-    products = [order.product] if order.product_id else []
+    products = [order.product] if order.product is not None else []
     customer = order.customer
-    if order.offer_id is not None:
+    if order.offer is not None:
         fee = terms.get("fee")
         granted = do_sell_offer(
             acting_user=acting_user,
@@ -1165,18 +1166,18 @@ def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> No
             now=at,
         )
     order.granted = granted
-    _check_transition(
+    check_transition(
         ORDER_TRANSITIONS,
         OrderStatus.PAID,
         OrderStatus.FULFILLED,
-        OrderStatus,
-        _("The order is %(current)s; it cannot become %(new)s."),
+        states=OrderStatus,
+        sentence=_("The order is %(current)s; it cannot become %(to)s."),
     )
     order.status, order.fulfilled_at = OrderStatus.FULFILLED, at
     order.save(update_fields=["status", "paid_at", "granted", "fulfilled_at"])
     write_audit(
         acting_user=acting_user,
-        action="fulfil_order",
+        action=AuditAction.FULFIL_ORDER,
         obj=order,
         at=at,
         detail={"granted": granted.reference},
@@ -1186,7 +1187,9 @@ def _pay_and_fulfil_order(order: Order, *, acting_user: Any, at: datetime) -> No
 # --- Holds and reminders --------------------------------------------------
 
 
-def do_hold_overdue_customers(*, acting_user: Any, now: datetime | None = None) -> list[Customer]:
+def do_hold_overdue_customers(
+    *, acting_user: User | None, now: datetime | None = None
+) -> list[Customer]:
     """Put on hold every customer with an invoice unpaid ``hold_after_days``
     past its due date (when the settings ask for it), and tell them by mail."""
     at = now or clock.now()
@@ -1204,7 +1207,7 @@ def do_hold_overdue_customers(*, acting_user: Any, now: datetime | None = None) 
             do_put_customer_on_hold(
                 acting_user=acting_user,
                 customer=customer,
-                reason=overdue_hold_reason(invoice.number or "", invoice.due_on),
+                invoice=invoice,
                 now=at,
             )
             SentReminder.objects.get_or_create(
@@ -1218,7 +1221,7 @@ def do_hold_overdue_customers(*, acting_user: Any, now: datetime | None = None) 
     return held
 
 
-def do_send_renewal_reminders(*, acting_user: Any, now: datetime | None = None) -> int:
+def do_send_renewal_reminders(*, acting_user: User | None, now: datetime | None = None) -> int:
     """Send each renewal reminder due today once: ``reminder_days_before``
     days before a support period, contract or incident pack ends, and on the
     first day of the grace month, with the price of renewing that day."""
@@ -1238,7 +1241,7 @@ def do_send_renewal_reminders(*, acting_user: Any, now: datetime | None = None) 
             mail.queue_renewal_reminder(due, at=at)
             write_audit(
                 acting_user=acting_user,
-                action="send_renewal_reminder",
+                action=AuditAction.SEND_RENEWAL_REMINDER,
                 obj=due.entitlement,
                 at=at,
                 detail={"stage": due.stage, "price": str(due.price), "key": due.key},

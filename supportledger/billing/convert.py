@@ -24,7 +24,7 @@ from supportledger.core.locale_format import format_date
 from supportledger.desk.models import mode_label, request_reference
 from supportledger.entitlements.models import REFERENCE_PREFIX
 from supportledger.rules.calendar import add_months
-from supportledger.rules.money import round_money
+from supportledger.rules.money import UNIT_PRICE_DIGITS, round_money
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +152,11 @@ def work_line(rating: dict[str, Any], *, language: str, timezone: str) -> LineVa
         currency=rating["currency"],
         quantity=Decimal(minutes),
         unit="min",
-        unit_price=(amount / minutes).quantize(Decimal("0.0001")) if minutes else amount,
+        unit_price=(
+            round_money(amount / minutes, rating["currency"], digits=UNIT_PRICE_DIGITS)
+            if minutes
+            else amount
+        ),
         detail={
             "work": rating["work__work_id"],
             "day": day.isoformat(),
@@ -263,7 +267,9 @@ def order_line(order: Any, *, language: str) -> LineValues:
         currency=order.currency,
         quantity=Decimal(order.quantity),
         unit="h" if order.kind == OrderKind.VOUCHER else "",
-        unit_price=(Decimal(order.amount) / order.quantity).quantize(Decimal("0.0001")),
+        unit_price=round_money(
+            Decimal(order.amount) / order.quantity, order.currency, digits=UNIT_PRICE_DIGITS
+        ),
         detail={"order": order.reference, "explanation": order.explanation},
         order_id=order.pk,
         supplied_from=order.ordered_on,

@@ -32,16 +32,17 @@ from supportledger.catalog.queries import (
     get_sold_offer,
     offer_validity,
 )
+from supportledger.core.convert import renewal_policy_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.locale_format import format_date
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.holds import describe_hold_reason
 from supportledger.customers.models import Customer
-from supportledger.entitlements.models import Entitlement, Kind
+from supportledger.entitlements.models import Entitlement, Kind, Licence
 from supportledger.rules.calendar import add_months
 from supportledger.rules.money import round_money
 from supportledger.rules.renewal import grace_ends, quote_renewal
-from supportledger.rules.types import RenewalPolicy, RulesError
+from supportledger.rules.types import RenewalPolicy, RenewalQuote, RulesError
 from supportledger.rules.vat import STANDARD_RATES
 
 
@@ -189,7 +190,7 @@ def get_hold_status(customer: Customer, *, today: date) -> HoldStatus:
     """The hold and the overdue invoices; the reason in the active language."""
     return HoldStatus(
         on_hold=customer.on_hold,
-        reason=describe_hold_reason(customer.on_hold_reason) if customer.on_hold else "",
+        reason=describe_hold_reason(customer) if customer.on_hold else "",
         overdue=tuple(list_overdue_invoices(today=today, customer=customer).order_by("due_on")),
     )
 
@@ -199,21 +200,19 @@ def get_hold_status(customer: Customer, *, today: date) -> HoldStatus:
 
 @dataclass(frozen=True)
 class OrderQuote:
+    """What an order costs (``amount``, rounded by ``round_money``) and what
+    it grants (``terms``); a renewal's carries the rules' quote whole."""
+
     amount: Decimal
     currency: str
     explanation: tuple[str, ...]
     terms: dict[str, Any] = field(default_factory=dict)
+    renewal: RenewalQuote | None = None
 
 
 def renewal_policy() -> RenewalPolicy:
-    row = get_vendor_policy()
-    return RenewalPolicy(
-        grace_months=row.renewal_grace_months,
-        grace_rate=Decimal(row.renewal_grace_rate),
-        standard_rate=Decimal(row.renewal_standard_rate),
-        term_months=row.renewal_term_months,
-        round_to=Decimal(row.renewal_round_to),
-    )
+    """The vendor's renewal terms (DESIGN 3.4)."""
+    return renewal_policy_from_row(get_vendor_policy())
 
 
 def _renewal_quote(
@@ -223,7 +222,12 @@ def _renewal_quote(
         raise ActionRefused("invalid", "entitlement: " + _("a renewal renews a support period."))
     if product is None:
         raise ActionRefused("invalid", "product: " + _("the support period names no product."))
-    latest = latest_of_kind(entitlement)
+    latest = entitlement
+    if entitlement.licence_id is not None:
+        periods = list_support_periods_to_renew(
+            entitlement.customer_id, licence_id=entitlement.licence_id
+        )
+        latest = periods.get(entitlement.licence_id, entitlement)
     list_price = get_product_price_on(product, on)
     if list_price is None:
         raise ActionRefused(
@@ -248,6 +252,7 @@ def _renewal_quote(
             "ends": quote.new_support_ends.isoformat(),
             "renews_ends": latest.ends.isoformat(),
         },
+        renewal=quote,
     )
 
 
@@ -348,15 +353,27 @@ def _offer_quote(
     return OrderQuote(amount, price.currency, tuple(explanation), terms)
 
 
-def latest_of_kind(entitlement: Entitlement) -> Entitlement:
-    """The entitlement of the same kind, customer and licence (or products)
-    that ends last: renewing an old period renews from the newest one."""
-    same = Entitlement.objects.filter(
-        customer_id=entitlement.customer_id,
-        kind=entitlement.kind,
-        licence_id=entitlement.licence_id,
+def list_support_periods_to_renew(
+    customer_id: int, *, licence_id: int | None = None
+) -> dict[int, Entitlement]:
+    """What a renewal renews, per licence id (of one licence when
+    ``licence_id`` is given): the customer's support period of that licence
+    that ends last (on a tie, the newest row). Renewing an old period renews
+    from this one. One query."""
+    periods = Entitlement.objects.filter(
+        customer_id=customer_id, kind=Kind.SUPPORT_PERIOD, licence__isnull=False
     )
-    return same.order_by("-ends", "-id").first() or entitlement
+    if licence_id is not None:
+        periods = periods.filter(licence_id=licence_id)
+    latest: dict[int, Entitlement] = {}
+    for period in periods.order_by("licence_id", "-ends", "-id"):
+        latest.setdefault(period.licence_id, period)  # type: ignore[arg-type]
+    return latest
+
+
+def get_support_period_to_renew(licence: Licence) -> Entitlement | None:
+    """The support period renewing ``licence`` renews, if it has one."""
+    return list_support_periods_to_renew(licence.customer_id, licence_id=licence.pk).get(licence.pk)
 
 
 def get_order_quote(
@@ -402,7 +419,7 @@ grace (the month after it ends, renewable at the grace rate) runs out."""
 
 
 def _reminder_price(entitlement: Entitlement, on: date) -> tuple[Decimal, str, date | None] | None:
-    product = entitlement.licence.product if entitlement.licence_id else None
+    product = entitlement.licence.product if entitlement.licence else None
     try:
         if entitlement.kind == Kind.SUPPORT_PERIOD:
             quote = _renewal_quote(entitlement, product, on)
@@ -502,6 +519,7 @@ def _last_grace_reminders_due(today: date, newer: Any) -> list[ReminderDue]:
 
 
 def list_orders_for_customer(customer: Customer) -> QuerySet[Order]:
+    """The customer's orders, newest first."""
     return Order.objects.filter(customer=customer).order_by("-created_at", "-id")
 
 
@@ -549,10 +567,12 @@ __all__ = [
     "get_invoice_for_customer",
     "get_invoice_of_order",
     "get_order_quote",
+    "get_support_period_to_renew",
     "list_invoices_for_customer",
     "list_invoices_for_period",
     "list_overdue_invoices",
     "list_renewal_reminders_due",
+    "list_support_periods_to_renew",
     "missing_customer_billing_fields",
     "missing_seller_fields",
     "refuse_unless_seller_complete",

@@ -11,6 +11,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -31,6 +32,7 @@ from supportledger.billing.models import (
 )
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Customer
@@ -41,7 +43,7 @@ PROGRESS_EVERY = 25  # invoices between two progress writes
 
 
 def do_request_billing_run(
-    *, acting_user: Any, period: Period, kind: str, now: datetime | None = None
+    *, acting_user: User | None, period: Period, kind: str, now: datetime | None = None
 ) -> BillingRun:
     """Ask the worker for a billing run of ``period``. Refused with
     ``run_in_progress`` while another run of the same period is queued or
@@ -62,7 +64,7 @@ def do_request_billing_run(
             )
             write_audit(
                 acting_user=acting_user,
-                action="request_billing_run",
+                action=AuditAction.REQUEST_BILLING_RUN,
                 obj=run,
                 at=at,
                 detail={"period": period.label, "kind": kind},

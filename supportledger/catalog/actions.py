@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -22,6 +23,7 @@ from supportledger.catalog.models import (
 )
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 from supportledger.core.convert import policy_fields_from_preset
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy, validate_categories, validate_modes
@@ -43,7 +45,7 @@ def _refuse_invalid(obj: Any, *, validate_unique: bool = True) -> None:
 @transaction.atomic
 def do_set_up_vendor(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     preset_name: str,
     price_list_from: date = SETUP_PRICE_LIST_FROM,
     replace: bool = False,
@@ -77,7 +79,7 @@ def do_set_up_vendor(
         do_set_consent_terms(acting_user=acting_user, language=language, text=text, now=at)
     write_audit(
         acting_user=acting_user,
-        action="set_up_vendor",
+        action=AuditAction.SET_UP_VENDOR,
         obj=policy,
         at=at,
         detail={"preset": preset_name},
@@ -85,7 +87,9 @@ def do_set_up_vendor(
     return policy
 
 
-def _seed_offers(preset: Any, *, acting_user: Any, price_list_from: date, at: datetime) -> None:
+def _seed_offers(
+    preset: Any, *, acting_user: User | None, price_list_from: date, at: datetime
+) -> None:
     """The preset's offers as the vendor's offers, each with its prices from
     ``price_list_from``. With ``--replace`` an offer of the same code gets a
     new version only when its terms differ."""
@@ -218,7 +222,7 @@ def validate_offer_values(values: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def do_create_offer(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     code: str,
     values: dict[str, Any],
     now: datetime | None = None,
@@ -236,7 +240,7 @@ def do_create_offer(
     offer.products.set(products)
     write_audit(
         acting_user=acting_user,
-        action="create_offer",
+        action=AuditAction.CREATE_OFFER,
         obj=offer,
         at=at,
         detail={"code": code, "version": 1},
@@ -247,7 +251,7 @@ def do_create_offer(
 @transaction.atomic
 def do_change_offer(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     offer: Offer,
     values: dict[str, Any],
     now: datetime | None = None,
@@ -275,7 +279,7 @@ def do_change_offer(
     new.products.set(products)
     write_audit(
         acting_user=acting_user,
-        action="change_offer",
+        action=AuditAction.CHANGE_OFFER,
         obj=new,
         at=at,
         detail={
@@ -290,7 +294,7 @@ def do_change_offer(
 @transaction.atomic
 def do_set_offer_price(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     code: str,
     size: int,
     currency: str,
@@ -323,7 +327,7 @@ def do_set_offer_price(
     )
     write_audit(
         acting_user=acting_user,
-        action="set_offer_price",
+        action=AuditAction.SET_OFFER_PRICE,
         obj=price,
         at=at,
         detail={
@@ -340,7 +344,7 @@ def do_set_offer_price(
 @transaction.atomic
 def do_set_service_prices(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     effective_from: date,
     currency: str,
     rates: Mapping[str, Decimal],
@@ -360,7 +364,7 @@ def do_set_service_prices(
     )
     write_audit(
         acting_user=acting_user,
-        action="set_service_prices",
+        action=AuditAction.SET_SERVICE_PRICES,
         obj=price,
         at=now or clock.now(),
         detail={n: str(rates[n]) for n in ServicePrice.RATE_FIELDS},
@@ -371,7 +375,7 @@ def do_set_service_prices(
 @transaction.atomic
 def do_create_product(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     code: str,
     name: str,
     licence_model: str = LicenceModel.PERPETUAL,
@@ -393,7 +397,10 @@ def do_create_product(
     _refuse_invalid(product)
     product.save()
     write_audit(
-        acting_user=acting_user, action="create_product", obj=product, at=now or clock.now()
+        acting_user=acting_user,
+        action=AuditAction.CREATE_PRODUCT,
+        obj=product,
+        at=now or clock.now(),
     )
     return product
 
@@ -401,7 +408,7 @@ def do_create_product(
 @transaction.atomic
 def do_set_product_price(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     product: Product,
     effective_from: date,
     amount: Decimal,
@@ -418,7 +425,7 @@ def do_set_product_price(
     )
     write_audit(
         acting_user=acting_user,
-        action="set_product_price",
+        action=AuditAction.SET_PRODUCT_PRICE,
         obj=price,
         at=now or clock.now(),
         detail={"amount": str(amount), "currency": currency},
@@ -429,7 +436,7 @@ def do_set_product_price(
 @transaction.atomic
 def do_publish_release(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     product: Product,
     version: str,
     released_on: date,
@@ -448,7 +455,7 @@ def do_publish_release(
         release.file.save(file.name, file, save=False)
     release.save()
     at = now or clock.now()
-    write_audit(acting_user=acting_user, action="publish_release", obj=release, at=at)
+    write_audit(acting_user=acting_user, action=AuditAction.PUBLISH_RELEASE, obj=release, at=at)
     # Announced to every contact who may download it, through the outbox.
     from supportledger.intake.mailout import queue_release_mails
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ def get_service_price_on(day: date) -> ServicePrice | None:
     """The service price list in force on ``day``; None before the first one.
     From the process's cache checked against the policy version
     (``core.policy_cache``): shared, so read it and never change it."""
-    return policy_cache.get_service_price_on(day)
+    return cast("ServicePrice | None", policy_cache.get_service_price_on(day))
 
 
 # --- Offers -------------------------------------------------------------------
@@ -129,7 +129,7 @@ def check_offer_size(offer: Offer, size: int | None, *, field: str = "size") -> 
             + _("%(offer)s is sold in sizes %(sizes)s, not %(size)s.")
             % {"offer": offer.code, "sizes": ", ".join(map(str, offer.sizes)), "size": size},
         )
-    return size
+    return size or 0
 
 
 def get_sold_offer(kind: str, code: str | None = None) -> Offer:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import models
 
+from supportledger.core.audit import AuditAction
 from supportledger.core.models import AuditEntry
 
 
 def write_audit(
     *,
-    acting_user: Any,
-    action: str,
+    acting_user: User | None,
+    action: AuditAction,
     obj: models.Model,
     at: datetime,
     detail: dict[str, Any] | None = None,

@@ -11,9 +11,13 @@ from supportledger.core.models import VendorPolicy
 from supportledger.rules.types import (
     DEFAULT_KIND_DEFAULTS,
     ClaimPolicy,
+    EntitlementKind,
     KindDefaults,
     Policy,
     RenewalPolicy,
+    as_category,
+    as_kind,
+    as_mode,
 )
 
 
@@ -75,14 +79,27 @@ def _months(preset: Any, kind: str) -> int:
     return int(getattr(preset, f"default_{kind}_months", 0) or 0)
 
 
-def kind_defaults_from_row(row: VendorPolicy) -> dict[str, KindDefaults]:
+def kind_defaults_from_row(row: VendorPolicy) -> dict[EntitlementKind, KindDefaults]:
     """The kind defaults of DESIGN 3.3 with the row's overrides applied."""
     defaults = dict(DEFAULT_KIND_DEFAULTS)
     for kind, spec in (row.kind_defaults or {}).items():
-        defaults[kind] = KindDefaults(
-            frozenset(spec["covers"]), frozenset(spec["modes"]), spec.get("downloads")
+        defaults[as_kind(kind)] = KindDefaults(
+            frozenset(as_category(c) for c in spec["covers"]),
+            frozenset(as_mode(m) for m in spec["modes"]),
+            spec.get("downloads"),
         )
     return defaults
+
+
+def renewal_policy_from_row(row: VendorPolicy) -> RenewalPolicy:
+    """The renewal terms of DESIGN 3.4 as the row holds them."""
+    return RenewalPolicy(
+        grace_months=row.renewal_grace_months,
+        grace_rate=Decimal(row.renewal_grace_rate),
+        standard_rate=Decimal(row.renewal_standard_rate),
+        term_months=row.renewal_term_months,
+        round_to=Decimal(row.renewal_round_to),
+    )
 
 
 def policy_from_row(row: VendorPolicy, rates: Mapping[str, Decimal]) -> Policy:
@@ -108,13 +125,7 @@ def policy_from_row(row: VendorPolicy, rates: Mapping[str, Decimal]) -> Policy:
         after_hours_multiplier=Decimal(row.after_hours_multiplier),
         rates=dict(rates),
         kind_defaults=kind_defaults_from_row(row),
-        renewal=RenewalPolicy(
-            grace_months=row.renewal_grace_months,
-            grace_rate=Decimal(row.renewal_grace_rate),
-            standard_rate=Decimal(row.renewal_standard_rate),
-            term_months=row.renewal_term_months,
-            round_to=Decimal(row.renewal_round_to),
-        ),
+        renewal=renewal_policy_from_row(row),
         claims=ClaimPolicy(
             complaint_business_days=row.complaint_business_days,
             service_warranty_days=row.service_warranty_days,

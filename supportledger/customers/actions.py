@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from supportledger.catalog.models import Product
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
 from supportledger.customers.models import Contact, Customer, CustomerType, StaffMember, StaffRole
 from supportledger.rules.tax_ids import (
@@ -20,6 +22,9 @@ from supportledger.rules.tax_ids import (
     normalise_registration_number,
     normalise_vat_id,
 )
+
+if TYPE_CHECKING:
+    from supportledger.billing.models import Invoice
 
 
 def _refuse_invalid(obj: Any, exclude: list[str] | None = None) -> None:
@@ -80,7 +85,7 @@ def tax_id_reason(exc: TaxIdError) -> str:
 @transaction.atomic
 def do_create_customer(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     organisation: str,
     city: str,
     country: str,
@@ -110,7 +115,7 @@ def do_create_customer(
     check_billing_data(customer)
     _refuse_invalid(customer)
     customer.save()
-    write_audit(acting_user=acting_user, action="create_customer", obj=customer, at=at)
+    write_audit(acting_user=acting_user, action=AuditAction.CREATE_CUSTOMER, obj=customer, at=at)
     return customer
 
 
@@ -159,7 +164,7 @@ def do_update_customer_billing_data(
     customer.save()
     write_audit(
         acting_user=acting_user,
-        action="update_customer_billing_data",
+        action=AuditAction.UPDATE_CUSTOMER_BILLING_DATA,
         obj=customer,
         at=at,
         detail={
@@ -176,7 +181,7 @@ def do_update_customer_billing_data(
 @transaction.atomic
 def do_add_contact(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     name: str,
     email: str,
@@ -206,7 +211,7 @@ def do_add_contact(
     contact.save()
     write_audit(
         acting_user=acting_user,
-        action="add_contact",
+        action=AuditAction.ADD_CONTACT,
         obj=contact,
         at=at,
         detail={"verified": verified, "shared_with_customers": others} if others else None,
@@ -243,7 +248,7 @@ def do_change_contact_email(
     contact.save(update_fields=["email", "email_verified_at"])
     write_audit(
         acting_user=acting_user,
-        action="change_contact_email",
+        action=AuditAction.CHANGE_CONTACT_EMAIL,
         obj=contact,
         at=at,
         detail={"from": before, "to": contact.email, "shared_with_customers": others},
@@ -271,7 +276,7 @@ def do_confirm_contact_email(*, token: str, now: datetime | None = None) -> Cont
         contact.save(update_fields=["email_verified_at"])
         write_audit(
             acting_user=None,
-            action="confirm_contact_email",
+            action=AuditAction.CONFIRM_CONTACT_EMAIL,
             obj=contact,
             at=at,
             detail={"email": contact.email},
@@ -281,32 +286,44 @@ def do_confirm_contact_email(*, token: str, now: datetime | None = None) -> Cont
 
 @transaction.atomic
 def do_put_customer_on_hold(
-    *, acting_user: Any, customer: Customer, reason: str, now: datetime | None = None
+    *,
+    acting_user: User | None,
+    customer: Customer,
+    reason: str = "",
+    invoice: Invoice | None = None,
+    now: datetime | None = None,
 ) -> Customer:
-    """No new work is recorded for a customer on hold."""
-    if not reason.strip():
+    """No new work is recorded for a customer on hold. Staff give the
+    ``reason`` as text; billing names the overdue ``invoice`` instead (each
+    reader then sees the reason in their language, and paying it lifts the
+    hold)."""
+    reason = reason.strip()
+    if not reason and invoice is None:
         raise ActionRefused("invalid", "Say why the customer is put on hold.")
-    customer.on_hold, customer.on_hold_reason = True, reason.strip()
-    customer.save(update_fields=["on_hold", "on_hold_reason"])
+    customer.on_hold, customer.on_hold_reason, customer.on_hold_invoice = True, reason, invoice
+    customer.save(update_fields=["on_hold", "on_hold_reason", "on_hold_invoice"])
+    detail: dict[str, str] = {"reason": reason}
+    if invoice is not None:
+        detail["invoice"] = invoice.number or ""
     write_audit(
         acting_user=acting_user,
-        action="put_customer_on_hold",
+        action=AuditAction.PUT_CUSTOMER_ON_HOLD,
         obj=customer,
         at=now or clock.now(),
-        detail={"reason": customer.on_hold_reason},
+        detail=detail,
     )
     return customer
 
 
 @transaction.atomic
 def do_release_customer_hold(
-    *, acting_user: Any, customer: Customer, now: datetime | None = None
+    *, acting_user: User | None, customer: Customer, now: datetime | None = None
 ) -> Customer:
-    customer.on_hold, customer.on_hold_reason = False, ""
-    customer.save(update_fields=["on_hold", "on_hold_reason"])
+    customer.on_hold, customer.on_hold_reason, customer.on_hold_invoice = False, "", None
+    customer.save(update_fields=["on_hold", "on_hold_reason", "on_hold_invoice"])
     write_audit(
         acting_user=acting_user,
-        action="release_customer_hold",
+        action=AuditAction.RELEASE_CUSTOMER_HOLD,
         obj=customer,
         at=now or clock.now(),
     )
@@ -316,7 +333,7 @@ def do_release_customer_hold(
 @transaction.atomic
 def do_add_staff_member(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     user: Any,
     role: str = StaffRole.AGENT,
     products: Iterable[Product] = (),
@@ -332,7 +349,7 @@ def do_add_staff_member(
         user.save(update_fields=["is_staff"])
     write_audit(
         acting_user=acting_user,
-        action="add_staff_member",
+        action=AuditAction.ADD_STAFF_MEMBER,
         obj=member,
         at=now or clock.now(),
         detail={"role": role, "products": sorted(p.code for p in member.products.all())},
@@ -341,9 +358,8 @@ def do_add_staff_member(
 
 
 @transaction.atomic
-@transaction.atomic
 def do_set_staff_role(
-    *, acting_user: Any, member: StaffMember, role: str, now: datetime | None = None
+    *, acting_user: User | None, member: StaffMember, role: str, now: datetime | None = None
 ) -> StaffMember:
     """Change a staff member's role (agent, manager, administrator)."""
     if role not in StaffRole.values:
@@ -355,28 +371,9 @@ def do_set_staff_role(
     member.save(update_fields=["role"])
     write_audit(
         acting_user=acting_user,
-        action="set_staff_role",
+        action=AuditAction.SET_STAFF_ROLE,
         obj=member,
         at=now or clock.now(),
         detail={"from": before, "to": role},
-    )
-    return member
-
-
-def do_authorise_staff_member(
-    *,
-    acting_user: Any,
-    member: StaffMember,
-    products: Iterable[Product],
-    now: datetime | None = None,
-) -> StaffMember:
-    """Replace the products ``member`` is an authorised specialist for."""
-    member.products.set(list(products))
-    write_audit(
-        acting_user=acting_user,
-        action="authorise_staff_member",
-        obj=member,
-        at=now or clock.now(),
-        detail={"products": sorted(p.code for p in member.products.all())},
     )
     return member

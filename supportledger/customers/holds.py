@@ -1,46 +1,32 @@
-"""The reason a customer is on hold, as stored and as read.
+"""Why a customer is on hold, as the reader reads it.
 
-Billing holds a customer whose invoice is overdue and stores the reason in
-one fixed English shape; every page that shows a hold (portal, console,
-service) reads it back in the reader's language. A reason staff typed is
-shown as typed.
+A hold that billing places for an overdue invoice points at that invoice
+(``Customer.on_hold_invoice``); every page that shows a hold (portal,
+console, service, the API) writes its reason from the invoice, in the
+reader's language. A reason staff typed is shown as typed.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import date
+from typing import Any
 
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from supportledger.core.locale_format import format_date
 
-OVERDUE_HOLD_PREFIX = "Overdue invoice"
-"""Holds billing places start with it, so paying lifts only those."""
 
-_OVERDUE_HOLD = re.compile(
-    rf"^{OVERDUE_HOLD_PREFIX} (?P<number>\S+), due (?P<due>\d{{4}}-\d{{2}}-\d{{2}})$"
-)
-
-
-def overdue_hold_reason(number: str, due_on: date) -> str:
-    """The reason stored on a customer held for an overdue invoice: plain
-    English, one fixed shape, so ``describe_hold_reason`` can read it back
-    into any language."""
-    return f"{OVERDUE_HOLD_PREFIX} {number}, due {due_on.isoformat()}"
-
-
-def describe_hold_reason(reason: str, language: str | None = None) -> str:
-    """A hold reason in ``language`` (default: the active one). A hold that
-    billing placed for an overdue invoice is written anew, with the date the
-    reader's way; a reason staff typed is shown as they typed it."""
-    match = _OVERDUE_HOLD.match(reason)
-    if match is None:
-        return reason
+def describe_hold_reason(customer: Any, language: str | None = None) -> str:
+    """Why ``customer`` is on hold, in ``language`` (default: the active
+    one): a hold billing placed for an overdue invoice is written from the
+    invoice, with the date the reader's way; a reason staff typed is shown
+    as they typed it. Reads ``on_hold_invoice`` (one query if not selected)."""
+    invoice = customer.on_hold_invoice
+    if invoice is None or invoice.due_on is None:
+        return str(customer.on_hold_reason)
     language = language or get_language() or "en"
     with override(language):
         return _("Overdue invoice %(number)s, due %(due)s") % {
-            "number": match["number"],
-            "due": format_date(date.fromisoformat(match["due"]), language),
+            "number": invoice.number,
+            "due": format_date(invoice.due_on, language),
         }

@@ -32,14 +32,26 @@ class Customer(models.Model):
     currency = models.CharField(max_length=3, help_text="ISO 4217 code invoices are in.")
     vat_id = models.CharField(max_length=32, blank=True, verbose_name="VAT id")
     on_hold = models.BooleanField(default=False, help_text="No new work while on hold.")
-    on_hold_reason = models.CharField(max_length=200, blank=True)
+    on_hold_reason = models.CharField(
+        max_length=200, blank=True, help_text="Why staff put the customer on hold, as typed."
+    )
+    on_hold_invoice = models.ForeignKey(
+        "billing.Invoice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The overdue invoice billing put the customer on hold for.",
+    )
     created_at = models.DateTimeField(help_text="UTC.")
 
     class Meta:
         ordering = ["organisation"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(on_hold=False) | ~Q(on_hold_reason=""),
+                condition=Q(on_hold=False)
+                | ~Q(on_hold_reason="")
+                | Q(on_hold_invoice__isnull=False),
                 name="customer_on_hold_has_reason",
             )
         ]

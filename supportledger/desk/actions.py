@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
@@ -34,10 +35,13 @@ from django.utils.translation import gettext as _
 from supportledger.catalog.models import Product
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 from supportledger.core.convert import kind_defaults_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.html import sanitise_html
 from supportledger.core.queries import get_vendor_policy
+from supportledger.core.transitions import check_transition
+from supportledger.customers.holds import describe_hold_reason
 from supportledger.customers.models import Contact, Customer, StaffMember
 from supportledger.desk.convert import business_calendar
 from supportledger.desk.convert import rules_entitlements as _rules_entitlements
@@ -71,7 +75,15 @@ from supportledger.entitlements.models import (
 from supportledger.rules.explanation import steps_to_json
 from supportledger.rules.rating import rate_work
 from supportledger.rules.response import first_response_due, response_target_minutes
-from supportledger.rules.types import CATEGORIES, MODES, RequestRef, RulesError, Work
+from supportledger.rules.types import (
+    CATEGORIES,
+    MODES,
+    RequestRef,
+    RulesError,
+    Work,
+    as_category,
+    as_mode,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +91,7 @@ logger = logging.getLogger(__name__)
 @transaction.atomic
 def do_open_request(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     subject: str,
     body: str = "",
@@ -182,7 +194,7 @@ def do_open_request(
         _charge_incident_on_opening(request, policy_row, acting_user=acting_user, at=at)
     write_audit(
         acting_user=acting_user,
-        action="open_request",
+        action=AuditAction.OPEN_REQUEST,
         obj=request,
         at=at,
         detail={"channel": channel, "customer": customer.pk},
@@ -192,7 +204,7 @@ def do_open_request(
 
 def do_record_work(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     work_id: str,
     request: Request,
     agent: StaffMember,
@@ -243,7 +255,7 @@ def do_record_work(
 
 def _record_work(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     work_id: str,
     request: Request,
     agent: StaffMember,
@@ -261,7 +273,7 @@ def _record_work(
         raise ActionRefused(
             "customer_on_hold",
             _("%(customer)s is on hold (%(reason)s).")
-            % {"customer": customer, "reason": customer.on_hold_reason},
+            % {"customer": customer, "reason": describe_hold_reason(customer)},
         )
     _check_same_customer(request, licence)
     _check_same_product(product, licence)
@@ -283,7 +295,7 @@ def _record_work(
     rating = _rate_and_post(work, acting_user=acting_user, at=at)
     write_audit(
         acting_user=acting_user,
-        action="record_work",
+        action=AuditAction.RECORD_WORK,
         obj=work,
         at=at,
         detail=_rating_detail(rating),
@@ -344,7 +356,7 @@ def _check_authorised(agent: StaffMember, product: Product) -> None:
 @transaction.atomic
 def do_edit_work(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     work: WorkEntry,
     now: datetime | None = None,
     **changes: Any,
@@ -374,7 +386,7 @@ def do_edit_work(
     _rerate(work, acting_user=acting_user, at=at)
     write_audit(
         acting_user=acting_user,
-        action="edit_work",
+        action=AuditAction.EDIT_WORK,
         obj=work,
         at=at,
         detail={"before": before, "after": {name: str(getattr(work, name)) for name in changes}},
@@ -383,7 +395,9 @@ def do_edit_work(
 
 
 @transaction.atomic
-def do_rerate_work(*, acting_user: Any, work: WorkEntry, now: datetime | None = None) -> WorkRating:
+def do_rerate_work(
+    *, acting_user: User | None, work: WorkEntry, now: datetime | None = None
+) -> WorkRating:
     """Rate ``work`` again against the entitlements as they are now recorded
     (after a retroactive change): the old rating's ledger entries are
     reversed, new ones posted, the old rating kept with ``current=False``."""
@@ -395,7 +409,7 @@ def do_rerate_work(*, acting_user: Any, work: WorkEntry, now: datetime | None = 
     rating = _rerate(work, acting_user=acting_user, at=at)
     write_audit(
         acting_user=acting_user,
-        action="rerate_work",
+        action=AuditAction.RERATE_WORK,
         obj=work,
         at=at,
         detail=_rating_detail(rating),
@@ -403,12 +417,12 @@ def do_rerate_work(*, acting_user: Any, work: WorkEntry, now: datetime | None = 
     return rating
 
 
-def _rerate(work: WorkEntry, *, acting_user: Any, at: datetime) -> WorkRating:
+def _rerate(work: WorkEntry, *, acting_user: User | None, at: datetime) -> WorkRating:
     _reverse_current_rating(work, acting_user=acting_user, at=at)
     return _rate_and_post(work, acting_user=acting_user, at=at)
 
 
-def _reverse_current_rating(work: WorkEntry, *, acting_user: Any, at: datetime) -> None:
+def _reverse_current_rating(work: WorkEntry, *, acting_user: User | None, at: datetime) -> None:
     """Reverse the consumptions of ``work``'s current rating and keep the
     rating with ``current=False``; the caller rates the work again."""
     old = WorkRating.objects.filter(work=work, current=True).first()
@@ -455,7 +469,7 @@ def _check_not_invoiced(work: WorkEntry) -> None:
 
 def do_rerate_since(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer_id: int,
     since: date,
     request_id: int | None = None,
@@ -502,7 +516,7 @@ def do_rerate_since(
         except ActionRefused as refused:
             write_audit(
                 acting_user=acting_user,
-                action="rerate_refused",
+                action=AuditAction.RERATE_REFUSED,
                 obj=Customer.objects.get(pk=customer_id),
                 at=at,
                 detail={"since": str(since), "code": refused.code, "message": refused.message},
@@ -511,7 +525,7 @@ def do_rerate_since(
         for work, rating in zip(works, ratings, strict=True):
             write_audit(
                 acting_user=acting_user,
-                action="rerate_work",
+                action=AuditAction.RERATE_WORK,
                 obj=work,
                 at=at,
                 detail={"since": str(since), **_rating_detail(rating)},
@@ -546,7 +560,7 @@ def _lock(request: Request, *, extra: set[int], work: WorkEntry) -> _Locked:
     return _Locked(request, entitlements)
 
 
-def _rate_and_post(work: WorkEntry, *, acting_user: Any, at: datetime) -> WorkRating:
+def _rate_and_post(work: WorkEntry, *, acting_user: User | None, at: datetime) -> WorkRating:
     policy_row = get_vendor_policy()
     day = local_date(work.started_at, policy_row.timezone)
     month = month_start(day)
@@ -561,8 +575,8 @@ def _rate_and_post(work: WorkEntry, *, acting_user: Any, at: datetime) -> WorkRa
     rules_work = Work(
         id=work.work_id,
         product=work.product.code,
-        category=work.category,
-        mode=work.mode,
+        category=as_category(work.category),
+        mode=as_mode(work.mode),
         started_at=work.started_at,
         ended_at=work.ended_at,
         request=RequestRef(
@@ -654,7 +668,7 @@ def mode_of_channel(channel: str) -> str:
     return channel if channel in MODES else _CHAT_LIKE
 
 
-def _user_or_none(acting_user: Any) -> Any:
+def _user_or_none(acting_user: User | None) -> Any:
     return acting_user if getattr(acting_user, "pk", None) else None
 
 
@@ -764,7 +778,7 @@ def _store_attachments(message: Message, files: Sequence[_CheckedFile], at: date
         )
         # Stored under a random name: the uploaded name is only ever shown.
         attachment.file.save(uuid.uuid4().hex, ContentFile(item.content), save=False)
-        _delete_on_rollback(attachment.file.storage, attachment.file.name)
+        _delete_on_rollback(attachment.file.storage, attachment.file.name or "")
         attachment.save()
 
 
@@ -842,7 +856,7 @@ def _resume_response_clock(request: Request, policy_row: Any, at: datetime) -> N
 
 
 def _charge_incident_on_opening(
-    request: Request, policy_row: Any, *, acting_user: Any, at: datetime
+    request: Request, policy_row: Any, *, acting_user: User | None, at: datetime
 ) -> None:
     """Charge one incident for a phone request, from the pack the rating
     rules pick for one minute of phone work on it now; no pack, nothing."""
@@ -864,8 +878,8 @@ def _charge_incident_on_opening(
     rules_work = Work(
         id=probe.work_id,
         product=request.product.code if request.product is not None else "",
-        category=request.category,
-        mode=Mode.PHONE,
+        category=as_category(request.category),
+        mode="phone",
         started_at=probe.started_at,
         ended_at=probe.ended_at,
         request=RequestRef(id=request.reference, opened_via=request.opened_via),
@@ -895,7 +909,7 @@ def _charge_incident_on_opening(
 @transaction.atomic
 def do_post_message(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     request: Request,
     body_text: str,
     body_html: str = "",
@@ -955,7 +969,7 @@ def do_post_message(
     request.save(update_fields=sorted(set(changed)))
     write_audit(
         acting_user=acting_user,
-        action="post_message",
+        action=AuditAction.POST_MESSAGE,
         obj=message,
         at=at,
         detail={"request": request.pk, "internal": internal, "attachments": len(files)},
@@ -990,14 +1004,13 @@ def _move(request: Request, to: str, at: datetime) -> None:
             % {"status": repr(to), "allowed": ", ".join(Status.values)},
         )
     current = request.status
-    if to not in TRANSITIONS[current]:
-        allowed = ", ".join(sorted(TRANSITIONS[current])) or _("none")
-        raise ActionRefused(
-            "illegal_transition",
-            "status: "
-            + _("a request that is %(current)s cannot become %(to)s (allowed: %(allowed)s).")
-            % {"current": current, "to": to, "allowed": allowed},
-        )
+    check_transition(
+        TRANSITIONS,
+        current,
+        to,
+        sentence="status: "
+        + _("a request that is %(current)s cannot become %(to)s (allowed: %(allowed)s)."),
+    )
     policy_row = get_vendor_policy()
     if to == Status.WAITING:
         request.waiting_since = at
@@ -1014,10 +1027,10 @@ def _move(request: Request, to: str, at: datetime) -> None:
 
 @transaction.atomic
 def do_change_request_status(
-    *, acting_user: Any, request: Request, to: str, now: datetime | None = None
+    *, acting_user: User | None, request: Request, to: str, now: datetime | None = None
 ) -> Request:
     """Move ``request`` to status ``to`` if the transition table allows it;
-    otherwise raise ``ActionRefused("illegal_transition")`` naming the
+    otherwise raise ``ActionRefused("invalid_transition")`` naming the
     allowed moves. Waiting for the customer pauses the first-response clock
     (in business minutes); leaving that status resumes it."""
     at = now or clock.now()
@@ -1028,7 +1041,7 @@ def do_change_request_status(
     locked.save(update_fields=[*_STATUS_FIELDS, "updated_at"])
     write_audit(
         acting_user=acting_user,
-        action="change_request_status",
+        action=AuditAction.CHANGE_REQUEST_STATUS,
         obj=locked,
         at=at,
         detail={"from": before, "to": to},
@@ -1046,7 +1059,7 @@ def _copy_fields(source: Request, target: Request) -> None:
 @transaction.atomic
 def do_assign_request(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     request: Request,
     assignee: StaffMember | None,
     now: datetime | None = None,
@@ -1065,7 +1078,7 @@ def do_assign_request(
     locked.save(update_fields=fields)
     write_audit(
         acting_user=acting_user,
-        action="assign_request",
+        action=AuditAction.ASSIGN_REQUEST,
         obj=locked,
         at=at,
         detail={"from": before, "to": assignee.pk if assignee else None},
@@ -1076,7 +1089,7 @@ def do_assign_request(
 
 @transaction.atomic
 def do_set_request_priority(
-    *, acting_user: Any, request: Request, priority: str, now: datetime | None = None
+    *, acting_user: User | None, request: Request, priority: str, now: datetime | None = None
 ) -> Request:
     at = now or clock.now()
     if priority not in Priority.values:
@@ -1091,7 +1104,7 @@ def do_set_request_priority(
     locked.save(update_fields=["priority", "updated_at"])
     write_audit(
         acting_user=acting_user,
-        action="set_request_priority",
+        action=AuditAction.SET_REQUEST_PRIORITY,
         obj=locked,
         at=at,
         detail={"from": before, "to": priority},
@@ -1106,7 +1119,7 @@ def do_set_request_priority(
 @transaction.atomic
 def do_start_timer(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     request: Request,
     agent: StaffMember,
     mode: str,
@@ -1130,7 +1143,11 @@ def do_start_timer(
     )
     if created:
         write_audit(
-            acting_user=acting_user, action="start_timer", obj=timer, at=at, detail={"mode": mode}
+            acting_user=acting_user,
+            action=AuditAction.START_TIMER,
+            obj=timer,
+            at=at,
+            detail={"mode": mode},
         )
     return timer
 
@@ -1138,7 +1155,7 @@ def do_start_timer(
 @transaction.atomic
 def do_stop_timer(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     request: Request,
     agent: StaffMember,
     category: str | None = None,
@@ -1172,14 +1189,20 @@ def do_stop_timer(
         now=at,
     )
     write_audit(
-        acting_user=acting_user, action="stop_timer", obj=timer, at=at, detail={"work": work.pk}
+        acting_user=acting_user,
+        action=AuditAction.STOP_TIMER,
+        obj=timer,
+        at=at,
+        detail={"work": work.pk},
     )
     timer.delete()
     return work
 
 
 @transaction.atomic
-def do_discard_timer(*, acting_user: Any, timer: Timer, now: datetime | None = None) -> None:
+def do_discard_timer(
+    *, acting_user: User | None, timer: Timer, now: datetime | None = None
+) -> None:
     """Throw a running timer away without recording work (it was started by
     mistake, or its work was refused and will be entered by hand)."""
     at = now or clock.now()
@@ -1188,7 +1211,7 @@ def do_discard_timer(*, acting_user: Any, timer: Timer, now: datetime | None = N
         raise ActionRefused("no_timer", _("The timer is not running any more."))
     write_audit(
         acting_user=acting_user,
-        action="discard_timer",
+        action=AuditAction.DISCARD_TIMER,
         obj=locked,
         at=at,
         detail={"request": locked.request_id, "started_at": locked.started_at.isoformat()},
@@ -1199,7 +1222,7 @@ def do_discard_timer(*, acting_user: Any, timer: Timer, now: datetime | None = N
 @transaction.atomic
 def do_correct_timer(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     timer: Timer,
     started_at: datetime,
     mode: str,
@@ -1226,7 +1249,7 @@ def do_correct_timer(
     locked.save(update_fields=["started_at", "mode"])
     write_audit(
         acting_user=acting_user,
-        action="correct_timer",
+        action=AuditAction.CORRECT_TIMER,
         obj=locked,
         at=at,
         detail={"before": before, "started_at": started_at.isoformat(), "mode": mode},
@@ -1236,7 +1259,7 @@ def do_correct_timer(
 
 def do_record_manual_work(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     request: Request,
     agent: StaffMember,
     started_at: datetime,

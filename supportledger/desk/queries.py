@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import FilteredRelation, Q, QuerySet
 from django.http import Http404
@@ -39,7 +39,7 @@ from supportledger.entitlements.queries import (
     get_holdings,
 )
 from supportledger.rules.rating import rate_work
-from supportledger.rules.types import Rating, RequestRef, RulesError, Work
+from supportledger.rules.types import Category, Mode, Rating, RequestRef, RulesError, Work
 
 
 def list_requests_for_customer(customer: Customer) -> QuerySet[Request]:
@@ -87,6 +87,12 @@ class QueueFilters:
     search: str = ""
 
 
+def overdue_first_responses(now: datetime) -> Q:
+    """``rules.response.is_first_response_overdue`` as a database filter:
+    a target before ``now`` and no first response given."""
+    return Q(first_response_at__isnull=True, response_due_at__lt=now)
+
+
 def list_queue(
     filters: QueueFilters, *, me: StaffMember | None, now: datetime
 ) -> QuerySet[Request]:
@@ -112,11 +118,7 @@ def list_queue(
     if filters.priority:
         rows = rows.filter(priority=filters.priority)
     if filters.overdue:
-        rows = rows.filter(
-            first_response_at__isnull=True,
-            response_due_at__lt=now,
-            status__in=ACTIVE_STATUSES,
-        )
+        rows = rows.filter(overdue_first_responses(now), status__in=ACTIVE_STATUSES)
     term = " ".join(filters.search.split())
     if term:
         match = Q(subject__icontains=term) | Q(customer__organisation__icontains=term)
@@ -149,7 +151,10 @@ def list_queue_rows(
 ) -> QuerySet[Request, dict[str, Any]]:
     """``list_queue`` as plain rows of only the columns the queue shows
     (``QUEUE_COLUMNS``): no model instances, no unshown columns."""
-    return list_queue(filters, me=me, now=now).values(*QUEUE_COLUMNS)
+    rows: QuerySet[Request, dict[str, Any]] = list_queue(filters, me=me, now=now).values(
+        *QUEUE_COLUMNS
+    )
+    return rows
 
 
 def list_response_watch(*, now: datetime, within_minutes: int = 60) -> QuerySet[Request]:
@@ -422,8 +427,10 @@ def get_rating_preview(
     work = Work(
         id="preview",
         product=product.code,
-        category=category,
-        mode=mode,
+        # Unchecked here on purpose: rate_work refuses an unknown mode or
+        # category with its own error, as the preview shows it.
+        category=cast(Category, category),
+        mode=cast(Mode, mode),
         started_at=started_at,
         ended_at=ended_at,
         request=RequestRef(

@@ -3,6 +3,8 @@
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth.models import User
+
 from supportledger.desk.actions import do_rerate_since
 
 
@@ -11,7 +13,7 @@ def rerate_after_grant(
     *,
     customer_id: int,
     since: date,
-    acting_user: Any,
+    acting_user: User | None,
     at: datetime,
     request_id: int | None = None,
     **kwargs: Any,

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -20,6 +21,7 @@ from supportledger.catalog.models import LicenceModel, Offer, OfferBilling, Prod
 from supportledger.catalog.queries import check_offer_size, offer_terms, offer_validity
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import validate_categories, validate_modes
 from supportledger.customers.models import Customer
@@ -50,7 +52,7 @@ def post_entry(
     allowance_month: date | None = None,
     work_rating: Any = None,
     reverses: LedgerEntry | None = None,
-    acting_user: Any,
+    acting_user: User | None,
     at: datetime,
     note: str = "",
 ) -> LedgerEntry:
@@ -121,7 +123,7 @@ def post_entry(
 
 
 def reverse_entry(
-    entry: LedgerEntry, *, acting_user: Any, at: datetime, note: str = ""
+    entry: LedgerEntry, *, acting_user: User | None, at: datetime, note: str = ""
 ) -> LedgerEntry:
     """Cancel ``entry`` with an opposite entry pointing at it (the entry's
     entitlement must be locked by the caller). An entry is reversed once."""
@@ -174,7 +176,7 @@ def lock_entitlement(entitlement: Entitlement) -> Entitlement:
 @transaction.atomic
 def do_adjust_balance(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     entitlement: Entitlement,
     minutes: int = 0,
     incidents: int = 0,
@@ -204,7 +206,7 @@ def do_adjust_balance(
     )
     write_audit(
         acting_user=acting_user,
-        action="adjust_balance",
+        action=AuditAction.ADJUST_BALANCE,
         obj=entry,
         at=at,
         detail={"entitlement": locked.reference, "minutes": minutes, "incidents": incidents},
@@ -214,7 +216,7 @@ def do_adjust_balance(
 
 @transaction.atomic
 def do_reverse_ledger_entry(
-    *, acting_user: Any, entry: LedgerEntry, note: str, now: datetime | None = None
+    *, acting_user: User | None, entry: LedgerEntry, note: str, now: datetime | None = None
 ) -> LedgerEntry:
     """Cancel a grant or adjustment posted in error. Consumptions belong to a
     work rating and are reversed by re-rating the work (``do_rerate_work``)."""
@@ -237,7 +239,7 @@ def do_reverse_ledger_entry(
     reversal = reverse_entry(entry, acting_user=acting_user, at=at, note=note)
     write_audit(
         acting_user=acting_user,
-        action="reverse_ledger_entry",
+        action=AuditAction.REVERSE_LEDGER_ENTRY,
         obj=reversal,
         at=at,
         detail={"reverses": entry.pk, "note": note},
@@ -289,7 +291,7 @@ def _announce_grant(
     customer_id: int,
     since: date,
     *,
-    acting_user: Any,
+    acting_user: User | None,
     at: datetime,
     request_id: int | None = None,
 ) -> None:
@@ -309,7 +311,7 @@ def _announce_grant(
 @transaction.atomic
 def do_sell_licence(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     product: Product,
     sold_on: date,
@@ -367,7 +369,7 @@ def do_sell_licence(
             )
     write_audit(
         acting_user=acting_user,
-        action="sell_licence",
+        action=AuditAction.SELL_LICENCE,
         obj=licence,
         at=at,
         detail={"product": product.code, "seats": seats, "granted": granted},
@@ -380,7 +382,7 @@ def do_sell_licence(
 @transaction.atomic
 def do_sell_voucher(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     minutes: int,
     starts: date,
@@ -412,7 +414,7 @@ def do_sell_voucher(
     )
     write_audit(
         acting_user=acting_user,
-        action="sell_voucher",
+        action=AuditAction.SELL_VOUCHER,
         obj=voucher,
         at=at,
         detail={"minutes": minutes},
@@ -424,7 +426,7 @@ def do_sell_voucher(
 @transaction.atomic
 def do_sell_contract(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     starts: date,
     ends: date,
@@ -471,7 +473,7 @@ def do_sell_contract(
     )
     write_audit(
         acting_user=acting_user,
-        action="sell_contract",
+        action=AuditAction.SELL_CONTRACT,
         obj=contract,
         at=at,
         detail={"sla": sla, "minutes_per_month": minutes_per_month},
@@ -483,7 +485,7 @@ def do_sell_contract(
 @transaction.atomic
 def do_sell_incident_pack(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     incidents: int,
     starts: date,
@@ -522,7 +524,7 @@ def do_sell_incident_pack(
     )
     write_audit(
         acting_user=acting_user,
-        action="sell_incident_pack",
+        action=AuditAction.SELL_INCIDENT_PACK,
         obj=pack,
         at=at,
         detail={"incidents": incidents},
@@ -545,7 +547,7 @@ _CADENCE_PERIOD = {
 @transaction.atomic
 def do_sell_offer(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     offer: Offer,
     starts: date,
@@ -609,7 +611,7 @@ def do_sell_offer(
         )
     write_audit(
         acting_user=acting_user,
-        action="sell_offer",
+        action=AuditAction.SELL_OFFER,
         obj=entitlement,
         at=at,
         detail={
@@ -629,7 +631,7 @@ def do_sell_offer(
 @transaction.atomic
 def do_grant_service_warranty(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     customer: Customer,
     starts: date,
     ends: date,
@@ -655,7 +657,9 @@ def do_grant_service_warranty(
         request=request,
         covers=None if covers is None else list(covers),
     )
-    write_audit(acting_user=acting_user, action="grant_service_warranty", obj=grant, at=at)
+    write_audit(
+        acting_user=acting_user, action=AuditAction.GRANT_SERVICE_WARRANTY, obj=grant, at=at
+    )
     _announce_grant(
         customer.pk,
         starts,
@@ -669,7 +673,7 @@ def do_grant_service_warranty(
 @transaction.atomic
 def do_extend_support_period(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     entitlement: Entitlement,
     new_ends: date,
     starts: date | None = None,
@@ -712,7 +716,7 @@ def do_extend_support_period(
     )
     write_audit(
         acting_user=acting_user,
-        action="extend_support_period",
+        action=AuditAction.EXTEND_SUPPORT_PERIOD,
         obj=extension,
         at=at,
         detail={"extends": renewed.reference, "starts": str(first), "ends": str(new_ends)},
@@ -727,7 +731,7 @@ def do_extend_support_period(
 @transaction.atomic
 def do_activate_licence(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     licence: Licence,
     workstation: str,
     customer: Customer | None = None,
@@ -751,7 +755,7 @@ def do_activate_licence(
     )
     write_audit(
         acting_user=acting_user,
-        action="activate_licence",
+        action=AuditAction.ACTIVATE_LICENCE,
         obj=activation,
         at=at,
         detail={"licence": licence.reference, "workstation": workstation},
@@ -762,7 +766,7 @@ def do_activate_licence(
 @transaction.atomic
 def do_deactivate_licence(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     licence: Licence,
     workstation: str,
     customer: Customer | None = None,
@@ -781,7 +785,7 @@ def do_deactivate_licence(
     activation.save(update_fields=["deactivated_at"])
     write_audit(
         acting_user=acting_user,
-        action="deactivate_licence",
+        action=AuditAction.DEACTIVATE_LICENCE,
         obj=activation,
         at=at,
         detail={"licence": licence.reference, "workstation": workstation},
@@ -792,7 +796,7 @@ def do_deactivate_licence(
 @transaction.atomic
 def do_move_licence(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     licence: Licence,
     from_workstation: str,
     to_workstation: str,

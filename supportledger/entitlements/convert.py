@@ -14,7 +14,18 @@ from supportledger.desk.models import request_reference
 from supportledger.entitlements.models import Entitlement as EntitlementRow
 from supportledger.entitlements.models import Kind
 from supportledger.entitlements.models import Licence as LicenceRow
-from supportledger.rules.types import Entitlement, KindDefaults, Licence, Policy
+from supportledger.rules.types import (
+    Category,
+    Entitlement,
+    EntitlementKind,
+    KindDefaults,
+    Licence,
+    Mode,
+    Policy,
+    as_category,
+    as_kind,
+    as_mode,
+)
 
 
 def local_date(instant: datetime, timezone: str) -> date:
@@ -65,25 +76,26 @@ def licence_to_rules(row: LicenceRow) -> Licence:
 def product_codes(row: EntitlementRow) -> frozenset[str] | None:
     """The products an entitlement applies to; None = all. Needs
     ``licence__product`` selected and ``products`` prefetched."""
-    if row.licence_id is not None:
+    if row.licence is not None:
         return frozenset({row.licence.product.code})
     codes = frozenset(p.code for p in row.products.all())
     return codes or None
 
 
 def resolved_covers_and_modes(
-    row: EntitlementRow, kind_defaults: Mapping[str, KindDefaults]
-) -> tuple[frozenset[str], frozenset[str]]:
-    default = kind_defaults[row.kind]
-    covers = default.covers if row.covers is None else frozenset(row.covers)
-    modes = default.modes if row.modes is None else frozenset(row.modes)
+    row: EntitlementRow, kind_defaults: Mapping[EntitlementKind, KindDefaults]
+) -> tuple[frozenset[Category], frozenset[Mode]]:
+    """What ``row`` covers and in which modes: its own lists, else its kind's defaults."""
+    default = kind_defaults[as_kind(row.kind)]
+    covers = default.covers if row.covers is None else frozenset(as_category(c) for c in row.covers)
+    modes = default.modes if row.modes is None else frozenset(as_mode(m) for m in row.modes)
     return covers, modes
 
 
 def entitlement_to_rules(
     row: EntitlementRow,
     *,
-    kind_defaults: Mapping[str, KindDefaults],
+    kind_defaults: Mapping[EntitlementKind, KindDefaults],
     used_this_month: int = 0,
     unused_last_month: int = 0,
 ) -> Entitlement:
@@ -92,7 +104,7 @@ def entitlement_to_rules(
     covers, modes = resolved_covers_and_modes(row, kind_defaults)
     return Entitlement(
         id=row.reference,
-        kind=row.kind,
+        kind=as_kind(row.kind),
         starts=row.starts,
         ends=row.ends,
         covers=covers,
@@ -107,14 +119,17 @@ def entitlement_to_rules(
         response_business_minutes=row.response_business_minutes,
         balance_minutes=row.balance_minutes,
         balance_incidents=row.balance_incidents,
-        requires=row.requires or None,
+        requires=as_kind(row.requires) if row.requires else None,
         request=request_reference(row.request_id) if row.request_id is not None else None,
-        grants_downloads=kind_defaults[row.kind].downloads,
+        grants_downloads=kind_defaults[as_kind(row.kind)].downloads,
     )
 
 
 def allocation_consumes_allowance(
-    row: EntitlementRow, kind_defaults: Mapping[str, KindDefaults], category: str, mode: str
+    row: EntitlementRow,
+    kind_defaults: Mapping[EntitlementKind, KindDefaults],
+    category: str,
+    mode: str,
 ) -> bool:
     """Whether a rating's allocation to contract ``row`` draws its monthly
     allowance (DESIGN 3.2 step 7) rather than being free cover (step 4).

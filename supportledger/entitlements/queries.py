@@ -144,14 +144,6 @@ def get_allowance_used_from_ledger(entitlement: Entitlement, month: date) -> int
     return -(total or 0)
 
 
-def list_ledger_entries(entitlement: Entitlement) -> QuerySet[LedgerEntry]:
-    return LedgerEntry.objects.filter(entitlement=entitlement).order_by("id")
-
-
-def list_licences_for_customer(customer: Customer) -> QuerySet[Licence]:
-    return Licence.objects.filter(customer=customer).select_related("product")
-
-
 def list_unnotified_balance_alerts() -> QuerySet[BalanceAlert]:
     """Alerts whose mail has not gone out yet, oldest first."""
     return (

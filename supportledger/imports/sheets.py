@@ -277,9 +277,10 @@ def _read_table(
             continue
         values: dict[str, Any] = {}
         for index, name in enumerate(header):
-            column = columns.get(name)
-            if column is None:
+            found = columns.get(name)
+            if found is None:
                 continue
+            column = found
             cell = cells[index] if index < len(cells) else None
             if _text(cell) == "" and not isinstance(cell, date):
                 if column.required:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import translation
@@ -22,8 +23,10 @@ from django.utils.translation import gettext_noop
 
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
+from supportledger.core.transitions import check_transition
 from supportledger.customers.actions import do_add_contact, do_create_customer
 from supportledger.customers.models import Contact, Customer
 from supportledger.desk.actions import do_open_request, do_post_message
@@ -93,7 +96,7 @@ def _quarantine(
 
 def do_receive_mail(
     *,
-    acting_user: Any = None,
+    acting_user: User | None = None,
     raw: bytes,
     received_via: str,
     envelope_from: str | None = None,
@@ -144,14 +147,14 @@ def do_receive_mail(
 
 
 @transaction.atomic
-def _count_duplicate(message: InboundMessage, *, acting_user: Any, at: datetime) -> Receipt:
+def _count_duplicate(message: InboundMessage, *, acting_user: User | None, at: datetime) -> Receipt:
     InboundMessage.objects.filter(pk=message.pk).update(
         duplicate_deliveries=F("duplicate_deliveries") + 1
     )
     message.refresh_from_db(fields=["duplicate_deliveries"])
     write_audit(
         acting_user=acting_user,
-        action="receive_duplicate_mail",
+        action=AuditAction.RECEIVE_DUPLICATE_MAIL,
         obj=message,
         at=at,
         detail={"deliveries": message.duplicate_deliveries + 1},
@@ -165,7 +168,7 @@ def _receive(
     key: str,
     received_via: str,
     envelope_from: str | None,
-    acting_user: Any,
+    acting_user: User | None,
     at: datetime,
     reused_id: bool = False,
 ) -> Receipt:
@@ -214,7 +217,7 @@ def _receive(
         inbound.save()
     write_audit(
         acting_user=acting_user,
-        action="receive_mail",
+        action=AuditAction.RECEIVE_MAIL,
         obj=inbound,
         at=at,
         detail={"status": inbound.status, "reason": inbound.reason, "via": received_via},
@@ -236,7 +239,7 @@ def _route_in_savepoint(
     inbound: InboundMessage,
     parsed: ParsedMail,
     *,
-    acting_user: Any,
+    acting_user: User | None,
     at: datetime,
     sender: SenderCheck | None = None,
     envelope_from: str | None = None,
@@ -267,7 +270,7 @@ def _route(
     inbound: InboundMessage,
     parsed: ParsedMail,
     *,
-    acting_user: Any,
+    acting_user: User | None,
     at: datetime,
     request: Request | None = None,
     contact: Contact | None = None,
@@ -362,7 +365,7 @@ def _check_sender(
         )
 
 
-def _unknown_sender(parsed: ParsedMail, *, acting_user: Any, at: datetime) -> Contact:
+def _unknown_sender(parsed: ParsedMail, *, acting_user: User | None, at: datetime) -> Contact:
     policy = conf.unknown_sender_policy()
     if policy == "reject":
         raise _quarantine(
@@ -407,7 +410,7 @@ def _open_request(
     parsed: ParsedMail,
     contact: Contact,
     *,
-    acting_user: Any,
+    acting_user: User | None,
     at: datetime,
 ) -> None:
     request = do_open_request(
@@ -431,7 +434,7 @@ def _post_to_request(
     request: Request,
     author: Contact | None,
     *,
-    acting_user: Any,
+    acting_user: User | None,
     at: datetime,
 ) -> None:
     do_post_message(
@@ -461,7 +464,7 @@ def _mark_routed(inbound: InboundMessage, request: Request, *, opened: bool, at:
 @transaction.atomic
 def do_route_inbound_message(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     message: InboundMessage,
     request: Request | None = None,
     contact: Contact | None = None,
@@ -475,11 +478,12 @@ def do_route_inbound_message(
     never acknowledged."""
     at = now or clock.now()
     locked = InboundMessage.objects.select_for_update().get(pk=message.pk)
-    if InboundStatus.ROUTED not in INBOUND_TRANSITIONS[locked.status]:
-        raise ActionRefused(
-            "already_routed",
-            _("The message is already %(status)s.") % {"status": locked.status},
-        )
+    check_transition(
+        INBOUND_TRANSITIONS,
+        locked.status,
+        InboundStatus.ROUTED,
+        sentence=_("The message is already %(current)s."),
+    )
     try:
         parsed = parse_message(bytes(locked.raw))
     except MailParseError as exc:
@@ -499,7 +503,7 @@ def do_route_inbound_message(
     locked.save(update_fields=["routed_by"])
     write_audit(
         acting_user=acting_user,
-        action="route_inbound_message",
+        action=AuditAction.ROUTE_INBOUND_MESSAGE,
         obj=locked,
         at=at,
         detail={"request": locked.request_id, "opened": locked.opened_request},

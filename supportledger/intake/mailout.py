@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
 from supportledger.customers.models import Contact, Customer
 from supportledger.desk.models import Request
@@ -240,7 +241,7 @@ def do_retry_outbound_mail(
         raise ActionRefused("already_sent", _("This mail has been delivered already."))
     write_audit(
         acting_user=acting_user,
-        action="retry_outbound_mail",
+        action=AuditAction.RETRY_OUTBOUND_MAIL,
         obj=row,
         at=at,
         detail={"kind": row.kind, "to": row.to, "last_error": row.last_error},
@@ -308,7 +309,7 @@ def queue_acknowledgement(inbound: InboundMessage, *, at: datetime) -> OutboundM
     queued = queue_mail(
         mail, kind=OutboundKind.ACKNOWLEDGEMENT, at=at, request=request, contact=contact
     )
-    write_audit(acting_user=None, action="queue_acknowledgement", obj=queued, at=at)
+    write_audit(acting_user=None, action=AuditAction.QUEUE_ACKNOWLEDGEMENT, obj=queued, at=at)
     return queued
 
 
@@ -412,7 +413,7 @@ def _queue_balance_alert(alert_id: int, *, acting_user: Any, at: datetime) -> in
     alert.save(update_fields=["notified_at"])
     write_audit(
         acting_user=acting_user,
-        action="send_balance_alert",
+        action=AuditAction.SEND_BALANCE_ALERT,
         obj=alert,
         at=at,
         detail={"threshold": alert.threshold, "entitlement": entitlement.reference},
@@ -490,7 +491,9 @@ def queue_release_mails(*, acting_user: Any = None, release: Any, at: datetime) 
             row = queue_mail(
                 mail, kind=OutboundKind.RELEASE, at=at, release=release, contact=contact
             )
-            write_audit(acting_user=acting_user, action="queue_release_mail", obj=row, at=at)
+            write_audit(
+                acting_user=acting_user, action=AuditAction.QUEUE_RELEASE_MAIL, obj=row, at=at
+            )
             queued += 1
     return queued
 

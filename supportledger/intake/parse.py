@@ -217,8 +217,9 @@ def _text_of(part: EmailMessage) -> str:
         content = part.get_content()
     except (LookupError, UnicodeError, AssertionError, KeyError):
         # Unknown or lying charset: keep what can be read.
-        payload = part.get_payload(decode=True) or b""
-        content = payload.decode("utf-8", errors="replace")
+        payload = part.get_payload(decode=True)
+        raw = payload if isinstance(payload, bytes) else b""
+        content = raw.decode("utf-8", errors="replace")
     return str(content).replace("\r\n", "\n")
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,7 +22,9 @@ from django.utils.translation import gettext as _
 from supportledger.catalog.models import Product, Release
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
+from supportledger.core.transitions import check_transition
 from supportledger.customers.models import Contact
 from supportledger.portal import totp
 from supportledger.portal.access import LANGUAGE_CODES
@@ -36,7 +39,11 @@ from supportledger.portal.models import (
 
 @transaction.atomic
 def do_give_contact_portal_login(
-    *, acting_user: Any, contact: Contact, password: str | None = None, now: datetime | None = None
+    *,
+    acting_user: User | None,
+    contact: Contact,
+    password: str | None = None,
+    now: datetime | None = None,
 ) -> Any:
     """A portal user for ``contact``, username = the e-mail in lower case.
     Without ``password`` the account has none until the contact sets one
@@ -60,7 +67,7 @@ def do_give_contact_portal_login(
     user.save()
     Contact.objects.filter(pk=contact.pk).update(user=user)
     contact.user = user
-    write_audit(acting_user=acting_user, action="give_portal_login", obj=contact, at=at)
+    write_audit(acting_user=acting_user, action=AuditAction.GIVE_PORTAL_LOGIN, obj=contact, at=at)
     return user
 
 
@@ -73,7 +80,7 @@ def _refuse_weak_password(password: str, user: Any) -> None:
 
 @transaction.atomic
 def do_set_portal_password(
-    *, acting_user: Any, user: Any, password: str, now: datetime | None = None
+    *, acting_user: User | None, user: Any, password: str, now: datetime | None = None
 ) -> None:
     """Set a portal user's password (after a valid reset link); every other
     session of the user ends, since the session hash changes."""
@@ -81,13 +88,16 @@ def do_set_portal_password(
     user.set_password(password)
     user.save(update_fields=["password"])
     write_audit(
-        acting_user=acting_user, action="set_portal_password", obj=user, at=now or clock.now()
+        acting_user=acting_user,
+        action=AuditAction.SET_PORTAL_PASSWORD,
+        obj=user,
+        at=now or clock.now(),
     )
 
 
 @transaction.atomic
 def do_set_contact_language(
-    *, acting_user: Any, contact: Contact, language: str, now: datetime | None = None
+    *, acting_user: User | None, contact: Contact, language: str, now: datetime | None = None
 ) -> Contact:
     """The language the portal and every mail to the contact speak."""
     if language not in LANGUAGE_CODES:
@@ -99,7 +109,7 @@ def do_set_contact_language(
     contact.language = language
     write_audit(
         acting_user=acting_user,
-        action="set_contact_language",
+        action=AuditAction.SET_CONTACT_LANGUAGE,
         obj=contact,
         at=now or clock.now(),
         detail={"from": before, "to": language},
@@ -109,7 +119,7 @@ def do_set_contact_language(
 
 @transaction.atomic
 def do_start_second_factor(
-    *, acting_user: Any, user: Any, now: datetime | None = None
+    *, acting_user: User | None, user: Any, now: datetime | None = None
 ) -> SecondFactor:
     """A new, unconfirmed key (replacing an unconfirmed one)."""
     factor = SecondFactor.objects.filter(user=user).first()
@@ -121,14 +131,17 @@ def do_start_second_factor(
     factor.last_step = 0
     factor.save()
     write_audit(
-        acting_user=acting_user, action="start_second_factor", obj=factor, at=now or clock.now()
+        acting_user=acting_user,
+        action=AuditAction.START_SECOND_FACTOR,
+        obj=factor,
+        at=now or clock.now(),
     )
     return factor
 
 
 @transaction.atomic
 def do_confirm_second_factor(
-    *, acting_user: Any, user: Any, code: str, now: datetime | None = None
+    *, acting_user: User | None, user: Any, code: str, now: datetime | None = None
 ) -> SecondFactor:
     at = now or clock.now()
     factor = SecondFactor.objects.select_for_update().filter(user=user).first()
@@ -140,7 +153,9 @@ def do_confirm_second_factor(
     factor.confirmed_at = at
     factor.last_step = step
     factor.save(update_fields=["confirmed_at", "last_step"])
-    write_audit(acting_user=acting_user, action="confirm_second_factor", obj=factor, at=at)
+    write_audit(
+        acting_user=acting_user, action=AuditAction.CONFIRM_SECOND_FACTOR, obj=factor, at=at
+    )
     return factor
 
 
@@ -160,12 +175,17 @@ def do_use_one_time_code(*, user: Any, code: str, now: datetime | None = None) -
 
 
 @transaction.atomic
-def do_turn_off_second_factor(*, acting_user: Any, user: Any, now: datetime | None = None) -> None:
+def do_turn_off_second_factor(
+    *, acting_user: User | None, user: Any, now: datetime | None = None
+) -> None:
     factor = SecondFactor.objects.filter(user=user).first()
     if factor is None:
         return
     write_audit(
-        acting_user=acting_user, action="turn_off_second_factor", obj=factor, at=now or clock.now()
+        acting_user=acting_user,
+        action=AuditAction.TURN_OFF_SECOND_FACTOR,
+        obj=factor,
+        at=now or clock.now(),
     )
     factor.delete()
 
@@ -173,7 +193,7 @@ def do_turn_off_second_factor(*, acting_user: Any, user: Any, now: datetime | No
 @transaction.atomic
 def do_propose_idea(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     contact: Contact,
     title: str,
     body: str,
@@ -198,19 +218,19 @@ def do_propose_idea(
         created_at=at,
     )
     IdeaVote.objects.create(idea=idea, contact=contact, created_at=at)
-    write_audit(acting_user=acting_user, action="propose_idea", obj=idea, at=at)
+    write_audit(acting_user=acting_user, action=AuditAction.PROPOSE_IDEA, obj=idea, at=at)
     return idea
 
 
 def do_vote_for_idea(
-    *, acting_user: Any, contact: Contact, idea: Idea, now: datetime | None = None
+    *, acting_user: User | None, contact: Contact, idea: Idea, now: datetime | None = None
 ) -> bool:
     """One vote per contact; voting again changes nothing. True when counted."""
     at = now or clock.now()
     try:
         with transaction.atomic():
             vote = IdeaVote.objects.create(idea=idea, contact=contact, created_at=at)
-            write_audit(acting_user=acting_user, action="vote_for_idea", obj=vote, at=at)
+            write_audit(acting_user=acting_user, action=AuditAction.VOTE_FOR_IDEA, obj=vote, at=at)
     except IntegrityError:
         return False
     return True
@@ -219,7 +239,7 @@ def do_vote_for_idea(
 @transaction.atomic
 def do_change_idea_status(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     idea: Idea,
     to: str,
     shipped_in: Release | None = None,
@@ -230,11 +250,12 @@ def do_change_idea_status(
     of it by mail, in the voter's language, once the change commits."""
     at = now or clock.now()
     idea = Idea.objects.select_for_update().get(pk=idea.pk)
-    if to not in IDEA_TRANSITIONS.get(idea.status, frozenset()):
-        raise ActionRefused(
-            "invalid_transition",
-            _("An idea cannot go from %(current)s to %(to)s.") % {"current": idea.status, "to": to},
-        )
+    check_transition(
+        IDEA_TRANSITIONS,
+        idea.status,
+        to,
+        sentence=_("An idea cannot go from %(current)s to %(to)s."),
+    )
     if to == IdeaStatus.SHIPPED:
         if shipped_in is None:
             raise ActionRefused("invalid", "shipped_in: " + _("name the release it shipped in."))
@@ -249,7 +270,7 @@ def do_change_idea_status(
     idea.save(update_fields=["status", "shipped_in", "status_changed_at"])
     write_audit(
         acting_user=acting_user,
-        action="change_idea_status",
+        action=AuditAction.CHANGE_IDEA_STATUS,
         obj=idea,
         at=at,
         detail={"from": before, "to": to, "release": shipped_in.pk if shipped_in else None},
@@ -302,4 +323,6 @@ def do_queue_password_reset_mail(
         at=at,
         contact=contact,
     )
-    write_audit(acting_user=acting_user, action="queue_password_reset_mail", obj=row, at=at)
+    write_audit(
+        acting_user=acting_user, action=AuditAction.QUEUE_PASSWORD_RESET_MAIL, obj=row, at=at
+    )

@@ -13,7 +13,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from supportledger.billing.models import OrderKind
-from supportledger.billing.queries import OrderQuote, get_order_quote
+from supportledger.billing.queries import (
+    OrderQuote,
+    get_order_quote,
+    list_support_periods_to_renew,
+)
 from supportledger.catalog.models import Product, Release
 from supportledger.core import clock
 from supportledger.core.convert import kind_defaults_from_row
@@ -102,7 +106,7 @@ def get_dashboard(
     lines = [
         LicenceLine(
             licence=licence,
-            seats_in_use=licence.seats_in_use,  # type: ignore[attr-defined]
+            seats_in_use=licence.seats_in_use,
             warranty_ends=ends_by_licence.get((licence.pk, Kind.WARRANTY)),
             support_ends=ends_by_licence.get((licence.pk, Kind.SUPPORT_PERIOD)),
         )
@@ -157,12 +161,12 @@ def get_burn_down(
         prepaid_change[month] += row["minutes"]
         if row["reason"] in (Reason.CONSUME, Reason.REVERSAL):
             used[month] -= row["minutes"]
-    for row in (
+    for usage in (
         AllowanceUsage.objects.filter(entitlement__customer=customer, month__gte=window[0])
         .values("month")
         .annotate(minutes=Sum("used_minutes"))
     ):
-        used[row["month"]] += row["minutes"]
+        used[usage["month"]] += usage["minutes"]
     result = []
     left = prepaid_before
     for month in window:
@@ -217,13 +221,7 @@ def get_downloads(customer: Customer, *, now: datetime | None = None) -> list[Pr
     releases: dict[int, list[Release]] = defaultdict(list)
     for release in Release.objects.filter(product_id__in=products).order_by("-released_on", "-id"):
         releases[release.product_id].append(release)
-    # The latest support period of each licence: what a renewal renews.
-    renewable: dict[int, Entitlement] = {}
-    for row in entitlement_rows:
-        if row.kind == Kind.SUPPORT_PERIOD and row.licence_id is not None:
-            held = renewable.get(row.licence_id)
-            if held is None or (row.ends, row.pk) > (held.ends, held.pk):
-                renewable[row.licence_id] = row
+    renewable = list_support_periods_to_renew(customer.pk)
     result = []
     for product_id, (product, licence) in products.items():
         code = product.code

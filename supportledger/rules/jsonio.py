@@ -36,6 +36,7 @@ from supportledger.rules.types import (
     ClaimPolicy,
     ClaimWindow,
     Entitlement,
+    EntitlementKind,
     KindDefaults,
     Policy,
     Rating,
@@ -67,6 +68,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+Name = TypeVar("Name", bound=str)
 JsonObject = Mapping[str, Any]
 
 
@@ -220,13 +222,14 @@ def _list(value: Any, path: str, item: Callable[[Any, str], T]) -> list[T]:
     return [item(element, _child(path, index)) for index, element in enumerate(value)]
 
 
-def _member(choices: Sequence[str], what: str) -> Callable[[Any, str], str]:
-    def read(value: Any, path: str) -> str:
+def _member(choices: Sequence[Name], what: str) -> Callable[[Any, str], Name]:
+    def read(value: Any, path: str) -> Name:
         if not isinstance(value, str):
             raise MalformedInput(path, f"must be a {what} name")
-        if value not in choices:
-            raise MalformedInput(path, f"unknown {what} {value!r}")
-        return value
+        for choice in choices:
+            if value == choice:
+                return choice
+        raise MalformedInput(path, f"unknown {what} {value!r}")
 
     return read
 
@@ -384,7 +387,9 @@ def parse_policy(value: Any, path: str = "policy") -> Policy:
     return Policy(**changes)
 
 
-def _kind_defaults(value: Any, path: str, base: Policy | None) -> dict[str, KindDefaults]:
+def _kind_defaults(
+    value: Any, path: str, base: Policy | None
+) -> dict[EntitlementKind, KindDefaults]:
     obj = _object(value, path)
     result = dict(base.kind_defaults) if base is not None else dict(DEFAULT_KIND_DEFAULTS)
     for key, entry in obj.items():

@@ -12,7 +12,13 @@ from functools import lru_cache
 
 from babel.numbers import get_currency_precision
 
-__all__ = ["minor_unit", "minor_unit_digits", "round_money", "round_to_step"]
+__all__ = [
+    "UNIT_PRICE_DIGITS",
+    "minor_unit",
+    "minor_unit_digits",
+    "round_money",
+    "round_to_step",
+]
 
 
 @lru_cache(maxsize=256)
@@ -30,13 +36,20 @@ def minor_unit(currency: str) -> Decimal:
     return Decimal(1).scaleb(-minor_unit_digits(currency))
 
 
-def round_money(amount: Decimal, currency: str) -> Decimal:
-    """``amount`` rounded half up to ``currency``'s minor unit.
+UNIT_PRICE_DIGITS = 4
+"""Digits an invoice line's unit price keeps (a price per minute needs more
+than the currency's minor unit)."""
 
-    The result always carries the minor unit's exponent: ``round_money(Decimal(140),
+
+def round_money(amount: Decimal, currency: str, *, digits: int | None = None) -> Decimal:
+    """``amount`` rounded half up to ``currency``'s minor unit, or to
+    ``digits`` decimal places when given (unit prices: ``UNIT_PRICE_DIGITS``).
+
+    The result always carries that exponent: ``round_money(Decimal(140),
     "EUR") == Decimal("140.00")`` and prints as ``140.00``.
     """
-    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+    quantum = minor_unit(currency) if digits is None else Decimal(1).scaleb(-digits)
+    return amount.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def round_to_step(amount: Decimal, step: Decimal) -> Decimal:

@@ -25,10 +25,14 @@ from supportledger.rules.types import (
     CATEGORIES,
     DEFAULT_KIND_DEFAULTS,
     MODES,
+    Category,
     ClaimPolicy,
+    EntitlementKind,
     KindDefaults,
+    Mode,
     Policy,
     RenewalPolicy,
+    as_kind,
 )
 
 __all__ = ["FEATURES", "PRESETS", "PRESET_NAMES", "Offer", "Preset", "get_preset"]
@@ -154,14 +158,17 @@ def _weekdays(opens: str, closes: str) -> Mapping[str, tuple[time, time]]:
 
 
 def _rates(hourly: str, onsite: str, travel: str) -> Mapping[str, Decimal]:
-    rates = {mode: Decimal(hourly) for mode in MODES}
+    rates: dict[str, Decimal] = {mode: Decimal(hourly) for mode in MODES}
     rates["onsite"] = Decimal(onsite)
     rates["travel"] = Decimal(travel)
     return MappingProxyType(rates)
 
 
-def _kind_defaults(**changes: KindDefaults) -> Mapping[str, KindDefaults]:
-    return MappingProxyType({**DEFAULT_KIND_DEFAULTS, **changes})
+def _kind_defaults(**changes: KindDefaults) -> Mapping[EntitlementKind, KindDefaults]:
+    defaults = dict(DEFAULT_KIND_DEFAULTS)
+    for kind, spec in changes.items():
+        defaults[as_kind(kind)] = spec
+    return MappingProxyType(defaults)
 
 
 # Hungary's working-day schedule around public holidays, set each year by a
@@ -182,10 +189,12 @@ _HU_REST_DAYS: Final = frozenset({date(2026, 1, 2), date(2026, 8, 21), date(2026
 # law changes carried into the software. Not development ("új igények" get
 # "szaktanácsadás", advice, not free programming), not installation or
 # training (the sale's roll-out), not on site or in-house work.
-_HU_SERVICES: Final = frozenset(
+_HU_SERVICES: Final[frozenset[Category]] = frozenset(
     {"consultation", "defect", "configuration", "update", "legal", "hardware"}
 )
-_HU_SERVICE_MODES: Final = frozenset({"phone", "remote", "email", "chat", "portal"})
+_HU_SERVICE_MODES: Final[frozenset[Mode]] = frozenset(
+    {"phone", "remote", "email", "chat", "portal"}
+)
 
 
 # S0, Bulgaria: paid support sold separately, vouchers or a monthly subscription.

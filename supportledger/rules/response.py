@@ -13,7 +13,7 @@ from datetime import date, datetime
 from supportledger.rules.calendar import BusinessCalendar
 from supportledger.rules.types import Entitlement
 
-__all__ = ["first_response_due", "response_target_minutes"]
+__all__ = ["first_response_due", "is_first_response_overdue", "response_target_minutes"]
 
 
 def first_response_due(
@@ -23,6 +23,15 @@ def first_response_due(
     (>= 0) minutes of business time, as an aware instant in the calendar's
     time zone."""
     return calendar.add_business_minutes(received_at, business_minutes)
+
+
+def is_first_response_overdue(
+    due_at: datetime | None, answered_at: datetime | None, now: datetime
+) -> bool:
+    """True when a first response was due before ``now`` (aware instants)
+    and none was given. No target (``due_at`` None, as while the clock is
+    paused waiting for the customer) is never overdue."""
+    return due_at is not None and answered_at is None and due_at < now
 
 
 def response_target_minutes(

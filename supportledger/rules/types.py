@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 from supportledger.rules.explanation import Step, explain_in_english
 
-MODES: Final = ("remote", "onsite", "phone", "email", "chat", "portal", "inhouse")
+Mode = Literal["remote", "onsite", "phone", "email", "chat", "portal", "inhouse"]
 """How work is delivered (DESIGN 3.1)."""
 
-CATEGORIES: Final = (
+Category = Literal[
     "consultation",
     "defect",
     "installation",
@@ -38,18 +38,44 @@ CATEGORIES: Final = (
     "development",
     "legal",
     "hardware",
-)
+]
 """What the work is (DESIGN 3.1)."""
 
-KINDS: Final = (
+EntitlementKind = Literal[
     "warranty",
     "support_period",
     "contract",
     "prepaid_hours",
     "incident_pack",
     "service_warranty",
-)
+]
 """Entitlement kinds (DESIGN 3.1)."""
+
+MODES: Final[tuple[Mode, ...]] = get_args(Mode)
+CATEGORIES: Final[tuple[Category, ...]] = get_args(Category)
+KINDS: Final[tuple[EntitlementKind, ...]] = get_args(EntitlementKind)
+
+
+def as_mode(value: str) -> Mode:
+    """``value`` as a ``Mode``; ``ValueError`` when it is none."""
+    if value not in MODES:
+        raise ValueError(f"unknown mode {value!r}")
+    return value
+
+
+def as_category(value: str) -> Category:
+    """``value`` as a ``Category``; ``ValueError`` when it is none."""
+    if value not in CATEGORIES:
+        raise ValueError(f"unknown category {value!r}")
+    return value
+
+
+def as_kind(value: str) -> EntitlementKind:
+    """``value`` as an ``EntitlementKind``; ``ValueError`` when it is none."""
+    if value not in KINDS:
+        raise ValueError(f"unknown entitlement kind {value!r}")
+    return value
+
 
 WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Keys of ``business_hours``; index = ``date.weekday()``."""
@@ -68,12 +94,12 @@ class KindDefaults:
     other kinds do not).
     """
 
-    covers: frozenset[str]
-    modes: frozenset[str]
+    covers: frozenset[Category]
+    modes: frozenset[Mode]
     downloads: bool | None = None
 
 
-DEFAULT_KIND_DEFAULTS: Final[Mapping[str, KindDefaults]] = MappingProxyType(
+DEFAULT_KIND_DEFAULTS: Final[Mapping[EntitlementKind, KindDefaults]] = MappingProxyType(
     {
         "warranty": KindDefaults(frozenset({"defect"}), frozenset(MODES)),
         "support_period": KindDefaults(
@@ -149,7 +175,9 @@ class Policy:
     rates: Mapping[str, Decimal] = field(default_factory=dict)
     # A factory, not a plain default: a mapping proxy is unhashable, which
     # dataclasses refuse as a default value.
-    kind_defaults: Mapping[str, KindDefaults] = field(default_factory=lambda: DEFAULT_KIND_DEFAULTS)
+    kind_defaults: Mapping[EntitlementKind, KindDefaults] = field(
+        default_factory=lambda: DEFAULT_KIND_DEFAULTS
+    )
     renewal: RenewalPolicy = RenewalPolicy()
     claims: ClaimPolicy = ClaimPolicy()
 
@@ -174,11 +202,11 @@ class Entitlement:
     """
 
     id: str
-    kind: str
+    kind: EntitlementKind
     starts: date
     ends: date
-    covers: frozenset[str]
-    modes: frozenset[str]
+    covers: frozenset[Category]
+    modes: frozenset[Mode]
     products: frozenset[str] | None = None
     sla: bool = False
     minutes_per_month: int = 0
@@ -189,7 +217,7 @@ class Entitlement:
     response_business_minutes: int | None = None
     balance_minutes: int = 0
     balance_incidents: int = 0
-    requires: str | None = None
+    requires: EntitlementKind | None = None
     request: str | None = None
     grants_downloads: bool | None = None
 
@@ -219,8 +247,8 @@ class Work:
 
     id: str
     product: str
-    category: str
-    mode: str
+    category: Category
+    mode: Mode
     started_at: datetime
     ended_at: datetime
     request: RequestRef
@@ -232,7 +260,7 @@ class Allocation:
     """Minutes of one piece of work paid by one entitlement (free cover included)."""
 
     entitlement: str
-    kind: str
+    kind: EntitlementKind
     minutes: int
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import IntegrityError, models, transaction
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -24,14 +25,17 @@ from supportledger.catalog.models import ServicePrice
 from supportledger.catalog.queries import get_service_price_on
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 from supportledger.core.convert import policy_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.locale_format import format_date
 from supportledger.core.queries import get_vendor_policy
+from supportledger.core.transitions import check_transition
 from supportledger.customers.holds import describe_hold_reason
 from supportledger.customers.models import Contact, StaffMember
 from supportledger.desk.models import Request, WorkEntry
 from supportledger.entitlements.actions import do_grant_service_warranty
+from supportledger.entitlements.convert import local_date
 from supportledger.rules.calendar import BusinessCalendar
 from supportledger.rules.claims import auto_confirmation_at, is_complaint_in_time
 from supportledger.rules.rating import is_in_service_area
@@ -53,7 +57,11 @@ from supportledger.service.models import (
     TravelCharge,
     WorkConfirmation,
 )
-from supportledger.service.queries import get_claim_window, get_consent_terms
+from supportledger.service.queries import (
+    get_claim_window,
+    get_consent_terms,
+    list_consultants_on_duty,
+)
 
 SESSION_CODE_MINUTES = getattr(settings, "SERVICE_SESSION_CODE_MINUTES", 10)
 """How long a remote-session code may be used after it was issued, minutes."""
@@ -69,30 +77,13 @@ def _policy() -> Policy:
     return policy_from_row(get_vendor_policy(), {})
 
 
-def _transition(
-    current: str,
-    to: str,
-    table: dict[str, frozenset[str]],
-    states: type[models.TextChoices],
-    sentence: str,
-) -> None:
-    """Refuse a move the transition table does not allow. ``sentence`` is the
-    whole translated refusal, with the ``current`` and ``to`` states' labels
-    as placeholders (a whole sentence per object, so translators can inflect)."""
-    if to not in table[current]:
-        raise ActionRefused(
-            "invalid_transition",
-            sentence % {"current": states(current).label, "to": states(to).label},
-        )
-
-
 # --- Consent ------------------------------------------------------------------
 
 
 @transaction.atomic
 def do_set_consent_terms(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     language: str,
     text: str,
     now: datetime | None = None,
@@ -119,7 +110,7 @@ def do_set_consent_terms(
     )
     write_audit(
         acting_user=acting_user,
-        action="set_consent_terms",
+        action=AuditAction.SET_CONSENT_TERMS,
         obj=terms,
         at=at,
         detail={"language": language, "version": terms.version},
@@ -130,7 +121,7 @@ def do_set_consent_terms(
 @transaction.atomic
 def do_record_consent(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     contact: Contact,
     request: Request,
     terms_version: str,
@@ -178,7 +169,7 @@ def do_record_consent(
     )
     write_audit(
         acting_user=acting_user,
-        action="record_consent",
+        action=AuditAction.RECORD_CONSENT,
         obj=consent,
         at=at,
         detail={
@@ -248,7 +239,7 @@ def _lock_agent(agent: StaffMember) -> StaffMember:
 @transaction.atomic
 def do_book_appointment(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     request: Request,
     agent: StaffMember,
     consent: Consent,
@@ -273,7 +264,7 @@ def do_book_appointment(
         raise ActionRefused(
             "customer_on_hold",
             _("%(customer)s is on hold (%(reason)s).")
-            % {"customer": customer, "reason": describe_hold_reason(customer.on_hold_reason)},
+            % {"customer": customer, "reason": describe_hold_reason(customer)},
         )
     policy = _policy()
     if not is_in_service_area(policy, city):
@@ -297,7 +288,7 @@ def do_book_appointment(
     )
     write_audit(
         acting_user=acting_user,
-        action="book_appointment",
+        action=AuditAction.BOOK_APPOINTMENT,
         obj=appointment,
         at=at,
         detail={
@@ -315,7 +306,7 @@ def do_book_appointment(
 @transaction.atomic
 def do_reschedule_appointment(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     appointment: Appointment,
     starts_at: datetime,
     ends_at: datetime,
@@ -348,7 +339,7 @@ def do_reschedule_appointment(
     )
     write_audit(
         acting_user=acting_user,
-        action="reschedule_appointment",
+        action=AuditAction.RESCHEDULE_APPOINTMENT,
         obj=appointment,
         at=at,
         detail={"before": before, "starts_at": starts_at.isoformat(), "agent": agent.pk},
@@ -360,7 +351,7 @@ def do_reschedule_appointment(
 @transaction.atomic
 def do_cancel_appointment(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     appointment: Appointment,
     reason: str = "",
     now: datetime | None = None,
@@ -368,12 +359,12 @@ def do_cancel_appointment(
     """Cancel a booked visit; the contact gets a cancellation (.ics CANCEL)."""
     at = now or clock.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    _transition(
+    check_transition(
+        APPOINTMENT_TRANSITIONS,
         appointment.status,
         AppointmentStatus.CANCELLED,
-        APPOINTMENT_TRANSITIONS,
-        AppointmentStatus,
-        _("The visit is %(current)s; it cannot become %(to)s."),
+        states=AppointmentStatus,
+        sentence=_("The visit is %(current)s; it cannot become %(to)s."),
     )
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancelled_at = at
@@ -382,7 +373,7 @@ def do_cancel_appointment(
     appointment.save(update_fields=["status", "cancelled_at", "cancel_reason", "sequence"])
     write_audit(
         acting_user=acting_user,
-        action="cancel_appointment",
+        action=AuditAction.CANCEL_APPOINTMENT,
         obj=appointment,
         at=at,
         detail={"reason": appointment.cancel_reason},
@@ -415,7 +406,10 @@ def send_appointment_reminders(now: datetime | None = None) -> int:
                 "request", "agent__user", "consent__contact"
             ).get(pk=pk)
             write_audit(
-                acting_user=None, action="send_appointment_reminder", obj=appointment, at=at
+                acting_user=None,
+                action=AuditAction.SEND_APPOINTMENT_REMINDER,
+                obj=appointment,
+                at=at,
             )
             queue_appointment_mail(appointment, kind="reminder", stamp=at)
             sent += 1
@@ -436,9 +430,50 @@ def _normal_code(code: str) -> str:
 
 
 @transaction.atomic
+def do_start_customer_remote_session(
+    *,
+    acting_user: User | None,
+    contact: Contact,
+    request: Request,
+    agent_id: int,
+    agreed: bool,
+    terms_version: str,
+    ip_address: str,
+    now: datetime | None = None,
+) -> tuple[RemoteSession, str]:
+    """A customer's contact starts remote help from the portal (seed S4):
+    the consultant ``agent_id`` must be on duty at ``now``
+    (``list_consultants_on_duty``), the contact must agree to the terms
+    (``terms_version``) and the service price list in force today (policy
+    time zone), recorded as their consent from ``ip_address``; then the
+    session opens with its single-use code. All or nothing."""
+    at = now or clock.now()
+    agent = list_consultants_on_duty(at).filter(pk=agent_id).first()
+    if agent is None:
+        raise ActionRefused("not_on_duty", _("Pick a consultant who is on duty now."))
+    if not agreed:
+        raise ActionRefused(
+            "no_consent", _("A session needs your consent to the terms and the price list.")
+        )
+    prices = get_service_price_on(local_date(at, get_vendor_policy().timezone))
+    if prices is None:
+        raise ActionRefused("no_price_list", _("No price list is in force today; call us instead."))
+    consent = do_record_consent(
+        acting_user=acting_user,
+        contact=contact,
+        request=request,
+        terms_version=terms_version,
+        price_list_version=prices.effective_from.isoformat(),
+        ip_address=ip_address,
+        now=at,
+    )
+    return do_start_remote_session(acting_user=acting_user, consent=consent, agent=agent, now=at)
+
+
+@transaction.atomic
 def do_start_remote_session(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     consent: Consent,
     agent: StaffMember,
     now: datetime | None = None,
@@ -475,7 +510,7 @@ def do_start_remote_session(
         ) from exc
     write_audit(
         acting_user=acting_user,
-        action="start_remote_session",
+        action=AuditAction.START_REMOTE_SESSION,
         obj=session,
         at=at,
         detail={
@@ -489,7 +524,7 @@ def do_start_remote_session(
 
 def do_attach_remote_tool(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     session: RemoteSession,
     code: str,
     tool: str,
@@ -515,12 +550,12 @@ def do_attach_remote_tool(
         session = RemoteSession.objects.select_for_update().get(pk=session.pk)
         refusal = _code_refusal(session, code, at)
         if refusal is None:
-            _transition(
+            check_transition(
+                SESSION_TRANSITIONS,
                 session.status,
                 SessionStatus.CONNECTED,
-                SESSION_TRANSITIONS,
-                SessionStatus,
-                _("The session is %(current)s; it cannot become %(to)s."),
+                states=SessionStatus,
+                sentence=_("The session is %(current)s; it cannot become %(to)s."),
             )
             session.status = SessionStatus.CONNECTED
             session.code_used_at = at
@@ -532,7 +567,7 @@ def do_attach_remote_tool(
             )
             write_audit(
                 acting_user=acting_user,
-                action="attach_remote_tool",
+                action=AuditAction.ATTACH_REMOTE_TOOL,
                 obj=session,
                 at=at,
                 detail={"tool": tool, "tool_session_id": tool_session_id},
@@ -543,7 +578,7 @@ def do_attach_remote_tool(
             session.save(update_fields=["failed_attempts"])
         write_audit(
             acting_user=acting_user,
-            action="refuse_remote_code",
+            action=AuditAction.REFUSE_REMOTE_CODE,
             obj=session,
             at=at,
             detail={"reason": refusal[0], "failed_attempts": session.failed_attempts},
@@ -573,7 +608,7 @@ def _code_refusal(session: RemoteSession, code: str, at: datetime) -> tuple[str,
 @transaction.atomic
 def do_end_remote_session(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     session: RemoteSession,
     now: datetime | None = None,
 ) -> RemoteSession:
@@ -581,19 +616,19 @@ def do_end_remote_session(
     from now on; another session needs new consent."""
     at = now or clock.now()
     session = RemoteSession.objects.select_for_update().get(pk=session.pk)
-    _transition(
+    check_transition(
+        SESSION_TRANSITIONS,
         session.status,
         SessionStatus.ENDED,
-        SESSION_TRANSITIONS,
-        SessionStatus,
-        _("The session is %(current)s; it cannot become %(to)s."),
+        states=SessionStatus,
+        sentence=_("The session is %(current)s; it cannot become %(to)s."),
     )
     session.status = SessionStatus.ENDED
     session.ended_at = at
     session.save(update_fields=["status", "ended_at"])
     write_audit(
         acting_user=acting_user,
-        action="end_remote_session",
+        action=AuditAction.END_REMOTE_SESSION,
         obj=session,
         at=at,
         detail={"tool": session.tool, "tool_session_id": session.tool_session_id},
@@ -606,7 +641,7 @@ def do_end_remote_session(
 
 def _confirm(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     work: WorkEntry,
     confirmed_at: datetime,
     contact: Contact | None,
@@ -621,7 +656,7 @@ def _confirm(
     )
     write_audit(
         acting_user=acting_user,
-        action="auto_confirm_work" if automatic else "confirm_work",
+        action=AuditAction.AUTO_CONFIRM_WORK if automatic else AuditAction.CONFIRM_WORK,
         obj=work,
         at=confirmed_at,
         detail={"contact": contact.pk if contact else None, "automatic": automatic},
@@ -632,7 +667,7 @@ def _confirm(
 @transaction.atomic
 def do_confirm_work(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     work: WorkEntry,
     contact: Contact | None = None,
     now: datetime | None = None,
@@ -683,7 +718,7 @@ def auto_confirm_work(now: datetime | None = None) -> int:
 @transaction.atomic
 def do_file_claim(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     work: WorkEntry,
     contact: Contact,
     description: str,
@@ -730,7 +765,7 @@ def do_file_claim(
     )
     write_audit(
         acting_user=acting_user,
-        action="file_claim",
+        action=AuditAction.FILE_CLAIM,
         obj=claim,
         at=at,
         detail={"work": work.work_id, "deadline": window.complaint_deadline.isoformat()},
@@ -741,7 +776,7 @@ def do_file_claim(
 @transaction.atomic
 def do_accept_claim(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     claim: Claim,
     note: str = "",
     now: datetime | None = None,
@@ -754,12 +789,12 @@ def do_accept_claim(
     complained about stays as it was rated."""
     at = now or clock.now()
     claim = Claim.objects.select_for_update().select_related("work__request").get(pk=claim.pk)
-    _transition(
+    check_transition(
+        CLAIM_TRANSITIONS,
         claim.status,
         ClaimStatus.ACCEPTED,
-        CLAIM_TRANSITIONS,
-        ClaimStatus,
-        _("The claim is %(current)s; it cannot become %(to)s."),
+        states=ClaimStatus,
+        sentence=_("The claim is %(current)s; it cannot become %(to)s."),
     )
     window = get_claim_window(claim.work)
     assert window is not None  # a claim is filed only on confirmed work
@@ -787,7 +822,7 @@ def do_accept_claim(
     )
     write_audit(
         acting_user=acting_user,
-        action="accept_claim",
+        action=AuditAction.ACCEPT_CLAIM,
         obj=claim,
         at=at,
         detail={"service_warranty": grant.pk, "ends": grant.ends.isoformat()},
@@ -798,7 +833,7 @@ def do_accept_claim(
 @transaction.atomic
 def do_reject_claim(
     *,
-    acting_user: Any,
+    acting_user: User | None,
     claim: Claim,
     note: str,
     visited_on_site: bool = False,
@@ -809,12 +844,12 @@ def do_reject_claim(
     ``TravelCharge`` at ``travel`` of the price list in force today."""
     at = now or clock.now()
     claim = Claim.objects.select_for_update().select_related("work__request").get(pk=claim.pk)
-    _transition(
+    check_transition(
+        CLAIM_TRANSITIONS,
         claim.status,
         ClaimStatus.REJECTED,
-        CLAIM_TRANSITIONS,
-        ClaimStatus,
-        _("The claim is %(current)s; it cannot become %(to)s."),
+        states=ClaimStatus,
+        sentence=_("The claim is %(current)s; it cannot become %(to)s."),
     )
     note = (note or "").strip()
     if not note:
@@ -831,7 +866,9 @@ def do_reject_claim(
     if visited_on_site:
         charge = _charge_travel(claim, at)
         detail.update(travel_charge=charge.pk, amount=str(charge.amount))
-    write_audit(acting_user=acting_user, action="reject_claim", obj=claim, at=at, detail=detail)
+    write_audit(
+        acting_user=acting_user, action=AuditAction.REJECT_CLAIM, obj=claim, at=at, detail=detail
+    )
     return claim
 
 
@@ -858,7 +895,7 @@ def _charge_travel(claim: Claim, at: datetime) -> TravelCharge:
 
 @transaction.atomic
 def do_mark_travel_charge_billed(
-    *, acting_user: Any, charge: TravelCharge, now: datetime | None = None
+    *, acting_user: User | None, charge: TravelCharge, now: datetime | None = None
 ) -> TravelCharge:
     """The billing run took ``charge`` onto an invoice; a charge is billed once."""
     at = now or clock.now()
@@ -867,5 +904,5 @@ def do_mark_travel_charge_billed(
         raise ActionRefused("already_billed", _("This travel charge has already been billed."))
     charge.billed_at = at
     charge.save(update_fields=["billed_at"])
-    write_audit(acting_user=acting_user, action="bill_travel_charge", obj=charge, at=at)
+    write_audit(acting_user=acting_user, action=AuditAction.BILL_TRAVEL_CHARGE, obj=charge, at=at)
     return charge

@@ -42,4 +42,5 @@ def appointment_ics(appointment: Appointment, *, summary: str, stamp: datetime) 
     attendee.params["role"] = vText("REQ-PARTICIPANT")
     event.add("attendee", attendee, encode=False)
     calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

@@ -13,6 +13,7 @@ from supportledger.billing.actions import (
 )
 from supportledger.billing.convert import Period
 from supportledger.billing.queries import get_hold_status
+from supportledger.customers.actions import do_put_customer_on_hold
 from supportledger.customers.models import Customer
 from supportledger.jobs.models import ScheduledRun
 from supportledger.jobs.schedule import enqueue_due_jobs
@@ -51,7 +52,8 @@ class AccountsOnHold(TestCase):
         assert held == [self.cast.acme]
         acme = Customer.objects.get(pk=self.cast.acme.pk)
         assert acme.on_hold
-        assert self.invoice.number in acme.on_hold_reason
+        assert acme.on_hold_invoice == self.invoice  # the hold names its invoice
+        assert acme.on_hold_reason == ""
         status = get_hold_status(acme, today=date(2026, 4, 16))
         assert status.on_hold
         assert [i.pk for i in status.overdue] == [self.invoice.pk]
@@ -66,6 +68,14 @@ class AccountsOnHold(TestCase):
         acme = Customer.objects.get(pk=self.cast.acme.pk)
         assert not acme.on_hold
         assert acme.on_hold_reason == ""
+        assert acme.on_hold_invoice is None
+
+    def test_a_hold_staff_placed_is_not_lifted_by_paying_an_invoice(self):
+        do_put_customer_on_hold(acting_user=None, customer=self.cast.acme, reason="Licence audit")
+        do_mark_invoice_paid(acting_user=None, invoice=self.invoice, now=on(date(2026, 4, 20)))
+        acme = Customer.objects.get(pk=self.cast.acme.pk)
+        assert acme.on_hold
+        assert acme.on_hold_reason == "Licence audit"
 
 
 class Schedule(TestCase):

@@ -80,7 +80,7 @@ class TheStatusFollowsTheTransitionTable(TestCase):
         request = open_(self.cast.acme)
         with pytest.raises(ActionRefused) as refused:
             do_change_request_status(acting_user=None, request=request, to="closed")
-        assert refused.value.code == "illegal_transition"
+        assert refused.value.code == "invalid_transition"
         assert "new cannot become closed" in refused.value.message
         assert "resolved" in refused.value.message  # names what is allowed
         request.refresh_from_db()

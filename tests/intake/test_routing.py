@@ -187,7 +187,7 @@ def test_a_routed_message_cannot_be_routed_again(mail_cast, receive):
     receipt = receive(eml("plain.eml"))
     with pytest.raises(ActionRefused) as refused:
         do_route_inbound_message(acting_user=None, message=receipt.message)
-    assert refused.value.code == "already_routed"
+    assert refused.value.code == "invalid_transition"
 
 
 def test_unparseable_message_cannot_be_routed_by_staff(mail_cast, receive):

@@ -183,3 +183,24 @@ def test_the_dashboard_names_overdue_invoices(client, world, monkeypatch):
     html = client.get("/portal/").content.decode()
     assert 'id="overdue"' in html
     assert world.b_invoice.number in html
+
+
+def test_renewing_a_licence_without_a_support_period_is_refused_and_writes_nothing(world):
+    from datetime import date
+
+    from supportledger.billing.actions import do_order_renewal
+    from supportledger.catalog.actions import do_create_product
+    from supportledger.core.errors import ActionRefused
+    from supportledger.entitlements.actions import do_sell_licence
+
+    tool = do_create_product(
+        acting_user=None, code="TOOL", name="Tool", support_period_months=0, now=NOW
+    )
+    licence = do_sell_licence(
+        acting_user=None, customer=world.a.customer, product=tool, sold_on=date(2026, 2, 1), now=NOW
+    )
+    assert not licence.entitlements.filter(kind="support_period").exists()
+    with pytest.raises(ActionRefused) as refused:
+        do_order_renewal(acting_user=None, customer=world.a.customer, licence=licence, now=NOW)
+    assert refused.value.code == "no_support_period"
+    assert not Order.objects.filter(customer=world.a.customer).exists()

@@ -11,7 +11,8 @@ from supportledger.billing.actions import do_hold_overdue_customers
 from supportledger.billing.models import BillingSettings
 from supportledger.core.locale_format import format_date
 from supportledger.customers.actions import do_put_customer_on_hold
-from supportledger.customers.holds import describe_hold_reason, overdue_hold_reason
+from supportledger.customers.holds import describe_hold_reason
+from supportledger.customers.models import Customer
 from tests.billing.scenario import set_up_billing_settings
 
 pytestmark = pytest.mark.django_db
@@ -38,15 +39,19 @@ def held_b(world):
     return invoice
 
 
-def test_the_stored_reason_reads_back_in_every_language(held_b):
-    reason = overdue_hold_reason(held_b.number, held_b.due_on)
-    assert reason == f"Overdue invoice {held_b.number}, due {held_b.due_on.isoformat()}"
+def test_the_hold_names_its_invoice_and_reads_in_every_language(held_b, world):
+    customer = Customer.objects.get(pk=world.b.customer.pk)
+    assert customer.on_hold_invoice == held_b
+    assert customer.on_hold_reason == ""  # no English sentence stored to parse back
     for language, words in IN_LANGUAGE.items():
-        text = describe_hold_reason(reason, language)
+        text = describe_hold_reason(customer, language)
         assert text.startswith(words)
         assert held_b.number in text
         assert format_date(held_b.due_on, language) in text
         assert "Overdue" not in text
+    assert describe_hold_reason(customer, "en") == (
+        f"Overdue invoice {held_b.number}, due {format_date(held_b.due_on, 'en')}"
+    )
 
 
 def test_the_portal_shows_the_hold_in_the_contacts_language(held_b, world):

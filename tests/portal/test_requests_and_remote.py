@@ -100,6 +100,32 @@ def test_outside_business_hours_no_consultant_is_on_duty(client_a, world, monkey
     assert not Consent.objects.exists()
 
 
+def test_starting_remote_help_refuses_whole_without_a_consultant_on_duty_or_consent(world):
+    from supportledger.core.errors import ActionRefused
+    from supportledger.service.actions import do_start_customer_remote_session
+
+    start = {
+        "acting_user": world.a.user,
+        "contact": world.a.contact,
+        "request": world.a.request,
+        "agent_id": world.agent.pk,
+        "terms_version": "2026-1",
+        "ip_address": "203.0.113.7",
+    }
+    with pytest.raises(ActionRefused) as off_duty:
+        do_start_customer_remote_session(**start, agreed=True, now=NOW + timedelta(days=5))
+    assert off_duty.value.code == "not_on_duty"
+    with pytest.raises(ActionRefused) as no_consent:
+        do_start_customer_remote_session(**start, agreed=False, now=NOW)
+    assert no_consent.value.code == "no_consent"
+    assert not Consent.objects.exists()
+    assert not RemoteSession.objects.exists()
+    session, code = do_start_customer_remote_session(**start, agreed=True, now=NOW)
+    assert session.agent == world.agent
+    assert session.consent.contact == world.a.contact
+    assert code
+
+
 def test_a_contact_opens_a_request_through_the_portal_with_a_file(client_a, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -127,6 +153,11 @@ def test_a_contact_opens_a_request_through_the_portal_with_a_file(client_a, worl
     assert "The invoice printout is blank." in html
     download = client_a.get(f"/portal/attachments/{attachment.pk}/")
     assert download["Content-Disposition"].startswith("attachment;")
+    # The same strict headers as the staff download: never rendered, never sniffed.
+    assert download["Content-Type"] == "application/octet-stream"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert download["Cache-Control"].startswith("private, no-store")
 
 
 def test_a_reply_goes_into_the_thread(client_a, world):

@@ -2,7 +2,12 @@ from decimal import Decimal
 
 import pytest
 
-from supportledger.rules.money import minor_unit_digits, round_money, round_to_step
+from supportledger.rules.money import (
+    UNIT_PRICE_DIGITS,
+    minor_unit_digits,
+    round_money,
+    round_to_step,
+)
 
 
 def test_amounts_round_half_up_to_the_cent():
@@ -40,3 +45,9 @@ def test_a_price_rounds_to_any_step_and_keeps_the_step_exponent():
 def test_a_step_must_be_positive():
     with pytest.raises(ValueError, match="positive"):
         round_to_step(Decimal(1), Decimal(0))
+
+
+def test_a_unit_price_keeps_four_digits_rounded_half_up_whatever_the_currency():
+    assert round_money(Decimal("1.00005"), "EUR", digits=UNIT_PRICE_DIGITS) == Decimal("1.0001")
+    assert round_money(Decimal(100) / 3, "JPY", digits=UNIT_PRICE_DIGITS) == Decimal("33.3333")
+    assert str(round_money(Decimal(2), "EUR", digits=UNIT_PRICE_DIGITS)) == "2.0000"

@@ -27,9 +27,10 @@ from supportledger.api.schemas import (
 )
 from supportledger.api.scope import get_scoped, require_staff, scoped
 from supportledger.billing.actions import do_sell_offer_now
+from supportledger.billing.models import OrderKind
+from supportledger.billing.queries import get_order_quote, get_support_period_to_renew
 from supportledger.catalog.models import Product
-from supportledger.catalog.queries import get_product_price_on
-from supportledger.core.queries import get_vendor_policy
+from supportledger.core.errors import ActionRefused
 from supportledger.customers.models import Customer
 from supportledger.entitlements.actions import (
     do_activate_licence,
@@ -39,10 +40,7 @@ from supportledger.entitlements.actions import (
     do_sell_licence,
     do_sell_voucher,
 )
-from supportledger.entitlements.convert import policy_on
-from supportledger.entitlements.models import Activation, Entitlement, Kind, Licence
-from supportledger.rules.renewal import quote_renewal
-from supportledger.rules.types import RulesError
+from supportledger.entitlements.models import Activation, Entitlement, Licence
 
 router = Router(tags=["licences and entitlements"])
 
@@ -143,30 +141,32 @@ def get_renewal_quote(  # type: ignore[no-untyped-def]
 ):
     """What renewing the licence's support period costs if bought on ``on``."""
     licence = get_scoped(
-        Licence.objects.select_related("product"),
+        Licence.objects.select_related("product", "customer"),
         caller(request),
         "customer_id",
         licence_id,
         "licence",
     )
-    period = (
-        Entitlement.objects.filter(licence=licence, kind=Kind.SUPPORT_PERIOD)
-        .order_by("-ends", "-id")
-        .first()
-    )
+    period = get_support_period_to_renew(licence)
     if period is None:
         raise ApiError(
             422, "no_support_period", f"{licence.reference} has no support period to renew."
         )
-    price = get_product_price_on(licence.product, on)
-    if price is None:
-        raise ApiError(
-            422, "no_price", f"{licence.product.code} has no price on {on.isoformat()}.", "on"
+    try:
+        priced = get_order_quote(
+            customer=licence.customer,
+            kind=OrderKind.RENEWAL,
+            product=licence.product,
+            entitlement=period,
+            quantity=1,
+            on=on,
         )
-    policy = policy_on(get_vendor_policy(), on)
-    quote = quote_renewal(policy.renewal, price.currency, price.amount, period.ends, on)
-    if isinstance(quote, RulesError):
-        raise ApiError(422, quote.code, quote.message)
+    except ActionRefused as refused:
+        if refused.code == "no_price":
+            raise ApiError(422, "no_price", refused.message, "on") from refused
+        raise
+    quote = priced.renewal
+    assert quote is not None  # a renewal's quote always carries the rules' one
     return {
         "licence": licence.pk,
         "entitlement": period.pk,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from supportledger.billing.einvoice.connectors import ConnectorUnavailable, connector_for
@@ -24,6 +24,7 @@ from supportledger.billing.models import (
 )
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
+from supportledger.core.audit import AuditAction
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def keep_national_document(invoice: Invoice, *, at: datetime) -> NationalDocumen
     except NationalDocumentRefused as refused:
         write_audit(
             acting_user=None,
-            action="national_document_not_made",
+            action=AuditAction.NATIONAL_DOCUMENT_NOT_MADE,
             obj=invoice,
             at=at,
             detail={"code": refused.code, "reason": str(refused)},
@@ -95,7 +96,7 @@ def _claim(document_id: int, at: datetime) -> NationalDocument | None:
 
 
 def do_submit_national_document(
-    *, acting_user: Any, document_id: int, now: datetime | None = None
+    *, acting_user: User | None, document_id: int, now: datetime | None = None
 ) -> NationalDocument | None:
     """Send one pending document through its country's connector and record
     the answer. The call to the service is outside any transaction; the
@@ -134,7 +135,11 @@ def do_submit_national_document(
         document.save()
         write_audit(
             acting_user=acting_user,
-            action="national_document_" + document.status,
+            action=(
+                AuditAction.NATIONAL_DOCUMENT_ACCEPTED
+                if receipt.accepted
+                else AuditAction.NATIONAL_DOCUMENT_REJECTED
+            ),
             obj=document.invoice,
             at=at,
             detail={

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django import template
 
 from supportledger.customers.holds import describe_hold_reason
+from supportledger.customers.models import Customer
 
 register = template.Library()
 
 
 @register.filter
-def hold_reason(reason: str) -> str:
-    """A customer's hold reason in the active language (see
+def hold_reason(customer: Customer) -> str:
+    """Why ``customer`` is on hold, in the active language (see
     ``customers.holds.describe_hold_reason``)."""
-    return describe_hold_reason(reason or "")
+    return describe_hold_reason(customer)

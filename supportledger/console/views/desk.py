@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,12 +35,14 @@ from supportledger.console.forms.desk import (
 )
 from supportledger.console.run import run_action, show_form_errors
 from supportledger.core import clock
+from supportledger.core.downloads import attachment_response
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import StaffMember
 from supportledger.desk import actions, queries
 from supportledger.desk.models import TRANSITIONS, Priority, Request, Status, request_reference
 from supportledger.entitlements.convert import local_date
+from supportledger.rules.response import is_first_response_overdue
 from supportledger.rules.types import CATEGORIES, MODES
 
 PAGE_SIZE = 50
@@ -150,7 +152,7 @@ def _prepare_rows(rows: list[dict[str, Any]], now: datetime) -> None:
             url=f"{link}{pk}/",
             status_label=statuses.get(row["status"], row["status"]),
             priority_label=priorities.get(row["priority"], row["priority"]),
-            overdue=bool(due and not row["first_response_at"] and due < now),
+            overdue=is_first_response_overdue(due, row["first_response_at"], now),
             due_text=_minute(due),
             opened_text=_minute(row["created_at"]),
             customer={
@@ -246,6 +248,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "modes": MODES,
                 "categories": CATEGORIES,
                 "now": now,
+                "response_overdue": is_first_response_overdue(
+                    desk_request.response_due_at, desk_request.first_response_at, now
+                ),
                 "time_zone": policy_row.timezone,
             },
         )
@@ -453,20 +458,6 @@ def record_work(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(pk, "#time")
 
 
-def attachment_response(attachment: Any) -> FileResponse:
-    """An attachment as a download: never rendered inline, never sniffed."""
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @require_safe
 @staff_required
 def download_attachment(request: HttpRequest, pk: int) -> HttpResponse:
@@ -478,4 +469,6 @@ def download_attachment(request: HttpRequest, pk: int) -> HttpResponse:
 def response_targets(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     rows = list(queries.list_response_watch(now=now))
+    for row in rows:
+        row.overdue = is_first_response_overdue(row.response_due_at, row.first_response_at, now)
     return render(request, "console/desk/response_targets.html", {"rows": rows, "now": now})

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core import signing
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from supportledger.billing.actions import do_invoice_order, do_place_order
-from supportledger.billing.models import OrderKind
-from supportledger.billing.queries import get_invoice_of_order
+from supportledger.billing.actions import do_order_renewal
+from supportledger.core.downloads import file_download
 from supportledger.core.errors import ActionRefused
-from supportledger.entitlements.models import Entitlement, Kind, Licence
+from supportledger.entitlements.models import Licence
 from supportledger.portal.access import contact_required, form_ids, own_or_404
 from supportledger.portal.queries import (
     get_download_eligibility,
@@ -70,9 +68,7 @@ def download_file_view(request: HttpRequest, signed: str) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     name = release.file.name.rsplit("/", 1)[-1]
-    response = FileResponse(release.file.open("rb"), as_attachment=True, filename=name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_download(release.file, name)
 
 
 @form_ids("licence")
@@ -85,30 +81,12 @@ def renew_view(request: HttpRequest) -> HttpResponse:
         Licence.objects.filter(customer=request.customer).select_related("product"),  # type: ignore[attr-defined]
         request.POST.get("licence"),
     )
-    period = (
-        Entitlement.objects.filter(
-            customer=request.customer,
-            licence=licence,
-            kind=Kind.SUPPORT_PERIOD,  # type: ignore[attr-defined]
-        )
-        .order_by("-ends", "-id")
-        .first()
-    )
-    if period is None:
-        raise Http404
     try:
-        with transaction.atomic():
-            order = do_place_order(
-                acting_user=request.user,
-                customer=request.customer,  # type: ignore[attr-defined]
-                kind=OrderKind.RENEWAL,
-                licence=licence,
-                entitlement=period,
-            )
-            # A repeated renewal answers with the order and invoice it made.
-            invoice = get_invoice_of_order(order) or do_invoice_order(
-                acting_user=request.user, order=order
-            )
+        _order, invoice = do_order_renewal(
+            acting_user=request.user,
+            customer=request.customer,  # type: ignore[attr-defined]
+            licence=licence,
+        )
     except ActionRefused as refused:
         messages.error(
             request, _("The renewal could not be ordered: %(reason)s") % {"reason": refused.message}

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ from supportledger.desk.queries import get_service_eligibility
 from supportledger.portal.access import client_ip, contact_required, form_ids, own_or_404
 from supportledger.portal.queries import today_for_vendor
 from supportledger.portal.views.requests import own_requests
-from supportledger.service.actions import do_record_consent, do_start_remote_session
+from supportledger.service.actions import do_start_customer_remote_session
 from supportledger.service.models import ConsentTerms
 from supportledger.service.queries import (
     get_consent_terms,
@@ -95,33 +94,17 @@ def remote_start_view(request: HttpRequest) -> HttpResponse:
                 request, _("Remote help is not available for this request under your support.")
             )
             return redirect("portal:remote")
-    consultant = (
-        list_consultants_on_duty(now).filter(pk=_int(request.POST.get("consultant"))).first()
-    )
-    if consultant is None:
-        messages.error(request, _("Pick a consultant who is on duty now."))
-        return redirect("portal:remote")
-    if request.POST.get("agree") != "yes":
-        messages.error(request, _("A session needs your consent to the terms and the price list."))
-        return redirect("portal:remote")
-    prices = get_service_price_on(today_for_vendor(get_vendor_policy(), now))
-    if prices is None:
-        messages.error(request, _("No price list is in force today; call us instead."))
-        return redirect("portal:remote")
     try:
-        with transaction.atomic():
-            consent = do_record_consent(
-                acting_user=request.user,
-                contact=request.contact,  # type: ignore[attr-defined]
-                request=support_request,
-                terms_version=_consented_version(request),
-                price_list_version=prices.effective_from.isoformat(),
-                ip_address=client_ip(request),
-                now=now,
-            )
-            session, code = do_start_remote_session(
-                acting_user=request.user, consent=consent, agent=consultant, now=now
-            )
+        session, code = do_start_customer_remote_session(
+            acting_user=request.user,
+            contact=request.contact,  # type: ignore[attr-defined]
+            request=support_request,
+            agent_id=_int(request.POST.get("consultant")),
+            agreed=request.POST.get("agree") == "yes",
+            terms_version=_consented_version(request),
+            ip_address=client_ip(request),
+            now=now,
+        )
     except ActionRefused as refused:
         messages.error(request, refused.message)
         return redirect("portal:remote")
@@ -132,7 +115,7 @@ def remote_start_view(request: HttpRequest) -> HttpResponse:
         {
             "session": session,
             "code": code,
-            "consultant": consultant,
+            "consultant": session.agent,
             "timezone": get_vendor_policy().timezone,
         },
     )

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from supportledger.core import clock
+from supportledger.core.downloads import attachment_response
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.desk.actions import do_open_request, do_post_message
@@ -22,6 +23,7 @@ from supportledger.desk.queries import (
 )
 from supportledger.entitlements.models import Licence
 from supportledger.portal.access import contact_required, form_ids, own_or_404, owned
+from supportledger.rules.claims import is_complaint_in_time
 from supportledger.service.actions import do_confirm_work, do_file_claim
 from supportledger.service.models import WorkConfirmation
 from supportledger.service.queries import get_claim_window
@@ -121,12 +123,7 @@ def attachment_view(request: HttpRequest, attachment_id: int) -> HttpResponse:
     attachment = get_attachment_for_customer(request.customer, attachment_id)  # type: ignore[attr-defined]
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.filename
-    )
-    response["Content-Type"] = "application/octet-stream"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(attachment)
 
 
 @contact_required
@@ -158,7 +155,7 @@ def request_view(request: HttpRequest, request_id: Request) -> HttpResponse:
                 "confirmation": confirmation,
                 "can_confirm": confirmation is None and entry.ended_at <= now,
                 "window": window,
-                "can_claim": claims and window is not None and now <= window.complaint_deadline,
+                "can_claim": claims and window is not None and is_complaint_in_time(window, now),
             }
         )
     return render(
