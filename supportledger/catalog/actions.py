@@ -21,6 +21,7 @@ from supportledger.catalog.models import (
     Release,
     ServicePrice,
 )
+from supportledger.catalog.queries import OFFER_TERM_FIELDS
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.audit import AuditAction
@@ -135,24 +136,9 @@ def offer_values_from_preset(spec: Any) -> dict[str, Any]:
     }
 
 
-OFFER_FIELDS = (
-    "kind",
-    "names",
-    "sizes",
-    "term_months",
-    "calendar_year",
-    "minutes_per_month",
-    "rollover",
-    "sla",
-    "response_business_minutes",
-    "covers",
-    "modes",
-    "requires",
-    "updates",
-    "billing",
-    "renewable",
-    "sold",
-)
+OFFER_FIELDS = (*OFFER_TERM_FIELDS, "names", "sold")
+"""What a manager sets on an offer: the terms an entitlement copies, its
+names, and whether it is sold at all."""
 _SIZED_KINDS = ("prepaid_hours", "incident_pack")
 
 
