@@ -18,11 +18,10 @@ PRODUCTION = {
 
 
 def _run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    base = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in PRODUCTION and key != "DATABASE_URL"
-    }
+    # The browser tests allow Django's sync calls from Playwright's event loop
+    # for this test process; a production server never inherits that.
+    left_out = {*PRODUCTION, "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {key: value for key, value in os.environ.items() if key not in left_out}
     base["SUPPORTLEDGER_VAR_DIR"] = str(tmp_path)
     return subprocess.run(
         [sys.executable, "-m", "supportledger.cli", *args],
