@@ -44,8 +44,11 @@ def username_of(request: HttpRequest, credentials: dict[str, Any] | None) -> str
 
 def address_of(request: HttpRequest) -> str:
     """The peer address; a proxy in front must set REMOTE_ADDR (X-Forwarded-For is
-    not trusted, as anyone can send it)."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    not trusted, as anyone can send it). A login made without a network
+    request (``force_login``, a shell) has none: it is recorded as the
+    unspecified address 0.0.0.0, which the address columns accept on every
+    database (PostgreSQL's inet type refuses a word)."""
+    return request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104
 
 
 def _failures(attempts: QuerySet[AccessAttempt]) -> int:
