@@ -32,6 +32,14 @@ from django.core.management import call_command
 
 from supportledger.billing.actions import do_run_billing
 from supportledger.billing.convert import Period
+from supportledger.billing.einvoice.en16931 import cii_xml
+from supportledger.billing.einvoice.national import (
+    FORMATS,
+    NationalDocumentRefused,
+    national_document,
+    structure_problems,
+)
+from supportledger.billing.einvoice.validation import en16931_problems
 from supportledger.billing.seller import do_update_seller
 from supportledger.customers.actions import do_create_customer
 from supportledger.demo.build import DEMO_SELLERS
@@ -151,3 +159,14 @@ def test_each_presets_four_kinds_of_customer_get_the_vat_the_law_gives(preset):
         # domestic VAT cannot be told apart without it.
         assert result.refused == {customers["no_vat_id"].pk: ["vat_id"]}
         assert customers["no_vat_id"].pk not in invoices
+    # Each of these invoices is also a valid EN 16931 document (XSD and
+    # schematron), and its seller's national document where it has one.
+    for invoice in invoices.values():
+        assert en16931_problems(cii_xml(invoice)) == [], invoice.bill_to["name"]
+        if country in FORMATS and invoice.currency == FORMATS[country].currency:
+            _name, xml = national_document(invoice, generated_at="2026-04-01T06:00:00Z")
+            assert structure_problems(country, xml) == [], invoice.bill_to["name"]
+        elif country in FORMATS:
+            # Another currency than the country's: refused, not reported wrong.
+            with pytest.raises(NationalDocumentRefused, match="exchange rate"):
+                national_document(invoice, generated_at="2026-04-01T06:00:00Z")
