@@ -71,9 +71,15 @@ def everything(tmp_path):
     try:
         yield env, ports, process
     finally:
+        # Stopped as Ctrl+C stops it, so the supervisor stops its children
+        # (each in its own session); killed only if it does not.
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 def test_one_command_runs_web_worker_and_mail_and_a_reply_reaches_the_catcher(everything):
