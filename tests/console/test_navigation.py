@@ -95,3 +95,20 @@ class TheConsoleBar(TestCase):
         page = response.content.decode()
         assert "period: Give a month as YYYY-MM, e.g. 2026-03." in page
         assert 'value="2026-13"' in page
+
+
+class TheBarReachesTheOutboxCaughtMailAndTheSeller(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.cast = build_cast()
+
+    def test_agents_see_the_mail_pages_and_only_administrators_the_seller(self):
+        self.client.force_login(self.cast.maria.user)
+        page = self.client.get("/console/").content.decode()
+        assert 'href="/console/outbox/"' in page
+        assert 'href="/console/caught-mail/"' in page
+        assert 'href="/console/seller/"' not in page
+        boss = get_user_model().objects.create_user("boss")
+        do_add_staff_member(acting_user=None, user=boss, role=StaffRole.ADMINISTRATOR)
+        self.client.force_login(boss)
+        assert 'href="/console/seller/"' in self.client.get("/console/").content.decode()
