@@ -172,8 +172,9 @@ def en16931_data(invoice: Invoice) -> dict[str, Any]:
         data["BT-74"] = invoice.period_end
     if invoice.due_on and not credit:
         data["BT-9"] = invoice.due_on
-    if credit and invoice.credits_id:
-        data["BG-3"] = [{"BT-25": invoice.credits.number, "BT-26": invoice.credits.issued_on}]
+    original = invoice.credits
+    if credit and original is not None:
+        data["BG-3"] = [{"BT-25": original.number, "BT-26": original.issued_on}]
     bank_account = str(invoice.vendor.get("bank_account", "")).replace(" ", "")
     if bank_account:
         data["BT-81"] = "58"  # UNTDID 4461: SEPA credit transfer

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 from lxml.builder import ElementMaker
@@ -84,6 +84,13 @@ def _lines(invoice: Invoice) -> list[Any]:
     return list(invoice.lines.filter(active=True).order_by("position"))
 
 
+def _issued(invoice: Invoice | None) -> tuple[str, date]:
+    """The number and issue date of an issued invoice; refused otherwise."""
+    if invoice is None or not invoice.number or not invoice.issued_on:
+        raise NationalDocumentRefused("not_issued", "only an issued invoice is reported")
+    return invoice.number, invoice.issued_on
+
+
 def _check(invoice: Invoice, country: str) -> NationalFormat:
     form = FORMATS[country]
     if not invoice.number or not invoice.issued_on:
@@ -126,6 +133,7 @@ def ksef_fa3(invoice: Invoice, *, generated_at: str) -> bytes:
     ``P_18`` = 1 ("odwrotne obciążenie"); other services outside Poland in
     ``P_13_8`` with ``P_12`` = ``np I``."""
     _check(invoice, "PL")
+    number, issued_on = _issued(invoice)
     E = ElementMaker(namespace=KSEF_NS, nsmap={None: KSEF_NS})
     vendor, buyer = invoice.vendor, invoice.bill_to
     category = vat_category(invoice).code
@@ -172,13 +180,15 @@ def ksef_fa3(invoice: Invoice, *, generated_at: str) -> bytes:
     ]
     correction = []
     if credit and invoice.credits_id:
-        original = invoice.credits
+        original_number, original_issued_on = _issued(invoice.credits)
+        first_line = invoice.lines.first()
+        reason = first_line.detail.get("reason", "-") if first_line else "-"
         correction = [
-            E.PrzyczynaKorekty(str(invoice.lines.first().detail.get("reason", "-"))[:256] or "-"),
+            E.PrzyczynaKorekty(str(reason)[:256] or "-"),
             E.TypKorekty("1"),
             E.DaneFaKorygowanej(
-                E.DataWystFaKorygowanej(original.issued_on.isoformat()),
-                E.NrFaKorygowanej(original.number),
+                E.DataWystFaKorygowanej(original_issued_on.isoformat()),
+                E.NrFaKorygowanej(original_number),
                 E.NrKSeFN("1"),
             ),
         ]
@@ -223,8 +233,8 @@ def ksef_fa3(invoice: Invoice, *, generated_at: str) -> bytes:
         ),
         E.Fa(
             E.KodWaluty(invoice.currency),
-            E.P_1(invoice.issued_on.isoformat()),
-            E.P_2(invoice.number),
+            E.P_1(issued_on.isoformat()),
+            E.P_2(number),
             *period,
             *totals,
             E.P_15(_money(invoice.total_amount)),
@@ -268,6 +278,7 @@ def nav_invoice_data(invoice: Invoice) -> bytes:
     business taxed in its member state (Áfa tv. § 37) is ``vatOutOfScope``
     case ``EUFAD37``; a service to a customer outside the EU is case ``HO``."""
     _check(invoice, "HU")
+    number, issued_on = _issued(invoice)
     D = ElementMaker(namespace=NAV_NS, nsmap={None: NAV_NS, "base": NAV_BASE_NS})
     B = ElementMaker(namespace=NAV_BASE_NS)
     vendor, buyer = invoice.vendor, invoice.bill_to
@@ -355,7 +366,7 @@ def nav_invoice_data(invoice: Invoice) -> bytes:
     if credit and invoice.credits_id:
         reference = [
             D.invoiceReference(
-                D.originalInvoiceNumber(invoice.credits.number),
+                D.originalInvoiceNumber(_issued(invoice.credits)[0]),
                 D.modifyWithoutMaster("false"),
                 D.modificationIndex("1"),
             )
@@ -369,8 +380,8 @@ def nav_invoice_data(invoice: Invoice) -> bytes:
         else []
     )
     document = D.InvoiceData(
-        D.invoiceNumber(invoice.number),
-        D.invoiceIssueDate(invoice.issued_on.isoformat()),
+        D.invoiceNumber(number),
+        D.invoiceIssueDate(issued_on.isoformat()),
         D.completenessIndicator("false"),
         D.invoiceMain(
             D.invoice(
@@ -442,6 +453,7 @@ def mydata_invoices_doc(invoice: Invoice, *, original_mark: str = "") -> bytes:
     Income is classified as provision of services (category1_3), type
     E3_561_001 / _005 / _006 for domestic / EU / third-country customers."""
     _check(invoice, "GR")
+    number, issued_on = _issued(invoice)
     M = ElementMaker(namespace=MYDATA_NS, nsmap={None: MYDATA_NS, "icls": MYDATA_ICLS_NS})
     C = ElementMaker(namespace=MYDATA_ICLS_NS)
     vendor, buyer = invoice.vendor, invoice.bill_to
@@ -491,7 +503,7 @@ def mydata_invoices_doc(invoice: Invoice, *, original_mark: str = "") -> bytes:
             M.city(str(buyer.get("city") or "-")),
         )
     )
-    series, _, aa = invoice.number.rpartition("-")
+    series, _, aa = number.rpartition("-")
     net_total = invoice.net_amount * sign
     document = M.InvoicesDoc(
         M.invoice(
@@ -504,7 +516,7 @@ def mydata_invoices_doc(invoice: Invoice, *, original_mark: str = "") -> bytes:
             M.invoiceHeader(
                 M.series(series or "A"),
                 M.aa(aa),
-                M.issueDate(invoice.issued_on.isoformat()),
+                M.issueDate(issued_on.isoformat()),
                 M.invoiceType(invoice_type),
                 M.currency(invoice.currency),
                 *([M.correlatedInvoices(original_mark)] if credit and original_mark else []),
@@ -652,13 +664,13 @@ def structure_problems(country: str, xml: bytes) -> list[str]:
         return [f"root: expected {ROOTS[country]}, found {root.tag}"]
     problems = []
     for path, pattern in REQUIRED[country]:
-        found = root.xpath(path, namespaces=NAMESPACES)
+        found = cast(list[Any], root.xpath(path, namespaces=NAMESPACES))
         if not found:
             problems.append(f"{path}: missing")
         elif pattern is not None and not pattern.match((found[0].text or "").strip()):
             problems.append(f"{path}: {found[0].text!r} is not a valid value")
     lines_path, line_children = LINE_REQUIRED[country]
-    lines = root.xpath(lines_path, namespaces=NAMESPACES)
+    lines = cast(list[Any], root.xpath(lines_path, namespaces=NAMESPACES))
     if not lines:
         problems.append(f"{lines_path}: missing")
     for index, line in enumerate(lines, start=1):
