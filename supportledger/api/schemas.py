@@ -18,6 +18,7 @@ from supportledger.core.input import (
     strip_control_characters,
 )
 from supportledger.customers.holds import describe_hold_reason
+from supportledger.rules.types import Category, Mode
 
 
 def example(values: dict[str, Any]) -> ConfigDict:
@@ -633,3 +634,37 @@ class InvoiceDetailOut(InvoiceOut):
     @staticmethod
     def resolve_lines(invoice: Any) -> list[Any]:
         return sorted(invoice.lines.all(), key=lambda line: line.position)
+
+
+# --- what a customer may get ---------------------------------------------------
+
+
+class EligibilityQuery(Schema):
+    product: int = Field(ge=1, description="The product the work would be on.")
+    category: Category = Field("consultation", description="The kind of work.")
+    mode: Mode | None = Field(None, description="One mode; default: every mode.")
+    at: InDateTime | None = Field(
+        None, description="When the work would start; default: now. Without a zone: the vendor's."
+    )
+
+
+class ModeEligibilityOut(Schema):
+    mode: str
+    allowed: bool
+    code: str = Field(
+        description="Why not: not_offered (the vendor's policy), or the rules' code "
+        "(not_entitled, outside_business_hours, outside_service_area...); empty when allowed."
+    )
+    message: str
+    counted_minutes: int = Field(description="The first increment such work counts.")
+    amount: Decimal = Field(description="Its price; 0 when an entitlement covers it.")
+    currency: str
+    covered_by: list[str] = Field(description="References of the entitlements that pay.")
+
+
+class EligibilityOut(Schema):
+    customer: int
+    product: int
+    category: str
+    at: datetime
+    modes: list[ModeEligibilityOut]

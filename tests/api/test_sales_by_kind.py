@@ -28,7 +28,8 @@ def test_a_voucher_sent_with_the_offers_size_and_term_is_the_offer_at_todays_pri
     assert (body["fee"], body["currency"]) == ("190.00", "EUR")
     assert (body["terms"]["offer"], body["terms"]["version"]) == ("voucher", 1)
     entitlement = Entitlement.objects.get(pk=body["id"])
-    assert entitlement.offer is not None and entitlement.offer.code == "voucher"
+    assert entitlement.offer is not None
+    assert entitlement.offer.code == "voucher"
 
 
 def test_a_contract_sent_with_only_the_offers_terms_carries_them_and_its_fee(api, world):
