@@ -96,3 +96,13 @@ def add_staff(cast: Cast, username: str, role: str) -> StaffMember:
         products=[cast.accounting, cast.payroll],
         now=SET_UP_AT,
     )
+
+
+def switch_on_features(*features: str) -> None:
+    """The vendor offers ``features`` too (``claims``, ``auto_confirm``...),
+    as a vendor does in its policy; the Sofia preset has neither."""
+    from supportledger.core.models import VendorPolicy
+
+    policy = VendorPolicy.objects.get(pk=1)
+    policy.features = sorted(set(policy.features or ()) | set(features))
+    policy.save(update_fields=["features"])

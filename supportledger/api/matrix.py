@@ -50,6 +50,9 @@ OPERATION_CAPABILITIES: dict[str, str] = {
     # customers and contacts
     f"{_P}customers_list_customers": READ,
     f"{_P}customers_get_customer": READ,
+    # what a customer may get by each mode now, and at what price (a
+    # customer's token: its own customer only)
+    f"{_P}customers_get_customer_eligibility": READ,
     f"{_P}customers_create_customer": SELL,
     # billing data: staff who sell, and a customer's own contacts (its token
     # reaches only its own customer)

@@ -18,6 +18,7 @@ from supportledger.core.input import (
     strip_control_characters,
 )
 from supportledger.customers.holds import describe_hold_reason
+from supportledger.rules.types import Category, Mode
 
 
 def example(values: dict[str, Any]) -> ConfigDict:
@@ -228,16 +229,11 @@ class EntitlementOut(Schema):
     incidents_granted: int
     balance_minutes: int = Field(description="Prepaid minutes left (sum of the ledger).")
     balance_incidents: int = Field(description="Incidents left (sum of the ledger).")
+    terms: dict[str, Any] = Field(
+        description="The terms of the offer version it was sold on (offer, version...); "
+        "empty for what was granted on custom terms."
+    )
     created_at: datetime
-
-
-class SaleIn(InSchema):
-    customer: int = Field(ge=1)
-    starts: InDate
-    ends: InDate
-    products: list[int] = Field(default_factory=list, description="Product ids; none = all.")
-    fee: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-    currency: str = Field("", pattern=r"^([A-Za-z]{3})?$")
 
 
 class OfferSaleIn(Schema):
@@ -251,44 +247,51 @@ class OfferSaleIn(Schema):
     products: list[int] = Field(default_factory=list, description="Product ids; none = all.")
 
 
-class VoucherIn(SaleIn):
-    model_config = example(
-        {"customer": 1, "minutes": 600, "starts": "2026-01-01", "ends": "2026-12-31"}
+class OfferKindSaleIn(InSchema):
+    """A sale of one of the vendor's offers of a kind, on exactly its terms.
+
+    The terms fields are optional and may only repeat the offer's: a value
+    that differs is refused with 422 ``terms_not_offered`` naming the field."""
+
+    customer: int = Field(ge=1)
+    offer: str | None = Field(
+        None, max_length=40, description="Offer code; default: the vendor's offer of the kind."
     )
-    minutes: int = Field(ge=1, le=1_000_000)
+    starts: InDate | None = Field(None, description="Default: today (policy time zone).")
+    ends: InDate | None = Field(
+        None, description="Only the offer's own end for this start (its term)."
+    )
+    products: list[int] = Field(
+        default_factory=list, description="Product ids; none = all (or the offer's products)."
+    )
+    fee: Decimal | None = Field(
+        None, ge=0, max_digits=12, decimal_places=2, description="Only the offer's price today."
+    )
+    currency: str | None = Field(
+        None, pattern=r"^([A-Za-z]{3})?$", description="Only the customer's currency."
+    )
 
 
-class ContractIn(SaleIn):
-    model_config = example(
-        {
-            "customer": 1,
-            "starts": "2026-01-01",
-            "ends": "2026-12-31",
-            "sla": True,
-            "minutes_per_month": 240,
-        }
-    )
-    sla: bool = False
-    minutes_per_month: int = Field(0, ge=0, le=44640)
-    rollover: bool = False
-    updates: bool = False
+class VoucherIn(OfferKindSaleIn):
+    model_config = example({"customer": 1, "minutes": 600, "starts": "2026-01-01"})
+    minutes: int = Field(ge=1, le=1_000_000, description="A size the offer sells, in minutes.")
+
+
+class ContractIn(OfferKindSaleIn):
+    model_config = example({"customer": 1, "offer": "subscription", "starts": "2026-01-01"})
+    sla: bool | None = None
+    minutes_per_month: int | None = Field(None, ge=0, le=44640)
+    rollover: bool | None = None
+    updates: bool | None = None
     response_business_minutes: int | None = Field(None, ge=1, le=100000)
-    billing_period: str = Field("month", pattern=r"^(once|month|quarter|year)$")
+    billing_period: str | None = Field(None, pattern=r"^(once|month|quarter|year)$")
 
 
-class IncidentPackIn(SaleIn):
-    model_config = example(
-        {
-            "customer": 1,
-            "incidents": 4,
-            "starts": "2026-01-01",
-            "ends": "2026-12-31",
-            "requires": "contract",
-        }
-    )
-    incidents: int = Field(ge=1, le=1000)
-    requires: str = Field(
-        "",
+class IncidentPackIn(OfferKindSaleIn):
+    model_config = example({"customer": 1, "incidents": 4, "starts": "2026-01-01"})
+    incidents: int = Field(ge=1, le=1000, description="A size the offer sells.")
+    requires: str | None = Field(
+        None,
         pattern=r"^(|warranty|support_period|contract|prepaid_hours|"
         r"incident_pack|service_warranty)$",
     )
@@ -631,3 +634,37 @@ class InvoiceDetailOut(InvoiceOut):
     @staticmethod
     def resolve_lines(invoice: Any) -> list[Any]:
         return sorted(invoice.lines.all(), key=lambda line: line.position)
+
+
+# --- what a customer may get ---------------------------------------------------
+
+
+class EligibilityQuery(Schema):
+    product: int = Field(ge=1, description="The product the work would be on.")
+    category: Category = Field("consultation", description="The kind of work.")
+    mode: Mode | None = Field(None, description="One mode; default: every mode.")
+    at: InDateTime | None = Field(
+        None, description="When the work would start; default: now. Without a zone: the vendor's."
+    )
+
+
+class ModeEligibilityOut(Schema):
+    mode: str
+    allowed: bool
+    code: str = Field(
+        description="Why not: not_offered (the vendor's policy), or the rules' code "
+        "(not_entitled, outside_business_hours, outside_service_area...); empty when allowed."
+    )
+    message: str
+    counted_minutes: int = Field(description="The first increment such work counts.")
+    amount: Decimal = Field(description="Its price; 0 when an entitlement covers it.")
+    currency: str
+    covered_by: list[str] = Field(description="References of the entitlements that pay.")
+
+
+class EligibilityOut(Schema):
+    customer: int
+    product: int
+    category: str
+    at: datetime
+    modes: list[ModeEligibilityOut]

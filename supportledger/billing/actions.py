@@ -59,6 +59,7 @@ from supportledger.billing.queries import (
     find_renewal_order,
     get_billing_settings,
     get_invoice_of_order,
+    get_offer_sale_price,
     get_order_quote,
     get_support_period_to_renew,
     list_overdue_invoices,
@@ -69,7 +70,7 @@ from supportledger.billing.queries import (
 )
 from supportledger.catalog.models import Offer as CatalogOffer
 from supportledger.catalog.models import Product
-from supportledger.catalog.queries import check_offer_size, get_current_offer, get_offer_price_on
+from supportledger.catalog.queries import check_offer_size, get_current_offer
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.audit import AuditAction
@@ -982,15 +983,16 @@ def do_sell_offer_now(
     _owned(customer, licence, "licence", _("no such licence for this customer."))
     today = local_date(at, get_vendor_policy().timezone)
     size = check_offer_size(chosen, size)
-    currency = customer.currency or get_vendor_policy().currency
-    price = get_offer_price_on(chosen, size=size, currency=currency, day=today)
+    price = get_offer_sale_price(customer, chosen, size=size, day=today)
     if price is None:
+        currency = customer.currency or get_vendor_policy().currency
         raise ActionRefused(
             "no_price",
             "size: "
             + _("%(offer)s has no price in %(currency)s on %(day)s.")
             % {"offer": chosen.code, "currency": currency, "day": today.isoformat()},
         )
+    fee, currency = price
     return do_sell_offer(
         acting_user=acting_user,
         customer=customer,
@@ -999,8 +1001,8 @@ def do_sell_offer_now(
         size=size,
         products=products,
         licence=licence,
-        fee=round_money(Decimal(price.amount), price.currency),
-        currency=price.currency,
+        fee=fee,
+        currency=currency,
         now=at,
     )
 

@@ -24,7 +24,7 @@ from supportledger.billing.models import (
     OrderStatus,
     ReminderStage,
 )
-from supportledger.catalog.models import OfferBilling, Product
+from supportledger.catalog.models import Offer, OfferBilling, Product
 from supportledger.catalog.queries import (
     check_offer_size,
     get_offer_price_on,
@@ -590,3 +590,16 @@ def count_drafts_of_period(start: date, end: date) -> int:
     return Invoice.objects.filter(
         status=InvoiceStatus.DRAFT, kind="invoice", billing_period=f"{start:%Y-%m}"
     ).count()
+
+
+def get_offer_sale_price(
+    customer: Customer, offer: Offer, *, size: int, day: date
+) -> tuple[Decimal, str] | None:
+    """What selling ``size`` of ``offer`` (0 for an offer without sizes) to
+    ``customer`` costs on ``day``: the amount, rounded for its currency, in
+    the customer's currency (else the vendor's); None without a price."""
+    currency = customer.currency or get_vendor_policy().currency
+    price = get_offer_price_on(offer, size=size, currency=currency, day=day)
+    if price is None:
+        return None
+    return round_money(Decimal(price.amount), price.currency), price.currency

@@ -95,7 +95,7 @@ def _seed_offers(
     ``price_list_from``. With ``--replace`` an offer of the same code gets a
     new version only when its terms differ."""
     for spec in preset.offers:
-        values = offer_values_from_preset(spec)
+        values = offer_values_from_preset(spec, preset.policy.kind_defaults)
         existing = Offer.objects.filter(code=spec.code, current=True).first()
         if existing is None:
             do_create_offer(acting_user=acting_user, code=spec.code, values=values, now=at)
@@ -114,8 +114,34 @@ def _seed_offers(
                 )
 
 
-def offer_values_from_preset(spec: Any) -> dict[str, Any]:
-    """The stored fields of a preset's ``Offer``."""
+def default_grants_downloads(
+    kind: str, *, updates: bool, kind_defaults: Mapping[str, Any] | None = None
+) -> bool:
+    """Whether an offer of ``kind`` lets its holder download new releases
+    when its terms do not say: the policy's ``downloads`` for the kind
+    (``kind_defaults``, the stored policy's or a preset's), else the kind's
+    rule (a support period does, a contract does with ``updates``)."""
+    default = (kind_defaults or {}).get(kind)
+    stored = (
+        default.get("downloads")
+        if isinstance(default, Mapping)
+        else getattr(default, "downloads", None)
+    )
+    if stored is not None:
+        return bool(stored)
+    return kind == "support_period" or (kind == "contract" and updates)
+
+
+def offer_values_from_preset(
+    spec: Any, kind_defaults: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The stored fields of a preset's ``Offer`` (``kind_defaults``: the
+    preset policy's, for the downloads an offer grants when it does not say)."""
+    grants = spec.grants_downloads
+    if grants is None:
+        grants = default_grants_downloads(
+            spec.kind, updates=spec.updates, kind_defaults=kind_defaults
+        )
     return {
         "kind": spec.kind,
         "names": {"en": spec.name, **dict(spec.names)},
@@ -130,6 +156,7 @@ def offer_values_from_preset(spec: Any) -> dict[str, Any]:
         "modes": None if spec.modes is None else sorted(spec.modes),
         "requires": spec.requires or "",
         "updates": spec.updates,
+        "grants_downloads": grants,
         "billing": spec.billing,
         "renewable": spec.renewable,
         "sold": spec.sold,
@@ -144,6 +171,10 @@ _SIZED_KINDS = ("prepaid_hours", "incident_pack")
 
 def _refuse(field: str, reason: str) -> None:
     raise ActionRefused("invalid", f"{field}: {reason}")
+
+
+def _has_policy() -> bool:
+    return VendorPolicy.objects.filter(pk=1).exists()
 
 
 def validate_offer_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -196,6 +227,13 @@ def validate_offer_values(values: dict[str, Any]) -> dict[str, Any]:
     if requires and (requires not in KINDS or requires == clean["kind"]):
         _refuse("requires", "another kind of entitlement, or empty.")
     clean["requires"] = requires
+    if "grants_downloads" not in clean:
+        clean["grants_downloads"] = default_grants_downloads(
+            clean["kind"],
+            updates=bool(clean.get("updates")),
+            kind_defaults=get_vendor_policy().kind_defaults if _has_policy() else None,
+        )
+    clean["grants_downloads"] = bool(clean["grants_downloads"])
     if clean.get("billing", OfferBilling.ONCE) not in OfferBilling.values:
         _refuse("billing", f"one of {', '.join(OfferBilling.values)}.")
     if clean.get("billing") in (OfferBilling.MONTH, OfferBilling.YEAR) and (

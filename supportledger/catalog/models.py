@@ -181,6 +181,10 @@ class Offer(models.Model):
         max_length=20, blank=True, help_text="Another kind that must be valid the same day."
     )
     updates = models.BooleanField(default=False, help_text="Grants new versions and downloads.")
+    grants_downloads = models.BooleanField(
+        default=False,
+        help_text="Its holder downloads new releases of its products while it runs.",
+    )
     billing = models.CharField(
         max_length=8, choices=OfferBilling.choices, default=OfferBilling.ONCE
     )

@@ -46,6 +46,7 @@ OFFER_TERM_FIELDS = (
     "modes",
     "requires",
     "updates",
+    "grants_downloads",
     "billing",
     "renewable",
 )

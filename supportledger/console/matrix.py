@@ -25,6 +25,7 @@ from supportledger.customers.permissions import (
     BILL,
     CONFIGURE,
     DECIDE_CLAIMS,
+    EDIT_CALENDAR,
     EDIT_OFFERS,
     PUBLIC,
     SEE_BILLING,
@@ -76,6 +77,10 @@ VIEW_CAPABILITIES: dict[str, str] = {
     "console:caught_mail_detail": WORK,
     # the seller's identity and billing settings
     "console:seller": CONFIGURE,
+    # the business calendar's working-day exceptions: every staff member
+    # reads them, managers and administrators change them
+    "console:calendar": WORK,
+    "console:calendar_day": EDIT_CALENDAR,
     # customers (their page also lists the customer's orders and invoices)
     "customers:list": WORK,
     "customers:detail": WORK,

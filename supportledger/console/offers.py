@@ -98,6 +98,9 @@ class OfferForm(forms.Form):
         required=False,
     )
     updates = forms.BooleanField(label=gettext_lazy("Grants updates and downloads"), required=False)
+    grants_downloads = forms.BooleanField(
+        label=gettext_lazy("Lets its holder download new releases"), required=False
+    )
     billing = forms.ChoiceField(label=gettext_lazy("Billing"), choices=OfferBilling.choices)
     renewable = forms.BooleanField(label=gettext_lazy("Renewable"), required=False)
     sold = forms.BooleanField(label=gettext_lazy("Sold (not only granted)"), required=False)
@@ -122,6 +125,7 @@ class OfferForm(forms.Form):
             "modes": data["modes"] or None,
             "requires": data["requires"],
             "updates": data["updates"],
+            "grants_downloads": data["grants_downloads"],
             "billing": data["billing"],
             "renewable": data["renewable"],
             "sold": data["sold"],
@@ -141,6 +145,7 @@ class OfferForm(forms.Form):
                 "response_business_minutes",
                 "requires",
                 "updates",
+                "grants_downloads",
                 "billing",
                 "renewable",
                 "sold",

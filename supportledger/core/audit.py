@@ -88,6 +88,7 @@ class AuditAction(StrEnum):
     SEND_RENEWAL_REMINDER = "send_renewal_reminder"
     SEND_REPLY = "send_reply"
     SET_CONSENT_TERMS = "set_consent_terms"
+    SET_CALENDAR_DAY = "set_calendar_day"
     SET_CONTACT_LANGUAGE = "set_contact_language"
     SET_OFFER_PRICE = "set_offer_price"
     SET_PORTAL_PASSWORD = "set_portal_password"

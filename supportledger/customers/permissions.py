@@ -41,6 +41,7 @@ BILL = "bill"
 TAKE_PAYMENTS = "take_payments"
 DECIDE_CLAIMS = "decide_claims"
 EDIT_OFFERS = "edit_offers"
+EDIT_CALENDAR = "edit_calendar"
 CONFIGURE = "configure"
 CONTACTS = "contacts"
 
@@ -61,11 +62,21 @@ CAPABILITIES: dict[str, str] = {
     TAKE_PAYMENTS: "mark invoices paid and issue credit notes",
     DECIDE_CLAIMS: "accept or reject claims against work",
     EDIT_OFFERS: "edit offers and prices",
+    EDIT_CALENDAR: "add and remove the calendar's working-day exceptions",
     CONFIGURE: "configure the vendor, staff and the billing identity (the admin)",
 }
 
 _AGENT = frozenset({READ, CONVERSE, CONTACTS, USE_LICENCES, WORK})
-_MANAGER = _AGENT | {ORDER, SEE_BILLING, SELL, BILL, TAKE_PAYMENTS, DECIDE_CLAIMS, EDIT_OFFERS}
+_MANAGER = _AGENT | {
+    ORDER,
+    SEE_BILLING,
+    SELL,
+    BILL,
+    TAKE_PAYMENTS,
+    DECIDE_CLAIMS,
+    EDIT_OFFERS,
+    EDIT_CALENDAR,
+}
 _ADMINISTRATOR = _MANAGER | {CONFIGURE}
 # A contact acts only within its own customer: the doors scope every lookup.
 _CONTACT = frozenset({READ, CONVERSE, CONTACTS, USE_LICENCES, ORDER, SEE_BILLING})

@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from supportledger.billing.actions import do_sell_offer_now
+from supportledger.billing.queries import get_offer_sale_price
 from supportledger.catalog.actions import (
     do_create_product,
     do_publish_release,
@@ -32,7 +33,7 @@ from supportledger.catalog.actions import (
     do_set_up_vendor,
 )
 from supportledger.catalog.models import LicenceModel
-from supportledger.catalog.queries import list_current_offers
+from supportledger.catalog.queries import list_current_offers, offer_terms, offer_validity
 from supportledger.core.convert import kind_defaults_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
@@ -46,16 +47,16 @@ from supportledger.desk.actions import (
     do_record_work,
 )
 from supportledger.desk.models import Request, WorkEntry, WorkRating
-from supportledger.entitlements.actions import do_sell_licence
+from supportledger.entitlements.actions import do_sell_licence, granted_offer, offer_sale_fields
 from supportledger.entitlements.convert import (
     allocation_consumes_allowance,
     entitlement_to_rules,
+    local_date,
     month_start,
     policy_on,
 )
 from supportledger.entitlements.models import (
     AllowanceUsage,
-    BillingPeriod,
     Entitlement,
     Kind,
     LedgerEntry,
@@ -426,10 +427,11 @@ def build_large(
     """Bulk: see the module docstring. The vendor, its four products and its
     agents go through the actions; customers, licences (with the warranty and
     support period each product carries), entitlements and work are bulk
-    rows. Customers are a mix: 40 % hold a prepaid voucher of 10 to 50 hours,
-    20 % a maintenance contract with a monthly allowance, 5 % an SLA contract,
-    35 % nothing beyond their licences (kinds the preset does not sell fall
-    back to nothing), so a real share of the work is billable. Work runs
+    rows. The entitlements are the vendor's offers, sold on their terms at
+    their prices (``_offer_entitlements``): 40 % of the customers hold a
+    voucher, 20 % a contract (one in four of those an SLA one where the
+    vendor sells one, some an incident pack too), 35 % nothing beyond their
+    licences, so a real share of the work is billable. Work runs
     through the last 180 days in date order on working days, remote, phone
     and e-mail, every category; a piece the rules refuse (``not_entitled``
     ...) is left out and another drawn. Balance alerts are not written."""
@@ -438,7 +440,6 @@ def build_large(
     do_set_up_vendor(acting_user=None, preset_name=preset, now=at)
     _set_up_seller(preset, at)
     policy_row = get_vendor_policy()
-    kinds = set(policy_row.kinds_sold)
     zone = ZoneInfo(policy_row.timezone)
     kind_defaults = kind_defaults_from_row(policy_row)
     users = get_user_model().objects
@@ -500,73 +501,10 @@ def build_large(
             ),
             batch_size=BATCH,
         )
-        held = []
-        for licence in licences:
-            for kind, months in (
-                (Kind.WARRANTY, licence.product.warranty_months),
-                (Kind.SUPPORT_PERIOD, licence.product.support_period_months),
-            ):
-                if months:
-                    held.append(
-                        Entitlement(
-                            customer_id=licence.customer_id,
-                            kind=kind,
-                            licence=licence,
-                            starts=licence.sold_on,
-                            ends=add_months(licence.sold_on, months) - timedelta(days=1),
-                            updates=kind == Kind.SUPPORT_PERIOD,
-                            created_at=at,
-                        )
-                    )
-        for n, c in enumerate(rows):
-            segment = n % 20
-            if segment < 8 and "prepaid_hours" in kinds:
-                minutes = 60 * rng.choice([10, 20, 50])
-                held.append(
-                    Entitlement(
-                        customer=c,
-                        kind=Kind.PREPAID_HOURS,
-                        starts=start,
-                        ends=end,
-                        minutes_granted=minutes,
-                        balance_minutes=minutes,
-                        fee=Decimal(minutes // 60 * 40),
-                        currency=policy_row.currency,
-                        billing_period=BillingPeriod.ONCE,
-                        created_at=at,
-                    )
-                )
-            elif segment < 13 and "contract" in kinds:
-                sla = segment == 12
-                held.append(
-                    Entitlement(
-                        customer=c,
-                        kind=Kind.CONTRACT,
-                        starts=start,
-                        ends=end,
-                        sla=sla,
-                        minutes_per_month=240 if sla else 120,
-                        response_business_minutes=240 if sla else None,
-                        fee=Decimal("400" if sla else "150"),
-                        currency=policy_row.currency,
-                        billing_period=BillingPeriod.MONTH,
-                        created_at=at,
-                    )
-                )
-        Entitlement.objects.bulk_create(held, batch_size=BATCH)
-        LedgerEntry.objects.bulk_create(
-            (
-                LedgerEntry(
-                    entitlement=e,
-                    reason=Reason.GRANT,
-                    minutes_delta=e.minutes_granted,
-                    created_at=at,
-                )
-                for e in held
-                if e.minutes_granted
-            ),
-            batch_size=BATCH,
-        )
+        # The Hungarian follow-up contract takes over from the warranty year,
+        # as in the small demo.
+        sold_from = today - timedelta(days=30) if preset == "warranty_year_hu" else start
+        held = _offer_entitlements(rows, licences, rng=rng, starts=sold_from, at=at)
         requests = Request.objects.bulk_create(
             (
                 Request(
@@ -725,6 +663,116 @@ def build_large(
             batch_size=BATCH,
         )
     return {"customers": customers, "work": work}
+
+
+def _offer_entitlements(
+    customers: list[Customer],
+    licences: list[Licence],
+    *,
+    rng: random.Random,
+    starts: date,
+    at: datetime,
+) -> list[Entitlement]:
+    """The large demo's entitlements, written in batches but sold on the
+    vendor's offers exactly as ``do_sell_offer`` sells them (the same fields,
+    a copy of the offer's terms, the price of the sale day) and granted with
+    each licence as ``do_sell_licence`` grants them. Customers are a mix by
+    ``n % 20``: 0-7 a voucher (prepaid hours offer, a size it sells), 8-12 a
+    contract offer (12: an SLA one where there is one; 9 and 11 also an
+    incident pack where one is sold), 13-19 nothing beyond their licences.
+    Kinds the preset does not sell fall back to nothing. Saves the rows,
+    their products and their grant entries; returns the rows."""
+    sale_day = local_date(at, get_vendor_policy().timezone)
+    offers = list(list_current_offers(sold_only=True))
+    terms = {offer.pk: offer_terms(offer) for offer in offers}
+    offer_products = {offer.pk: list(offer.products.all()) for offer in offers}
+    by_kind: dict[str, list[Any]] = {}
+    for offer in offers:
+        by_kind.setdefault(offer.kind, []).append(offer)
+    contracts = by_kind.get(Kind.CONTRACT, [])
+    sla_contract = next((o for o in contracts if o.sla), contracts[0] if contracts else None)
+    prices: dict[tuple[int, int], Any] = {}
+
+    def sold(customer: Customer, offer: Any, size: int, starts_on: date) -> Entitlement:
+        if (offer.pk, size) not in prices:
+            prices[offer.pk, size] = get_offer_sale_price(customer, offer, size=size, day=sale_day)
+        fee, currency = prices[offer.pk, size] or (None, "")
+        entitlement = Entitlement(
+            customer=customer,
+            kind=offer.kind,
+            starts=starts_on,
+            ends=offer_validity(offer, starts_on),
+            created_at=at,
+            **offer_sale_fields(offer, fee=fee, currency=currency, terms=terms[offer.pk]),
+        )
+        if offer.kind == Kind.PREPAID_HOURS:
+            entitlement.minutes_granted = entitlement.balance_minutes = size
+        elif offer.kind == Kind.INCIDENT_PACK:
+            entitlement.incidents_granted = entitlement.balance_incidents = size
+        return entitlement
+
+    held = []
+    for kind in (Kind.WARRANTY, Kind.SUPPORT_PERIOD):
+        offer = granted_offer(kind)
+        copied = offer_terms(offer) if offer else {}
+        for licence in licences:
+            months = (
+                licence.product.warranty_months
+                if kind == Kind.WARRANTY
+                else licence.product.support_period_months
+            )
+            if months:
+                held.append(
+                    Entitlement(
+                        customer_id=licence.customer_id,
+                        kind=kind,
+                        licence=licence,
+                        starts=licence.sold_on,
+                        ends=add_months(licence.sold_on, months) - timedelta(days=1),
+                        updates=kind == Kind.SUPPORT_PERIOD or bool(offer and offer.updates),
+                        offer=offer,
+                        terms=copied,
+                        created_at=at,
+                    )
+                )
+    for n, customer in enumerate(customers):
+        segment = n % 20
+        bought = []
+        if segment < 8 and by_kind.get(Kind.PREPAID_HOURS):
+            bought.append(by_kind[Kind.PREPAID_HOURS][0])
+        elif segment < 13 and contracts:
+            bought.append(sla_contract if segment == 12 else contracts[0])
+            if segment in (9, 11) and by_kind.get(Kind.INCIDENT_PACK):
+                bought.append(by_kind[Kind.INCIDENT_PACK][0])
+        for offer in bought:
+            size = rng.choice(offer.sizes) if offer.sizes else 0
+            held.append(sold(customer, offer, size, starts))
+    Entitlement.objects.bulk_create(held, batch_size=BATCH)
+    through = Entitlement.products.through
+    through.objects.bulk_create(
+        (
+            through(entitlement_id=e.pk, product_id=p.pk)
+            for e in held
+            if e.offer_id in offer_products
+            for p in offer_products[e.offer_id]
+        ),
+        batch_size=BATCH,
+    )
+    LedgerEntry.objects.bulk_create(
+        (
+            LedgerEntry(
+                entitlement=e,
+                reason=Reason.GRANT,
+                minutes_delta=e.minutes_granted,
+                incidents_delta=e.incidents_granted,
+                created_at=at,
+            )
+            for e in held
+            if e.minutes_granted or e.incidents_granted
+        ),
+        batch_size=BATCH,
+    )
+    return held
 
 
 def _products_of(n: int, products: list[Any]) -> list[Any]:

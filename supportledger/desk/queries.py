@@ -9,6 +9,7 @@ in one query.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -16,6 +17,7 @@ from typing import Any, cast
 
 from django.db.models import FilteredRelation, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from supportledger.catalog.models import Product
 from supportledger.core.models import VendorPolicy
@@ -39,7 +41,7 @@ from supportledger.entitlements.queries import (
     get_holdings,
 )
 from supportledger.rules.rating import rate_work
-from supportledger.rules.types import Category, Mode, Rating, RequestRef, RulesError, Work
+from supportledger.rules.types import MODES, Category, Mode, Rating, RequestRef, RulesError, Work
 
 
 def list_requests_for_customer(customer: Customer) -> QuerySet[Request]:
@@ -475,6 +477,8 @@ def get_service_eligibility(
     at: datetime,
     feature: str | None = None,
     request: Request | None = None,
+    policy_row: VendorPolicy | None = None,
+    holdings: Holdings | None = None,
 ) -> Eligibility:
     """May ``customer`` get ``category`` work on ``product`` by ``mode`` at
     ``at``, and at what price? The one answer the portal, the console and
@@ -482,11 +486,12 @@ def get_service_eligibility(
     mode's own, on-site visits) must be switched on, and the rules must rate
     a first increment of such work without refusing it (``not_entitled``,
     ``outside_service_area``...), from the customer's entitlements that
-    day. Reads only."""
-    policy_row = get_vendor_policy()
+    day. Reads only. ``policy_row`` / ``holdings`` (the customer's on that
+    day) save reading them again when asking for several modes."""
+    policy_row = policy_row or get_vendor_policy()
     needed = feature or FEATURE_OF_MODE.get(mode)
     if needed and needed not in (policy_row.features or []):
-        return Eligibility(False, "not_offered", "The vendor does not offer this.")
+        return Eligibility(False, "not_offered", _("The vendor does not offer this."))
     rating = get_rating_preview(
         customer,
         started_at=at,
@@ -497,6 +502,7 @@ def get_service_eligibility(
         city=customer.city if mode == "onsite" else "",
         request=request,
         policy_row=policy_row,
+        holdings=holdings,
     )
     if isinstance(rating, RulesError):
         return Eligibility(False, rating.code, rating.message, currency=policy_row.currency)
@@ -507,6 +513,36 @@ def get_service_eligibility(
         currency=rating.currency,
         covered_by=tuple(dict.fromkeys(a.entitlement for a in rating.allocations)),
     )
+
+
+def list_service_eligibility(
+    customer: Customer,
+    *,
+    category: str,
+    product: Product,
+    at: datetime,
+    modes: Sequence[str] = MODES,
+) -> list[tuple[str, Eligibility]]:
+    """:func:`get_service_eligibility` for each of ``modes`` (default: every
+    mode), in that order: what the console's customer page and the API's
+    ``/customers/{id}/eligibility`` show, the same answer the portal gets."""
+    policy_row = get_vendor_policy()
+    holdings = get_customer_holdings(customer, on=local_date(at, policy_row.timezone))
+    return [
+        (
+            mode,
+            get_service_eligibility(
+                customer,
+                mode=mode,
+                category=category,
+                product=product,
+                at=at,
+                policy_row=policy_row,
+                holdings=holdings,
+            ),
+        )
+        for mode in modes
+    ]
 
 
 def list_running_timers(agent: StaffMember) -> QuerySet[Timer]:

@@ -544,6 +544,42 @@ _CADENCE_PERIOD = {
 }
 
 
+def granted_offer(kind: str) -> Offer | None:
+    """The offer whose terms a licence's ``warranty`` / ``support_period``
+    copies (the vendor's current offer of the kind, first by code)."""
+    return _granted_offer(kind)
+
+
+def offer_sale_fields(
+    offer: Offer,
+    *,
+    fee: Decimal | None,
+    currency: str,
+    fees_from: date | None = None,
+    terms: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The fields of an entitlement sold on ``offer``: exactly its terms and
+    a copy of them (``terms``: ``offer_terms(offer)``, passed when already
+    read), the fee and its cadence. What :func:`do_sell_offer` writes, and
+    the bulk demo writes in batches."""
+    return {
+        "covers": None if offer.covers is None else sorted(offer.covers),
+        "modes": None if offer.modes is None else sorted(offer.modes),
+        "requires": offer.requires,
+        "sla": offer.sla,
+        "minutes_per_month": offer.minutes_per_month,
+        "rollover": offer.rollover,
+        "updates": offer.updates,
+        "response_business_minutes": offer.response_business_minutes,
+        "fee": fee,
+        "currency": currency if fee is not None else "",
+        "billing_period": _CADENCE_PERIOD[OfferBilling(offer.billing)],
+        "fees_from": fees_from,
+        "offer": offer,
+        "terms": terms if terms is not None else offer_terms(offer),
+    }
+
+
 @transaction.atomic
 def do_sell_offer(
     *,
@@ -577,22 +613,7 @@ def do_sell_offer(
     chosen = check_offer_size(offer, size)
     ends = offer_validity(offer, starts)
     offer_products = list(offer.products.all())
-    fields: dict[str, Any] = {
-        "covers": offer.covers,
-        "modes": offer.modes,
-        "requires": offer.requires,
-        "sla": offer.sla,
-        "minutes_per_month": offer.minutes_per_month,
-        "rollover": offer.rollover,
-        "updates": offer.updates,
-        "response_business_minutes": offer.response_business_minutes,
-        "fee": fee,
-        "currency": currency if fee is not None else "",
-        "billing_period": _CADENCE_PERIOD[OfferBilling(offer.billing)],
-        "fees_from": fees_from,
-        "offer": offer,
-        "terms": offer_terms(offer),
-    }
+    fields = offer_sale_fields(offer, fee=fee, currency=currency, fees_from=fees_from)
     entitlement = _new_entitlement(
         customer=customer,
         kind=offer.kind,

@@ -92,6 +92,18 @@ def resolved_covers_and_modes(
     return covers, modes
 
 
+def grants_downloads_of(
+    row: EntitlementRow, kind_defaults: Mapping[EntitlementKind, KindDefaults]
+) -> bool | None:
+    """Whether ``row`` lets its holder download new releases: as the copy of
+    the terms it was sold on says (``terms["grants_downloads"]``), else the
+    policy's default for its kind (``None``: the kind's own rule)."""
+    stored = (row.terms or {}).get("grants_downloads")
+    if isinstance(stored, bool):
+        return stored
+    return kind_defaults[as_kind(row.kind)].downloads
+
+
 def entitlement_to_rules(
     row: EntitlementRow,
     *,
@@ -121,7 +133,7 @@ def entitlement_to_rules(
         balance_incidents=row.balance_incidents,
         requires=as_kind(row.requires) if row.requires else None,
         request=request_reference(row.request_id) if row.request_id is not None else None,
-        grants_downloads=kind_defaults[as_kind(row.kind)].downloads,
+        grants_downloads=grants_downloads_of(row, kind_defaults),
     )
 
 

@@ -71,6 +71,16 @@ REMINDER_BEFORE = timedelta(hours=24)
 """How long before an appointment its reminder goes out."""
 
 
+def _require_claims() -> None:
+    """Claims exist only where the vendor's policy offers them (``claims``
+    among its features), at every door; refused with ``not_offered``."""
+    if "claims" not in (get_vendor_policy().features or ()):
+        raise ActionRefused(
+            "not_offered",
+            _("This vendor takes no complaints about work: claims are off in its policy."),
+        )
+
+
 def _policy() -> Policy:
     """The rules' Policy without rates: enough for the calendar, the service
     area and the claim settings."""
@@ -691,8 +701,11 @@ def auto_confirm_work(now: datetime | None = None) -> int:
     """Confirm every piece of work the customer left unconfirmed for the
     policy's ``auto_confirm_days``; the confirmation instant is the moment
     it counted as confirmed (the rules' ``auto_confirmation_at``), not when
-    this ran. Returns how many were confirmed."""
+    this ran. Returns how many were confirmed: none where the vendor's
+    policy does not have ``auto_confirm`` among its features."""
     at = now or clock.now()
+    if "auto_confirm" not in (get_vendor_policy().features or ()):
+        return 0
     claims = _policy().claims
     cutoff = at - timedelta(days=claims.auto_confirm_days)
     candidates = WorkEntry.objects.filter(
@@ -728,6 +741,7 @@ def do_file_claim(
     deadline (DESIGN 3.6), with the deadline in the active language and the
     vendor's time zone. A piece of work has one claim: filing again returns
     the claim already filed."""
+    _require_claims()
     at = now or clock.now()
     work = WorkEntry.objects.select_for_update().select_related("request").get(pk=work.pk)
     if contact.customer_id != work.request.customer_id:
@@ -787,6 +801,7 @@ def do_accept_claim(
     earliest the confirmation date) to the end of the service warranty (at
     least until today). Only that request's work is re-rated; the work
     complained about stays as it was rated."""
+    _require_claims()
     at = now or clock.now()
     claim = Claim.objects.select_for_update().select_related("work__request").get(pk=claim.pk)
     check_transition(
@@ -842,6 +857,7 @@ def do_reject_claim(
     """Reject a claim with the reason (``note``). When a technician travelled
     to check it (``visited_on_site``) the customer pays the travel: one
     ``TravelCharge`` at ``travel`` of the price list in force today."""
+    _require_claims()
     at = now or clock.now()
     claim = Claim.objects.select_for_update().select_related("work__request").get(pk=claim.pk)
     check_transition(

@@ -35,7 +35,7 @@ OWNED = {
 }
 # Vendor-wide objects every customer may read.
 SHARED = {"product", "release", "agent"}
-QUERY_EXAMPLES = {"on": "2026-06-01"}
+QUERY_EXAMPLES = {"on": "2026-06-01", "product": 1}
 # Path parameters that name no object, with a value to walk with.
 PATH_EXAMPLES = {"kind": "en16931"}
 

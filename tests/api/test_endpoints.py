@@ -68,17 +68,15 @@ def test_a_customer_token_activates_its_own_licence(customer_api_a, world):
     assert response.status_code == 201
 
 
-def test_vouchers_contracts_and_incident_packs_are_sold_with_their_balances(api, world):
+def test_vouchers_and_contracts_are_sold_as_the_vendors_offers_with_their_balances(api, world):
     customer = world.a["customer"].pk
     span = {"customer": customer, "starts": "2026-01-01", "ends": "2026-12-31"}
     voucher = api.post("/vouchers", {**span, "minutes": 300}, key="v").json()
     assert (voucher["kind"], voucher["balance_minutes"]) == ("prepaid_hours", 300)
-    contract = api.post("/contracts", {**span, "sla": True, "minutes_per_month": 120}, key="c")
+    contract = api.post("/contracts", {**span, "sla": True, "minutes_per_month": 600}, key="c")
     assert contract.json()["sla"] is True
-    pack = api.post("/incident-packs", {**span, "incidents": 4, "requires": "contract"}, key="i")
-    assert pack.json()["balance_incidents"] == 4
     kinds = {e["kind"] for e in api.get("/entitlements", customer=customer).json()["items"]}
-    assert {"prepaid_hours", "contract", "incident_pack"} <= kinds
+    assert {"prepaid_hours", "contract"} <= kinds
 
 
 def test_requests_are_opened_and_work_is_recorded_with_its_rating(api, world):

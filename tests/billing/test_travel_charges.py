@@ -19,7 +19,7 @@ from supportledger.service.actions import do_confirm_work, do_file_claim, do_rej
 from supportledger.service.models import TravelCharge
 from supportledger.service.queries import list_unbilled_travel_charges
 from tests.billing.scenario import BILLED_AT, MARCH_4, build_billing_story, record
-from tests.cast import at
+from tests.cast import at, switch_on_features
 
 MARCH = Period.month("2026-03")
 
@@ -28,6 +28,7 @@ class TravelOfRejectedClaims(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.cast, _contract, request = build_billing_story()
+        switch_on_features("claims")
         petya = Contact.objects.get(customer=cls.cast.acme)
         work = record(cls.cast, request, "W1", at(MARCH_4, 7), at(MARCH_4, 8))
         do_confirm_work(acting_user=None, work=work, contact=petya, now=at(MARCH_4, 10))

@@ -12,7 +12,7 @@ from supportledger.core.models import AuditEntry
 from supportledger.customers.actions import do_add_staff_member
 from supportledger.customers.models import StaffRole
 from supportledger.desk.actions import do_open_request
-from tests.cast import SET_UP_AT, build_cast
+from tests.cast import SET_UP_AT, build_cast, switch_on_features
 
 STAFF_PAGES = [
     "console:queue",
@@ -44,6 +44,7 @@ class TheConsoleBar(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.cast = build_cast()
+        switch_on_features("claims")  # every page the bar can link
         # An administrator: the bar shows a member only the pages the role
         # matrix lets them reach, and an administrator reaches every one.
         cls.admin = do_add_staff_member(
@@ -101,6 +102,7 @@ class TheBarReachesTheOutboxCaughtMailAndTheSeller(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.cast = build_cast()
+        switch_on_features("claims")  # every page the bar can link
 
     def test_agents_see_the_mail_pages_and_only_administrators_the_seller(self):
         self.client.force_login(self.cast.maria.user)

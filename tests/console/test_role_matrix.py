@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from supportledger.console.matrix import VIEW_CAPABILITIES, ConsoleRoleMiddleware
 from supportledger.core.models import AuditEntry
 from supportledger.customers.permissions import PUBLIC, STAFF_ROLES, role_can
-from tests.cast import add_staff, build_cast
+from tests.cast import add_staff, build_cast, switch_on_features
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +114,7 @@ def test_a_signed_in_customer_contact_is_refused_the_console():
 
 def test_the_navigation_shows_an_agent_no_billing_or_claims_links_and_a_manager_all():
     cast = build_cast()
+    switch_on_features("claims")
     client = Client()
     client.force_login(cast.maria.user)
     page = client.get(reverse("console:queue")).content.decode()

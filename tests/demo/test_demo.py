@@ -147,3 +147,56 @@ def test_the_small_demo_sells_the_presets_offers_at_prices_of_the_presets_curren
     assert all(r.response_due_at or r.first_response_at for r in under_target)
     statuses = set(requests.values_list("status", flat=True))
     assert {Status.WAITING, Status.CLOSED} <= statuses
+
+
+SALE_FIELDS = (
+    "kind",
+    "covers",
+    "modes",
+    "requires",
+    "sla",
+    "minutes_per_month",
+    "rollover",
+    "updates",
+    "response_business_minutes",
+    "fee",
+    "currency",
+    "billing_period",
+    "terms",
+    "minutes_granted",
+    "incidents_granted",
+    "balance_minutes",
+    "balance_incidents",
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("preset", PRESET_NAMES)
+def test_the_large_demo_sells_the_offers_exactly_as_the_sale_action_does(preset):
+    from supportledger.billing.actions import do_sell_offer_now
+    from supportledger.core import clock
+
+    build_large(preset, today=date(2026, 6, 1), customers=40, work=0, progress=lambda line: None)
+    bulk = list(Entitlement.objects.filter(offer__sold=True).select_related("offer"))
+    if preset != "support_period_ru":  # sells nothing but renewals
+        assert {e.offer.kind for e in bulk} & {"prepaid_hours", "contract"}
+    customer = Customer.objects.order_by("id").first()
+    sale_day_at = bulk[0].created_at if bulk else clock.now()
+    for entitlement in bulk:
+        size = entitlement.minutes_granted or entitlement.incidents_granted or None
+        same = do_sell_offer_now(
+            acting_user=None,
+            customer=customer,
+            offer=entitlement.offer.code,
+            size=size,
+            starts=entitlement.starts,
+            now=sale_day_at,
+        )
+        for field in SALE_FIELDS:
+            assert getattr(entitlement, field) == getattr(same, field), (preset, field)
+        assert entitlement.ends == same.ends
+        assert entitlement.terms["offer"] == entitlement.offer.code
+    for granted in Entitlement.objects.filter(kind__in=["warranty", "support_period"]):
+        assert granted.offer is not None
+        assert granted.terms["offer"] == granted.offer.code
+        assert "grants_downloads" in granted.terms

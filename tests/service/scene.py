@@ -11,7 +11,7 @@ from supportledger.customers.models import Contact
 from supportledger.desk.models import Request
 from supportledger.service.actions import do_record_consent
 from supportledger.service.models import Consent
-from tests.cast import SET_UP_AT, Cast, build_cast, open_request
+from tests.cast import SET_UP_AT, Cast, build_cast, open_request, switch_on_features
 
 PRICE_LIST = "2000-01-01"  # the first price list do_set_up_vendor creates
 WEDNESDAY = date(2026, 3, 4)  # Sofia is UTC+2 until 29 March: open 06:00-14:00 UTC
@@ -28,7 +28,10 @@ class Scene:
 
 
 def build_scene() -> Scene:
+    """The Sofia vendor, taking claims and confirming work automatically as
+    the Polish seed does (the scene tests visits, sessions and claims)."""
     cast = build_cast()
+    switch_on_features("claims", "auto_confirm")
     petya = do_add_contact(
         verified=True,
         acting_user=None,

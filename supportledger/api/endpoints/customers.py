@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
@@ -15,14 +17,21 @@ from supportledger.api.schemas import (
     CustomerBillingIn,
     CustomerIn,
     CustomerOut,
+    EligibilityOut,
+    EligibilityQuery,
 )
 from supportledger.api.scope import get_scoped, require_staff, scoped
+from supportledger.catalog.models import Product
+from supportledger.core import clock
+from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.actions import (
     do_add_contact,
     do_create_customer,
     do_update_customer_billing_data,
 )
 from supportledger.customers.models import Contact, Customer
+from supportledger.desk.queries import list_service_eligibility
+from supportledger.rules.types import MODES
 
 router = Router(tags=["customers"])
 
@@ -37,6 +46,47 @@ def list_customers(request: HttpRequest, params: Query[ListParams]):  # type: ig
 @router.get("/customers/{customer_id}", response=responses(CustomerOut))
 def get_customer(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-def]
     return get_scoped(Customer.objects.all(), caller(request), "pk", customer_id, "customer")
+
+
+@router.get("/customers/{customer_id}/eligibility", response=responses(EligibilityOut))
+def get_customer_eligibility(  # type: ignore[no-untyped-def]
+    request: HttpRequest, customer_id: int, params: Query[EligibilityQuery]
+):
+    """What the customer may get by each mode (or ``mode``) for ``category``
+    work on ``product`` starting ``at`` (default now), and the price of its
+    first increment: the vendor's features and the rules' rating of the
+    customer's entitlements, the same answer as the console's customer page
+    and the portal (``desk.queries.get_service_eligibility``). A customer's
+    token asks only about its own customer (another answers 404)."""
+    who = caller(request)
+    customer = get_scoped(Customer.objects.all(), who, "pk", customer_id, "customer")
+    product = get_scoped(Product.objects.all(), who, None, params.product, "product", "product")
+    at = params.at or clock.now()
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=ZoneInfo(get_vendor_policy().timezone))
+    modes = (params.mode,) if params.mode else MODES
+    answers = list_service_eligibility(
+        customer, category=params.category, product=product, at=at, modes=modes
+    )
+    return {
+        "customer": customer.pk,
+        "product": product.pk,
+        "category": params.category,
+        "at": at,
+        "modes": [
+            {
+                "mode": mode,
+                "allowed": answer.allowed,
+                "code": answer.code,
+                "message": answer.message,
+                "counted_minutes": answer.counted_minutes,
+                "amount": answer.amount,
+                "currency": answer.currency,
+                "covered_by": list(answer.covered_by),
+            }
+            for mode, answer in answers
+        ],
+    }
 
 
 @router.post("/customers", response=responses(CustomerOut, status=201, write=True))

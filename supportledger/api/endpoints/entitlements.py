@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from supportledger.api.endpoints.common import acting_user, caller, write
@@ -19,28 +21,38 @@ from supportledger.api.schemas import (
     IncidentPackIn,
     LicenceIn,
     LicenceOut,
+    OfferKindSaleIn,
     OfferSaleIn,
     RenewalQuoteOut,
-    SaleIn,
     VoucherIn,
     WorkstationIn,
 )
 from supportledger.api.scope import get_scoped, require_staff, scoped
 from supportledger.billing.actions import do_sell_offer_now
 from supportledger.billing.models import OrderKind
-from supportledger.billing.queries import get_order_quote, get_support_period_to_renew
+from supportledger.billing.queries import (
+    get_offer_sale_price,
+    get_order_quote,
+    get_support_period_to_renew,
+)
 from supportledger.catalog.models import Product
+from supportledger.catalog.queries import (
+    check_offer_size,
+    get_current_offer,
+    get_offer_for_kind,
+    offer_validity,
+)
+from supportledger.core import clock
 from supportledger.core.errors import ActionRefused
+from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Customer
 from supportledger.entitlements.actions import (
     do_activate_licence,
     do_deactivate_licence,
-    do_sell_contract,
-    do_sell_incident_pack,
     do_sell_licence,
-    do_sell_voucher,
 )
-from supportledger.entitlements.models import Activation, Entitlement, Licence
+from supportledger.entitlements.convert import local_date
+from supportledger.entitlements.models import Activation, Entitlement, Kind, Licence
 
 router = Router(tags=["licences and entitlements"])
 
@@ -205,17 +217,12 @@ def get_entitlement(request: HttpRequest, entitlement_id: int):  # type: ignore[
     )
 
 
-def _sale(request: HttpRequest, body: SaleIn) -> tuple[Customer, list[Product]]:
-    who = caller(request)
-    customer = get_scoped(Customer.objects.all(), who, "pk", body.customer, "customer", "customer")
+def _products(body: OfferKindSaleIn | OfferSaleIn) -> list[Product]:
     products = list(Product.objects.filter(pk__in=body.products))
     missing = sorted(set(body.products) - {p.pk for p in products})
     if missing:
         raise ApiError(404, "not_found", f"No such product: {missing[0]}.", "products")
-    if body.ends < body.starts:
-        raise ApiError(422, "invalid_field", "ends: must not be before starts.", "ends")
-    require_staff(who)
-    return customer, products
+    return products
 
 
 @router.post("/sales", response=responses(EntitlementOut, status=201, write=True))
@@ -226,15 +233,12 @@ def sell_offer(  # type: ignore[no-untyped-def]
     """Sell one of the vendor's offers at its price today: exactly the terms
     of its current version, a size it sells (422 ``size_not_offered``
     otherwise); the fee is billed by the billing run. The sale the console
-    makes; ``/vouchers``, ``/contracts`` and ``/incident-packs`` remain for
-    sales on custom terms."""
+    makes; ``/vouchers``, ``/contracts`` and ``/incident-packs`` are the same
+    sale for one kind of offer."""
     who = caller(request)
     customer = get_scoped(Customer.objects.all(), who, "pk", body.customer, "customer", "customer")
     require_staff(who)
-    products = list(Product.objects.filter(pk__in=body.products))
-    missing = sorted(set(body.products) - {p.pk for p in products})
-    if missing:
-        raise ApiError(404, "not_found", f"No such product: {missing[0]}.", "products")
+    products = _products(body)
     sold = do_sell_offer_now(
         acting_user=acting_user(request),
         customer=customer,
@@ -246,22 +250,105 @@ def sell_offer(  # type: ignore[no-untyped-def]
     return Status(201, sold)
 
 
+def _sell_kind(
+    request: HttpRequest,
+    body: OfferKindSaleIn,
+    *,
+    kind: str,
+    size_field: str | None,
+    size: int | None,
+    terms: dict[str, Any],
+) -> Entitlement:
+    """Sell the vendor's offer of ``kind`` (or ``body.offer``) on its own
+    terms: every term the body sends must be the offer's, else 422
+    ``terms_not_offered`` naming the field."""
+    who = caller(request)
+    customer = get_scoped(Customer.objects.all(), who, "pk", body.customer, "customer", "customer")
+    require_staff(who)
+    products = _products(body)
+    offer = get_offer_for_kind(kind, body.offer)
+    if offer is None:
+        known = get_current_offer(body.offer) if body.offer else None
+        if known is not None and known.sold:
+            raise ApiError(
+                422,
+                "not_offered",
+                _("offer: %(offer)s is not an offer of this kind (%(kind)s).")
+                % {"offer": known.code, "kind": kind},
+                "offer",
+            )
+        raise ApiError(
+            422,
+            "not_offered",
+            _("offer: the vendor sells no %(what)s.") % {"what": body.offer or kind},
+            "offer",
+        )
+    if size_field is not None:
+        try:
+            check_offer_size(offer, size, field=size_field)
+        except ActionRefused as refused:
+            raise ApiError(422, refused.code, refused.message, size_field) from refused
+    policy = get_vendor_policy()
+    today = local_date(clock.now(), policy.timezone)
+    starts = body.starts or today
+    offered: dict[str, Any] = {
+        name: offer.billing if name == "billing_period" else getattr(offer, name) for name in terms
+    }
+    offered["ends"] = offer_validity(offer, starts)
+    price = get_offer_sale_price(customer, offer, size=size or 0, day=today)
+    offered["fee"], offered["currency"] = price or (None, customer.currency or policy.currency)
+    offer_products = {p.pk for p in offer.products.all()}
+    asked = {
+        **terms,
+        "ends": body.ends,
+        "currency": body.currency.upper() if body.currency else None,
+        "fee": body.fee,
+    }
+    for field_name, value in asked.items():
+        if value is not None and value != offered[field_name]:
+            raise ApiError(
+                422,
+                "terms_not_offered",
+                _(
+                    "%(field)s: %(offer)s is sold with %(offered)s, not %(asked)s; "
+                    "only the offer's own terms are sold."
+                )
+                % {
+                    "field": field_name,
+                    "offer": offer.code,
+                    "offered": "—" if offered[field_name] is None else offered[field_name],
+                    "asked": value,
+                },
+                field_name,
+            )
+    if offer_products and body.products and {p.pk for p in products} != offer_products:
+        raise ApiError(
+            422,
+            "terms_not_offered",
+            _("products: %(offer)s applies to its own products only.") % {"offer": offer.code},
+            "products",
+        )
+    return do_sell_offer_now(
+        acting_user=acting_user(request),
+        customer=customer,
+        offer=offer.code,
+        size=size,
+        starts=starts,
+        products=products,
+    )
+
+
 @router.post("/vouchers", response=responses(EntitlementOut, status=201, write=True))
 @write
 def sell_voucher(  # type: ignore[no-untyped-def]
     request: HttpRequest, body: VoucherIn, idempotency_key: IdempotencyKey
 ):
-    """Sell prepaid hours (granted in minutes)."""
-    customer, products = _sale(request, body)
-    voucher = do_sell_voucher(
-        acting_user=acting_user(request),
-        customer=customer,
-        minutes=body.minutes,
-        starts=body.starts,
-        ends=body.ends,
-        products=products,
-        fee=body.fee,
-        currency=body.currency.upper(),
+    """Sell the vendor's prepaid hours offer (or ``offer``) in one of its
+    sizes (``minutes``), at its price today: the same sale as ``POST
+    /sales``. Terms the offer does not have are refused (422
+    ``terms_not_offered``, naming the field)."""
+    voucher = _sell_kind(
+        request, body, kind=Kind.PREPAID_HOURS, size_field="minutes", size=body.minutes, terms={}
     )
     return Status(201, voucher)
 
@@ -271,21 +358,19 @@ def sell_voucher(  # type: ignore[no-untyped-def]
 def sell_contract(  # type: ignore[no-untyped-def]
     request: HttpRequest, body: ContractIn, idempotency_key: IdempotencyKey
 ):
-    customer, products = _sale(request, body)
-    contract = do_sell_contract(
-        acting_user=acting_user(request),
-        customer=customer,
-        starts=body.starts,
-        ends=body.ends,
-        sla=body.sla,
-        minutes_per_month=body.minutes_per_month,
-        rollover=body.rollover,
-        updates=body.updates,
-        response_business_minutes=body.response_business_minutes,
-        products=products,
-        fee=body.fee,
-        currency=body.currency.upper(),
-        billing_period=body.billing_period,
+    """Sell the vendor's contract offer (or ``offer``) on its terms, at its
+    price today: the same sale as ``POST /sales``. ``sla``,
+    ``minutes_per_month``... may be sent only with the offer's values."""
+    terms = {
+        "sla": body.sla,
+        "minutes_per_month": body.minutes_per_month,
+        "rollover": body.rollover,
+        "updates": body.updates,
+        "response_business_minutes": body.response_business_minutes,
+        "billing_period": body.billing_period,
+    }
+    contract = _sell_kind(
+        request, body, kind=Kind.CONTRACT, size_field=None, size=None, terms=terms
     )
     return Status(201, contract)
 
@@ -295,16 +380,15 @@ def sell_contract(  # type: ignore[no-untyped-def]
 def sell_incident_pack(  # type: ignore[no-untyped-def]
     request: HttpRequest, body: IncidentPackIn, idempotency_key: IdempotencyKey
 ):
-    customer, products = _sale(request, body)
-    pack = do_sell_incident_pack(
-        acting_user=acting_user(request),
-        customer=customer,
-        incidents=body.incidents,
-        starts=body.starts,
-        ends=body.ends,
-        requires=body.requires,
-        products=products,
-        fee=body.fee,
-        currency=body.currency.upper(),
+    """Sell the vendor's incident pack offer (or ``offer``) in one of its
+    sizes (``incidents``), at its price today: the same sale as ``POST
+    /sales``."""
+    pack = _sell_kind(
+        request,
+        body,
+        kind=Kind.INCIDENT_PACK,
+        size_field="incidents",
+        size=body.incidents,
+        terms={"requires": body.requires},
     )
     return Status(201, pack)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from supportledger.billing.queries import list_invoices_for_customer, list_orders_for_customer
 from supportledger.console.access import staff_required
+from supportledger.console.views.eligibility import eligibility_context
 from supportledger.core import clock
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.queries import get_customer_for_staff, list_contacts, search_customers
@@ -111,5 +112,6 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "preview_minutes": PREVIEW_MINUTES,
             "timezone": policy_row.timezone,
             "ledger_reasons": LEDGER_REASONS,
+            **eligibility_context(request, customer, [lc.product for lc in licences], now),
         },
     )

@@ -40,7 +40,14 @@ from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import StaffMember
 from supportledger.desk import actions, queries
-from supportledger.desk.models import TRANSITIONS, Priority, Request, Status, request_reference
+from supportledger.desk.models import (
+    TRANSITIONS,
+    Priority,
+    Request,
+    Status,
+    mode_label,
+    request_reference,
+)
 from supportledger.entitlements.convert import local_date
 from supportledger.rules.response import is_first_response_overdue
 from supportledger.rules.types import CATEGORIES, MODES
@@ -192,6 +199,14 @@ def new_request(request: HttpRequest) -> HttpResponse:
             form=form,
         )
         if opened.value is not None:
+            warning = _eligibility_refusal(
+                opened.value,
+                mode=actions.mode_of_channel(data["channel"]),
+                category=data["category"],
+                at=clock.now(),
+            )
+            if warning:
+                messages.warning(request, warning)
             return _back(opened.value.pk)
     return render(request, "console/desk/new_request.html", {"form": form})
 
@@ -428,6 +443,29 @@ def correct_timer(request: HttpRequest, timer_pk: int) -> HttpResponse:
     return _after_timer(request, timer.request_id)
 
 
+def _eligibility_refusal(
+    desk_request: Request, *, mode: str, category: str | None, at: datetime
+) -> str:
+    """Why the customer may not get this work (``get_service_eligibility``,
+    the answer the customer page, the API and the portal give), else ''."""
+    if desk_request.product is None:
+        return ""
+    answer = queries.get_service_eligibility(
+        desk_request.customer,
+        mode=mode,
+        category=category or desk_request.category,
+        product=desk_request.product,
+        at=at,
+        request=desk_request,
+    )
+    if answer.allowed:
+        return ""
+    return _("%(mode)s is not available to this customer: %(reason)s") % {
+        "mode": mode_label(mode),
+        "reason": answer.message,
+    }
+
+
 @require_POST
 @staff_required
 def record_work(request: HttpRequest, pk: int) -> HttpResponse:
@@ -441,6 +479,12 @@ def record_work(request: HttpRequest, pk: int) -> HttpResponse:
         show_form_errors(request, form)
         return _back(pk, "#time")
     data = form.cleaned_data
+    refusal = _eligibility_refusal(
+        desk_request, mode=data["mode"], category=data["category"], at=data["started_at"]
+    )
+    if refusal:
+        messages.error(request, refusal)
+        return _back(pk, "#time")
     run_action(
         request,
         lambda: actions.do_record_manual_work(

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -236,6 +236,20 @@ def end_session(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Confirmation and claims --------------------------------------------------
 
 
+def _after_claim(claim: Claim) -> HttpResponse:
+    """Back to the claims, or (claims switched off: the action refused) to
+    the work, where the refusal is read."""
+    if _claims_offered():
+        return redirect("service:claims")
+    return redirect("service:work", pk=claim.work_id)
+
+
+def _claims_offered() -> bool:
+    """Claims exist only where the vendor's policy offers them (its
+    ``features``), as in the portal; the actions refuse them otherwise."""
+    return "claims" in (get_vendor_policy().features or ())
+
+
 @require_safe
 @staff_required
 def work(request: HttpRequest, pk: int) -> HttpResponse:
@@ -250,6 +264,7 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
             confirmation=getattr(entry, "confirmation", None),
             window=queries.get_claim_window(entry),
             claims=entry.claims.select_related("contact"),
+            claims_on=_claims_offered(),
         ),
     )
 
@@ -269,6 +284,8 @@ def confirm_work(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @staff_required
 def claims(request: HttpRequest) -> HttpResponse:
+    if not _claims_offered():
+        raise Http404("This vendor takes no claims: its policy has them switched off.")
     return render(
         request,
         "console/service/claims.html",
@@ -287,7 +304,7 @@ def accept_claim(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: actions.do_accept_claim(acting_user=request.user, claim=claim, note=note),
         done=_("Claim accepted; the rework is free under the service warranty."),
     )
-    return redirect("service:claims")
+    return _after_claim(claim)
 
 
 @require_POST
@@ -297,7 +314,7 @@ def reject_claim(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecideClaimForm(request.POST)
     if not form.is_valid():
         show_form_errors(request, form)
-        return redirect("service:claims")
+        return _after_claim(claim)
     run_action(
         request,
         lambda: actions.do_reject_claim(
@@ -308,4 +325,4 @@ def reject_claim(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         done=_("Claim rejected."),
     )
-    return redirect("service:claims")
+    return _after_claim(claim)
