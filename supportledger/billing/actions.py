@@ -213,6 +213,8 @@ def _issue(
     for charge in TravelCharge.objects.filter(pk__in=list(charges)).order_by("pk"):
         do_mark_travel_charge_billed(acting_user=acting_user, charge=charge, now=at)
     keep_national_document(invoice, at=at)
+    # Mailed to the billing contact with its PDF, in this transaction.
+    mail.queue_invoice_mail(invoice, at=at)
 
 
 @transaction.atomic
