@@ -639,6 +639,7 @@ def do_run_billing(
     batch_size: int = 200,
     on_invoice: Callable[[Invoice], None] | None = None,
     issue: bool = True,
+    customer_ids: Sequence[int] | None = None,
 ) -> BillingRunResult:
     """Invoice everything due in ``period`` for every customer (or one).
 
@@ -664,6 +665,8 @@ def do_run_billing(
     customers = Customer.objects.order_by("pk")
     if customer is not None:
         customers = customers.filter(pk=customer.pk)
+    if customer_ids is not None:  # one chunk of a divided run (billing.chunks)
+        customers = customers.filter(pk__in=list(customer_ids))
     ids = list(customers.values_list("pk", flat=True))
     for offset in range(0, len(ids), batch_size):
         batch = list(
