@@ -1,6 +1,10 @@
 # supportledger: one image for every process (web, worker, mail listener,
 # migrations, backups); the command picks the process. See docs/operations.md.
-FROM python:3.11.11-slim-bookworm
+# BASE_IMAGE: any Debian bookworm with python (3.11) and pip; the default is
+# the official image. tests/ops/test_container_image.py builds a stand-in
+# from Debian's packages (debootstrap) where no registry can be reached.
+ARG BASE_IMAGE=python:3.11.11-slim-bookworm
+FROM ${BASE_IMAGE}
 
 # WeasyPrint's text layout and fonts (invoice PDFs); pg_dump/pg_restore for
 # `supportledger backup` (the client must be at least the server's version:

@@ -214,6 +214,8 @@ def _issue(
     for charge in TravelCharge.objects.filter(pk__in=list(charges)).order_by("pk"):
         do_mark_travel_charge_billed(acting_user=acting_user, charge=charge, now=at)
     keep_national_document(invoice, at=at)
+    # Mailed to the billing contact with its PDF, in this transaction.
+    mail.queue_invoice_mail(invoice, at=at)
 
 
 @transaction.atomic
@@ -638,6 +640,7 @@ def do_run_billing(
     batch_size: int = 200,
     on_invoice: Callable[[Invoice], None] | None = None,
     issue: bool = True,
+    customer_ids: Sequence[int] | None = None,
 ) -> BillingRunResult:
     """Invoice everything due in ``period`` for every customer (or one).
 
@@ -663,6 +666,8 @@ def do_run_billing(
     customers = Customer.objects.order_by("pk")
     if customer is not None:
         customers = customers.filter(pk=customer.pk)
+    if customer_ids is not None:  # one chunk of a divided run (billing.chunks)
+        customers = customers.filter(pk__in=list(customer_ids))
     ids = list(customers.values_list("pk", flat=True))
     for offset in range(0, len(ids), batch_size):
         batch = list(

@@ -1,4 +1,5 @@
-"""Mail to customers: renewal reminders and on-hold notices.
+"""Mail to customers: issued invoices and credit notes, renewal reminders and
+on-hold notices.
 
 Written in the customer's language, to every contact of the customer, and
 queued in the outbox (``supportledger.intake.mailout``) in the transaction
@@ -111,3 +112,84 @@ def queue_renewal_reminder(due: Any, *, at: datetime) -> None:
                 % values
             )
     _queue(customer, subject, body, kind="renewal_reminder", at=at)
+
+
+INVOICE_PDF_RENDERER = "billing.invoice_pdf"
+
+
+def billing_recipient(customer: Customer) -> Any:
+    """The contact who receives the customer's invoices: its billing contact,
+    else its first contact (oldest) with a proven address; ``None`` when it
+    has neither."""
+    if customer.billing_contact_id is not None:
+        contact = customer.billing_contact
+        if contact is not None and contact.customer_id == customer.pk and contact.email:
+            return contact
+    return (
+        customer.contacts.filter(email_verified_at__isnull=False)
+        .exclude(email="")
+        .order_by("pk")
+        .first()
+    )
+
+
+def invoice_filename(invoice: Any) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in invoice.number)
+    return f"{safe}.pdf"
+
+
+def queue_invoice_mail(invoice: Any, *, at: datetime) -> Any:
+    """Queue the issued ``invoice`` (or credit note) to the customer's billing
+    contact, in the invoice's language, with its PDF attached (made by the
+    worker at the first delivery attempt, from what the invoice froze at
+    issue). Call it in the issuing transaction. Returns the outbox row, or
+    ``None`` when the customer has no contact to mail."""
+    from supportledger.billing.models import InvoiceKind
+    from supportledger.intake.mailout import queue_message
+
+    customer = invoice.customer
+    contact = billing_recipient(customer)
+    if contact is None:
+        logger.info("No billing contact to mail invoice %s to", invoice.pk)
+        return None
+    language = invoice.language
+    values = {
+        "number": invoice.number,
+        "issued": format_date(invoice.issued_on, language),
+        "total": format_money(invoice.total_amount, invoice.currency, language),
+        "due": format_date(invoice.due_on, language) if invoice.due_on else "",
+    }
+    with override(language):
+        if invoice.kind == InvoiceKind.CREDIT_NOTE:
+            subject = _("Credit note %(number)s") % values
+            body = (
+                _(
+                    "Dear customer,\n\n"
+                    "attached is our credit note %(number)s of %(issued)s for %(total)s.\n\n"
+                    "Kind regards"
+                )
+                % values
+            )
+        else:
+            subject = _("Invoice %(number)s") % values
+            body = (
+                _(
+                    "Dear customer,\n\n"
+                    "attached is our invoice %(number)s of %(issued)s for %(total)s, "
+                    "due on %(due)s.\n\n"
+                    "Kind regards"
+                )
+                % values
+            )
+    return queue_message(
+        kind="invoice",
+        to=contact.email,
+        subject=subject,
+        body=body,
+        language=language,
+        at=at,
+        rendered_attachments=[
+            (invoice_filename(invoice), "application/pdf", INVOICE_PDF_RENDERER, invoice.pk)
+        ],
+        contact=contact,
+    )

@@ -652,3 +652,41 @@ class BillingRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.period_start:%Y-%m} ({self.status})"
+
+
+class BillingChunkStatus(models.TextChoices):
+    QUEUED = "queued", "queued"
+    RUNNING = "running", "running"
+    DONE = "done", "done"
+    ISSUED = "issued", "issued"
+
+
+class BillingChunk(models.Model):
+    """A slice of a monthly billing run: the customers one worker bills as
+    drafts (``billing.chunks``). Workers claim queued chunks with
+    ``SELECT … FOR UPDATE SKIP LOCKED``; once every chunk of the run is
+    done, one worker numbers the drafts in customer order, so the invoices
+    are those of one worker's run."""
+
+    run_key = models.CharField(max_length=64, help_text="e.g. monthly-2026-03")
+    number = models.PositiveIntegerField()
+    period_start = models.DateField()
+    period_end = models.DateField()
+    customer_ids = models.JSONField(default=list)
+    issue = models.BooleanField(default=True, help_text="Number the drafts once all are done.")
+    status = models.CharField(
+        max_length=8, choices=BillingChunkStatus.choices, default=BillingChunkStatus.QUEUED
+    )
+    worker = models.CharField(max_length=200, blank=True, help_text="Who billed it.")
+    invoice_ids = models.JSONField(default=list, help_text="The drafts it made.")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run_key", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["run_key", "number"], name="billingchunk_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_key} #{self.number} ({self.status})"

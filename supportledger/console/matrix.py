@@ -48,6 +48,9 @@ VIEW_CAPABILITIES: dict[str, str] = {
     "console:logout": PUBLIC,
     "console:login_code": PUBLIC,
     "console:second_factor": STAFF,
+    "console:reset_second_factor": STAFF,
+    "console:staff_second_factors": CONFIGURE,
+    "console:reset_staff_second_factor": CONFIGURE,
     # the desk
     "console:queue": WORK,
     "console:new_request": WORK,

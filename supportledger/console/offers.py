@@ -30,6 +30,7 @@ from supportledger.catalog.queries import (
 from supportledger.console.access import staff_required
 from supportledger.core import clock
 from supportledger.core.errors import ActionRefused
+from supportledger.core.form_fields import InRangeDateField
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Customer, StaffRole
 from supportledger.entitlements.convert import local_date
@@ -169,7 +170,7 @@ class PriceForm(forms.Form):
     amount = forms.DecimalField(
         label=gettext_lazy("Price"), min_value=0, max_digits=14, decimal_places=2
     )
-    effective_from = forms.DateField(label=gettext_lazy("From"))
+    effective_from = InRangeDateField(label=gettext_lazy("From"))
 
 
 class SaleForm(forms.Form):
@@ -177,7 +178,7 @@ class SaleForm(forms.Form):
         label=gettext_lazy("Customer"), queryset=Customer.objects.order_by("organisation")
     )
     size = forms.IntegerField(label=gettext_lazy("Size"), required=False, min_value=0)
-    starts = forms.DateField(label=gettext_lazy("Starts"), required=False)
+    starts = InRangeDateField(label=gettext_lazy("Starts"), required=False)
 
 
 def _refusal_on_form(form: forms.Form, refused: ActionRefused) -> None:

@@ -14,20 +14,23 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib import messages
+from django.contrib.auth import get_user_model, logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from supportledger.core import clock
 from supportledger.core.errors import ActionRefused
+from supportledger.customers.models import StaffMember
 from supportledger.customers.permissions import ADMINISTRATOR, staff_role_of
 from supportledger.portal import throttle, totp
 from supportledger.portal.actions import (
     do_confirm_second_factor,
+    do_reset_second_factor,
     do_start_second_factor,
     do_use_one_time_code,
 )
@@ -160,3 +163,90 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         "next": request.GET.get("next", ""),
     }
     return render(request, "console/second_factor.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def reset_second_factor(request: HttpRequest) -> HttpResponse:
+    """A staff member resets their own second factor (a new phone): the
+    password and a current code first, then a new key is enrolled at the
+    set-up page. Wrong answers count against the account like wrong codes."""
+    if not _has_factor(request.user):
+        return redirect("console:second_factor")
+    error = ""
+    if request.method == "POST":
+        now = clock.now()
+        key = f"user:{request.user.pk}"
+        if throttle.is_throttled(ThrottleScope.OTP_ACCOUNT, key, now=now):
+            logout(request)
+            return render(
+                request,
+                "console/locked_out.html",
+                {"message": _("Too many attempts. Wait a few minutes and try again.")},
+                status=429,
+            )
+        password_ok = request.user.check_password(request.POST.get("password", ""))
+        # The code is checked (and used up) only after the right password.
+        if password_ok and do_use_one_time_code(
+            user=request.user, code=request.POST.get("code", ""), now=now
+        ):
+            throttle.forget(ThrottleScope.OTP_ACCOUNT, key)
+            do_reset_second_factor(acting_user=request.user, user=request.user, now=now)
+            request.session.cycle_key()
+            request.session[VERIFIED] = request.user.pk
+            messages.success(
+                request, _("Your second factor was reset. Add the new key to your app.")
+            )
+            return redirect("console:second_factor")
+        throttle.note_attempt(ThrottleScope.OTP_ACCOUNT, key, now=now)
+        error = _("The password or the code is not right.")
+    return render(request, "console/reset_second_factor.html", {"error": error})
+
+
+def _staff_rows() -> list[dict[str, Any]]:
+    factors = dict(SecondFactor.objects.values_list("user_id", "confirmed_at"))
+    rows = []
+    for member in StaffMember.objects.select_related("user").order_by("user__username"):
+        confirmed = factors.get(member.user_id)
+        rows.append(
+            {
+                "member": member,
+                "state": (
+                    _("on")
+                    if confirmed
+                    else _("being set up")
+                    if member.user_id in factors
+                    else _("off")
+                ),
+                "has_factor": member.user_id in factors,
+            }
+        )
+    return rows
+
+
+def staff_second_factors(request: HttpRequest) -> HttpResponse:
+    """Administrators: every staff member's second factor, with a reset."""
+    return render(request, "console/staff_second_factors.html", {"rows": _staff_rows()})
+
+
+@require_POST
+def reset_staff_second_factor(request: HttpRequest, user_id: int) -> HttpResponse:
+    """An administrator resets another staff member's second factor (audited);
+    that person enrols a new key at their next sign-in. One's own factor is
+    reset with one's password and code instead."""
+    target = get_object_or_404(get_user_model(), pk=user_id, staff_member__isnull=False)
+    if target.pk == request.user.pk:
+        messages.error(
+            request, _("Reset your own second factor with your password and a current code.")
+        )
+        return redirect("console:reset_second_factor")
+    if do_reset_second_factor(acting_user=request.user, user=target):
+        messages.success(
+            request,
+            _("The second factor of %(user)s was reset; they set up a new one at next sign-in.")
+            % {"user": target.get_username()},
+        )
+    else:
+        messages.info(
+            request, _("%(user)s has no second factor.") % {"user": target.get_username()}
+        )
+    return redirect("console:staff_second_factors")

@@ -93,6 +93,7 @@ class AuditAction(StrEnum):
     SET_OFFER_PRICE = "set_offer_price"
     SET_PORTAL_PASSWORD = "set_portal_password"
     SET_PRODUCT_PRICE = "set_product_price"
+    RESET_SECOND_FACTOR = "reset_second_factor"
     SET_REQUEST_PRIORITY = "set_request_priority"
     SET_SERVICE_PRICES = "set_service_prices"
     SET_STAFF_ROLE = "set_staff_role"

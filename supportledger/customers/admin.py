@@ -29,10 +29,20 @@ class CustomerAdminForm(forms.ModelForm):
             "vat_id",
             "language",
             "currency",
+            "billing_contact",
             "on_hold",
             "on_hold_reason",
             "created_at",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the customer's own contacts may receive its invoices.
+        if "billing_contact" in self.fields:
+            field = self.fields["billing_contact"]
+            field.queryset = Contact.objects.filter(  # type: ignore[attr-defined]
+                customer_id=self.instance.pk or 0
+            )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

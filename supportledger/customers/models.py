@@ -43,6 +43,15 @@ class Customer(models.Model):
         related_name="+",
         help_text="The overdue invoice billing put the customer on hold for.",
     )
+    billing_contact = models.ForeignKey(
+        "customers.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who receives the invoices by mail; empty: the customer's first contact "
+        "with a proven address.",
+    )
     created_at = models.DateTimeField(help_text="UTC.")
 
     class Meta:

@@ -39,6 +39,7 @@ from supportledger.core.audit import AuditAction
 from supportledger.core.convert import kind_defaults_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.html import sanitise_html
+from supportledger.core.input import FUTURE_WORK_TOLERANCE
 from supportledger.core.queries import get_vendor_policy
 from supportledger.core.transitions import check_transition
 from supportledger.customers.holds import describe_hold_reason
@@ -268,6 +269,7 @@ def _record_work(
     licence: Licence | None,
     at: datetime,
 ) -> WorkEntry:
+    _check_not_in_the_future(ended_at, at)
     customer = request.customer
     if customer.on_hold:
         raise ActionRefused(
@@ -311,6 +313,18 @@ def _rating_detail(rating: WorkRating) -> dict[str, Any]:
         "billable": rating.billable_minutes,
         "amount": str(rating.amount),
     }
+
+
+def _check_not_in_the_future(ended_at: datetime, at: datetime) -> None:
+    """Refuse work that ends more than ``FUTURE_WORK_TOLERANCE`` after now
+    (the wall clock, or the action's ``at`` when that is later): work is
+    recorded once done, and a clock a few minutes fast is fine. Every door
+    checks this too, with its own words; here it holds for every caller."""
+    if ended_at > max(at, clock.now()) + FUTURE_WORK_TOLERANCE:
+        raise ActionRefused(
+            "work_in_future",
+            "ended_at: " + _("work is recorded once done: it cannot end in the future."),
+        )
 
 
 def _check_same_customer(request: Request, licence: Licence | None) -> None:
@@ -379,6 +393,8 @@ def do_edit_work(
     before = {name: str(getattr(work, name)) for name in changes}
     for name, value in changes.items():
         setattr(work, name, value if name != "city" else value or "")
+    if "ended_at" in changes:
+        _check_not_in_the_future(work.ended_at, at)
     _check_same_customer(work.request, work.licence)
     _check_same_product(work.product, work.licence)
     _check_authorised(work.agent, work.product)

@@ -336,6 +336,11 @@ def _route(
     _open_request(inbound, parsed, contact, acting_user=acting_user, at=at)
 
 
+# Reasons a message was held because its sender may be forged: staff must
+# confirm before routing it by hand.
+UNAUTHENTICATED_REASONS = ("sender_failed_authentication", "sender_not_authenticated")
+
+
 def _check_sender(
     parsed: ParsedMail, sender: SenderCheck | None, envelope_from: str | None, *, into_thread: bool
 ) -> None:
@@ -468,6 +473,7 @@ def do_route_inbound_message(
     message: InboundMessage,
     request: Request | None = None,
     contact: Contact | None = None,
+    confirm_unauthenticated: bool = False,
     now: datetime | None = None,
 ) -> InboundMessage:
     """Staff release a message that was not routed: into ``request`` (the
@@ -475,7 +481,12 @@ def do_route_inbound_message(
     otherwise it is posted as an internal note), or as a new request for
     ``contact``, or, with neither, by the automatic rules again (say after
     the sender was added as a contact). Automatic mail released this way is
-    never acknowledged."""
+    never acknowledged.
+
+    A message held because its sender failed authentication (it may be
+    forged) is refused with ``confirm_unauthenticated``, naming the reason,
+    unless the staff member confirmed (``confirm_unauthenticated=True``);
+    the audit row then keeps the reason and the results."""
     at = now or clock.now()
     locked = InboundMessage.objects.select_for_update().get(pk=message.pk)
     check_transition(
@@ -484,6 +495,23 @@ def do_route_inbound_message(
         InboundStatus.ROUTED,
         sentence=_("The message is already %(current)s."),
     )
+    unauthenticated = None
+    if locked.reason in UNAUTHENTICATED_REASONS:
+        unauthenticated = {
+            "reason": locked.reason,
+            "detail": locked.reason_detail,
+            "authentication": locked.authentication,
+        }
+        if not confirm_unauthenticated:
+            raise ActionRefused(
+                "confirm_unauthenticated",
+                "confirm_unauthenticated: "
+                + _(
+                    "the sender failed authentication (%(reason)s: %(detail)s); the message "
+                    "may be forged. Confirm that you checked it to route it anyway."
+                )
+                % {"reason": locked.reason, "detail": locked.reason_detail},
+            )
     try:
         parsed = parse_message(bytes(locked.raw))
     except MailParseError as exc:
@@ -506,7 +534,11 @@ def do_route_inbound_message(
         action=AuditAction.ROUTE_INBOUND_MESSAGE,
         obj=locked,
         at=at,
-        detail={"request": locked.request_id, "opened": locked.opened_request},
+        detail={
+            "request": locked.request_id,
+            "opened": locked.opened_request,
+            **({"unauthenticated_sender": unauthenticated} if unauthenticated else {}),
+        },
     )
     if locked.opened_request and not locked.auto_generated:
         queue_acknowledgement(locked, at=at)

@@ -15,7 +15,7 @@ back with ``do_retry_outbound_mail``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,6 +52,7 @@ from supportledger.intake.outbound import (
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "ATTACHMENT_RENDERERS",
     "DeliveryReport",
     "deliver_due_mail",
     "do_retry_outbound_mail",
@@ -62,6 +63,7 @@ __all__ = [
     "queue_message",
     "queue_release_mails",
     "queue_reply",
+    "register_attachment_renderer",
     "retry_delay",
 ]
 
@@ -107,6 +109,31 @@ def queue_mail(mail: OutgoingMail, *, kind: str, at: datetime, **links: Any) -> 
     return row
 
 
+# Attachments made at delivery: name -> function(source id) -> bytes. An app
+# registers its renderers when it starts (billing: an issued invoice's PDF),
+# so the action that queues the mail stays quick and the outbox needs no
+# import of the app.
+ATTACHMENT_RENDERERS: dict[str, Callable[[int], bytes]] = {}
+
+
+def register_attachment_renderer(name: str, render: Callable[[int], bytes]) -> None:
+    ATTACHMENT_RENDERERS[name] = render
+
+
+def _render_deferred_attachments(row: OutboundMail) -> None:
+    """Make the attachments queued with a renderer and no content yet, and
+    keep them, so every later attempt sends the same bytes. Raises what the
+    renderer raises (the attempt then counts as failed and is retried)."""
+    for attachment in row.attachments.exclude(renderer=""):
+        if attachment.source_id is None or len(bytes(attachment.content)):
+            continue
+        render = ATTACHMENT_RENDERERS.get(attachment.renderer)
+        if render is None:
+            raise LookupError(f"no attachment renderer {attachment.renderer!r} is registered")
+        attachment.content = render(attachment.source_id)
+        attachment.save(update_fields=["content"])
+
+
 def queue_message(
     *,
     kind: str,
@@ -117,11 +144,16 @@ def queue_message(
     at: datetime,
     automatic: str = "auto-generated",
     attachments: Sequence[tuple[str, str, bytes]] = (),
+    rendered_attachments: Sequence[tuple[str, str, str, int]] = (),
     **links: Any,
 ) -> OutboundMail:
     """``queue_mail`` for a notification already rendered by its app
-    (visits, billing, the portal): a new Message-ID, no thread."""
-    return queue_mail(
+    (visits, billing, the portal): a new Message-ID, no thread.
+
+    ``rendered_attachments`` are ``(filename, content type, renderer,
+    source id)``: written with the mail (in the caller's transaction) and
+    made by the registered renderer at the first delivery attempt."""
+    row = queue_mail(
         OutgoingMail(
             to=to,
             subject=" ".join(subject.split())[:250],
@@ -135,6 +167,18 @@ def queue_message(
         at=at,
         **links,
     )
+    OutboundAttachment.objects.bulk_create(
+        OutboundAttachment(
+            mail=row,
+            filename=filename[:255],
+            content_type=content_type[:127],
+            content=b"",
+            renderer=renderer,
+            source_id=source_id,
+        )
+        for filename, content_type, renderer, source_id in rendered_attachments
+    )
+    return row
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -197,6 +241,7 @@ def deliver_due_mail(*, now: datetime | None = None, limit: int = 200) -> Delive
                 continue  # another worker has it, or sent it meanwhile
             row.attempts += 1
             try:
+                _render_deferred_attachments(row)
                 connection = get_connection(fail_silently=False)
                 build_outbound_email(row, connection=connection).send()
             except Exception as exc:

@@ -207,6 +207,15 @@ class OutboundAttachment(models.Model):
     filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=127)
     content = models.BinaryField()
+    renderer = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Made at the first delivery attempt by this registered renderer "
+        "(e.g. an issued invoice's PDF), then kept, so every attempt sends the same bytes.",
+    )
+    source_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="What the renderer renders (e.g. the invoice's id)."
+    )
 
     class Meta:
         ordering = ["id"]

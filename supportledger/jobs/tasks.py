@@ -8,16 +8,18 @@ from typing import Any
 
 from django_tasks import task
 
+from supportledger.billing import chunks
 from supportledger.billing.actions import (
     do_hold_overdue_customers,
-    do_run_billing,
     do_send_renewal_reminders,
+    refuse_unless_period_ended,
 )
 from supportledger.billing.convert import Period
 from supportledger.billing.einvoice.actions import (
     do_submit_due_national_documents,
     do_submit_national_document,
 )
+from supportledger.billing.queries import get_billing_settings, refuse_unless_seller_complete
 from supportledger.core import clock
 from supportledger.core.queries import get_vendor_policy
 from supportledger.intake.mailout import queue_balance_alerts
@@ -26,9 +28,25 @@ from supportledger.service import actions as service_actions
 
 @task()
 def run_billing(period: str) -> dict[str, Any]:
-    """The monthly billing run for ``period`` (``YYYY-MM``)."""
-    result = do_run_billing(acting_user=None, period=Period.month(period))
-    return {"period": period, "invoices": len(result.invoices)}
+    """The monthly billing run for ``period`` (``YYYY-MM``), divided among
+    the workers (``billing.chunks``): the customers are cut into chunks,
+    helper jobs are queued so idle workers join in, and this worker bills
+    chunks too; whoever finds every chunk done numbers the drafts."""
+    month = Period.month(period)
+    refuse_unless_period_ended(month, clock.now(), get_vendor_policy().timezone)
+    refuse_unless_seller_complete(get_billing_settings())
+    key = chunks.run_key_of(month)
+    count = chunks.plan_chunks(key, month)
+    for _helper in range(min(count - 1, chunks.helpers())):
+        bill_chunks.enqueue(key)
+    outcome = chunks.work_on_run(key)
+    return {"period": period, **outcome}
+
+
+@task()
+def bill_chunks(run_key: str) -> dict[str, Any]:
+    """A helper of a divided billing run: bill the chunks still queued."""
+    return chunks.work_on_run(run_key)
 
 
 @task()

@@ -9,6 +9,12 @@
 - ``queue``: no job has been ready to run for longer than
   ``QUEUE_STUCK_AFTER`` seconds (default 900): jobs, outbound mail among
   them, are being taken.
+- ``outbox``: no outbound mail has been due for longer than
+  ``OUTBOX_STUCK_AFTER`` seconds (default 900) without being attempted: the
+  outbox is being delivered. Mail waiting for a retry after a failed attempt
+  is not stuck (its next attempt is not due yet); mail given up is reported
+  in the detail and by the ``supportledger_outbox_mail`` metric, and does not
+  fail the check.
 """
 
 from __future__ import annotations
@@ -72,11 +78,26 @@ def check_queue(now: datetime) -> tuple[bool, str]:
     return True, "moving"
 
 
+def check_outbox(now: datetime) -> tuple[bool, str]:
+    from supportledger.intake.models import OutboundMail, OutboundStatus
+
+    limit = _seconds("OUTBOX_STUCK_AFTER", 900)
+    overdue = OutboundMail.objects.filter(
+        status=OutboundStatus.PENDING, next_attempt_at__lt=now - timedelta(seconds=limit)
+    ).count()
+    failed = OutboundMail.objects.filter(status=OutboundStatus.FAILED).count()
+    given_up = f"; {failed} mails given up" if failed else ""
+    if overdue:
+        return False, f"{overdue} mails due for more than {limit} s and not sent{given_up}"
+    return True, f"moving{given_up}"
+
+
 CHECKS: dict[str, Check] = {
     "database": check_database,
     "migrations": check_migrations,
     "worker": check_worker,
     "queue": check_queue,
+    "outbox": check_outbox,
 }
 
 

@@ -8,7 +8,9 @@ status.
 
 Read from the database at each scrape, so every web server reports the same
 figures whichever worker did the work: jobs by state (queue depth), failed
-jobs, the latest billing run's duration, the age of each worker's heartbeat.
+jobs, the latest billing run's duration, the age of each worker's heartbeat,
+and the outbox's backlog (mail not yet delivered by state, mail due now, the
+age of the oldest undelivered mail).
 """
 
 from __future__ import annotations
@@ -93,6 +95,36 @@ class DatabaseCollector(Collector):
         for heartbeat in WorkerHeartbeat.objects.all():
             ages.add_metric([heartbeat.worker_id], (now - heartbeat.beat_at).total_seconds())
         yield ages
+        yield from _outbox_metrics(now)
+
+
+def _outbox_metrics(now: Any) -> Iterator[Any]:
+    from django.db.models import Count, Min
+
+    from supportledger.intake.models import OutboundMail, OutboundStatus
+
+    undelivered = OutboundMail.objects.exclude(status=OutboundStatus.SENT)
+    counts = dict(undelivered.values_list("status").annotate(n=Count("id")).order_by())
+    backlog = GaugeMetricFamily(
+        "supportledger_outbox_mail",
+        "Outbound mail not delivered, by state: pending (waiting for an attempt), "
+        "failed (given up; staff may send it again).",
+        labels=["state"],
+    )
+    for state in (OutboundStatus.PENDING, OutboundStatus.FAILED):
+        backlog.add_metric([state.value], counts.get(state.value, 0))
+    yield backlog
+    yield GaugeMetricFamily(
+        "supportledger_outbox_due",
+        "Pending outbound mail whose next attempt is due now.",
+        value=undelivered.filter(status=OutboundStatus.PENDING, next_attempt_at__lte=now).count(),
+    )
+    oldest = undelivered.aggregate(oldest=Min("queued_at"))["oldest"]
+    yield GaugeMetricFamily(
+        "supportledger_outbox_oldest_undelivered_age_seconds",
+        "Seconds since the oldest outbound mail not yet delivered was queued (0: none).",
+        value=(now - oldest).total_seconds() if oldest is not None else 0,
+    )
 
 
 def render_metrics() -> bytes:

@@ -191,6 +191,35 @@ def do_turn_off_second_factor(
 
 
 @transaction.atomic
+def do_reset_second_factor(
+    *, acting_user: User | None, user: Any, now: datetime | None = None
+) -> bool:
+    """Remove ``user``'s second factor so a new key is enrolled (a phone
+    lost or replaced). The caller has checked who may: the user after their
+    password and current code, or an administrator. Audited as
+    ``reset_second_factor`` naming whose factor and by whom. True when there
+    was a factor to remove."""
+    at = now or clock.now()
+    factor = SecondFactor.objects.select_for_update().filter(user=user).first()
+    if factor is None:
+        return False
+    write_audit(
+        acting_user=acting_user,
+        action=AuditAction.RESET_SECOND_FACTOR,
+        obj=factor,
+        at=at,
+        detail={
+            "user": user.pk,
+            "username": user.get_username(),
+            "by_self": getattr(acting_user, "pk", None) == user.pk,
+            "was_confirmed": factor.confirmed_at is not None,
+        },
+    )
+    factor.delete()
+    return True
+
+
+@transaction.atomic
 def do_propose_idea(
     *,
     acting_user: User | None,

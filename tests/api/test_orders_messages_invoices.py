@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -387,3 +388,39 @@ class TestReadsAndRefusals:
         response = customer_api_a.post(f"/invoices/{invoice.pk}/paid", key="pay-other")
         assert response.status_code == 403  # no customer's token may mark any invoice paid
         assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.ISSUED
+
+
+def test_a_repeated_renewal_order_answers_200_with_the_existing_order(api, world):
+    from supportledger.catalog.actions import do_create_product, do_set_product_price
+    from supportledger.entitlements.actions import do_sell_licence
+    from supportledger.entitlements.models import Entitlement
+    from tests.cast import SET_UP_AT
+
+    studio = do_create_product(
+        acting_user=None, code="STU", name="Studio", support_period_months=6, now=SET_UP_AT
+    )
+    do_set_product_price(
+        acting_user=None,
+        product=studio,
+        effective_from=date(2025, 1, 1),
+        amount=Decimal("7990"),
+        currency=world.a["customer"].currency,
+        now=SET_UP_AT,
+    )
+    licence = do_sell_licence(
+        acting_user=None,
+        customer=world.a["customer"],
+        product=studio,
+        sold_on=date(2026, 1, 1),
+        now=SET_UP_AT,
+    )
+    period = Entitlement.objects.get(licence=licence, kind="support_period")
+    body = {"customer": world.a["customer"].pk, "kind": "renewal", "entitlement": period.pk}
+    first = api.post("/orders", body, key="renew-1")
+    assert first.status_code == 201, first.content
+    audits = AuditEntry.objects.filter(action="place_order").count()
+    again = api.post("/orders", body, key="renew-2")
+    assert again.status_code == 200, again.content
+    assert again.json() == first.json()
+    assert Order.objects.filter(kind="renewal", entitlement=period).count() == 1
+    assert AuditEntry.objects.filter(action="place_order").count() == audits

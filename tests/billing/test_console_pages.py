@@ -257,6 +257,19 @@ class BillingConsole(TestCase):
         response = self.client.get(self.url("export"), {"period": "x", "format": "csv"})
         assert response.status_code == 302
 
+    def test_an_export_or_a_run_of_a_month_in_year_9999_is_refused_naming_the_period(self):
+        response = self.client.get(
+            self.url("export"), {"period": "9999-12", "format": "csv"}, follow=True
+        )
+        page = response.content.decode()
+        assert "Content-Disposition" not in response
+        assert "period: Give a date between 1990-01-01 and 2099-12-31." in page
+        response = self.client.post(self.url("run_billing"), {"period": "1000-01"})
+        assert response.status_code == 200
+        assert "Give a date between 1990-01-01 and 2099-12-31." in response.content.decode()
+        response = self.client.get(self.url("invoices"), {"period": "9999-01"})
+        assert response.status_code == 200
+
     def test_the_orders_page_lists_orders(self):
         order = do_place_order(
             acting_user=None, customer=self.cast.acme, kind="voucher", quantity=10, now=BILLED_AT

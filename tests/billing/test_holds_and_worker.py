@@ -57,8 +57,10 @@ class AccountsOnHold(TestCase):
         status = get_hold_status(acme, today=date(2026, 4, 16))
         assert status.on_hold
         assert [i.pk for i in status.overdue] == [self.invoice.pk]
-        assert len(mail.outbox) == 1
-        assert "спряна" in mail.outbox[0].subject
+        # The invoice itself was mailed when it was issued; then the notice.
+        notices = [m for m in mail.outbox if "Фактура" not in m.subject]
+        assert len(notices) == 1
+        assert "спряна" in notices[0].subject
         # The job runs daily: a held customer is not held or mailed again.
         assert do_hold_overdue_customers(acting_user=None, now=on(date(2026, 4, 17))) == []
 
@@ -130,5 +132,9 @@ def test_the_worker_runs_the_schedule_and_mails_through_a_real_smtp_server(
 
     call_command("worker", "--once")
     assert Customer.objects.get(pk=cast.acme.pk).on_hold
-    assert [e.rcpt_tos for e in handler.envelopes] == [["petya@acme.example"]]
-    assert b"INV-2026-000001" in handler.envelopes[0].content
+    # The invoice (mailed at issue, with its PDF) and the on-hold notice.
+    assert [e.rcpt_tos for e in handler.envelopes] == [["petya@acme.example"]] * 2
+    invoice_mail, notice = handler.envelopes
+    assert b"application/pdf" in invoice_mail.content
+    assert b"INV-2026-000001" in notice.content
+    assert b"application/pdf" not in notice.content

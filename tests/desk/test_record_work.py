@@ -1,8 +1,9 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.test import TestCase
 
+from supportledger.core import clock
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import AuditEntry
 from supportledger.desk.actions import do_edit_work, do_record_work, do_rerate_work
@@ -67,6 +68,29 @@ class RecordingWorkAgainstAVoucher(TestCase):
         assert again.pk == first.pk
         assert LedgerEntry.objects.count() == entries
         assert WorkRating.objects.filter(work=first).count() == 1
+
+    def test_work_ending_in_the_future_is_refused_by_the_action_itself_and_nothing_written(self):
+        # No door in front: the action refuses it for every caller.
+        works, entries = WorkEntry.objects.count(), LedgerEntry.objects.count()
+        start = clock.now() - timedelta(hours=1)
+        with pytest.raises(ActionRefused) as refused:
+            self.record("W-future", start, start + timedelta(hours=2))
+        assert refused.value.code == "work_in_future"
+        assert str(refused.value.message).startswith("ended_at: ")
+        assert (WorkEntry.objects.count(), LedgerEntry.objects.count()) == (works, entries)
+
+    def test_work_ending_a_few_minutes_ahead_of_the_clock_is_recorded(self):
+        end = clock.now() + timedelta(minutes=10)
+        work = self.record("W-soon", end - timedelta(hours=1), end)
+        assert WorkEntry.objects.filter(pk=work.pk).exists()
+
+    def test_editing_work_to_end_in_the_future_is_refused(self):
+        work = self.record("W1", at(MARCH_4, 8), at(MARCH_4, 9))
+        with pytest.raises(ActionRefused) as refused:
+            do_edit_work(acting_user=None, work=work, ended_at=clock.now() + timedelta(days=1))
+        assert refused.value.code == "work_in_future"
+        work.refresh_from_db()
+        assert work.ended_at == at(MARCH_4, 9)
 
     def test_work_beyond_the_voucher_is_billed_for_the_remainder(self):
         work = self.record("W1", at(MARCH_4, 6), at(MARCH_4, 17))

@@ -171,3 +171,57 @@ def test_our_servers_dmarc_failure_quarantines_even_a_new_request(mail_cast):
     assert receipt.outcome == InboundStatus.QUARANTINED
     assert receipt.reason == "sender_failed_authentication"
     assert Request.objects.count() == 0
+
+
+def test_staff_routing_a_message_whose_sender_failed_authentication_must_confirm_and_is_audited(
+    request_of_anna, mail_cast, client
+):
+    from django.urls import reverse
+
+    from supportledger.core.models import AuditEntry
+    from supportledger.intake.models import InboundMessage
+
+    receipt = do_receive_mail(
+        raw=reply(request_of_anna, 9, body=b"Please send the invoices to my new account."),
+        received_via="smtp",
+        envelope_from="attacker@evil.example",
+    )
+    assert receipt.reason == "sender_not_authenticated"
+    message = receipt.message
+    client.force_login(mail_cast.cast.maria.user)
+    url = reverse("intake:mail_route", args=[message.pk])
+    # The page says why, and asks for the confirmation.
+    page = client.get(reverse("intake:mail_detail", args=[message.pk])).content.decode()
+    assert "The sender failed authentication: this message may be forged." in page
+    assert "sender_not_authenticated" in page
+    assert 'name="confirm_unauthenticated"' in page
+    # Routed without confirming: refused with the reason, nothing routed.
+    response = client.post(url, {"request": request_of_anna.reference})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "the sender failed authentication (sender_not_authenticated" in text
+    assert "attacker@evil.example" in text
+    message.refresh_from_db()
+    assert message.status == InboundStatus.QUARANTINED
+    assert not Message.objects.filter(body_text__contains="new account").exists()
+    # Confirmed: routed, and the audit row keeps the reason.
+    response = client.post(
+        url, {"request": request_of_anna.reference, "confirm_unauthenticated": "on"}
+    )
+    assert response.status_code == 302
+    message = InboundMessage.objects.get(pk=message.pk)
+    assert message.status == InboundStatus.ROUTED
+    entry = AuditEntry.objects.get(action="route_inbound_message", object_id=str(message.pk))
+    assert entry.actor == mail_cast.cast.maria.user
+    assert entry.detail["unauthenticated_sender"]["reason"] == "sender_not_authenticated"
+    assert "attacker@evil.example" in entry.detail["unauthenticated_sender"]["detail"]
+
+
+def test_the_confirmation_is_not_asked_for_a_message_held_for_another_reason(mail_cast, client):
+    from django.urls import reverse
+
+    message = do_receive_mail(raw=eml("unknown_sender.eml"), received_via="file").message
+    client.force_login(mail_cast.cast.maria.user)
+    page = client.get(reverse("intake:mail_detail", args=[message.pk])).content.decode()
+    assert "confirm_unauthenticated" not in page
+    assert "may be forged" not in page

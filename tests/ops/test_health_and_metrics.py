@@ -47,6 +47,7 @@ def test_readyz_is_not_ready_until_a_worker_has_beaten(client):
         "migrations": True,
         "worker": False,
         "queue": True,
+        "outbox": True,
     }
     record_worker_heartbeat("host-1", started_at=clock.now())
     response = client.get("/readyz")
@@ -72,6 +73,65 @@ def test_readyz_fails_on_a_job_left_waiting_too_long(client):
         "ok": False,
         "detail": "1 jobs ready for more than 900 s",
     }
+
+
+def _mail(status: str, *, queued_ago: timedelta, due_ago: timedelta | None, n: int = 1):
+    from supportledger.intake.models import OutboundMail
+
+    now = clock.now()
+    return OutboundMail.objects.create(
+        message_id=f"m{n}@test.example",
+        kind="reply",
+        status=status,
+        to=f"c{n}@x.example",
+        subject="Re: help",
+        language="en",
+        queued_at=now - queued_ago,
+        next_attempt_at=None if due_ago is None else now - due_ago,
+    )
+
+
+def test_readyz_fails_on_outbound_mail_left_due_too_long_not_on_mail_waiting_for_a_retry(client):
+    record_worker_heartbeat("host-1", started_at=clock.now())
+    # Due a minute ago; and one whose retry is due in an hour: the outbox moves.
+    _mail("pending", queued_ago=timedelta(minutes=1), due_ago=timedelta(minutes=1), n=1)
+    _mail("pending", queued_ago=timedelta(hours=2), due_ago=-timedelta(hours=1), n=2)
+    _mail("failed", queued_ago=timedelta(days=2), due_ago=None, n=3)
+    response = client.get("/readyz")
+    assert response.status_code == 200, response.content
+    assert response.json()["checks"]["outbox"] == {"ok": True, "detail": "moving; 1 mails given up"}
+    # Due for an hour and nobody sent it: the outbox is stuck.
+    _mail("pending", queued_ago=timedelta(hours=1), due_ago=timedelta(hours=1), n=4)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["outbox"] == {
+        "ok": False,
+        "detail": "1 mails due for more than 900 s and not sent; 1 mails given up",
+    }
+
+
+def test_metrics_report_the_outbox_backlog(client):
+    _mail("pending", queued_ago=timedelta(minutes=1), due_ago=timedelta(minutes=1), n=1)
+    _mail("pending", queued_ago=timedelta(hours=2), due_ago=-timedelta(hours=1), n=2)
+    _mail("failed", queued_ago=timedelta(seconds=7200), due_ago=None, n=3)
+    _mail("sent", queued_ago=timedelta(days=9), due_ago=None, n=4)
+    text = client.get("/metrics").content.decode()
+    assert 'supportledger_outbox_mail{state="pending"} 2.0' in text
+    assert 'supportledger_outbox_mail{state="failed"} 1.0' in text
+    assert "supportledger_outbox_due 1.0" in text
+    oldest = next(
+        line
+        for line in text.splitlines()
+        if line.startswith("supportledger_outbox_oldest_undelivered_age_seconds ")
+    )
+    assert 7200 <= float(oldest.split()[1]) < 7200 + 600
+
+
+def test_the_outbox_metrics_are_zero_when_everything_is_delivered(client):
+    _mail("sent", queued_ago=timedelta(days=9), due_ago=None, n=1)
+    text = client.get("/metrics").content.decode()
+    assert 'supportledger_outbox_mail{state="pending"} 0.0' in text
+    assert "supportledger_outbox_oldest_undelivered_age_seconds 0.0" in text
 
 
 def test_readyz_fails_on_a_migration_not_applied(client):

@@ -71,6 +71,8 @@ def cluster(tmp_path):
         PYTHONPATH=str(ROOT),
         WORKER_HEARTBEAT_SECONDS="1",
         WORKER_ORPHAN_AFTER="4",
+        # The monthly run is divided: 9 customers, 4 chunks for the workers.
+        BILLING_RUN_CHUNK_SIZE="3",
     )
     run_cli(env, "migrate", "--noinput")
     voucher = int(shell(env, SET_UP).split()[-1])
@@ -224,3 +226,14 @@ def test_two_servers_two_workers_one_database(cluster):
     ]
     sequences = sorted(int(number.rsplit("-", 1)[-1]) for _name, number, _net in invoices)
     assert sequences == list(range(sequences[0], sequences[0] + 8))
+    # Divided into chunks, all billed and numbered; the numbers follow the
+    # customers' order, as one worker's run numbers them.
+    chunk_rows = query(url, "SELECT status FROM billing_billingchunk ORDER BY number")
+    assert len(chunk_rows) >= 3
+    assert {status for (status,) in chunk_rows} == {"issued"}
+    by_customer = query(
+        url,
+        "SELECT i.number FROM billing_invoice i JOIN customers_customer c ON c.id = i.customer_id "
+        "WHERE c.organisation LIKE 'Subscriber %%' ORDER BY c.id",
+    )
+    assert [number for (number,) in by_customer] == sorted(number for (number,) in by_customer)

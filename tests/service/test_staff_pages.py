@@ -112,6 +112,40 @@ class StaffPages(TestCase):
         assert "Plovdiv" in response.content.decode()
         assert Appointment.objects.count() == 0
 
+    def test_a_visit_booked_or_moved_to_year_9999_or_0001_is_refused_naming_the_day(self):
+        booking = {
+            "request": self.scene.request.pk,
+            "consent": self.consent.pk,
+            "agent": self.scene.cast.maria.pk,
+            "starts": "09:00",
+            "ends": "11:00",
+            "city": "Sofia",
+        }
+        for day in ("9999-03-03", "0001-01-01", "1989-12-31"):
+            response = self.client.post(
+                reverse("service:book_appointment"), {**booking, "day": day}, follow=True
+            )
+            assert response.status_code == 200
+            assert "day: Give a date between 1990-01-01 and 2099-12-31." in (
+                response.content.decode()
+            )
+        assert Appointment.objects.count() == 0
+        self.client.post(
+            reverse("service:book_appointment"),
+            {**booking, "day": next_wednesday_after_now().isoformat()},
+        )
+        visit = Appointment.objects.get()
+        before = (visit.starts_at, visit.ends_at)
+        response = self.client.post(
+            reverse("service:reschedule_appointment", args=[visit.pk]),
+            {"day": "9999-12-31", "starts": "09:00", "ends": "10:00"},
+            follow=True,
+        )
+        assert response.status_code == 200
+        assert "day: Give a date between 1990-01-01 and 2099-12-31." in response.content.decode()
+        visit.refresh_from_db()
+        assert (visit.starts_at, visit.ends_at) == before
+
     def test_a_consent_of_another_request_is_not_found(self):
         other = consent(self.scene.zoltan, self.scene.zeta_request)
         response = self.client.post(

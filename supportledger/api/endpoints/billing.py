@@ -17,8 +17,9 @@ from supportledger.api.schemas import InvoiceDetailOut, InvoiceOut, OfferOut, Or
 from supportledger.api.scope import get_scoped, require_staff, scoped
 from supportledger.billing.actions import do_cancel_order, do_mark_invoice_paid, do_place_order
 from supportledger.billing.einvoice.queries import get_electronic_document
-from supportledger.billing.models import Invoice, InvoiceLine, InvoiceStatus, Order
+from supportledger.billing.models import Invoice, InvoiceLine, InvoiceStatus, Order, OrderKind
 from supportledger.billing.pdf import render_invoice_pdf
+from supportledger.billing.queries import find_renewal_order
 from supportledger.catalog.models import Product
 from supportledger.catalog.queries import list_current_offers, list_offer_prices
 from supportledger.core import clock
@@ -65,7 +66,7 @@ def get_order(request: HttpRequest, order_id: int):  # type: ignore[no-untyped-d
     return get_scoped(Order.objects.all(), caller(request), "customer_id", order_id, "order")
 
 
-@router.post("/orders", response=responses(OrderOut, status=201, write=True))
+@router.post("/orders", response={200: OrderOut, **responses(OrderOut, status=201, write=True)})
 @write
 def place_order(  # type: ignore[no-untyped-def]
     request: HttpRequest, body: OrderIn, idempotency_key: IdempotencyKey
@@ -74,6 +75,9 @@ def place_order(  # type: ignore[no-untyped-def]
 
     A licence or entitlement named must be the customer's (else 404, as if it
     did not exist); billing invoices the order and fulfils it once paid.
+    Answers 201 with the new order; a renewal of a support period that
+    already has an open (placed or paid) renewal answers 200 with that order
+    and writes nothing.
     """
     who = caller(request)
     customer = get_scoped(Customer.objects.all(), who, "pk", body.customer, "customer", "customer")
@@ -100,6 +104,10 @@ def place_order(  # type: ignore[no-untyped-def]
     product = None
     if body.product is not None:
         product = get_scoped(Product.objects.all(), who, None, body.product, "product", "product")
+    if body.kind == OrderKind.RENEWAL and entitlement is not None:
+        existing = find_renewal_order(entitlement)
+        if existing is not None:
+            return Status(200, existing)
     order = do_place_order(
         acting_user=acting_user(request),
         customer=customer,

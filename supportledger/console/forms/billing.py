@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from supportledger.billing.convert import Period
 from supportledger.billing.models import InvoiceStatus
+from supportledger.core.form_fields import check_date_in_range
 
 
 class PeriodField(forms.CharField):
@@ -18,9 +19,11 @@ class PeriodField(forms.CharField):
         if not text:
             return None
         try:
-            return Period.month(text)
+            period = Period.month(text)
         except ValueError as exc:
             raise forms.ValidationError(_("Give a month as YYYY-MM, e.g. 2026-03.")) from exc
+        check_date_in_range(period.start)
+        return period
 
 
 class InvoiceFilterForm(forms.Form):

@@ -11,12 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from supportledger.catalog.models import Product
 from supportledger.core import clock
-from supportledger.core.input import (
-    EARLIEST_DATE,
-    FUTURE_WORK_TOLERANCE,
-    LATEST_DATE,
-    date_in_range,
-)
+from supportledger.core.form_fields import InRangeDateTimeField
+from supportledger.core.input import FUTURE_WORK_TOLERANCE
 from supportledger.customers.models import Contact, Customer, StaffMember
 from supportledger.desk.models import Priority, Status
 from supportledger.rules.types import CATEGORIES, MODES
@@ -89,12 +85,12 @@ class TimerStartForm(forms.Form):
 
 
 class TimerCorrectionForm(forms.Form):
-    started_at = forms.DateTimeField(label=_("Started at"))
+    started_at = InRangeDateTimeField(label=_("Started at"))
     mode = forms.ChoiceField(label=_("Mode"), choices=MODE_CHOICES)
 
 
 class ManualWorkForm(forms.Form):
-    started_at = forms.DateTimeField(label=_("Started at"))
+    started_at = InRangeDateTimeField(label=_("Started at"))
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=1440)
     mode = forms.ChoiceField(label=_("Mode"), choices=MODE_CHOICES, initial="remote")
     category = forms.ChoiceField(label=_("Category"), choices=CATEGORY_CHOICES, required=False)
@@ -105,13 +101,7 @@ class ManualWorkForm(forms.Form):
         started_at, minutes = data.get("started_at"), data.get("minutes")
         if started_at is None:
             return data
-        if not date_in_range(started_at):
-            self.add_error(
-                "started_at",
-                _("Give a date between %(first)s and %(last)s.")
-                % {"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()},
-            )
-        elif minutes and started_at + timedelta(minutes=minutes) > (
+        if minutes and started_at + timedelta(minutes=minutes) > (
             clock.now() + FUTURE_WORK_TOLERANCE
         ):
             self.add_error(

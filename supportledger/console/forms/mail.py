@@ -23,6 +23,12 @@ class RouteForm(forms.Form):
         label=gettext_lazy("Contact's e-mail"),
         help_text=gettext_lazy("Whose request it is; empty to use the sender."),
     )
+    confirm_unauthenticated = forms.BooleanField(
+        required=False,
+        label=gettext_lazy(
+            "I checked this message: route it although its sender failed authentication"
+        ),
+    )
 
     def clean_request(self) -> Request | None:
         value = self.cleaned_data["request"].strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from supportledger.core.form_fields import InRangeDateField
 from supportledger.service.models import RemoteTool
 
 
@@ -12,7 +13,7 @@ class BookAppointmentForm(forms.Form):
     request = forms.IntegerField(label=_("Request number"), min_value=1)
     consent = forms.IntegerField(label=_("Consent number"), min_value=1)
     agent = forms.IntegerField(label=_("Agent"), min_value=1)
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = InRangeDateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     starts = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
     ends = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
     city = forms.CharField(label=_("City"), max_length=100)
@@ -20,7 +21,7 @@ class BookAppointmentForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = InRangeDateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     starts = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
     ends = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
 

@@ -12,6 +12,13 @@ urlpatterns = [
     path("logout/", auth.ConsoleLogout.as_view(), name="logout"),
     path("login/code/", second_factor.login_code, name="login_code"),
     path("second-factor/", second_factor.second_factor, name="second_factor"),
+    path("second-factor/reset/", second_factor.reset_second_factor, name="reset_second_factor"),
+    path("staff/second-factors/", second_factor.staff_second_factors, name="staff_second_factors"),
+    path(
+        "staff/<int:user_id>/second-factor/reset/",
+        second_factor.reset_staff_second_factor,
+        name="reset_staff_second_factor",
+    ),
     path("requests/new/", views.new_request, name="new_request"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("requests/<int:pk>/messages/", views.post_message, name="post_message"),

@@ -4,6 +4,8 @@ route action."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from supportledger.console.access import staff_required
 from supportledger.console.forms.mail import RouteForm
 from supportledger.console.run import run_action
-from supportledger.intake.actions import do_route_inbound_message
+from supportledger.intake.actions import UNAUTHENTICATED_REASONS, do_route_inbound_message
 from supportledger.intake.models import InboundStatus
 from supportledger.intake.queries import get_inbound_message, list_inbound_messages
 
@@ -37,7 +39,7 @@ def mail_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def mail_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_inbound_message(pk)
-    return render(request, "console/mail/detail.html", {"message": message, "form": RouteForm()})
+    return render(request, "console/mail/detail.html", _detail_context(message, RouteForm()))
 
 
 @require_safe
@@ -65,6 +67,7 @@ def mail_route(request: HttpRequest, pk: int) -> HttpResponse:
                 message=message,
                 request=form.cleaned_data["request"],
                 contact=form.cleaned_data["contact"],
+                confirm_unauthenticated=form.cleaned_data["confirm_unauthenticated"],
             ),
             done=lambda routed: (
                 _("The message was routed to %(reference)s.")
@@ -74,6 +77,13 @@ def mail_route(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if routed.done:
             return redirect("intake:mail_detail", pk=message.pk)
-    return render(
-        request, "console/mail/detail.html", {"message": message, "form": form}, status=400
-    )
+    return render(request, "console/mail/detail.html", _detail_context(message, form), status=400)
+
+
+def _detail_context(message: Any, form: RouteForm) -> dict[str, Any]:
+    """The page, with the confirmation asked only for a message held because
+    its sender failed authentication."""
+    unauthenticated = message.reason in UNAUTHENTICATED_REASONS
+    if not unauthenticated:
+        form.fields.pop("confirm_unauthenticated", None)
+    return {"message": message, "form": form, "unauthenticated": unauthenticated}

@@ -30,7 +30,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 def _executable(name: str) -> str:
-    return shutil.which(name, path=os.path.dirname(sys.executable)) or name
+    # Next to the interpreter (a virtualenv), else on PATH (Debian's pip puts
+    # scripts in /usr/local/bin while python is /usr/bin/python3).
+    return shutil.which(name, path=os.path.dirname(sys.executable)) or shutil.which(name) or name
 
 
 def run_dir_for(bind: str) -> Path:
