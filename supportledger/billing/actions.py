@@ -453,6 +453,7 @@ _RATING_FIELDS = (
     "currency",
     "allocations",
     "explanation",
+    "passed_over",
     "travel_billed",
     "after_hours",
 )

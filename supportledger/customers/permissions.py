@@ -42,6 +42,7 @@ TAKE_PAYMENTS = "take_payments"
 DECIDE_CLAIMS = "decide_claims"
 EDIT_OFFERS = "edit_offers"
 CONFIGURE = "configure"
+MANAGE_DESK = "manage_desk"
 CONTACTS = "contacts"
 
 # What each capability covers, for people reading the matrix (docs/security.md).
@@ -61,11 +62,21 @@ CAPABILITIES: dict[str, str] = {
     TAKE_PAYMENTS: "mark invoices paid and issue credit notes",
     DECIDE_CLAIMS: "accept or reject claims against work",
     EDIT_OFFERS: "edit offers and prices",
+    MANAGE_DESK: "manage the desk's canned replies",
     CONFIGURE: "configure the vendor, staff and the billing identity (the admin)",
 }
 
 _AGENT = frozenset({READ, CONVERSE, CONTACTS, USE_LICENCES, WORK})
-_MANAGER = _AGENT | {ORDER, SEE_BILLING, SELL, BILL, TAKE_PAYMENTS, DECIDE_CLAIMS, EDIT_OFFERS}
+_MANAGER = _AGENT | {
+    ORDER,
+    SEE_BILLING,
+    SELL,
+    BILL,
+    TAKE_PAYMENTS,
+    DECIDE_CLAIMS,
+    EDIT_OFFERS,
+    MANAGE_DESK,
+}
 _ADMINISTRATOR = _MANAGER | {CONFIGURE}
 # A contact acts only within its own customer: the doors scope every lookup.
 _CONTACT = frozenset({READ, CONVERSE, CONTACTS, USE_LICENCES, ORDER, SEE_BILLING})
