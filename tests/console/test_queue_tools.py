@@ -362,6 +362,21 @@ class CannedReplies(TestCase):
         assert "language: unknown language" in response.content.decode()
         assert not CannedReply.objects.exists()
 
+    def test_a_manager_changes_a_reply(self):
+        reply = CannedReply.objects.create(
+            title="Bye", language="en", body="Thank you.", created_at=SET_UP_AT
+        )
+        self.client.force_login(self.manager.user)
+        page = self.client.get(reverse("console:canned_replies"), {"edit": reply.pk})
+        assert f'name="reply" value="{reply.pk}"' in page.content.decode()
+        self.client.post(
+            reverse("console:canned_replies"),
+            {"reply": reply.pk, "title": "Bye", "language": "en", "body": "Thank you, bye."},
+        )
+        reply.refresh_from_db()
+        assert reply.body == "Thank you, bye."
+        assert CannedReply.objects.count() == 1
+
     def test_a_manager_deletes_a_reply(self):
         reply = CannedReply.objects.create(
             title="Bye", language="en", body="Thank you.", created_at=SET_UP_AT

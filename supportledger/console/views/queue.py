@@ -174,13 +174,20 @@ def canned_replies(request: HttpRequest) -> HttpResponse:
         )
         if outcome.done:
             return redirect("console:canned_replies")
+    editing = None
+    if request.GET.get("edit", "").isdigit():
+        editing = CannedReply.objects.filter(pk=int(request.GET["edit"])).first()
+    posted: object = request.POST if request.method == "POST" else {}
+    if editing is not None and request.method != "POST":
+        posted = {"title": editing.title, "language": editing.language, "body": editing.body}
     return render(
         request,
         "console/desk/canned_replies.html",
         {
             "replies": queries.list_canned_replies(),
             "languages": settings.LANGUAGES,
-            "posted": request.POST if request.method == "POST" else {},
+            "posted": posted,
+            "editing": editing,
         },
     )
 
