@@ -456,6 +456,7 @@ _RATING_FIELDS = (
     "currency",
     "allocations",
     "explanation",
+    "passed_over",
     "travel_billed",
     "after_hours",
 )

@@ -165,6 +165,7 @@ def work_line(rating: dict[str, Any], *, language: str, timezone: str) -> LineVa
             "billable_minutes": minutes,
             "allocations": rating["allocations"] or [],
             "explanation": rating["explanation"] or [],
+            "passed_over": rating.get("passed_over") or [],
         },
         work_id=rating["work_id"],
         work_rating_id=rating["id"],

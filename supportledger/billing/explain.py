@@ -30,7 +30,7 @@ from supportledger.core.locale_format import (
 from supportledger.desk.models import category_label, mode_label
 from supportledger.rules.explanation import STEP_CODES, Step, steps_from_json
 
-__all__ = ["explain_rating", "explain_steps", "kind_label"]
+__all__ = ["explain_passed_over", "explain_rating", "explain_steps", "kind_label"]
 
 
 def kind_label(kind: str) -> str:
@@ -252,10 +252,84 @@ def explain_steps(steps: Sequence[Step], language: str | None = None) -> list[st
         return [capfirst(_RENDERERS[s.code](_Values(s.args, language))) for s in steps]
 
 
+def _passed_over_reason(reason: str, v: _Values) -> str:
+    if reason == "expired":
+        return _("it expired on %(day)s") % {"day": v.day("ends")}
+    if reason == "not_yet_valid":
+        return _("it is valid only from %(day)s") % {"day": v.day("starts")}
+    if reason == "other_product":
+        return _("it is for other products than %(product)s") % {"product": v.text("product")}
+    if reason == "other_request":
+        return _("it covers the rework of request %(request)s only") % {
+            "request": v.text("request")
+        }
+    if reason == "outside_business_hours":
+        return _("%(mode)s work outside business hours is not covered") % {
+            "mode": mode_label(v.text("mode"))
+        }
+    if reason == "mode_not_covered":
+        return _("its terms exclude %(mode)s") % {"mode": mode_label(v.text("mode")).lower()}
+    if reason == "category_not_covered":
+        return _("its terms do not cover %(category)s") % {
+            "category": category_label(v.text("category"))
+        }
+    if reason == "requires":
+        return _("it needs a valid %(kind)s as well, and there is none") % {
+            "kind": kind_label(v.text("kind"))
+        }
+    if reason == "no_minutes_left":
+        return _("no minutes are left on it")
+    if reason == "drained_by_later_work":
+        return _(
+            "its last %(minutes)s min were used by work dated later that was recorded earlier"
+        ) % {"minutes": v.number("minutes")}
+    if reason == "allowance_used":
+        return _("this month's %(minutes)s min are used up") % {
+            "minutes": v.number("minutes_per_month")
+        }
+    if reason == "no_incidents_left":
+        return _("no incidents are left on it")
+    return _("not needed: the work was already covered")
+
+
+def explain_passed_over(items: Sequence[Any], language: str | None = None) -> list[str]:
+    """One line per entitlement held that did not pay, and why, in
+    ``language``: ``items`` are rules ``PassedOver`` values or their stored
+    form (``{"entitlement", "kind", "reason", "args"}``)."""
+    language = language or translation.get_language() or "en"
+    lines = []
+    with override(language):
+        for item in items:
+            if isinstance(item, Mapping):
+                reference, kind = str(item.get("entitlement", "")), str(item.get("kind", ""))
+                reason, args = str(item.get("reason", "")), item.get("args") or {}
+            else:
+                reference, kind, reason, args = item.entitlement, item.kind, item.reason, item.args
+            lines.append(
+                _("%(entitlement)s (%(kind)s) did not pay: %(reason)s")
+                % {
+                    "entitlement": reference,
+                    "kind": kind_label(kind),
+                    "reason": _passed_over_reason(reason, _Values(args, language)),
+                }
+            )
+    return lines
+
+
 def explain_rating(rating: Any, language: str | None = None) -> list[str]:
     """The explanation of a rating (a ``WorkRating`` row or a rules ``Rating``)
     in ``language``: from its steps, else (a rating stored before steps were
-    kept, or steps that no longer read) its stored English lines."""
+    kept, or steps that no longer read) its stored English lines; then one
+    line per entitlement held that did not pay, and why."""
+    lines = _explain_steps_of(rating, language)
+    passed = getattr(rating, "passed_over", None) or ()
+    try:
+        return lines + explain_passed_over(passed, language)
+    except (KeyError, ValueError, TypeError, ArithmeticError, IndexError):
+        return lines
+
+
+def _explain_steps_of(rating: Any, language: str | None) -> list[str]:
     raw = getattr(rating, "steps", None) or ()
     if raw and isinstance(raw[0], Step):
         return explain_steps(raw, language)

@@ -20,6 +20,7 @@ from django.utils.translation import override, pgettext
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from supportledger.billing.explain import explain_passed_over
 from supportledger.core.locale_format import format_date, format_money, format_number
 
 logger = logging.getLogger(__name__)
@@ -114,6 +115,10 @@ def invoice_html(invoice: Any) -> str:
                 ).strip(),
                 "vat_rate": format_number(line.vat_rate.normalize(), language),
                 "amount_text": money(line.amount),
+                # Entitlements the customer holds that did not pay for the work.
+                "passed_over": explain_passed_over(
+                    (line.detail or {}).get("passed_over") or [], language
+                ),
             }
             for line in invoice.lines.order_by("position")
         ]

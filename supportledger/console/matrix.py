@@ -27,6 +27,7 @@ from supportledger.customers.permissions import (
     DECIDE_CLAIMS,
     EDIT_CALENDAR,
     EDIT_OFFERS,
+    MANAGE_DESK,
     PUBLIC,
     SEE_BILLING,
     SELL,
@@ -67,6 +68,12 @@ VIEW_CAPABILITIES: dict[str, str] = {
     "console:correct_timer": WORK,
     "console:attachment": WORK,
     "console:response_targets": WORK,
+    "console:queue_bulk": WORK,
+    "console:save_queue_filter": WORK,
+    "console:delete_queue_filter": WORK,
+    "console:merge_request": WORK,
+    "console:canned_replies": MANAGE_DESK,
+    "console:delete_canned_reply": MANAGE_DESK,
     # offers: every staff member reads them (the views let only managers and
     # administrators write on the pages that both show and change)
     "console:offers": WORK,

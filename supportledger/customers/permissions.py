@@ -43,6 +43,7 @@ DECIDE_CLAIMS = "decide_claims"
 EDIT_OFFERS = "edit_offers"
 EDIT_CALENDAR = "edit_calendar"
 CONFIGURE = "configure"
+MANAGE_DESK = "manage_desk"
 CONTACTS = "contacts"
 
 # What each capability covers, for people reading the matrix (docs/security.md).
@@ -63,6 +64,7 @@ CAPABILITIES: dict[str, str] = {
     DECIDE_CLAIMS: "accept or reject claims against work",
     EDIT_OFFERS: "edit offers and prices",
     EDIT_CALENDAR: "add and remove the calendar's working-day exceptions",
+    MANAGE_DESK: "manage the desk's canned replies",
     CONFIGURE: "configure the vendor, staff and the billing identity (the admin)",
 }
 
@@ -76,6 +78,7 @@ _MANAGER = _AGENT | {
     DECIDE_CLAIMS,
     EDIT_OFFERS,
     EDIT_CALENDAR,
+    MANAGE_DESK,
 }
 _ADMINISTRATOR = _MANAGER | {CONFIGURE}
 # A contact acts only within its own customer: the doors scope every lookup.

@@ -48,6 +48,7 @@ from supportledger.desk.actions import (
 )
 from supportledger.desk.models import Request, WorkEntry, WorkRating
 from supportledger.entitlements.actions import do_sell_licence, granted_offer, offer_sale_fields
+from supportledger.desk.search import search_text_of
 from supportledger.entitlements.convert import (
     allocation_consumes_allowance,
     entitlement_to_rules,
@@ -68,6 +69,7 @@ from supportledger.rules.explanation import steps_to_json
 from supportledger.rules.money import round_to_step
 from supportledger.rules.rating import rate_work
 from supportledger.rules.types import RequestRef, RulesError, Work
+from supportledger.service.actions import close_requests_past_complaint_window, do_confirm_work
 
 BATCH = 5000
 
@@ -362,6 +364,9 @@ def build_small(preset: str, *, today: date, seed: int = 1, customers: int = 50)
             except ActionRefused:
                 pass  # e.g. not entitled (S2) or outside the service area: answered anyway
             _move_demo_request(request, agent, contact, age=(today - day).days, start=start)
+    close_requests_past_complaint_window(
+        datetime.combine(today, time(6), ZoneInfo(policy.timezone))
+    )
     return {"customers": customers, "work": works}
 
 
@@ -379,39 +384,36 @@ def _buys(offer: Any, n: int) -> bool:
 def _move_demo_request(
     request: Any, agent: Any, contact: Any, *, age: int, start: datetime
 ) -> None:
-    """A request's life as the desk lives it, by its age in days: the agent
-    answers (waiting for the customer, after a day), the customer replies
-    (open again, after ten), the work is resolved (after twenty) and closed
-    once the complaint window is long past (after thirty)."""
+    """A request's conversation through the desk's actions, as far as its age
+    in days lets it get: the agent answers (the reply makes it wait for the
+    customer), after a week the customer answers (which opens it again),
+    after two weeks the customer confirms the work (which resolves it; a
+    request without work the agent resolves). Closing is the scheduled job's
+    (``close_requests_past_complaint_window``), run once at the end."""
     at = start + timedelta(hours=3)
-    if age <= 1:
-        return
     do_post_message(
         acting_user=agent.user,
         request=request,
         body_text="Thank you, we are looking into it.",
         now=at + timedelta(minutes=1),
     )
-    do_change_request_status(
-        acting_user=agent.user, request=request, to="waiting", now=at + timedelta(minutes=2)
-    )
-    if age <= 10:
+    if age <= 7:
         return
     do_post_message(
         acting_user=None,
         request=request,
         body_text="Thank you, that is what we needed.",
         author_contact=contact,
-        now=at + timedelta(hours=2),
+        now=at + timedelta(days=1),
     )
-    if age <= 20:
+    if age <= 14:
         return
-    do_change_request_status(
-        acting_user=agent.user, request=request, to="resolved", now=at + timedelta(hours=3)
-    )
-    if age > 30:
+    work = list(request.work.all())
+    for entry in work:
+        do_confirm_work(acting_user=None, work=entry, contact=contact, now=at + timedelta(days=2))
+    if not work:
         do_change_request_status(
-            acting_user=agent.user, request=request, to="closed", now=at + timedelta(days=5)
+            acting_user=agent.user, request=request, to="resolved", now=at + timedelta(days=2)
         )
 
 
@@ -513,6 +515,7 @@ def build_large(
                     channel="portal",
                     opened_via="portal",
                     subject="Questions this half-year",
+                    search_text=search_text_of("Questions this half-year", c.organisation, []),
                     created_at=at,
                 )
                 for c in rows

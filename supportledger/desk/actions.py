@@ -16,10 +16,11 @@ import mimetypes
 import unicodedata
 import uuid
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
@@ -44,21 +45,31 @@ from supportledger.core.queries import get_vendor_policy
 from supportledger.core.transitions import check_transition
 from supportledger.customers.holds import describe_hold_reason
 from supportledger.customers.models import Contact, Customer, StaffMember
-from supportledger.desk.convert import business_calendar
+from supportledger.desk.convert import (
+    RECENTLY_EXPIRED,
+    business_calendar,
+    with_passed_over_context,
+)
 from supportledger.desk.convert import rules_entitlements as _rules_entitlements
 from supportledger.desk.models import (
     ACTIVE_STATUSES,
     TRANSITIONS,
     Attachment,
+    CannedReply,
     Message,
     Mode,
+    MoveReason,
     Priority,
     Request,
+    SavedFilter,
     Status,
+    StatusChange,
     Timer,
     WorkEntry,
     WorkRating,
+    request_reference,
 )
+from supportledger.desk.search import MAX_SEARCH_TEXT, fold, search_text_of
 from supportledger.entitlements.actions import post_entry, reverse_entry
 from supportledger.entitlements.convert import (
     allocation_consumes_allowance,
@@ -79,6 +90,7 @@ from supportledger.rules.response import first_response_due, response_target_min
 from supportledger.rules.types import (
     CATEGORIES,
     MODES,
+    PassedOver,
     RequestRef,
     RulesError,
     Work,
@@ -177,6 +189,7 @@ def do_open_request(
         subject=subject[:200],
         priority=priority,
         source_message_id=source_message_id or "",
+        search_text=search_text_of(subject[:200], customer.organisation, [body]),
         created_at=at,
         updated_at=at,
     )
@@ -576,6 +589,28 @@ def _lock(request: Request, *, extra: set[int], work: WorkEntry) -> _Locked:
     return _Locked(request, entitlements)
 
 
+def _others_to_explain(customer_id: int, day: date, *, exclude: Iterable[int]) -> Any:
+    """The customer's entitlements not valid on ``day`` that a rating names
+    as not paying: not yet valid, or expired within ``RECENTLY_EXPIRED``
+    (read, not locked: they pay nothing)."""
+    return (
+        Entitlement.objects.filter(customer_id=customer_id)
+        .filter(Q(starts__gt=day) | Q(ends__lt=day, ends__gte=day - RECENTLY_EXPIRED))
+        .exclude(pk__in=list(exclude))
+        .select_related("licence__product")
+        .prefetch_related("products")
+        .order_by("id")
+    )
+
+
+def passed_over_to_json(passed: Iterable[PassedOver]) -> list[dict[str, Any]]:
+    """A rating's ``passed_over`` as stored on ``WorkRating.passed_over``."""
+    return [
+        {"entitlement": p.entitlement, "kind": p.kind, "reason": p.reason, "args": dict(p.args)}
+        for p in passed
+    ]
+
+
 def _rate_and_post(work: WorkEntry, *, acting_user: User | None, at: datetime) -> WorkRating:
     policy_row = get_vendor_policy()
     day = local_date(work.started_at, policy_row.timezone)
@@ -585,7 +620,14 @@ def _rate_and_post(work: WorkEntry, *, acting_user: User | None, at: datetime) -
     if request.customer_id != work.request.customer_id:
         raise ActionRefused("wrong_customer", _("The request belongs to another customer."))
     kind_defaults = kind_defaults_from_row(policy_row)
-    values = _rules_entitlements(locked.entitlements.values(), policy_row, day)
+    values = with_passed_over_context(
+        list(locked.entitlements.values()),
+        _rules_entitlements(locked.entitlements.values(), policy_row, day),
+        _others_to_explain(request.customer_id, day, exclude=locked.entitlements.keys()),
+        policy_row,
+        day,
+        work.started_at,
+    )
     by_reference = {row.reference: row for row in locked.entitlements.values()}
     incident_from = request.incident_entitlement
     rules_work = Work(
@@ -622,6 +664,7 @@ def _rate_and_post(work: WorkEntry, *, acting_user: User | None, at: datetime) -
         incidents=[asdict(i) for i in result.incidents],
         explanation=list(result.explanation),
         steps=steps_to_json(result.steps),
+        passed_over=passed_over_to_json(result.passed_over),
         created_by=acting_user if getattr(acting_user, "pk", None) else None,
         created_at=at,
     )
@@ -939,8 +982,11 @@ def do_post_message(
 
     From a contact (``author_contact``): never internal; a reply to a request
     waiting for the customer, resolved or closed moves it back to ``open``.
-    From staff: the first public reply stops the first-response clock, and
-    a public reply is queued in the outbox for the request's contact.
+    From staff: the first public reply stops the first-response clock, a
+    public reply to a new or open request moves it to waiting for the
+    customer, and a public reply is queued in the outbox for the request's
+    contact. Each move is checked against the transition table, shown in the
+    thread and audited.
     Idempotent on ``source_message_id``. ``attachments`` are
     ``(filename, content_type, bytes)``, checked against the size limit and the
     allowed types; one bad file refuses the whole message."""
@@ -973,16 +1019,25 @@ def do_post_message(
         created_at=at,
     )
     _store_attachments(message, files, at)
-    changed = ["updated_at"]
+    changed = ["updated_at", "search_text"]
     request.updated_at = at
+    request.search_text = (request.search_text + "\n" + fold(body_text))[:MAX_SEARCH_TEXT]
+    moved: tuple[str, str, str] | None = None
     if author_contact is not None:
         if request.status in (Status.WAITING, Status.RESOLVED, Status.CLOSED):
-            _move(request, Status.OPEN, at)
-            changed += _STATUS_FIELDS
-    elif not internal and request.first_response_at is None:
-        request.first_response_at = at
-        changed.append("first_response_at")
+            moved = (request.status, Status.OPEN, MoveReason.CUSTOMER_REPLY)
+    elif not internal:
+        if request.first_response_at is None:
+            request.first_response_at = at
+            changed.append("first_response_at")
+        if request.status in STAFF_REPLY_WAITS:
+            moved = (request.status, Status.WAITING, MoveReason.STAFF_REPLY)
+    if moved is not None:
+        _move(request, moved[1], at)
+        changed += _STATUS_FIELDS
     request.save(update_fields=sorted(set(changed)))
+    if moved is not None:
+        _record_move(request, moved[0], moved[2], acting_user=acting_user, at=at)
     write_audit(
         acting_user=acting_user,
         action=AuditAction.POST_MESSAGE,
@@ -1007,6 +1062,53 @@ _STATUS_FIELDS = [
     "response_due_at",
     "response_remaining_minutes",
 ]
+
+
+STAFF_REPLY_WAITS = (Status.NEW, Status.OPEN)
+"""A public staff reply to a request in one of these statuses moves it to
+waiting for the customer (a scheduled request keeps its appointment; a
+resolved or closed one stays as it is)."""
+
+
+def _record_move(
+    request: Request, before: str, reason: str, *, acting_user: User | None, at: datetime
+) -> StatusChange:
+    """Keep a move of ``request`` (already saved in its new status) for its
+    thread and the audit log."""
+    change = StatusChange.objects.create(
+        request=request,
+        from_status=before,
+        to_status=request.status,
+        reason=reason,
+        by_user=_user_or_none(acting_user),
+        at=at,
+    )
+    write_audit(
+        acting_user=acting_user,
+        action=AuditAction.CHANGE_REQUEST_STATUS,
+        obj=request,
+        at=at,
+        detail={"from": before, "to": request.status, "reason": reason},
+    )
+    return change
+
+
+def move_request_status(
+    request: Request, to: str, reason: str, *, acting_user: User | None, at: datetime
+) -> bool:
+    """Move ``request`` (locked by the caller's transaction) to ``to`` when
+    the transition table allows it, recorded and audited; False (nothing
+    written) when it does not. For the moves other actions cause (a confirmed
+    piece of work, a closed complaint window); a move a person asks for goes
+    through ``do_change_request_status``, which refuses instead."""
+    if request.status == to or to not in TRANSITIONS.get(request.status, frozenset()):
+        return False
+    before = request.status
+    _move(request, to, at)
+    request.updated_at = at
+    request.save(update_fields=[*_STATUS_FIELDS, "updated_at"])
+    _record_move(request, before, reason, acting_user=acting_user, at=at)
+    return True
 
 
 def _move(request: Request, to: str, at: datetime) -> None:
@@ -1055,13 +1157,7 @@ def do_change_request_status(
     _move(locked, to, at)
     locked.updated_at = at
     locked.save(update_fields=[*_STATUS_FIELDS, "updated_at"])
-    write_audit(
-        acting_user=acting_user,
-        action=AuditAction.CHANGE_REQUEST_STATUS,
-        obj=locked,
-        at=at,
-        detail={"from": before, "to": to},
-    )
+    _record_move(locked, before, MoveReason.STAFF, acting_user=acting_user, at=at)
     _copy_fields(locked, request)
     return locked
 
@@ -1087,11 +1183,14 @@ def do_assign_request(
     before = locked.assignee_id
     locked.assignee = assignee
     fields = ["assignee", "updated_at"]
-    if assignee is not None and locked.status == Status.NEW:
+    opened = assignee is not None and locked.status == Status.NEW
+    if opened:
         _move(locked, Status.OPEN, at)
         fields += _STATUS_FIELDS
     locked.updated_at = at
     locked.save(update_fields=fields)
+    if opened:
+        _record_move(locked, Status.NEW, MoveReason.ASSIGNED, acting_user=acting_user, at=at)
     write_audit(
         acting_user=acting_user,
         action=AuditAction.ASSIGN_REQUEST,
@@ -1305,3 +1404,201 @@ def do_record_manual_work(
         licence=request.licence,
         now=now,
     )
+
+
+# --- The queue: merging duplicates, saved filters, canned replies -------------
+
+
+@transaction.atomic
+def do_merge_request(
+    *,
+    acting_user: User | None,
+    duplicate: Request,
+    into: Request,
+    now: datetime | None = None,
+) -> Request:
+    """Merge ``duplicate`` into ``into`` (both of one customer): its messages,
+    attachments and work move to ``into`` (ratings, ledger entries and
+    invoice lines follow the work, so nothing is counted twice), a note on
+    each thread links the other, and the duplicate is closed along the
+    transition table (through resolved when it is active) with
+    ``merged_into`` set. Refused while a timer runs on the duplicate, or
+    when either is already merged. Returns ``into``."""
+    at = now or clock.now()
+    if duplicate.pk == into.pk:
+        raise ActionRefused("invalid", "into: " + _("a request cannot be merged into itself."))
+    first, second = sorted([duplicate.pk, into.pk])
+    locked = {r.pk: r for r in Request.objects.select_for_update().filter(pk__in=[first, second])}
+    source, target = locked[duplicate.pk], locked[into.pk]
+    if source.customer_id != target.customer_id:
+        raise ActionRefused(
+            "wrong_customer", "into: " + _("the requests belong to different customers.")
+        )
+    if source.merged_into_id is not None:
+        raise ActionRefused(
+            "already_merged",
+            _("%(request)s was already merged into %(into)s.")
+            % {"request": source.reference, "into": request_reference(source.merged_into_id)},
+        )
+    if target.merged_into_id is not None:
+        raise ActionRefused(
+            "already_merged",
+            "into: "
+            + _("%(request)s was merged into %(into)s; merge into that one.")
+            % {"request": target.reference, "into": request_reference(target.merged_into_id)},
+        )
+    if Timer.objects.filter(request=source).exists():
+        raise ActionRefused(
+            "timer_running",
+            _("A timer runs on %(request)s; stop it first.") % {"request": source.reference},
+        )
+    moved_messages = Message.objects.filter(request=source).update(request=target)
+    Attachment.objects.filter(request=source).update(request=target)
+    moved_work = WorkEntry.objects.filter(request=source).update(request=target)
+    if target.incident_entitlement_id is None and source.incident_entitlement_id is not None:
+        target.incident_entitlement_id = source.incident_entitlement_id
+    user = _user_or_none(acting_user)
+    Message.objects.create(
+        request=target,
+        internal=True,
+        author_user=user,
+        body_text=_("%(duplicate)s was merged into this request.")
+        % {"duplicate": source.reference},
+        created_at=at,
+    )
+    Message.objects.create(
+        request=source,
+        internal=True,
+        author_user=user,
+        body_text=_("Merged into %(request)s.") % {"request": target.reference},
+        created_at=at,
+    )
+    target.search_text = (target.search_text + "\n" + source.search_text)[:MAX_SEARCH_TEXT]
+    target.updated_at = at
+    target.save(update_fields=["incident_entitlement", "search_text", "updated_at"])
+    source.merged_into = target
+    # Its messages now belong to ``target``: only its own subject is left to find.
+    source.search_text = search_text_of(source.subject, source.customer.organisation, [])
+    source.save(update_fields=["merged_into", "search_text"])
+    for step in (Status.RESOLVED, Status.CLOSED):
+        move_request_status(source, step, MoveReason.MERGED, acting_user=acting_user, at=at)
+    write_audit(
+        acting_user=acting_user,
+        action=AuditAction.MERGE_REQUEST,
+        obj=source,
+        at=at,
+        detail={"into": target.pk, "messages": moved_messages, "work": moved_work},
+    )
+    return target
+
+
+SAVED_FILTER_FIELDS = ("q", "status", "assignee", "customer", "product", "priority", "overdue")
+"""The queue's filter fields a saved filter keeps (never the page)."""
+
+
+@transaction.atomic
+def do_save_queue_filter(
+    *,
+    acting_user: User | None,
+    agent: StaffMember,
+    name: str,
+    query: Mapping[str, str],
+    now: datetime | None = None,
+) -> SavedFilter:
+    """Save the queue filter ``query`` (its fields, ``SAVED_FILTER_FIELDS``)
+    under ``name`` for ``agent``; saving a name again replaces its filter."""
+    at = now or clock.now()
+    name = " ".join(name.split())
+    if not name:
+        raise ActionRefused("invalid", "name: " + _("give the filter a name."))
+    if len(name) > 60:
+        raise ActionRefused("invalid", "name: " + _("at most 60 characters."))
+    kept = urlencode([(key, query[key]) for key in SAVED_FILTER_FIELDS if query.get(key)])
+    if len(kept) > 500:
+        raise ActionRefused("invalid", "q: " + _("the filter is too long to save."))
+    saved, _created = SavedFilter.objects.update_or_create(
+        agent=agent, name=name, defaults={"query": kept, "created_at": at}
+    )
+    write_audit(
+        acting_user=acting_user,
+        action=AuditAction.SAVE_QUEUE_FILTER,
+        obj=saved,
+        at=at,
+        detail={"name": name, "query": kept},
+    )
+    return saved
+
+
+@transaction.atomic
+def do_delete_queue_filter(
+    *, acting_user: User | None, saved: SavedFilter, now: datetime | None = None
+) -> None:
+    at = now or clock.now()
+    write_audit(
+        acting_user=acting_user,
+        action=AuditAction.DELETE_QUEUE_FILTER,
+        obj=saved,
+        at=at,
+        detail={"name": saved.name, "query": saved.query},
+    )
+    saved.delete()
+
+
+@transaction.atomic
+def do_save_canned_reply(
+    *,
+    acting_user: User | None,
+    title: str,
+    language: str,
+    body: str,
+    reply: CannedReply | None = None,
+    now: datetime | None = None,
+) -> CannedReply:
+    """Add a canned reply in ``language`` (one of the site's languages), or
+    change ``reply``. A title is used once per language."""
+    at = now or clock.now()
+    title = " ".join(title.split())
+    if not title:
+        raise ActionRefused("invalid", "title: " + _("give the reply a title."))
+    if language not in dict(settings.LANGUAGES):
+        raise ActionRefused(
+            "invalid",
+            "language: "
+            + _("unknown language %(language)s; one of %(allowed)s.")
+            % {"language": repr(language), "allowed": ", ".join(dict(settings.LANGUAGES))},
+        )
+    if not body.strip():
+        raise ActionRefused("invalid", "body: " + _("the reply is empty."))
+    clash = CannedReply.objects.filter(language=language, title=title)
+    if reply is not None:
+        clash = clash.exclude(pk=reply.pk)
+    if clash.exists():
+        raise ActionRefused(
+            "duplicate", "title: " + _("a reply with this title exists in this language.")
+        )
+    reply = reply or CannedReply(created_at=at)
+    reply.title, reply.language, reply.body = title[:100], language, body
+    reply.save()
+    write_audit(
+        acting_user=acting_user,
+        action=AuditAction.SAVE_CANNED_REPLY,
+        obj=reply,
+        at=at,
+        detail={"title": reply.title, "language": language},
+    )
+    return reply
+
+
+@transaction.atomic
+def do_delete_canned_reply(
+    *, acting_user: User | None, reply: CannedReply, now: datetime | None = None
+) -> None:
+    at = now or clock.now()
+    write_audit(
+        acting_user=acting_user,
+        action=AuditAction.DELETE_CANNED_REPLY,
+        obj=reply,
+        at=at,
+        detail={"title": reply.title, "language": reply.language},
+    )
+    reply.delete()

@@ -3,8 +3,11 @@ them, and the vendor's business calendar."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+from django.db.models import Sum
 
 from supportledger.core.convert import kind_defaults_from_row, policy_from_row
 from supportledger.core.models import VendorPolicy
@@ -14,7 +17,7 @@ from supportledger.entitlements.convert import (
     month_start,
     previous_month_start,
 )
-from supportledger.entitlements.models import AllowanceUsage, Entitlement, Kind
+from supportledger.entitlements.models import AllowanceUsage, Entitlement, Kind, LedgerEntry
 from supportledger.rules import types as rules
 from supportledger.rules.calendar import BusinessCalendar
 
@@ -70,3 +73,63 @@ def _allowance_usage(
             )
         }
     return usage
+
+
+RECENTLY_EXPIRED = timedelta(days=366)
+"""How long after it ended an entitlement is still named in a rating's
+explanation as one that did not pay (expired); older ones are history."""
+
+
+def with_passed_over_context(
+    valid_rows: Sequence[Entitlement],
+    valid_values: Sequence[rules.Entitlement],
+    other_rows: Iterable[Entitlement],
+    policy_row: VendorPolicy,
+    day: date,
+    started_at: datetime,
+    usage: Mapping[tuple[int, date], int] | None = None,
+    *,
+    later_work: bool = True,
+) -> list[rules.Entitlement]:
+    """The entitlements to rate a piece of work starting at ``started_at``
+    (local date ``day``) with: ``valid_values`` (those valid that day, from
+    ``valid_rows`` in the same order), then ``other_rows`` that are not valid
+    that day but not yet valid or expired within ``RECENTLY_EXPIRED``, which
+    pay nothing and are named in the rating's ``passed_over``. A voucher with
+    nothing left carries the minutes work dated after ``started_at`` drew
+    from it (``drawn_by_later_work``, one query), so its explanation can say
+    it was drained by work recorded earlier for a later date. ``later_work``
+    False skips that query (a preview of work starting now: no work is
+    dated later)."""
+    others = [
+        row
+        for row in other_rows
+        if not row.starts <= day <= row.ends
+        and (row.starts > day or day - row.ends <= RECENTLY_EXPIRED)
+    ]
+    rows = [*valid_rows, *others]
+    values = list(valid_values)
+    if others:
+        values += rules_entitlements(others, policy_row, day, usage)
+    drained = [
+        row.pk
+        for row, value in zip(rows, values, strict=True)
+        if value.kind == "prepaid_hours" and value.balance_minutes <= 0
+    ]
+    if not drained or not later_work:
+        return values
+    later = dict(
+        LedgerEntry.objects.filter(
+            entitlement_id__in=drained,
+            allowance_month__isnull=True,
+            work_rating__work__started_at__gt=started_at,
+        )
+        .order_by()
+        .values("entitlement_id")
+        .annotate(minutes=Sum("minutes_delta"))
+        .values_list("entitlement_id", "minutes")
+    )
+    return [
+        replace(value, drawn_by_later_work=-later[row.pk]) if later.get(row.pk, 0) < 0 else value
+        for row, value in zip(rows, values, strict=True)
+    ]

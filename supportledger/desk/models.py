@@ -185,6 +185,20 @@ class Request(models.Model):
         related_name="+",
         help_text="The incident pack charged for this request (one incident per request).",
     )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+        help_text="The request this duplicate was merged into (it is then closed).",
+    )
+    search_text = models.TextField(
+        blank=True,
+        default="",
+        help_text="Subject, customer name and every message, folded (desk.search.fold) "
+        "for the queue's search; kept by the desk's actions.",
+    )
     created_at = models.DateTimeField(help_text="UTC.")
 
     class Meta:
@@ -276,6 +290,12 @@ class WorkRating(models.Model):
         help_text='The same lines as [{"code", "args"}] (rules.explanation), to show them in '
         "the reader's language; empty on ratings made before steps were kept.",
     )
+    passed_over = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Entitlements held that paid nothing, and why: [{"entitlement", "kind", '
+        '"reason", "args"}] (rules.types.PASSED_OVER_REASONS).',
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -355,6 +375,45 @@ class Attachment(models.Model):
         return f"{self.filename} ({self.size} bytes)"
 
 
+class MoveReason(models.TextChoices):
+    """Why a request's status moved, as its thread says it."""
+
+    STAFF = "staff", pgettext_lazy("status moved because", "changed by staff")
+    STAFF_REPLY = "staff_reply", pgettext_lazy("status moved because", "support replied")
+    CUSTOMER_REPLY = "customer_reply", pgettext_lazy("status moved because", "the customer replied")
+    ASSIGNED = "assigned", pgettext_lazy("status moved because", "assigned to an agent")
+    WORK_CONFIRMED = (
+        "work_confirmed",
+        pgettext_lazy("status moved because", "the work was confirmed"),
+    )
+    COMPLAINT_WINDOW_CLOSED = (
+        "complaint_window_closed",
+        pgettext_lazy("status moved because", "the time for complaints has passed"),
+    )
+    MERGED = "merged", pgettext_lazy("status moved because", "merged into another request")
+
+
+class StatusChange(models.Model):
+    """One move of a request's status, kept to show in its thread (the audit
+    log keeps the same move with who made it). Append-only."""
+
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=Status.choices)
+    to_status = models.CharField(max_length=10, choices=Status.choices)
+    reason = models.CharField(max_length=32, choices=MoveReason.choices)
+    by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(help_text="UTC.")
+
+    class Meta:
+        ordering = ["request", "at", "id"]
+        indexes = [models.Index(fields=["request", "at", "id"])]
+
+    def __str__(self) -> str:
+        return f"REQ-{self.request_id}: {self.from_status} -> {self.to_status} ({self.reason})"
+
+
 class Timer(models.Model):
     """A running work timer of one agent on one request. Stopping it records
     the work (``do_record_work``) and removes the timer."""
@@ -376,3 +435,42 @@ class Timer(models.Model):
 
     def __str__(self) -> str:
         return f"timer of {self.agent_id} on REQ-{self.request_id} since {self.started_at:%H:%M}"
+
+
+class SavedFilter(models.Model):
+    """A queue filter an agent saved under a name: the queue's query string."""
+
+    agent = models.ForeignKey(
+        "customers.StaffMember", on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=500, help_text="The queue's URL query, without page.")
+    created_at = models.DateTimeField(help_text="UTC.")
+
+    class Meta:
+        ordering = ["agent", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "name"], name="saved_filter_name_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.agent_id})"
+
+
+class CannedReply(models.Model):
+    """A ready answer in one language that agents insert into a reply;
+    managers keep them."""
+
+    title = models.CharField(max_length=100)
+    language = models.CharField(max_length=8, help_text="One of the site's languages.")
+    body = models.TextField()
+    created_at = models.DateTimeField(help_text="UTC.")
+
+    class Meta:
+        ordering = ["language", "title", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["language", "title"], name="canned_reply_title_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} [{self.language}]"

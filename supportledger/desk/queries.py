@@ -23,17 +23,23 @@ from supportledger.catalog.models import Product
 from supportledger.core.models import VendorPolicy
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Customer, StaffMember
-from supportledger.desk.convert import rules_entitlements
+from supportledger.desk.convert import rules_entitlements, with_passed_over_context
 from supportledger.desk.models import (
     ACTIVE_STATUSES,
     Attachment,
+    CannedReply,
     Message,
+    MoveReason,
     Request,
+    SavedFilter,
+    Status,
+    StatusChange,
     Timer,
     WorkEntry,
     category_label,
     mode_label,
 )
+from supportledger.desk.search import search_words
 from supportledger.entitlements.convert import local_date, policy_on
 from supportledger.entitlements.models import Entitlement
 from supportledger.entitlements.queries import (
@@ -78,6 +84,70 @@ def list_thread(request: Request) -> QuerySet[Message]:
     )
 
 
+def list_requests_by_ids(ids: list[int]) -> QuerySet[Request]:
+    """The requests of ``ids`` that exist, in id order, for a bulk change."""
+    return Request.objects.filter(pk__in=ids).select_related("customer").order_by("id")
+
+
+def get_request_by_reference(named: str) -> Request | None:
+    """The request a person named (``REQ-12``, ``req12`` or ``12``), or None."""
+    number = "".join(named.split()).upper().removeprefix("REQ-").removeprefix("REQ")
+    if not number.isdigit():
+        return None
+    return Request.objects.filter(pk=int(number)).first()
+
+
+def list_saved_filters(agent: StaffMember) -> QuerySet[SavedFilter]:
+    """``agent``'s saved queue filters, by name."""
+    return SavedFilter.objects.filter(agent=agent).order_by("name")
+
+
+def list_canned_replies(language: str | None = None) -> QuerySet[CannedReply]:
+    """The canned replies (of ``language`` when given), by language and title."""
+    rows = CannedReply.objects.order_by("language", "title", "id")
+    return rows if language is None else rows.filter(language=language)
+
+
+def list_status_changes(request: Request) -> QuerySet[StatusChange]:
+    """Every move of ``request``'s status, oldest first (one query)."""
+    return StatusChange.objects.filter(request=request).order_by("at", "id")
+
+
+def list_public_thread(request: Request) -> list[Message | StatusChange]:
+    """The thread as the customer sees it: public replies and the moves of
+    the request's status, oldest first (a move made by a reply right after
+    it). Three queries."""
+    entries: list[Message | StatusChange] = [
+        *list_public_messages(request),
+        *list_status_changes(request),
+    ]
+    entries.sort(key=_thread_order)
+    return entries
+
+
+def _thread_order(entry: Message | StatusChange) -> tuple[datetime, int, int]:
+    if isinstance(entry, StatusChange):
+        return (entry.at, 1, entry.pk)
+    return (entry.created_at, 0, entry.pk)
+
+
+def status_change_row(
+    from_status: str, to_status: str, reason: str, at: datetime, by: str | None
+) -> dict[str, Any]:
+    """A move of the status as a thread row of the staff page: its labels
+    in the active language."""
+    labels = dict(Status.choices)
+    return {
+        "status_change": {
+            "from": str(labels.get(from_status, from_status)),
+            "to": str(labels.get(to_status, to_status)),
+            "reason": str(dict(MoveReason.choices).get(reason, reason)),
+            "by": by,
+        },
+        "created_at": at,
+    }
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     status: str = ""
@@ -101,7 +171,9 @@ def list_queue(
     """The requests matching ``filters``, newest first. ``status`` "active"
     (the default when empty) means not resolved or closed; ``overdue`` = the
     first response is due and not given by ``now``. ``search`` matches the
-    subject, the reference (``REQ-12`` or ``12``) and the customer's name."""
+    reference (``REQ-12`` or ``12``), or every word of it occurs in the
+    subject, the customer's name or a message, whatever the case and accents
+    (``desk.search``)."""
     rows = Request.objects.select_related("customer", "product", "assignee__user")
     if filters.status in ("", "active"):
         rows = rows.filter(status__in=ACTIVE_STATUSES)
@@ -121,10 +193,12 @@ def list_queue(
         rows = rows.filter(priority=filters.priority)
     if filters.overdue:
         rows = rows.filter(overdue_first_responses(now), status__in=ACTIVE_STATUSES)
-    term = " ".join(filters.search.split())
-    if term:
-        match = Q(subject__icontains=term) | Q(customer__organisation__icontains=term)
-        number = term.upper().removeprefix("REQ-").removeprefix("REQ")
+    words = search_words(filters.search)
+    if words:
+        match = Q()
+        for word in words:
+            match &= Q(search_text__contains=word)
+        number = "".join(words).upper().removeprefix("REQ-").removeprefix("REQ")
         if number.isdigit():
             match |= Q(pk=int(number))
         rows = rows.filter(match)
@@ -209,7 +283,9 @@ def list_thread_for_staff_page(request: Request) -> list[dict[str, Any]]:
     rows with their authors' names and their attachments, in one query:
     ``{"id", "internal", "body_text", "created_at", "author_user":
     {"username"} | None, "author_contact": {"name"} | None, "attachments":
-    [{"pk", "filename", "size"}]}``."""
+    [{"pk", "filename", "size"}]}``; and the moves of its status as
+    ``{"status_change": {"from", "to", "reason", "by"}, "created_at"}``
+    (one more query)."""
     rows = (
         Message.objects.filter(request=request)
         .order_by("created_at", "id", "attachments__id")
@@ -241,6 +317,13 @@ def list_thread_for_staff_page(request: Request) -> list[dict[str, Any]]:
             )
         if file_pk is not None:
             thread[-1]["attachments"].append({"pk": file_pk, "filename": filename, "size": size})
+    moves = StatusChange.objects.filter(request=request).values_list(
+        "from_status", "to_status", "reason", "at", "by_user__username"
+    )
+    if moves:
+        # Stable sort: a move made by a message at the same instant follows it.
+        thread.extend(status_change_row(*move) for move in moves)
+        thread.sort(key=lambda row: row["created_at"])
     return thread
 
 
@@ -272,6 +355,7 @@ class RatingRow:
     currency: str
     explanation: list[str]
     steps: list[Any]
+    passed_over: list[Any]
 
 
 @dataclass(frozen=True)
@@ -300,6 +384,7 @@ def list_work_lines(request: Request) -> list[WorkLine]:
             "rating__currency",
             "rating__explanation",
             "rating__steps",
+            "rating__passed_over",
         )
     )
     return [
@@ -307,7 +392,7 @@ def list_work_lines(request: Request) -> list[WorkLine]:
             WorkRow(started, mode, category, {"user": {"username": agent}}),
             None
             if rating is None
-            else RatingRow(duration, counted, amount, currency, explanation, steps),
+            else RatingRow(duration, counted, amount, currency, explanation, steps, passed or []),
         )
         for (
             started,
@@ -321,6 +406,7 @@ def list_work_lines(request: Request) -> list[WorkLine]:
             currency,
             explanation,
             steps,
+            passed,
         ) in rows
     ]
 
@@ -416,15 +502,36 @@ def get_rating_preview(
     policy_row = policy_row or get_vendor_policy()
     day = local_date(started_at, policy_row.timezone)
     if holdings is not None and (holdings.customer_id, holdings.on) == (customer.pk, day):
-        values = rules_entitlements(holdings.valid_rows(), policy_row, day, holdings.used)
+        valid = holdings.valid_rows()
+        valid_ids = {row.pk for row in valid}
+        others = [row for row in holdings.rows if row.pk not in valid_ids]
+        values = with_passed_over_context(
+            valid,
+            rules_entitlements(valid, policy_row, day, holdings.used),
+            sorted(others, key=lambda row: row.pk),
+            policy_row,
+            day,
+            started_at,
+            holdings.used,
+            later_work=False,
+        )
     else:
-        rows = (
-            Entitlement.objects.filter(customer_id=customer.pk, starts__lte=day, ends__gte=day)
+        rows = list(
+            Entitlement.objects.filter(customer_id=customer.pk)
             .select_related("licence__product")
             .prefetch_related("products")
             .order_by("id")
         )
-        values = rules_entitlements(rows, policy_row, day)
+        valid = [row for row in rows if row.starts <= day <= row.ends]
+        values = with_passed_over_context(
+            valid,
+            rules_entitlements(valid, policy_row, day),
+            [row for row in rows if not row.starts <= day <= row.ends],
+            policy_row,
+            day,
+            started_at,
+            later_work=False,
+        )
     charged = request.incident_entitlement if request is not None else None
     work = Work(
         id="preview",

@@ -45,12 +45,14 @@ def run_every_poll_jobs() -> list[str]:
 def due_slots(today: date) -> list[tuple[str, object, tuple[str, ...]]]:
     """(job name, task, args) due on ``today`` (policy time zone): the billing
     run of the previous month on the 1st; every day holds and renewal
-    reminders, visit reminders, automatic confirmation of work and balance
-    alerts, each its own job so one failing does not hold up the others."""
+    reminders, visit reminders, automatic confirmation of work, closing
+    requests whose complaint window has passed and balance alerts, each its
+    own job so one failing does not hold up the others."""
     slots: list[tuple[str, object, tuple[str, ...]]] = [
         ("daily", tasks.run_daily_jobs, ()),
         ("appointment_reminders", tasks.send_appointment_reminders, ()),
         ("auto_confirm_work", tasks.auto_confirm_work, ()),
+        ("close_requests", tasks.close_requests_past_complaint_window, ()),
         ("balance_alerts", tasks.send_balance_alerts, ()),
         ("national_documents", tasks.submit_due_national_documents, ()),
     ]

@@ -72,6 +72,12 @@ def auto_confirm_work() -> dict[str, Any]:
 
 
 @task()
+def close_requests_past_complaint_window() -> dict[str, Any]:
+    """Close resolved requests whose time for complaints has passed (service)."""
+    return {"closed": service_actions.close_requests_past_complaint_window(clock.now())}
+
+
+@task()
 def send_balance_alerts() -> dict[str, Any]:
     """Queue mail for the balance alerts not yet notified (intake)."""
     return {"alerts": queue_balance_alerts(now=clock.now())}

@@ -684,6 +684,10 @@ def rating_to_json(rating: Rating) -> dict[str, Any]:
         "after_hours": rating.after_hours,
         "travel_billed": rating.travel_billed,
         "explanation": list(rating.explanation),
+        "passed_over": [
+            {"entitlement": p.entitlement, "kind": p.kind, "reason": p.reason, **dict(p.args)}
+            for p in rating.passed_over
+        ],
     }
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -38,13 +39,21 @@ from supportledger.rules.types import (
     Allocation,
     Entitlement,
     IncidentUse,
+    PassedOver,
     Policy,
     Rating,
     RulesError,
     Work,
 )
 
-__all__ = ["MAX_WORK", "is_after_hours", "is_in_service_area", "normalise_city", "rate_work"]
+__all__ = [
+    "MAX_WORK",
+    "is_after_hours",
+    "is_in_service_area",
+    "normalise_city",
+    "passed_over",
+    "rate_work",
+]
 
 MAX_WORK = timedelta(hours=24)
 """The longest single piece of work accepted (inclusive)."""
@@ -135,7 +144,79 @@ def rate_work(
     work's local start date in ``policy.timezone``. Error codes:
     ``invalid_work``, ``outside_service_area``, ``outside_business_hours``,
     ``not_entitled``, ``no_rate``.
+
+    ``entitlements`` may include ones not valid on the work's date (expired,
+    not yet valid): they pay nothing and are listed in the rating's
+    ``passed_over`` with every other entitlement that did not pay, and why.
     """
+    result = _rate(policy, entitlements, work)
+    if isinstance(result, RulesError):
+        return result
+    return replace(result, passed_over=passed_over(policy, entitlements, work, result))
+
+
+def passed_over(
+    policy: Policy, entitlements: Sequence[Entitlement], work: Work, rating: Rating
+) -> tuple[PassedOver, ...]:
+    """Each of ``entitlements`` that paid nothing of ``work`` as ``rating``
+    rated it, with the first reason that kept it out (``PASSED_OVER_REASONS``,
+    checked in that order), in the order the rules consider them."""
+    paid = {a.entitlement for a in rating.allocations} | {i.entitlement for i in rating.incidents}
+    calendar = BusinessCalendar.for_policy(policy)
+    day = work.started_at.astimezone(calendar.zone).date()
+    hours_only = work.mode in policy.business_hours_only_modes and not calendar.is_business_time(
+        work.started_at
+    )
+    valid = [e for e in entitlements if e.starts <= day <= e.ends and e.applies_to(work.product)]
+    found = []
+    for e in sorted(entitlements, key=_order):
+        if e.id in paid:
+            continue
+        reason, args = _why_not(e, work, day, hours_only, valid)
+        found.append(PassedOver(e.id, e.kind, reason, args))
+    return tuple(found)
+
+
+def _why_not(
+    e: Entitlement, work: Work, day: date, hours_only: bool, valid: Sequence[Entitlement]
+) -> tuple[str, dict[str, str | int]]:
+    mode, category = work.mode, work.category
+    if day > e.ends:
+        return "expired", {"ends": e.ends.isoformat()}
+    if day < e.starts:
+        return "not_yet_valid", {"starts": e.starts.isoformat()}
+    if not e.applies_to(work.product):
+        return "other_product", {"product": work.product}
+    if not e.applies_to_request(work.request.id):
+        return "other_request", {"request": e.request or ""}
+    if hours_only:
+        return "outside_business_hours", {"mode": mode}
+    if e.kind == "contract":
+        if category in e.covers and mode in e.modes:
+            return "not_needed", {}
+        if e.minutes_per_month > 0 and mode in e.modes:
+            if _allowance_left(e) <= 0:
+                return "allowance_used", {"minutes_per_month": e.minutes_per_month}
+            return "not_needed", {}
+    if mode not in e.modes:
+        return "mode_not_covered", {"mode": mode}
+    if category not in e.covers:
+        return "category_not_covered", {"category": category}
+    if e.kind == "prepaid_hours" and e.balance_minutes <= 0:
+        if e.drawn_by_later_work > 0:
+            return "drained_by_later_work", {"minutes": e.drawn_by_later_work}
+        return "no_minutes_left", {}
+    if e.kind == "incident_pack":
+        if work.request.incident_from is None and e.balance_incidents < 1:
+            return "no_incidents_left", {}
+        if e.requires is not None and not any(
+            other.kind == e.requires and other is not e for other in valid
+        ):
+            return "requires", {"kind": e.requires}
+    return "not_needed", {}
+
+
+def _rate(policy: Policy, entitlements: Sequence[Entitlement], work: Work) -> Rating | RulesError:
     # 1. Validate.
     error = _validate(policy, work)
     if error is not None:

@@ -220,6 +220,10 @@ class Entitlement:
     requires: EntitlementKind | None = None
     request: str | None = None
     grants_downloads: bool | None = None
+    drawn_by_later_work: int = 0
+    """Minutes of this entitlement's balance already drawn by work dated
+    after the work being rated (recorded before it); only explains why a
+    drained voucher did not pay (``PassedOver``), never changes a rating."""
 
     def is_valid_on(self, day: date) -> bool:
         return self.starts <= day <= self.ends
@@ -272,6 +276,52 @@ class IncidentUse:
     count: int
 
 
+PASSED_OVER_REASONS: Final = (
+    "expired",
+    "not_yet_valid",
+    "other_product",
+    "other_request",
+    "outside_business_hours",
+    "mode_not_covered",
+    "category_not_covered",
+    "requires",
+    "no_minutes_left",
+    "drained_by_later_work",
+    "allowance_used",
+    "no_incidents_left",
+    "not_needed",
+)
+"""Why an entitlement the customer holds did not pay for a piece of work:
+
+``expired`` (args: ends) and ``not_yet_valid`` (starts), ISO dates, against
+the work's local date; ``other_product`` (product): it is for other
+products; ``other_request`` (request): a service warranty for the rework of
+another request; ``outside_business_hours`` (mode): the mode is offered only
+in business hours and the work starts outside them; ``mode_not_covered``
+(mode) and ``category_not_covered`` (category): its terms exclude how or
+what the work is (a warranty that excludes on-site work, a contract whose
+categories do not include it); ``requires`` (kind): an incident pack that
+extends a kind of entitlement the customer does not hold that day;
+``no_minutes_left``: a voucher with nothing left; ``drained_by_later_work``
+(minutes): a voucher emptied by work dated after this work and recorded
+before it; ``allowance_used`` (minutes_per_month): a contract's monthly
+allowance is used up; ``no_incidents_left``: an incident pack with no
+incident left; ``not_needed``: it could have paid, but the work was already
+covered before its turn (DESIGN 3.2's order)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PassedOver:
+    """An entitlement the customer holds that paid nothing of a piece of
+    work, and why: ``reason`` is one of ``PASSED_OVER_REASONS``, ``args`` its
+    plain values (dates ISO, minutes ``int``)."""
+
+    entitlement: str
+    kind: EntitlementKind
+    reason: str
+    args: Mapping[str, str | int] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, slots=True)
 class Rating:
     """What one piece of work costs and why.
@@ -293,6 +343,9 @@ class Rating:
     steps: tuple[Step, ...]
     travel_billed: bool = False
     after_hours: bool = False
+    passed_over: tuple[PassedOver, ...] = ()
+    """Every other entitlement the rating was given, in the order the
+    rules consider them (``ends``, then id), with why it did not pay."""
 
     @property
     def explanation(self) -> tuple[str, ...]:

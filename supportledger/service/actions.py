@@ -33,11 +33,12 @@ from supportledger.core.queries import get_vendor_policy
 from supportledger.core.transitions import check_transition
 from supportledger.customers.holds import describe_hold_reason
 from supportledger.customers.models import Contact, StaffMember
-from supportledger.desk.models import Request, WorkEntry
+from supportledger.desk.actions import move_request_status
+from supportledger.desk.models import MoveReason, Request, Status, WorkEntry
 from supportledger.entitlements.actions import do_grant_service_warranty
 from supportledger.entitlements.convert import local_date
 from supportledger.rules.calendar import BusinessCalendar
-from supportledger.rules.claims import auto_confirmation_at, is_complaint_in_time
+from supportledger.rules.claims import auto_confirmation_at, claim_window, is_complaint_in_time
 from supportledger.rules.rating import is_in_service_area
 from supportledger.rules.types import Policy
 from supportledger.service.mail import format_local, queue_appointment_mail
@@ -671,7 +672,24 @@ def _confirm(
         at=confirmed_at,
         detail={"contact": contact.pk if contact else None, "automatic": automatic},
     )
+    _resolve_when_all_work_confirmed(work, acting_user=acting_user, at=confirmed_at)
     return confirmation
+
+
+def _resolve_when_all_work_confirmed(
+    work: WorkEntry, *, acting_user: User | None, at: datetime
+) -> None:
+    """Once every piece of work on ``work``'s request is confirmed (by the
+    customer or automatically) and no timer runs on it, the request is
+    resolved, if the transition table allows it from where it is."""
+    request = Request.objects.select_for_update().get(pk=work.request_id)
+    if WorkEntry.objects.filter(request=request, confirmation__isnull=True).exists():
+        return
+    if request.timers.exists():
+        return
+    move_request_status(
+        request, Status.RESOLVED, MoveReason.WORK_CONFIRMED, acting_user=acting_user, at=at
+    )
 
 
 @transaction.atomic
@@ -723,6 +741,55 @@ def auto_confirm_work(now: datetime | None = None) -> int:
             _confirm(acting_user=None, work=work, confirmed_at=when, contact=None, automatic=True)
             done += 1
     return done
+
+
+def close_requests_past_complaint_window(now: datetime | None = None) -> int:
+    """Close every resolved request whose time for complaints has passed:
+    the complaint deadline (DESIGN 3.6, the policy's business days, no next
+    service counted) of each confirmed piece of work on it and of its
+    resolution is before ``now``, and no claim on it awaits a decision. Each close goes
+    through the transition table and is audited; returns how many closed."""
+    at = now or clock.now()
+    policy = policy_from_row(get_vendor_policy(), {})
+    calendar = BusinessCalendar.for_policy(policy)
+    done = 0
+    candidates = Request.objects.filter(status=Status.RESOLVED, resolved_at__lte=at)
+    for pk in list(candidates.values_list("pk", flat=True)):
+        with transaction.atomic():
+            request = Request.objects.select_for_update().get(pk=pk)
+            if request.status != Status.RESOLVED or request.resolved_at is None:
+                continue
+            if Claim.objects.filter(work__request=request, status=ClaimStatus.FILED).exists():
+                continue
+            if not _complaint_window_passed(request, calendar, policy, at):
+                continue
+            if move_request_status(
+                request,
+                Status.CLOSED,
+                MoveReason.COMPLAINT_WINDOW_CLOSED,
+                acting_user=None,
+                at=at,
+            ):
+                done += 1
+    return done
+
+
+def _complaint_window_passed(
+    request: Request, calendar: BusinessCalendar, policy: Policy, at: datetime
+) -> bool:
+    """True when the complaint deadline of every confirmation on ``request``,
+    and the one counted from its resolution, are before ``at``."""
+    instants = list(
+        WorkConfirmation.objects.filter(work__request=request).values_list(
+            "confirmed_at", flat=True
+        )
+    )
+    if request.resolved_at is not None:
+        instants.append(request.resolved_at)
+    return all(
+        not is_complaint_in_time(claim_window(calendar, policy.claims, instant, None), at)
+        for instant in instants
+    )
 
 
 # --- Claims -------------------------------------------------------------------

@@ -114,7 +114,10 @@ def test_the_portal_request_page_in_bulgarian_explains_the_charge_in_bulgarian(
     lines = explain_rating(rating, "bg")
     for line in lines:
         assert escape(line) in html
-    assert lines[-1].startswith("Сума ")
+    # The steps end with the amount; then each entitlement held that did not pay.
+    assert lines[len(rating.steps) - 1].startswith("Сума ")
+    assert len(lines) == len(rating.steps) + len(rating.passed_over)
+    assert all("не плати" in line for line in lines[len(rating.steps) :])
     with override("bg"):
         mode, category = Mode(work.mode).label, Category(work.category).label
         assert f'<span class="mode">{escape(mode)}</span>' in html

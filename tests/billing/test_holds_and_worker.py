@@ -25,6 +25,7 @@ DAILY = [
     "daily",
     "appointment_reminders",
     "auto_confirm_work",
+    "close_requests",
     "balance_alerts",
     "national_documents",
 ]

@@ -34,7 +34,7 @@ def test_demo_fills_an_empty_database_through_the_actions_and_then_leaves_it_alo
 @pytest.mark.django_db
 def test_demo_requests_speak_their_customers_language_and_older_ones_are_closed():
     from supportledger.demo.build import ASKS
-    from supportledger.desk.models import Message, Status
+    from supportledger.desk.models import Message, Status, StatusChange
 
     build_small("prepaid_hours_bg", today=date(2026, 6, 1), customers=12)
     requests = Request.objects.select_related("customer", "product")
@@ -52,6 +52,17 @@ def test_demo_requests_speak_their_customers_language_and_older_ones_are_closed(
     assert old
     assert all(r.status == Status.CLOSED for r in old)
     assert requests.filter(status__in=[Status.NEW, Status.OPEN, Status.WAITING]).exists()
+    # The statuses moved through the desk's actions, not by age: nothing old
+    # is new, and each old request with work was resolved by its confirmed
+    # work and closed by the job once the time for complaints had passed.
+    assert not requests.filter(status=Status.NEW).exists()
+    for request in old:
+        reasons = list(
+            StatusChange.objects.filter(request=request)
+            .order_by("at", "id")
+            .values_list("reason", flat=True)
+        )
+        assert reasons[-2:] == ["work_confirmed", "complaint_window_closed"], reasons
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ DAILY = {
     "daily": "run_daily_jobs",
     "appointment_reminders": "send_appointment_reminders",
     "auto_confirm_work": "auto_confirm_work",
+    "close_requests": "close_requests_past_complaint_window",
     "balance_alerts": "send_balance_alerts",
     "national_documents": "submit_due_national_documents",
 }

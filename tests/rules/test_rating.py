@@ -15,6 +15,7 @@ from supportledger.rules.types import (
     Allocation,
     Entitlement,
     IncidentUse,
+    PassedOver,
     Policy,
     Rating,
     RulesError,
@@ -388,7 +389,11 @@ def test_a_service_warranty_does_not_cover_another_request_category_or_product()
 def test_a_service_warranty_leaves_a_package_drawn_by_other_work_alone():
     package = entitlement("PKG-1", "prepaid_hours", balance_minutes=300)
     other = work(50, category="training", request="R-2")
-    assert rated(policy(), [package, complaint_grant()], other) == rated(policy(), [package], other)
+    with_grant = rated(policy(), [package, complaint_grant()], other)
+    assert replace(with_grant, passed_over=()) == rated(policy(), [package], other)
+    assert with_grant.passed_over == (
+        PassedOver("SWA-1", "service_warranty", "other_request", {"request": "R-1"}),
+    )
 
 
 # Business-hours-only modes.

@@ -11,7 +11,16 @@ from hypothesis import strategies as st
 
 from supportledger.rules.calendar import BusinessCalendar
 from supportledger.rules.rating import rate_work
-from supportledger.rules.types import CATEGORIES, MODES, Entitlement, Policy, Rating, Work
+from supportledger.rules.types import (
+    CATEGORIES,
+    MODES,
+    PASSED_OVER_REASONS,
+    Entitlement,
+    Policy,
+    Rating,
+    RulesError,
+    Work,
+)
 
 from .factories import entitlement, policy, work
 
@@ -229,7 +238,29 @@ def test_a_service_warranty_for_another_request_changes_nothing(
         starts=DAY + timedelta(days=valid[0]),
         ends=DAY + timedelta(days=max(valid)),
     )
-    assert rate_work(rules, [*held, grant], piece) == rate_work(rules, held, piece)
+    with_grant = rate_work(rules, [*held, grant], piece)
+    without = rate_work(rules, held, piece)
+    if isinstance(with_grant, Rating):
+        assert isinstance(without, Rating)
+        assert replace(with_grant, passed_over=without.passed_over) == without
+        assert grant.id in {p.entitlement for p in with_grant.passed_over}
+    else:
+        assert with_grant == without
+
+
+@given(policies, holdings(), pieces())
+def test_every_entitlement_held_either_pays_or_is_named_with_a_known_reason(
+    rules: Policy, held: list[Entitlement], piece: Work
+):
+    result = rate_work(rules, held, piece)
+    if isinstance(result, RulesError):
+        return
+    paid = {a.entitlement for a in result.allocations} | {i.entitlement for i in result.incidents}
+    named = [p.entitlement for p in result.passed_over]
+    assert len(named) == len(set(named))
+    assert paid.isdisjoint(named)
+    assert paid | set(named) == {e.id for e in held}
+    assert all(p.reason in PASSED_OVER_REASONS for p in result.passed_over)
 
 
 @given(policies, holdings(), pieces())

@@ -3,6 +3,7 @@ from django.urls import path
 from supportledger.console import calendar, caught_mail, offers, outbox, second_factor, seller
 from supportledger.console.views import auth
 from supportledger.console.views import desk as views
+from supportledger.console.views import queue as queue_views
 
 app_name = "console"
 
@@ -20,6 +21,16 @@ urlpatterns = [
         name="reset_staff_second_factor",
     ),
     path("requests/new/", views.new_request, name="new_request"),
+    path("queue/bulk/", queue_views.bulk_change, name="queue_bulk"),
+    path("queue/filters/", queue_views.save_filter, name="save_queue_filter"),
+    path("queue/filters/<int:pk>/delete/", queue_views.delete_filter, name="delete_queue_filter"),
+    path("requests/<int:pk>/merge/", queue_views.merge_request, name="merge_request"),
+    path("canned-replies/", queue_views.canned_replies, name="canned_replies"),
+    path(
+        "canned-replies/<int:pk>/delete/",
+        queue_views.delete_canned_reply,
+        name="delete_canned_reply",
+    ),
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("requests/<int:pk>/messages/", views.post_message, name="post_message"),
     path("requests/<int:pk>/status/", views.change_status, name="change_status"),

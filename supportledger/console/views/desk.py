@@ -100,6 +100,9 @@ def queue(request: HttpRequest) -> HttpResponse:
                 "priority": request.GET.get("priority", ""),
                 "overdue": bool(data.get("overdue")),
             },
+            "saved_filters": queries.list_saved_filters(_staff(request)),
+            "staff": queries.list_staff_choices(),
+            "all_statuses": Status.choices,
         },
     )
 
@@ -238,6 +241,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ActionRefused as refused:
         preview = refused
+    language = desk_request.contact.language if desk_request.contact else ""
+    canned = list(queries.list_canned_replies())
+    picked = next((c for c in canned if str(c.pk) == request.GET.get("canned")), None)
     # Times on the page (and the default "Started at") in the policy's zone.
     with timezone.override(ZoneInfo(policy_row.timezone)):
         return render(
@@ -267,6 +273,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     desk_request.response_due_at, desk_request.first_response_at, now
                 ),
                 "time_zone": policy_row.timezone,
+                # The contact's language first, then the others.
+                "canned_replies": sorted(canned, key=lambda c: (c.language != language,)),
+                "reply_text": picked.body if picked is not None else "",
             },
         )
 

@@ -18,7 +18,7 @@ from supportledger.desk.actions import do_open_request, do_post_message
 from supportledger.desk.models import Category, Request, WorkEntry, WorkRating
 from supportledger.desk.queries import (
     get_attachment_for_customer,
-    list_public_messages,
+    list_public_thread,
     list_requests_for_customer,
 )
 from supportledger.entitlements.models import Licence
@@ -163,7 +163,7 @@ def request_view(request: HttpRequest, request_id: Request) -> HttpResponse:
         "portal/request.html",
         {
             "support_request": support_request,
-            "thread": list_public_messages(support_request),
+            "thread": list_public_thread(support_request),
             "lines": lines,
             "timezone": get_vendor_policy().timezone,
         },
