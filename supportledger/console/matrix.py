@@ -63,6 +63,8 @@ VIEW_CAPABILITIES: dict[str, str] = {
     "console:correct_timer": WORK,
     "console:attachment": WORK,
     "console:response_targets": WORK,
+    # pickers: the rows matching what is typed in a form's search field
+    "console:pick": WORK,
     # offers: every staff member reads them (the views let only managers and
     # administrators write on the pages that both show and change)
     "console:offers": WORK,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportledger.console import caught_mail, offers, outbox, second_factor, seller
+from supportledger.console import caught_mail, offers, outbox, pickers, second_factor, seller
 from supportledger.console.views import auth
 from supportledger.console.views import desk as views
 
@@ -35,6 +35,7 @@ urlpatterns = [
     path("offers/<slug:code>/prices/", offers.offer_price, name="offer_price"),
     path("offers/<slug:code>/sell/", offers.offer_sell, name="offer_sell"),
     path("seller/", seller.seller_settings, name="seller"),
+    path("pick/<slug:kind>/", pickers.pick, name="pick"),
     path("caught-mail/", caught_mail.caught_mail_list, name="caught_mail"),
     path("caught-mail/<str:key>/", caught_mail.caught_mail_detail, name="caught_mail_detail"),
 ]
