@@ -81,6 +81,9 @@ VIEW_CAPABILITIES: dict[str, str] = {
     # customers (their page also lists the customer's orders and invoices)
     "customers:list": WORK,
     "customers:detail": WORK,
+    # selling from the customer's page: licences, vouchers, contracts,
+    # incident packs, renewals and extensions of support (preview, confirm)
+    "customers:sell": SELL,
     # mail intake
     "intake:mail_list": WORK,
     "intake:mail_detail": WORK,
