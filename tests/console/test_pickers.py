@@ -7,14 +7,21 @@ that keeps what was typed."""
 
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from supportledger.customers.actions import do_add_contact, do_create_customer
+from supportledger.customers.actions import (
+    do_add_contact,
+    do_add_staff_member,
+    do_create_customer,
+)
+from supportledger.customers.models import StaffRole
 from supportledger.desk.models import Request
 from supportledger.entitlements.actions import do_sell_licence
+from supportledger.entitlements.models import Entitlement
 from supportledger.service.models import Consent
 from tests.cast import SET_UP_AT, open_request
 from tests.service.scene import PRICE_LIST, build_scene, consent
@@ -254,3 +261,34 @@ class TheConsolePages(TestCase):
         assert '"includeIndicatorStyles": false' in html  # htmx adds no inline style
         assert "<script>" not in html
         assert " on" + "click=" not in html
+
+
+class TheOtherFormsThatAskedForACustomer(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.scene = build_scene()
+        cls.boss = do_add_staff_member(
+            acting_user=None,
+            user=get_user_model().objects.create_user("boss"),
+            role=StaffRole.MANAGER,
+            now=SET_UP_AT,
+        )
+
+    def setUp(self):
+        self.client.force_login(self.boss.user)
+
+    def test_the_invoice_list_filters_by_a_customer_picked_by_name(self):
+        page = self.client.get(reverse("billing:invoices")).content.decode()
+        assert "Customer id" not in page
+        assert 'name="customer_text"' in page
+        response = self.client.get(reverse("billing:invoices"), {"customer_text": "nobody"})
+        assert response.status_code == 200
+        assert "No customer matches" in response.content.decode()
+
+    def test_an_offer_is_sold_to_a_customer_typed_by_name(self):
+        response = self.client.post(
+            reverse("console:offer_sell", args=["voucher"]),
+            {"customer_text": "zeta", "size": 600},
+        )
+        assert response.status_code == 302
+        assert Entitlement.objects.get(offer__code="voucher").customer == self.scene.cast.zeta

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from supportledger.billing.convert import Period
 from supportledger.billing.models import InvoiceStatus
+from supportledger.console.pickers import PickerField, PickerForm
 
 
 class PeriodField(forms.CharField):
@@ -23,12 +24,12 @@ class PeriodField(forms.CharField):
             raise forms.ValidationError(_("Give a month as YYYY-MM, e.g. 2026-03.")) from exc
 
 
-class InvoiceFilterForm(forms.Form):
+class InvoiceFilterForm(PickerForm):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", "—"), *InvoiceStatus.choices]
     )
     period = PeriodField(label=_("Period"), required=False, max_length=7)
-    customer = forms.IntegerField(label=_("Customer id"), required=False, min_value=1)
+    customer = PickerField("customer", label=_("Customer"), required=False)
 
 
 class PeriodForm(forms.Form):
