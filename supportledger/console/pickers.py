@@ -27,6 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
+from django_htmx.http import trigger_client_event
 
 from supportledger.catalog.models import Product
 from supportledger.catalog.queries import pick_products
@@ -277,11 +278,15 @@ class PickerForm(forms.Form):
 @staff_required
 def pick(request: HttpRequest, kind: str) -> HttpResponse:
     """The rows matching what is typed in the field ``field`` (htmx swaps
-    them under it), or, with ``choose``, the field with that row chosen."""
+    them under it); with ``choose``, the field with that row chosen; with
+    ``reset``, the field empty."""
     picker = PICKERS.get(kind)
     field = request.GET.get("field", kind)
     if picker is None or not _FIELD_NAME.match(field):
         raise Http404("No such picker.")
+    if request.GET.get("reset"):
+        # The row this one depends on was chosen anew: start again empty.
+        return HttpResponse(PickerWidget(kind).render(field, None, attrs={"id": f"id_{field}"}))
     scope = None
     if picker.needs:
         needed = request.GET.get(picker.needs, "")
@@ -303,7 +308,12 @@ def pick(request: HttpRequest, kind: str) -> HttpResponse:
         row = picker.rows(scope).filter(pk=int(chosen)).first()
         if row is None:
             raise Http404("No such row.")
-        return HttpResponse(PickerWidget(kind).render(field, row, attrs={"id": f"id_{field}"}))
+        chosen_field = HttpResponse(
+            PickerWidget(kind).render(field, row, attrs={"id": f"id_{field}"})
+        )
+        # Pickers that look within this row (a contact within its customer)
+        # hear it and empty themselves (django-htmx sets HX-Trigger).
+        return trigger_client_event(chosen_field, f"{kind}-chosen")
     text = request.GET.get(f"{field}_text", request.GET.get("q", ""))[:100]
     rows = picker.find(text, scope)
     return render(

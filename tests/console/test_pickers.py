@@ -292,3 +292,22 @@ class TheOtherFormsThatAskedForACustomer(TestCase):
         )
         assert response.status_code == 302
         assert Entitlement.objects.get(offer__code="voucher").customer == self.scene.cast.zeta
+
+
+class ADependentPicker(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.scene = build_scene()
+
+    def test_choosing_a_customer_tells_its_contact_field_to_empty_itself(self):
+        self.client.force_login(self.scene.cast.maria.user)
+        url = reverse("console:pick", args=["customer"])
+        chosen = self.client.get(url, {"field": "customer", "choose": self.scene.cast.zeta.pk})
+        assert "customer-chosen" in chosen.headers["HX-Trigger"]
+        form = self.client.get(reverse("console:new_request")).content.decode()
+        assert 'hx-trigger="customer-chosen from:body"' in form
+        emptied = self.client.get(
+            reverse("console:pick", args=["contact"]), {"field": "contact", "reset": "1"}
+        ).content.decode()
+        assert 'name="contact" value=""' in emptied
+        assert 'name="contact_text"' in emptied

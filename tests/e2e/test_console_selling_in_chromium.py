@@ -58,6 +58,18 @@ def test_a_manager_finds_a_customer_sells_a_voucher_and_opens_a_phone_request_wi
         page.wait_for_selector(
             f"#id_customer_picker input[name=customer][value='{cast.acme.pk}']", state="attached"
         )
+        # A contact is picked within that customer; choosing another
+        # customer empties it again.
+        page.locator("#id_contact").press_sequentially("pet")
+        page.click("#id_contact_results button:has-text('Petya Ivanova')")
+        page.wait_for_selector(
+            f"#id_contact_picker input[name=contact][value='{petya.pk}']", state="attached"
+        )
+        page.locator("#id_customer").fill("")
+        page.locator("#id_customer").press_sequentially("zet")
+        page.click("#id_customer_results button:has-text('Zeta OOD')")
+        page.wait_for_selector("#id_contact_picker input[name=contact][value='']", state="attached")
+        assert page.locator("#id_contact").input_value() == ""
         page.goto(live_server.url + f"/console/customers/{cast.acme.pk}/")
 
         # Sold from the customer's page: previewed, then confirmed.
