@@ -52,6 +52,8 @@ def run() -> None:
 
 
 def measure() -> None:
+    import logging
+
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportledger.settings")
@@ -64,6 +66,7 @@ def measure() -> None:
     from supportledger.desk.models import Request
     from supportledger.entitlements.models import Licence
 
+    logging.getLogger("supportledger.requests").setLevel(logging.WARNING)  # one line a page
     client = Client(HTTP_HOST="127.0.0.1", HTTP_HX_REQUEST="true")
     client.force_login(get_user_model().objects.get(username="admin"))
     if not Contact.objects.exists():
