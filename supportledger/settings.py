@@ -100,6 +100,9 @@ INSTALLED_APPS = [
     "axes",
     "supportledger.ops",
     "supportledger.imports",
+    # htmx for the console's pickers: request.htmx, and htmx itself as a
+    # static file pinned with the package (django_htmx/htmx-2.min.js).
+    "django_htmx",
 ]
 
 # Roles come from the permission matrix (supportledger.customers.permissions)
@@ -121,6 +124,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "supportledger.console.middleware.VendorTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "supportledger.portal.middleware.ContentSecurityPolicyMiddleware",

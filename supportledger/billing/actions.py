@@ -59,7 +59,7 @@ from supportledger.billing.queries import (
     find_renewal_order,
     get_billing_settings,
     get_invoice_of_order,
-    get_offer_sale_price,
+    get_offer_sale_quote,
     get_order_quote,
     get_support_period_to_renew,
     list_overdue_invoices,
@@ -70,7 +70,6 @@ from supportledger.billing.queries import (
 )
 from supportledger.catalog.models import Offer as CatalogOffer
 from supportledger.catalog.models import Product
-from supportledger.catalog.queries import check_offer_size, get_current_offer
 from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.audit import AuditAction
@@ -981,34 +980,21 @@ def do_sell_offer_now(
     a recurring offer's is the fee of each month or year, every one billed
     by the run. ``starts`` defaults to the sale day."""
     at = now or clock.now()
-    chosen = get_current_offer(offer)
-    if chosen is None or not chosen.sold:
-        raise ActionRefused(
-            "not_offered", "offer: " + _("the vendor sells no %(what)s.") % {"what": offer}
-        )
-    _owned(customer, licence, "licence", _("no such licence for this customer."))
     today = local_date(at, get_vendor_policy().timezone)
-    size = check_offer_size(chosen, size)
-    price = get_offer_sale_price(customer, chosen, size=size, day=today)
-    if price is None:
-        currency = customer.currency or get_vendor_policy().currency
-        raise ActionRefused(
-            "no_price",
-            "size: "
-            + _("%(offer)s has no price in %(currency)s on %(day)s.")
-            % {"offer": chosen.code, "currency": currency, "day": today.isoformat()},
-        )
-    fee, currency = price
+    _owned(customer, licence, "licence", _("no such licence for this customer."))
+    quote = get_offer_sale_quote(
+        customer=customer, offer_code=offer, size=size, starts=starts, on=today
+    )
     return do_sell_offer(
         acting_user=acting_user,
         customer=customer,
-        offer=chosen,
-        starts=starts or today,
-        size=size,
+        offer=quote.offer,
+        starts=quote.starts,
+        size=quote.size,
         products=products,
         licence=licence,
-        fee=fee,
-        currency=currency,
+        fee=quote.amount,
+        currency=quote.currency,
         now=at,
     )
 

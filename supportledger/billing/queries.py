@@ -32,6 +32,9 @@ from supportledger.catalog.queries import (
     get_sold_offer,
     offer_validity,
 )
+from supportledger.catalog.queries import (
+    get_current_offer as get_current_offer_version,
+)
 from supportledger.core.convert import renewal_policy_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.locale_format import format_date
@@ -351,6 +354,67 @@ def _offer_quote(
             f"yearly fee: this order bills the first year; the fee bills from {terms['fees_from']}"
         )
     return OrderQuote(amount, price.currency, tuple(explanation), terms)
+
+
+@dataclass(frozen=True)
+class OfferSaleQuote:
+    """What selling ``offer`` now (without an order) costs and makes: the
+    fee in ``currency`` (once, or each month or year by ``offer.billing``),
+    the sale's first and last day, and why, line by line (active language)."""
+
+    offer: Any
+    size: int
+    amount: Decimal
+    currency: str
+    starts: date
+    ends: date
+    explanation: tuple[str, ...]
+
+
+def get_offer_sale_quote(
+    *, customer: Customer, offer_code: str, size: int | None, starts: date | None, on: date
+) -> OfferSaleQuote:
+    """The price of a sale of the current version of ``offer_code`` on ``on``
+    in the customer's currency (the vendor's when it has none), rounded by
+    ``round_money``: what ``billing.actions.do_sell_offer_now`` charges.
+    ``starts`` defaults to ``on``. Refused (``not_offered``,
+    ``size_not_offered``, ``no_price``) naming the field at fault."""
+    offer = get_current_offer_version(offer_code)
+    if offer is None or not offer.sold:
+        raise ActionRefused(
+            "not_offered", "offer: " + _("the vendor sells no %(what)s.") % {"what": offer_code}
+        )
+    size = check_offer_size(offer, size)
+    currency = customer.currency or get_vendor_policy().currency
+    price = get_offer_price_on(offer, size=size, currency=currency, day=on)
+    if price is None:
+        raise ActionRefused(
+            "no_price",
+            "size: "
+            + _("%(offer)s has no price in %(currency)s on %(day)s.")
+            % {"offer": offer.code, "currency": currency, "day": on.isoformat()},
+        )
+    first = starts or on
+    ends = offer_validity(offer, first)
+    amount = round_money(Decimal(price.amount), price.currency)
+    language = get_language() or "en"
+    lines = [
+        _("%(offer)s, version %(version)s: the price list of %(day)s.")
+        % {
+            "offer": offer.name_in(language),
+            "version": offer.version,
+            "day": format_date(price.effective_from, language),
+        },
+        _("Valid from %(starts)s to %(ends)s.")
+        % {"starts": format_date(first, language), "ends": format_date(ends, language)},
+    ]
+    if offer.billing == OfferBilling.MONTH:
+        lines.append(_("A monthly fee: each month is billed by the billing run."))
+    elif offer.billing == OfferBilling.YEAR:
+        lines.append(_("A yearly fee: each year is billed by the billing run."))
+    else:
+        lines.append(_("Billed once, by the next billing run."))
+    return OfferSaleQuote(offer, size, amount, price.currency, first, ends, tuple(lines))
 
 
 def list_support_periods_to_renew(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, cast
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from supportledger.catalog.models import Offer, OfferPrice, Product, ProductPrice, ServicePrice
@@ -142,3 +142,13 @@ def get_sold_offer(kind: str, code: str | None = None) -> Offer:
             "not_offered", "offer: " + _("the vendor sells no %(what)s.") % {"what": code or kind}
         )
     return offer
+
+
+def pick_products(text: str, limit: int = 10) -> list[Product]:
+    """Up to ``limit`` + 1 products whose code or name contains ``text``, by
+    code; one query."""
+    rows = Product.objects.order_by("code", "id")
+    text = text.strip()
+    if text:
+        rows = rows.filter(Q(code__icontains=text) | Q(name__icontains=text))
+    return list(rows[: limit + 1])

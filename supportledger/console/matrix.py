@@ -74,6 +74,8 @@ VIEW_CAPABILITIES: dict[str, str] = {
     "console:merge_request": WORK,
     "console:canned_replies": MANAGE_DESK,
     "console:delete_canned_reply": MANAGE_DESK,
+    # pickers: the rows matching what is typed in a form's search field
+    "console:pick": WORK,
     # offers: every staff member reads them (the views let only managers and
     # administrators write on the pages that both show and change)
     "console:offers": WORK,
@@ -94,6 +96,9 @@ VIEW_CAPABILITIES: dict[str, str] = {
     # customers (their page also lists the customer's orders and invoices)
     "customers:list": WORK,
     "customers:detail": WORK,
+    # selling from the customer's page: licences, vouchers, contracts,
+    # incident packs, renewals and extensions of support (preview, confirm)
+    "customers:sell": SELL,
     # mail intake
     "intake:mail_list": WORK,
     "intake:mail_detail": WORK,

@@ -28,11 +28,12 @@ from supportledger.catalog.queries import (
     list_offer_versions,
 )
 from supportledger.console.access import staff_required
+from supportledger.console.pickers import PickerField, PickerForm
 from supportledger.core import clock
 from supportledger.core.errors import ActionRefused
 from supportledger.core.form_fields import InRangeDateField
 from supportledger.core.queries import get_vendor_policy
-from supportledger.customers.models import Customer, StaffRole
+from supportledger.customers.models import StaffRole
 from supportledger.entitlements.convert import local_date
 from supportledger.rules.types import CATEGORIES, KINDS, MODES
 from supportledger.service.actions import do_set_consent_terms
@@ -173,10 +174,8 @@ class PriceForm(forms.Form):
     effective_from = InRangeDateField(label=gettext_lazy("From"))
 
 
-class SaleForm(forms.Form):
-    customer = forms.ModelChoiceField(
-        label=gettext_lazy("Customer"), queryset=Customer.objects.order_by("organisation")
-    )
+class SaleForm(PickerForm):
+    customer = PickerField("customer", label=gettext_lazy("Customer"))
     size = forms.IntegerField(label=gettext_lazy("Size"), required=False, min_value=0)
     starts = InRangeDateField(label=gettext_lazy("Starts"), required=False)
 

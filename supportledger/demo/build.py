@@ -47,8 +47,8 @@ from supportledger.desk.actions import (
     do_record_work,
 )
 from supportledger.desk.models import Request, WorkEntry, WorkRating
-from supportledger.entitlements.actions import do_sell_licence, granted_offer, offer_sale_fields
 from supportledger.desk.search import search_text_of
+from supportledger.entitlements.actions import do_sell_licence, granted_offer, offer_sale_fields
 from supportledger.entitlements.convert import (
     allocation_consumes_allowance,
     entitlement_to_rules,

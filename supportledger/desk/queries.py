@@ -667,3 +667,17 @@ def get_running_timer_of(agent: StaffMember, pk: Any) -> Timer:
         return Timer.objects.select_related("request").get(pk=int(pk), agent=agent)
     except (Timer.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such timer.") from exc
+
+
+def pick_requests(text: str, limit: int = 10) -> list[Request]:
+    """Up to ``limit`` + 1 requests whose reference (``REQ-12`` or ``12``),
+    subject or customer's name matches ``text``, newest first, customers read
+    with them; one query."""
+    rows = Request.objects.select_related("customer").order_by("-created_at", "-id")
+    term = " ".join(text.split())
+    number = term.upper().removeprefix("REQ-").removeprefix("REQ")
+    if number.isdigit():
+        rows = rows.filter(pk=int(number))
+    elif term:
+        rows = rows.filter(Q(subject__icontains=term) | Q(customer__organisation__icontains=term))
+    return list(rows[: limit + 1])

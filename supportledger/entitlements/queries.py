@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from supportledger.catalog.models import Product
 from supportledger.customers.models import Customer
@@ -171,3 +171,21 @@ def list_recent_ledger_entries(customer: Customer, *, limit: int = 100) -> list[
         .select_related("entitlement")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def pick_licences(customer_id: int, text: str, limit: int = 10) -> list[Licence]:
+    """Up to ``limit`` + 1 licences of the customer ``customer_id`` (only)
+    whose reference (``LIC-<n>``), product code or product name matches
+    ``text``, newest first, products read with them; one query."""
+    rows = (
+        Licence.objects.filter(customer_id=customer_id)
+        .select_related("product")
+        .order_by("-sold_on", "-id")
+    )
+    text = text.strip()
+    number = text.upper().removeprefix("LIC-")
+    if number.isdigit():
+        rows = rows.filter(pk=int(number))
+    elif text:
+        rows = rows.filter(Q(product__code__icontains=text) | Q(product__name__icontains=text))
+    return list(rows[: limit + 1])

@@ -17,6 +17,7 @@ from supportledger.service.models import (
     Appointment,
     AppointmentStatus,
     Claim,
+    Consent,
     ConsentTerms,
     RemoteSession,
     TravelCharge,
@@ -139,3 +140,20 @@ def list_claims_for_customer(customer: Customer) -> QuerySet[Claim]:
         .select_related("work__request", "contact")
         .order_by("-filed_at", "-id")
     )
+
+
+def pick_consents(request_id: int, text: str, limit: int = 10) -> list[Consent]:
+    """Up to ``limit`` + 1 consents given for the request ``request_id``
+    (only) whose number (``#<n>``) or
+    contact's name matches ``text``, newest first; one query."""
+    rows = (
+        Consent.objects.filter(request_id=request_id)
+        .select_related("contact")
+        .order_by("-given_at", "-id")
+    )
+    text = text.strip().removeprefix("#")
+    if text.isdigit():
+        rows = rows.filter(pk=int(text))
+    elif text:
+        rows = rows.filter(contact__name__icontains=text)
+    return list(rows[: limit + 1])

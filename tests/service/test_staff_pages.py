@@ -146,7 +146,7 @@ class StaffPages(TestCase):
         visit.refresh_from_db()
         assert (visit.starts_at, visit.ends_at) == before
 
-    def test_a_consent_of_another_request_is_not_found(self):
+    def test_a_consent_of_another_request_is_not_found_and_the_form_keeps_what_was_typed(self):
         other = consent(self.scene.zoltan, self.scene.zeta_request)
         response = self.client.post(
             reverse("service:book_appointment"),
@@ -160,7 +160,11 @@ class StaffPages(TestCase):
                 "city": "Sofia",
             },
         )
-        assert response.status_code == 404
+        assert response.status_code == 400
+        form = response.context["form"]
+        assert "consent" in form.errors
+        assert form["city"].value() == "Sofia"
+        assert Appointment.objects.count() == 0
 
     def test_consent_on_the_phone_then_a_session_whose_code_is_shown_once(self):
         self.client.post(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from supportledger.billing.convert import Period
 from supportledger.billing.models import InvoiceStatus
+from supportledger.console.pickers import PickerField, PickerForm
 from supportledger.core.form_fields import check_date_in_range
 
 
@@ -26,12 +27,12 @@ class PeriodField(forms.CharField):
         return period
 
 
-class InvoiceFilterForm(forms.Form):
+class InvoiceFilterForm(PickerForm):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", "—"), *InvoiceStatus.choices]
     )
     period = PeriodField(label=_("Period"), required=False, max_length=7)
-    customer = forms.IntegerField(label=_("Customer id"), required=False, min_value=1)
+    customer = PickerField("customer", label=_("Customer"), required=False)
 
 
 class PeriodForm(forms.Form):

@@ -9,11 +9,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from supportledger.catalog.models import Product
+from supportledger.console.pickers import PickerField, PickerForm
 from supportledger.core import clock
 from supportledger.core.form_fields import InRangeDateTimeField
 from supportledger.core.input import FUTURE_WORK_TOLERANCE
-from supportledger.customers.models import Contact, Customer, StaffMember
+from supportledger.customers.models import StaffMember
 from supportledger.desk.models import Priority, Status
 from supportledger.rules.types import CATEGORIES, MODES
 
@@ -21,7 +21,7 @@ MODE_CHOICES = [(m, m) for m in MODES]
 CATEGORY_CHOICES = [(c, c) for c in CATEGORIES]
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(PickerForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(
         label=_("Status"),
@@ -29,22 +29,18 @@ class QueueFilterForm(forms.Form):
         choices=[("active", _("active")), ("all", _("all")), *Status.choices],
     )
     assignee = forms.CharField(label=_("Assignee"), required=False, max_length=10)
-    customer = forms.CharField(label=_("Customer"), required=False, max_length=10)
-    product = forms.CharField(label=_("Product"), required=False, max_length=10)
+    customer = PickerField("customer", label=_("Customer"), required=False)
+    product = PickerField("product", label=_("Product"), required=False)
     priority = forms.ChoiceField(
         label=_("Priority"), required=False, choices=[("", _("any")), *Priority.choices]
     )
     overdue = forms.BooleanField(label=_("Overdue"), required=False)
 
 
-class NewRequestForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.all())
-    contact = forms.ModelChoiceField(
-        label=_("Contact"), queryset=Contact.objects.all(), required=False
-    )
-    product = forms.ModelChoiceField(
-        label=_("Product"), queryset=Product.objects.all(), required=False
-    )
+class NewRequestForm(PickerForm):
+    customer = PickerField("customer", label=_("Customer"))
+    contact = PickerField("contact", label=_("Contact"), required=False)
+    product = PickerField("product", label=_("Product"), required=False)
     channel = forms.ChoiceField(label=_("Channel"))
     category = forms.ChoiceField(label=_("Category"), choices=CATEGORY_CHOICES)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial="normal")

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from supportledger.console import calendar, caught_mail, offers, outbox, second_factor, seller
+from supportledger.console import (
+    calendar,
+    caught_mail,
+    offers,
+    outbox,
+    pickers,
+    second_factor,
+    seller,
+)
 from supportledger.console.views import auth
 from supportledger.console.views import desk as views
 from supportledger.console.views import queue as queue_views
@@ -55,6 +63,7 @@ urlpatterns = [
     path("seller/", seller.seller_settings, name="seller"),
     path("calendar/", calendar.calendar, name="calendar"),
     path("calendar/day/", calendar.calendar_day, name="calendar_day"),
+    path("pick/<slug:kind>/", pickers.pick, name="pick"),
     path("caught-mail/", caught_mail.caught_mail_list, name="caught_mail"),
     path("caught-mail/<str:key>/", caught_mail.caught_mail_detail, name="caught_mail_detail"),
 ]

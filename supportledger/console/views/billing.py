@@ -47,6 +47,8 @@ def invoices(request: HttpRequest) -> HttpResponse:
         show_form_errors(request, form)
     elif form.is_bound:
         filters = {k: v for k, v in form.cleaned_data.items() if v}
+        if "customer" in filters:
+            filters["customer"] = filters["customer"].pk
     rows = queries.list_invoices_for_console(**filters)[:LIST_LIMIT]
     return render(
         request,

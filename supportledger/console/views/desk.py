@@ -38,7 +38,7 @@ from supportledger.core import clock
 from supportledger.core.downloads import attachment_response
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
-from supportledger.customers.models import StaffMember
+from supportledger.customers.models import Customer, StaffMember
 from supportledger.desk import actions, queries
 from supportledger.desk.models import (
     TRANSITIONS,
@@ -67,12 +67,16 @@ def _back(pk: int, anchor: str = "") -> HttpResponse:
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
-    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    # The fields that parse filter even when another one (a picker that
+    # matched nothing, say) is refused; its error shows under it.
+    form.is_valid()
+    data: dict[str, Any] = getattr(form, "cleaned_data", {})
+    customer, product = data.get("customer"), data.get("product")
     filters = queries.QueueFilters(
         status=data.get("status") or "",
         assignee=data.get("assignee") or "",
-        customer=data.get("customer") or "",
-        product=data.get("product") or "",
+        customer=str(customer.pk) if customer else "",
+        product=str(product.pk) if product else "",
         priority=data.get("priority") or "",
         overdue=bool(data.get("overdue")),
         search=data.get("q") or "",
@@ -182,7 +186,12 @@ def _minute(instant: datetime | None) -> str:
 def new_request(request: HttpRequest) -> HttpResponse:
     policy_row = get_vendor_policy()
     channels = actions.allowed_channels(policy_row)
-    form = NewRequestForm(request.POST or None, channels=channels, initial={"channel": "phone"})
+    initial: dict[str, Any] = {"channel": "phone"}
+    # Opened from a customer's page: that customer is chosen already.
+    chosen = request.GET.get("customer", "")
+    if chosen.isdigit() and len(chosen) < 12:
+        initial["customer"] = Customer.objects.filter(pk=int(chosen)).first()
+    form = NewRequestForm(request.POST or None, channels=channels, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         opened = run_action(

@@ -31,10 +31,9 @@ from supportledger.console.forms.service import (
 from supportledger.console.run import run_action, show_form_errors
 from supportledger.core import clock
 from supportledger.core.queries import get_vendor_policy
-from supportledger.customers.models import Contact, StaffMember
-from supportledger.desk.models import Request, WorkEntry
+from supportledger.desk.models import WorkEntry
 from supportledger.service import actions, queries
-from supportledger.service.models import Appointment, Claim, Consent, RemoteSession
+from supportledger.service.models import Appointment, Claim, RemoteSession
 
 
 def _local(day: date, at: time) -> datetime:
@@ -49,46 +48,49 @@ def _context(**extra: Any) -> dict[str, Any]:
 # --- Appointments -------------------------------------------------------------
 
 
-@require_safe
-@staff_required
-def appointments(request: HttpRequest) -> HttpResponse:
+def _appointments_page(
+    request: HttpRequest, form: BookAppointmentForm, status: int = 200
+) -> HttpResponse:
     rows = queries.list_appointments(include_cancelled=bool(request.GET.get("all")))
     return render(
         request,
         "console/service/appointments.html",
-        _context(
-            appointments=rows,
-            form=BookAppointmentForm(),
-            agents=StaffMember.objects.select_related("user"),
-        ),
+        _context(appointments=rows, form=form),
+        status=status,
     )
+
+
+@require_safe
+@staff_required
+def appointments(request: HttpRequest) -> HttpResponse:
+    return _appointments_page(request, BookAppointmentForm())
 
 
 @require_POST
 @staff_required
 def book_appointment(request: HttpRequest) -> HttpResponse:
+    """Book a visit; a refused booking shows the form again as it was typed."""
     form = BookAppointmentForm(request.POST)
     if not form.is_valid():
-        show_form_errors(request, form)
-        return redirect("service:appointments")
+        return _appointments_page(request, form, status=400)
     data = form.cleaned_data
-    desk_request = get_object_or_404(Request, pk=data["request"])
-    consent = get_object_or_404(Consent, pk=data["consent"], request=desk_request)
-    agent = get_object_or_404(StaffMember, pk=data["agent"])
-    run_action(
+    booked = run_action(
         request,
         lambda: actions.do_book_appointment(
             acting_user=request.user,
-            request=desk_request,
-            agent=agent,
-            consent=consent,
+            request=data["request"],
+            agent=data["agent"],
+            consent=data["consent"],
             starts_at=_local(data["day"], data["starts"]),
             ends_at=_local(data["day"], data["ends"]),
             city=data["city"],
             address=data["address"],
         ),
         done=_("Visit booked; the invitation is on its way to the customer."),
+        form=form,
     )
+    if not booked.done:
+        return _appointments_page(request, form, status=400)
     return redirect("service:appointments")
 
 
@@ -133,47 +135,55 @@ def cancel_appointment(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Consent and remote sessions ----------------------------------------------
 
 
-@require_safe
-@staff_required
-def sessions(request: HttpRequest) -> HttpResponse:
+def _sessions_page(
+    request: HttpRequest,
+    consent_form: ConsentForm | None = None,
+    start_form: StartSessionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "console/service/sessions.html",
         _context(
             sessions=queries.list_remote_sessions()[:200],
             on_duty=queries.list_consultants_on_duty(clock.now()),
-            consent_form=ConsentForm(),
-            start_form=StartSessionForm(),
+            consent_form=consent_form or ConsentForm(),
+            start_form=start_form or StartSessionForm(),
             attach_form=AttachToolForm(),
         ),
+        status=status,
     )
+
+
+@require_safe
+@staff_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    return _sessions_page(request)
 
 
 @require_POST
 @staff_required
 def record_consent(request: HttpRequest) -> HttpResponse:
     """Consent given on the phone: recorded by the agent, from the agent's
-    address."""
+    address. A refusal shows the form again as it was typed."""
     form = ConsentForm(request.POST)
     if not form.is_valid():
-        show_form_errors(request, form)
-        return redirect("service:sessions")
+        return _sessions_page(request, consent_form=form, status=400)
     data = form.cleaned_data
-    desk_request = get_object_or_404(Request, pk=data["request"])
-    contact = get_object_or_404(Contact, pk=data["contact"], customer=desk_request.customer)
 
     def record() -> None:
         consent = actions.do_record_consent(
             acting_user=request.user,
-            contact=contact,
-            request=desk_request,
+            contact=data["contact"],
+            request=data["request"],
             terms_version=data["terms_version"],
             price_list_version=data["price_list_version"],
             ip_address=request.META.get("REMOTE_ADDR", ""),
         )
         messages.info(request, _("Consent number %(pk)s.") % {"pk": consent.pk})
 
-    run_action(request, record, done=_("Consent recorded."))
+    if not run_action(request, record, done=_("Consent recorded."), form=form).done:
+        return _sessions_page(request, consent_form=form, status=400)
     return redirect("service:sessions")
 
 
@@ -182,19 +192,19 @@ def record_consent(request: HttpRequest) -> HttpResponse:
 def start_session(request: HttpRequest) -> HttpResponse:
     form = StartSessionForm(request.POST)
     if not form.is_valid():
-        show_form_errors(request, form)
-        return redirect("service:sessions")
-    consent = get_object_or_404(Consent, pk=form.cleaned_data["consent"])
-    agent = get_object_or_404(StaffMember, pk=form.cleaned_data["agent"])
+        return _sessions_page(request, start_form=form, status=400)
 
     def start() -> None:
         _session, code = actions.do_start_remote_session(
-            acting_user=request.user, consent=consent, agent=agent
+            acting_user=request.user,
+            consent=form.cleaned_data["consent"],
+            agent=form.cleaned_data["agent"],
         )
         # Shown once, for the agent to read out to the customer; only its hash is kept.
         messages.info(request, _("Code for the customer (shown once): %(code)s") % {"code": code})
 
-    run_action(request, start, done=_("Remote session opened."))
+    if not run_action(request, start, done=_("Remote session opened."), form=form).done:
+        return _sessions_page(request, start_form=form, status=400)
     return redirect("service:sessions")
 
 
