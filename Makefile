@@ -7,9 +7,11 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: setup run test lint format bench messages clean
 
 # setup: Debian packages when missing (scripts/ensure-system-packages), the
-# virtualenv with the project and its dev tools, compiled translations.
+# virtualenv with the project and its dev tools, axe-core for the
+# accessibility tests (scripts/ensure-axe-core), compiled translations.
 setup: $(STAMP)
 	@scripts/ensure-system-packages
+	@scripts/ensure-axe-core
 	@$(BIN)/supportledger compilemessages --ignore=.venv --verbosity 0
 
 $(STAMP): pyproject.toml
