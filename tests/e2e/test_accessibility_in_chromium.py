@@ -167,7 +167,8 @@ def test_every_console_and_portal_page_passes_axe_in_english_and_bulgarian(live_
     base = host(live_server)
     console = routes("console/")
     portal = routes("portal/")
-    assert len(console) > 20 and len(portal) > 10
+    assert len(console) > 20
+    assert len(portal) > 10
 
     def staff_log_in(page) -> None:
         page.goto(base + "/console/login/")
