@@ -72,9 +72,7 @@ def build_demo_site(customers: int = 4) -> DemoSite:
     assert contact is not None
     # Last month's drafts, by the worker's own function, run inline.
     last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-    run = do_request_billing_run(
-        acting_user=None, period=Period.month(last_month), kind="drafts"
-    )
+    run = do_request_billing_run(acting_user=None, period=Period.month(last_month), kind="drafts")
     do_perform_billing_run(run_id=run.pk)
     draft = Invoice.objects.order_by("pk").first()
     assert draft is not None, "the demo's billing run made no draft"
@@ -82,9 +80,7 @@ def build_demo_site(customers: int = 4) -> DemoSite:
     invoice = do_issue_invoice(acting_user=None, invoice=draft)
     # The contact's latest work, confirmed now, with a complaint.
     work = (
-        WorkEntry.objects.filter(request__customer=contact.customer)
-        .order_by("-started_at")
-        .first()
+        WorkEntry.objects.filter(request__customer=contact.customer).order_by("-started_at").first()
     )
     assert work is not None
     do_confirm_work(acting_user=None, work=work, contact=contact)

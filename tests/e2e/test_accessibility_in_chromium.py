@@ -191,10 +191,23 @@ def test_every_console_and_portal_page_passes_axe_in_english_and_bulgarian(live_
         customer = walk(chromium, base, language, portal, ids, contact_log_in)
         findings |= staff["findings"] | customer["findings"]
         # The main pages were walked, not skipped as actions or files.
-        for name in ("console:queue", "console:request", "customers:detail", "billing:invoice",
-                     "billing:billing_run", "service:work", "console:offer"):
+        for name in (
+            "console:queue",
+            "console:request",
+            "customers:detail",
+            "billing:invoice",
+            "billing:billing_run",
+            "service:work",
+            "console:offer",
+        ):
             assert name in staff["walked"], name
-        for name in ("portal:dashboard", "portal:request", "portal:claims", "portal:remote",
-                     "portal:account", "portal:invoices"):
+        for name in (
+            "portal:dashboard",
+            "portal:request",
+            "portal:claims",
+            "portal:remote",
+            "portal:account",
+            "portal:invoices",
+        ):
             assert name in customer["walked"], name
     assert not findings, "accessibility violations:\n" + report(findings)
