@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint format bench messages clean
+.PHONY: setup run test lint format bench messages tour clean
 
 # setup: Debian packages when missing (scripts/ensure-system-packages), the
 # virtualenv with the project and its dev tools, axe-core for the
@@ -51,6 +51,11 @@ format: setup
 
 bench: setup
 	$(BIN)/python -m bench
+
+# tour: the screenshots of docs/console-tour.md (docs/images/), taken in
+# Chromium over the demo data in a throw-away database.
+tour: setup
+	$(BIN)/python scripts/console-tour.py
 
 clean:
 	rm -rf $(VENV) var
