@@ -1,6 +1,7 @@
 """Every page of the staff console and of the customer portal, in English and
-in Bulgarian, checked by axe-core in real Chromium: no serious or critical
-accessibility violation, and nothing the Content-Security-Policy blocks.
+in Bulgarian (and in English once more in dark mode), checked by axe-core in
+real Chromium: no serious or critical accessibility violation, and nothing
+the Content-Security-Policy blocks.
 
 The pages are read from the URL resolver, so a page added later is walked
 too; a page whose address needs an id gets one of the demo data's objects
@@ -25,7 +26,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(trans
 
 AXE_VERSION = "4.10.3"  # as scripts/ensure-axe-core fetches it
 ROOT = Path(__file__).resolve().parents[2]
-LANGUAGES = ("en", "bg")
+# (language, colour scheme): both languages, and the dark colours once.
+WALKS = (("en", "light"), ("bg", "light"), ("en", "dark"))
 # Ends the session the walk is logged in with; it is a POST form anyway.
 NOT_WALKED = {"console:logout", "portal:logout"}
 
@@ -111,8 +113,8 @@ def check(page, url: str, source: str, blocked: list[str]) -> list[str] | None:
     return found
 
 
-def open_context(chromium, language: str, blocked: list[str]):
-    context = chromium.new_context(locale="en-GB")
+def open_context(chromium, language: str, scheme: str, blocked: list[str]):
+    context = chromium.new_context(locale="en-GB", color_scheme=scheme)
     context.add_cookies(
         [{"name": "django_language", "value": language, "domain": "localhost", "path": "/"}]
     )
@@ -125,13 +127,14 @@ def open_context(chromium, language: str, blocked: list[str]):
     return context, page
 
 
-def walk(chromium, base: str, language: str, names: dict[str, str], ids, log_in) -> dict:
+def walk(chromium, base: str, language: str, scheme: str, names, ids, log_in) -> dict:
     source = axe_source()
     blocked: list[str] = []
     findings: dict[str, list[str]] = {}
     walked = []
     # Logged out first (login, password reset...), then logged in.
-    context, page = open_context(chromium, language, blocked)
+    context, page = open_context(chromium, language, scheme, blocked)
+    language = f"{language} {scheme}"
     for name in ("console:login", "portal:login", "portal:password_reset"):
         if name in names:
             found = check(page, base + address(names[name], ids), source, blocked)
@@ -161,7 +164,7 @@ def host(live_server) -> str:
     return live_server.url.replace("127.0.0.1", "localhost")
 
 
-def test_every_console_and_portal_page_passes_axe_in_english_and_bulgarian(live_server, chromium):
+def test_every_console_and_portal_page_passes_axe_in_english_bulgarian_and_dark_mode(live_server, chromium):
     site = build_demo_site()
     ids = site.ids()
     base = host(live_server)
@@ -185,10 +188,10 @@ def test_every_console_and_portal_page_passes_axe_in_english_and_bulgarian(live_
         page.wait_for_url(base + "/portal/")
 
     findings: dict[str, list[str]] = {}
-    for language in LANGUAGES:
+    for language, scheme in WALKS:
         Contact.objects.filter(pk=site.contact.pk).update(language=language)
-        staff = walk(chromium, base, language, console, ids, staff_log_in)
-        customer = walk(chromium, base, language, portal, ids, contact_log_in)
+        staff = walk(chromium, base, language, scheme, console, ids, staff_log_in)
+        customer = walk(chromium, base, language, scheme, portal, ids, contact_log_in)
         findings |= staff["findings"] | customer["findings"]
         # The main pages were walked, not skipped as actions or files.
         for name in (
