@@ -164,7 +164,9 @@ def host(live_server) -> str:
     return live_server.url.replace("127.0.0.1", "localhost")
 
 
-def test_every_console_and_portal_page_passes_axe_in_english_bulgarian_and_dark_mode(live_server, chromium):
+def test_every_console_and_portal_page_passes_axe_in_english_bulgarian_and_dark_mode(
+    live_server, chromium
+):
     site = build_demo_site()
     ids = site.ids()
     base = host(live_server)
