@@ -4,12 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint format bench messages clean
+.PHONY: setup run test lint format bench messages tour clean
 
 # setup: Debian packages when missing (scripts/ensure-system-packages), the
-# virtualenv with the project and its dev tools, compiled translations.
+# virtualenv with the project and its dev tools, axe-core for the
+# accessibility tests (scripts/ensure-axe-core), compiled translations.
 setup: $(STAMP)
 	@scripts/ensure-system-packages
+	@scripts/ensure-axe-core
 	@$(BIN)/supportledger compilemessages --ignore=.venv --verbosity 0
 
 $(STAMP): pyproject.toml
@@ -49,6 +51,11 @@ format: setup
 
 bench: setup
 	$(BIN)/python -m bench
+
+# tour: the screenshots of docs/console-tour.md (docs/images/), taken in
+# Chromium over the demo data in a throw-away database.
+tour: setup
+	$(BIN)/python scripts/console-tour.py
 
 clean:
 	rm -rf $(VENV) var

@@ -53,6 +53,7 @@ urlpatterns = [
     path("attachments/<int:attachment_id>/", requests.attachment_view, name="attachment"),
     path("work/<int:work_id>/confirm/", requests.confirm_work_view, name="confirm_work"),
     path("work/<int:work_id>/claim/", requests.file_claim_view, name="file_claim"),
+    path("claims/", requests.claims_view, name="claims"),
     path("remote/", remote.remote_view, name="remote"),
     path("remote/start/", remote.remote_start_view, name="remote_start"),
     path("ideas/", ideas.ideas_view, name="ideas"),

@@ -187,3 +187,42 @@ def test_an_empty_reply_is_refused(client_a, world):
     count = Message.objects.count()
     client_a.post(f"/portal/requests/{world.a.request.pk}/reply/", {"body": "  "})
     assert Message.objects.count() == count
+
+
+def test_a_filed_complaint_shows_on_the_request_page_instead_of_a_second_form(client_a, world):
+    work = world.a.work[3]
+    client_a.post(f"/portal/work/{work.pk}/confirm/")
+    page = f"/portal/requests/{work.request_id}/"
+    assert f'action="/portal/work/{work.pk}/claim/"' in client_a.get(page).content.decode()
+    client_a.post(f"/portal/work/{work.pk}/claim/", {"description": "Still broken."})
+    claim = Claim.objects.get(work=work)
+    html = client_a.get(page).content.decode()
+    assert f'id="claim-{claim.pk}"' in html
+    assert "Still broken." in html
+    assert f'action="/portal/work/{work.pk}/claim/"' not in html
+
+
+def test_filing_a_complaint_again_shows_the_one_already_filed(client_a, world):
+    work = world.a.work[3]
+    client_a.post(f"/portal/work/{work.pk}/confirm/")
+    client_a.post(f"/portal/work/{work.pk}/claim/", {"description": "Still broken."})
+    response = client_a.post(
+        f"/portal/work/{work.pk}/claim/", {"description": "Broken, again."}, follow=True
+    )
+    claim = Claim.objects.get(work=work)
+    assert claim.description == "Still broken."
+    assert response.redirect_chain[-1][0].endswith(f"#claim-{claim.pk}")
+    html = response.content.decode()
+    assert "Вече подадохте рекламация за тази работа" in html  # the contact reads Bulgarian
+    assert "Broken, again." not in html
+
+
+def test_the_complaints_page_lists_only_the_customers_own(client_a, client, world):
+    work = world.a.work[3]
+    client_a.post(f"/portal/work/{work.pk}/confirm/")
+    client_a.post(f"/portal/work/{work.pk}/claim/", {"description": "Still broken."})
+    html = client_a.get("/portal/claims/").content.decode()
+    assert "Still broken." in html
+    assert world.a.request.reference in html
+    client.force_login(world.b.user)
+    assert "Still broken." not in client.get("/portal/claims/").content.decode()

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -14,6 +15,7 @@ from supportledger.core import clock
 from supportledger.core.downloads import attachment_response
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
+from supportledger.core.templatetags.formats import moment
 from supportledger.desk.actions import do_open_request, do_post_message
 from supportledger.desk.models import Category, Request, WorkEntry, WorkRating
 from supportledger.desk.queries import (
@@ -25,8 +27,8 @@ from supportledger.entitlements.models import Licence
 from supportledger.portal.access import contact_required, form_ids, own_or_404, owned
 from supportledger.rules.claims import is_complaint_in_time
 from supportledger.service.actions import do_confirm_work, do_file_claim
-from supportledger.service.models import WorkConfirmation
-from supportledger.service.queries import get_claim_window
+from supportledger.service.models import Claim, WorkConfirmation
+from supportledger.service.queries import get_claim_window, list_claims_for_customer
 
 
 def own_requests(request: HttpRequest) -> QuerySet[Request]:
@@ -142,12 +144,14 @@ def request_view(request: HttpRequest, request_id: Request) -> HttpResponse:
     confirmed = {
         c.work_id: c for c in WorkConfirmation.objects.filter(work__request=support_request)
     }
+    filed = {c.work_id: c for c in Claim.objects.filter(work__request=support_request)}
     now = clock.now()
     claims = "claims" in request.features  # type: ignore[attr-defined]
     lines = []
     for entry in work:
         confirmation = confirmed.get(entry.pk)
         window = get_claim_window(entry) if confirmation else None
+        claim = filed.get(entry.pk)
         lines.append(
             {
                 "work": entry,
@@ -155,7 +159,13 @@ def request_view(request: HttpRequest, request_id: Request) -> HttpResponse:
                 "confirmation": confirmation,
                 "can_confirm": confirmation is None and entry.ended_at <= now,
                 "window": window,
-                "can_claim": claims and window is not None and is_complaint_in_time(window, now),
+                # A piece of work has one claim: once filed, the page shows
+                # it instead of the form.
+                "claim": claim,
+                "can_claim": claims
+                and claim is None
+                and window is not None
+                and is_complaint_in_time(window, now),
             }
         )
     return render(
@@ -191,6 +201,17 @@ def file_claim_view(request: HttpRequest, work_id: WorkEntry) -> HttpResponse:
     work = work_id
     if "claims" not in request.features:  # type: ignore[attr-defined]
         raise Http404("This vendor takes no complaints through the portal.")
+    already = Claim.objects.filter(work=work).first()
+    if already is not None:
+        messages.info(
+            request,
+            _("You already filed a complaint about this work on %(when)s; it is %(status)s.")
+            % {
+                "when": moment(already.filed_at, get_vendor_policy().timezone),
+                "status": already.get_status_display(),
+            },
+        )
+        return redirect(f"{reverse('portal:request', args=[work.request_id])}#claim-{already.pk}")
     try:
         do_file_claim(
             acting_user=request.user,
@@ -203,3 +224,19 @@ def file_claim_view(request: HttpRequest, work_id: WorkEntry) -> HttpResponse:
     else:
         messages.success(request, _("Your complaint is filed; we will answer it."))
     return redirect("portal:request", request_id=work.request_id)
+
+
+@require_safe
+@contact_required
+def claims_view(request: HttpRequest) -> HttpResponse:
+    """The customer's complaints about work, with where each stands."""
+    if "claims" not in request.features:  # type: ignore[attr-defined]
+        raise Http404("This vendor takes no complaints through the portal.")
+    return render(
+        request,
+        "portal/claims.html",
+        {
+            "claims": list_claims_for_customer(request.customer),  # type: ignore[attr-defined]
+            "timezone": get_vendor_policy().timezone,
+        },
+    )
