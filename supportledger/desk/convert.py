@@ -14,6 +14,7 @@ from supportledger.entitlements.convert import (
     month_start,
     previous_month_start,
 )
+from supportledger.entitlements.held import HeldEntitlement
 from supportledger.entitlements.models import AllowanceUsage, Entitlement, Kind
 from supportledger.rules import types as rules
 from supportledger.rules.calendar import BusinessCalendar
@@ -25,7 +26,7 @@ def business_calendar(policy_row: VendorPolicy) -> BusinessCalendar:
 
 
 def rules_entitlements(
-    rows: Iterable[Entitlement],
+    rows: Iterable[Entitlement | HeldEntitlement],
     policy_row: VendorPolicy,
     day: date,
     usage: Mapping[tuple[int, date], int] | None = None,
@@ -34,7 +35,7 @@ def rules_entitlements(
     contract's allowance use of ``day``'s calendar month (and last month's
     unused minutes when it rolls over). One query for the allowance use,
     none when ``usage`` (minutes by entitlement id and first of month, for
-    ``day``'s month and the one before) is given. Rows need
+    ``day``'s month and the one before) is given. Model rows need
     ``licence__product`` selected and ``products`` prefetched."""
     rows = list(rows)
     month, last_month = month_start(day), previous_month_start(day)

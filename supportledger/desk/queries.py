@@ -33,7 +33,6 @@ from supportledger.desk.models import (
     mode_label,
 )
 from supportledger.entitlements.convert import local_date, policy_on
-from supportledger.entitlements.models import Entitlement
 from supportledger.entitlements.queries import (
     Holdings,
     get_holdings,
@@ -356,7 +355,7 @@ def get_attachment_for_customer(customer: Customer, pk: Any) -> Attachment:
 
 def get_customer_holdings(customer: Customer, *, on: date) -> Holdings:
     """What the customer holds on ``on``, loaded once for both the summary
-    and a cost preview of that day (three queries)."""
+    and a cost preview of that day (one query)."""
     return get_holdings(customer, on=on)
 
 
@@ -413,16 +412,9 @@ def get_rating_preview(
     later may differ if balances move in between."""
     policy_row = policy_row or get_vendor_policy()
     day = local_date(started_at, policy_row.timezone)
-    if holdings is not None and (holdings.customer_id, holdings.on) == (customer.pk, day):
-        values = rules_entitlements(holdings.valid_rows(), policy_row, day, holdings.used)
-    else:
-        rows = (
-            Entitlement.objects.filter(customer_id=customer.pk, starts__lte=day, ends__gte=day)
-            .select_related("licence__product")
-            .prefetch_related("products")
-            .order_by("id")
-        )
-        values = rules_entitlements(rows, policy_row, day)
+    if holdings is None or (holdings.customer_id, holdings.on) != (customer.pk, day):
+        holdings = get_holdings(customer, on=day)
+    values = rules_entitlements(holdings.valid_rows(), policy_row, day, holdings.used)
     charged = request.incident_entitlement if request is not None else None
     work = Work(
         id="preview",

@@ -5,18 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
-from supportledger.catalog.models import Product
 from supportledger.customers.models import Customer
 from supportledger.entitlements.convert import (
     carried_over,
     month_start,
     previous_month_start,
-    product_codes,
 )
+from supportledger.entitlements.held import HeldEntitlement, read_held
 from supportledger.entitlements.models import (
-    AllowanceUsage,
     BalanceAlert,
     Entitlement,
     LedgerEntry,
@@ -52,15 +50,15 @@ class EntitlementLine:
 
 @dataclass(frozen=True)
 class Holdings:
-    """Everything a customer holds as loaded once: the entitlement rows (by
-    ``ends`` then id, ``licence__product`` selected, ``products``
-    prefetched) and the allowance use of ``on``'s month and the month before
+    """Everything a customer holds as loaded once: the entitlements (by
+    ``ends`` then id, each with the product codes it applies to) and the
+    allowance use of ``on``'s month and the month before
     (``used[(entitlement id, first of month)]``, minutes). Both the summary
     and a rating preview of that day are worked out from it."""
 
     customer_id: int
     on: date
-    rows: list[Entitlement]
+    rows: list[HeldEntitlement]
     used: dict[tuple[int, date], int]
 
     def summary(self) -> list[EntitlementLine]:
@@ -75,7 +73,7 @@ class Holdings:
                 starts=row.starts,
                 ends=row.ends,
                 valid=row.starts <= on <= row.ends,
-                products=product_codes(row),
+                products=row.product_codes,
                 minutes_granted=row.minutes_granted,
                 balance_minutes=row.balance_minutes,
                 incidents_granted=row.incidents_granted,
@@ -89,41 +87,27 @@ class Holdings:
             for row in self.rows
         ]
 
-    def valid_rows(self) -> list[Entitlement]:
+    def valid_rows(self) -> list[HeldEntitlement]:
         """The rows valid on ``on``, by id (the order the rating reads them)."""
         return sorted(
             (row for row in self.rows if row.starts <= self.on <= row.ends), key=lambda r: r.pk
         )
 
 
-def get_holdings(customer: Customer, *, on: date) -> Holdings:
-    """What ``customer`` holds, from the cached balances: three queries
-    whatever the size of the ledger (entitlements with their licence, their
-    products, the allowance use of ``on``'s month and the month before)."""
-    rows = list(
-        Entitlement.objects.filter(customer=customer)
-        .select_related("licence__product")
-        .prefetch_related(Prefetch("products", queryset=Product.objects.order_by()))
-        .order_by("ends", "id")
-    )
+def get_holdings(customer: Customer | int, *, on: date) -> Holdings:
+    """What ``customer`` (or the customer of that id) holds, from the cached
+    balances: one SQL statement whatever the size of the ledger (the
+    entitlements with their products and the allowance use of ``on``'s
+    month and the month before, see ``entitlements.held``)."""
+    customer_id = customer if isinstance(customer, int) else customer.pk
     month, last_month = month_start(on), previous_month_start(on)
-    # No join and no ordering: the ids are known, and a dict needs no order
-    # (the default ordering would join and sort on every call).
-    used = {
-        (entitlement_id, used_in): minutes
-        for entitlement_id, used_in, minutes in AllowanceUsage.objects.filter(
-            entitlement_id__in=[row.pk for row in rows], month__in=[month, last_month]
-        )
-        .order_by()
-        .values_list("entitlement_id", "month", "used_minutes")
-    }
-    return Holdings(customer_id=customer.pk, on=on, rows=rows, used=used)
+    rows, used = read_held(customer_id, month=month, last_month=last_month)
+    return Holdings(customer_id=customer_id, on=on, rows=rows, used=used)
 
 
-def get_entitlement_summary(customer: Customer, *, on: date) -> list[EntitlementLine]:
-    """Everything ``customer`` holds, from the cached balances: three queries
-    whatever the size of the ledger (entitlements with their licence, their
-    products, the allowance use of ``on``'s month)."""
+def get_entitlement_summary(customer: Customer | int, *, on: date) -> list[EntitlementLine]:
+    """Everything ``customer`` holds, from the cached balances: one SQL
+    statement whatever the size of the ledger."""
     return get_holdings(customer, on=on).summary()
 
 
