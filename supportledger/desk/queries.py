@@ -19,6 +19,7 @@ from django.http import Http404
 
 from supportledger.catalog.models import Product
 from supportledger.core.models import VendorPolicy
+from supportledger.core.prepared import Prepared
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Customer, StaffMember
 from supportledger.desk.convert import rules_entitlements
@@ -194,21 +195,25 @@ def get_request_for_staff_page(pk: Any) -> Request:
     to (not the licence or the assignee's user, which the page does not
     show)."""
     try:
-        return Request.objects.select_related(
-            "customer", "contact", "product", "incident_entitlement"
-        ).get(pk=int(pk))
-    except (Request.DoesNotExist, TypeError, ValueError) as exc:
+        found = _REQUEST_FOR_PAGE.objects(int(pk))
+    except (TypeError, ValueError) as exc:
         raise Http404("No such request.") from exc
+    if not found:
+        raise Http404("No such request.")
+    return cast(Request, found[0])
 
 
-def list_thread_for_staff_page(request: Request) -> list[dict[str, Any]]:
-    """All messages of ``request`` (notes included), oldest first, as plain
-    rows with their authors' names and their attachments, in one query:
-    ``{"id", "internal", "body_text", "created_at", "author_user":
-    {"username"} | None, "author_contact": {"name"} | None, "attachments":
-    [{"pk", "filename", "size"}]}``."""
-    rows = (
-        Message.objects.filter(request=request)
+_REQUEST_FOR_PAGE = Prepared(
+    lambda pk: Request.objects.select_related(
+        "customer", "contact", "product", "incident_entitlement"
+    ).filter(pk=pk),
+    int,
+)
+
+
+_THREAD_ROWS = Prepared(
+    lambda request_id: (
+        Message.objects.filter(request_id=request_id)
         .order_by("created_at", "id", "attachments__id")
         .values_list(
             "id",
@@ -221,7 +226,18 @@ def list_thread_for_staff_page(request: Request) -> list[dict[str, Any]]:
             "attachments__filename",
             "attachments__size",
         )
-    )
+    ),
+    int,
+)
+
+
+def list_thread_for_staff_page(request: Request) -> list[dict[str, Any]]:
+    """All messages of ``request`` (notes included), oldest first, as plain
+    rows with their authors' names and their attachments, in one query:
+    ``{"id", "internal", "body_text", "created_at", "author_user":
+    {"username"} | None, "author_contact": {"name"} | None, "attachments":
+    [{"pk", "filename", "size"}]}``."""
+    rows = _THREAD_ROWS(request.pk)
     thread: list[dict[str, Any]] = []
     for pk, internal, body, created, user, contact, file_pk, filename, size in rows:
         if not thread or thread[-1]["id"] != pk:
@@ -277,12 +293,9 @@ class WorkLine:
     rating: RatingRow | None
 
 
-def list_work_lines(request: Request) -> list[WorkLine]:
-    """The work on ``request``, newest first, each with its current rating
-    (None before it is rated), as plain rows (no model instances) in one
-    query."""
-    rows = (
-        WorkEntry.objects.filter(request=request)
+_WORK_ROWS = Prepared(
+    lambda request_id: (
+        WorkEntry.objects.filter(request_id=request_id)
         .annotate(rating=FilteredRelation("ratings", condition=Q(ratings__current=True)))
         .order_by("-started_at", "-id")
         .values_list(
@@ -298,7 +311,16 @@ def list_work_lines(request: Request) -> list[WorkLine]:
             "rating__explanation",
             "rating__steps",
         )
-    )
+    ),
+    int,
+)
+
+
+def list_work_lines(request: Request) -> list[WorkLine]:
+    """The work on ``request``, newest first, each with its current rating
+    (None before it is rated), as plain rows (no model instances) in one
+    query."""
+    rows = _WORK_ROWS(request.pk)
     return [
         WorkLine(
             WorkRow(started, mode, category, {"user": {"username": agent}}),
@@ -322,17 +344,25 @@ def list_work_lines(request: Request) -> list[WorkLine]:
     ]
 
 
+_STAFF_ROWS = Prepared(lambda: StaffMember.objects.values_list("pk", "user__username"))
+
+
 def list_staff_choices() -> list[dict[str, Any]]:
     """The staff an agent may assign a request to: ``{"pk", "user":
     {"username"}}`` in the staff's default order, one query."""
-    return [
-        {"pk": pk, "user": {"username": username}}
-        for pk, username in StaffMember.objects.values_list("pk", "user__username")
-    ]
+    return [{"pk": pk, "user": {"username": username}} for pk, username in _STAFF_ROWS()]
+
+
+_TIMER = Prepared(
+    lambda request_id, agent_id: Timer.objects.filter(request_id=request_id, agent_id=agent_id)[:1],
+    int,
+    int,
+)
 
 
 def get_running_timer(request: Request, agent: StaffMember) -> Timer | None:
-    return Timer.objects.filter(request=request, agent=agent).first()
+    found = _TIMER.objects(request.pk, agent.pk)
+    return cast(Timer, found[0]) if found else None
 
 
 def get_attachment_for_staff(pk: Any) -> Attachment:
