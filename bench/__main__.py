@@ -6,7 +6,7 @@ Each benchmark module exposes ``run() -> None`` and prints its own lines.
 import importlib
 import sys
 
-BENCHMARKS: list[str] = ["rating", "records", "desk", "billing", "imports"]
+BENCHMARKS: list[str] = ["rating", "records", "desk", "serve", "billing", "imports"]
 
 
 def main() -> int:

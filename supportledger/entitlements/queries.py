@@ -147,11 +147,23 @@ def list_licences_with_activations(customer: Customer) -> QuerySet[Licence]:
     )
 
 
-def list_recent_ledger_entries(customer: Customer, *, limit: int = 100) -> list[LedgerEntry]:
-    """The latest ``limit`` ledger entries of all the customer's entitlements,
-    newest first, each with its entitlement: the history behind the balances."""
-    return list(
+LEDGER_HISTORY = 100
+"""Ledger entries the customer page shows behind the balances."""
+
+
+def list_recent_ledger_entries_query(customer: Customer) -> QuerySet[LedgerEntry]:
+    """All the ledger entries of the customer's entitlements, newest first,
+    each with its entitlement."""
+    return (
         LedgerEntry.objects.filter(entitlement__customer=customer)
         .select_related("entitlement")
-        .order_by("-created_at", "-id")[:limit]
+        .order_by("-created_at", "-id")
     )
+
+
+def list_recent_ledger_entries(
+    customer: Customer, *, limit: int = LEDGER_HISTORY
+) -> list[LedgerEntry]:
+    """The latest ``limit`` ledger entries of all the customer's entitlements,
+    newest first, each with its entitlement: the history behind the balances."""
+    return list(list_recent_ledger_entries_query(customer)[:limit])
