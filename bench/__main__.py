@@ -6,7 +6,7 @@ Each benchmark module exposes ``run() -> None`` and prints its own lines.
 import importlib
 import sys
 
-BENCHMARKS: list[str] = ["rating", "records", "desk", "billing", "imports", "pickers"]
+BENCHMARKS: list[str] = ["rating", "records", "desk", "serve", "billing", "imports", "pickers"]
 
 
 def main() -> int:

@@ -251,9 +251,10 @@ def _load(work: Path) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         created = now.isoformat()
         cursor.executemany(
-            "INSERT INTO customers_customer (organisation, city, country, language, currency,"
-            " vat_id, on_hold, on_hold_reason, created_at) VALUES (%s,'Sofia','BG','bg','EUR',"
-            "'',0,'',%s)",
+            "INSERT INTO customers_customer (organisation, street, postcode, city, country,"
+            " customer_type, registration_number, language, currency, vat_id, on_hold,"
+            " on_hold_reason, created_at) VALUES (%s,'1 Main St','1000','Sofia','BG',"
+            "'business','','bg','EUR','',0,'',%s)",
             [(f"Customer {n:04d}", created) for n in range(CUSTOMERS - 1)],
         )
         ids = list(Customer.objects.values_list("pk", flat=True))

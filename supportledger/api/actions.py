@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -95,8 +95,16 @@ def do_revoke_api_token(
     return token
 
 
+LAST_USED_PRECISION = timedelta(minutes=1)
+"""How exact a token's last use is kept: a token used again within this of
+its stamp is not stamped again, so a read stays a read (no write, no lock)
+for all but one request a minute."""
+
+
 def note_api_token_used(token: ApiToken, *, now: datetime) -> None:
-    """Stamp the token's last use: housekeeping, so no audit row."""
+    """Stamp the token's last use, to the minute: housekeeping, so no audit row."""
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_PRECISION:
+        return
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
 
 

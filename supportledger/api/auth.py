@@ -16,7 +16,8 @@ from ninja.security import HttpBearer
 
 from supportledger.api.actions import hash_token, note_api_token_used, split_token
 from supportledger.api.models import ApiToken
-from supportledger.customers.models import StaffMember
+from supportledger.core.prepared import Prepared
+from supportledger.customers.permissions import staff_member_of
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,24 @@ class Caller:
         return self.token.can_write
 
 
+_TOKEN = Prepared(
+    lambda prefix: (
+        ApiToken.objects.select_related("user", "contact__user")
+        .filter(prefix=prefix)
+        .order_by("pk")[:1]
+    ),
+    str,
+)
+"""A token by its prefix with its owner, the SQL compiled once (every API call reads it)."""
+
+
 def resolve_token(plaintext: str) -> Caller | None:
     """The caller of a presented token, or None when it is unknown, revoked or its owner gone."""
     prefix = split_token(plaintext)
     if prefix is None:
         return None
-    token = ApiToken.objects.select_related("user", "contact__user").filter(prefix=prefix).first()
+    found = _TOKEN.objects(prefix)
+    token = found[0] if found else None
     if token is None or token.revoked_at is not None:
         return None
     if token.expires_at is not None and token.expires_at <= timezone.now():
@@ -62,8 +75,9 @@ def resolve_token(plaintext: str) -> Caller | None:
 
 
 def is_staff_user(user: Any) -> bool:
-    """Staff for the API: a Django staff user or a vendor staff member."""
-    return bool(user.is_staff) or StaffMember.objects.filter(user=user).exists()
+    """Staff for the API: a Django staff user or a vendor staff member (the
+    staff row read once per request and kept on the user)."""
+    return bool(user.is_staff) or staff_member_of(user) is not None
 
 
 def bearer_of(request: HttpRequest) -> str | None:

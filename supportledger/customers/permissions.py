@@ -20,6 +20,7 @@ from typing import Any
 
 import rules
 
+from supportledger.core.prepared import Prepared
 from supportledger.customers.models import StaffMember, StaffRole
 
 AGENT = StaffRole.AGENT.value
@@ -107,6 +108,12 @@ def role_can(role: str | None, capability: str) -> bool:
     return capability in MATRIX.get(role, frozenset())
 
 
+_STAFF_ROW = Prepared(
+    lambda user_id: StaffMember.objects.filter(user_id=user_id).order_by("pk")[:1], int
+)
+"""The staff row of a user id, its SQL compiled once (it runs on every request)."""
+
+
 def staff_member_of(user: Any) -> StaffMember | None:
     """The staff row of ``user`` (None for anonymous, inactive and non-staff
     users), read once per request and kept on the user object."""
@@ -115,7 +122,8 @@ def staff_member_of(user: Any) -> StaffMember | None:
     if not hasattr(user, "_staff_member_row"):
         # By the key alone (the default ordering would join the users to
         # sort one row); the member's user is the one already loaded.
-        member = StaffMember.objects.filter(user_id=user.pk).order_by("pk").first()
+        found = _STAFF_ROW.objects(user.pk)
+        member = found[0] if found else None
         if member is not None:
             member.user = user
         user._staff_member_row = member

@@ -19,7 +19,7 @@ import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -34,13 +34,14 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from supportledger.catalog.models import Product
-from supportledger.core import clock
+from supportledger.core import clock, policy_cache
 from supportledger.core.actions import write_audit
 from supportledger.core.audit import AuditAction
 from supportledger.core.convert import kind_defaults_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.html import sanitise_html
 from supportledger.core.input import FUTURE_WORK_TOLERANCE
+from supportledger.core.models import VendorPolicy
 from supportledger.core.queries import get_vendor_policy
 from supportledger.core.transitions import check_transition
 from supportledger.customers.holds import describe_hold_reason
@@ -51,6 +52,7 @@ from supportledger.desk.convert import (
     with_passed_over_context,
 )
 from supportledger.desk.convert import rules_entitlements as _rules_entitlements
+from supportledger.desk.locking import Locked, lock_for_rating
 from supportledger.desk.models import (
     ACTIVE_STATUSES,
     TRANSITIONS,
@@ -76,6 +78,7 @@ from supportledger.entitlements.convert import (
     local_date,
     month_start,
     policy_on,
+    previous_month_start,
 )
 from supportledger.entitlements.models import (
     Entitlement,
@@ -240,9 +243,9 @@ def do_record_work(
     product (``wrong_product``), or the rules refuse (``not_entitled``,
     ``outside_service_area``, ``invalid_work``).
     """
-    existing = WorkEntry.objects.filter(work_id=work_id).first()
-    if existing is not None:
-        return existing
+    at = now or clock.now()
+    # The policy version is read once for the whole recording.
+    held = policy_cache.current()
     try:
         with transaction.atomic():
             return _record_work(
@@ -257,7 +260,8 @@ def do_record_work(
                 product=product,
                 city=city,
                 licence=licence,
-                at=now or clock.now(),
+                at=at,
+                held=held,
             )
     except IntegrityError:
         # Another transaction recorded the same work id first.
@@ -281,18 +285,36 @@ def _record_work(
     city: str | None,
     licence: Licence | None,
     at: datetime,
+    held: policy_cache.Snapshot,
 ) -> WorkEntry:
     _check_not_in_the_future(ended_at, at)
-    customer = request.customer
-    if customer.on_hold:
+    policy_row = get_vendor_policy(held)
+    # One statement locks the request and the entitlements valid that day
+    # and reads everything the checks below and the rating need.
+    day = local_date(started_at, policy_row.timezone)
+    locked = lock_for_rating(
+        request.pk,
+        day=day,
+        month=month_start(day),
+        last_month=previous_month_start(day),
+        work_id=work_id,
+        agent_id=agent.pk,
+        product_id=product.pk,
+    )
+    if locked.existing_work_id is not None:
+        return WorkEntry.objects.get(pk=locked.existing_work_id)
+    if locked.on_hold:
+        customer = Customer.objects.get(pk=locked.request.customer_id)
         raise ActionRefused(
             "customer_on_hold",
             _("%(customer)s is on hold (%(reason)s).")
             % {"customer": customer, "reason": describe_hold_reason(customer)},
         )
-    _check_same_customer(request, licence)
+    owners = {"licence": licence.customer_id if licence is not None else None, **locked.owners}
+    _refuse_another_customer(locked.request.customer_id, owners)
     _check_same_product(product, licence)
-    _check_authorised(agent, product)
+    if not locked.authorised:
+        _refuse_unauthorised(agent, product)
     # Saved by _rate_and_post once the rules have accepted the work.
     work = WorkEntry(
         work_id=work_id,
@@ -307,7 +329,7 @@ def _record_work(
         city=city or "",
         created_at=at,
     )
-    rating = _rate_and_post(work, acting_user=acting_user, at=at)
+    rating = _rate_and_post(work, acting_user=acting_user, at=at, held=held, locked=locked)
     write_audit(
         acting_user=acting_user,
         action=AuditAction.RECORD_WORK,
@@ -344,14 +366,26 @@ def _check_same_customer(request: Request, licence: Licence | None) -> None:
     """Refuse work that would point the request's customer at another
     customer's rows: the licence worked on, or the contact, licence or
     incident pack already on the request."""
-    customer_id = request.customer_id
-    for field, row in (
-        ("licence", licence),
-        ("contact", request.contact),
-        ("request licence", request.licence),
-        ("incident pack", request.incident_entitlement),
-    ):
-        if row is not None and row.customer_id != customer_id:
+    _refuse_another_customer(
+        request.customer_id,
+        {
+            field: row.customer_id if row is not None else None
+            for field, row in (
+                ("licence", licence),
+                ("contact", request.contact),
+                ("request licence", request.licence),
+                ("incident pack", request.incident_entitlement),
+            )
+        },
+    )
+
+
+def _refuse_another_customer(customer_id: int, owners: dict[str, int | None]) -> None:
+    """``wrong_customer`` for the first row (by field) held by another
+    customer than ``customer_id``; ``owners`` maps field to its row's
+    customer id, None when the field is empty."""
+    for field, owner in owners.items():
+        if owner is not None and owner != customer_id:
             raise ActionRefused(
                 "wrong_customer",
                 f"{field}: " + _("it belongs to another customer than the request."),
@@ -373,11 +407,15 @@ def _check_same_product(product: Product, licence: Licence | None) -> None:
 
 def _check_authorised(agent: StaffMember, product: Product) -> None:
     if not agent.products.filter(pk=product.pk).exists():
-        raise ActionRefused(
-            "agent_not_authorised",
-            _("%(agent)s is not an authorised specialist for %(product)s.")
-            % {"agent": agent, "product": product.code},
-        )
+        _refuse_unauthorised(agent, product)
+
+
+def _refuse_unauthorised(agent: StaffMember, product: Product) -> NoReturn:
+    raise ActionRefused(
+        "agent_not_authorised",
+        _("%(agent)s is not an authorised specialist for %(product)s.")
+        % {"agent": agent, "product": product.code},
+    )
 
 
 @transaction.atomic
@@ -463,7 +501,7 @@ def _reverse_current_rating(work: WorkEntry, *, acting_user: User | None, at: da
         )
         locked = _lock(work.request, extra={e.entitlement_id for e in entries}, work=work)
         for entry in entries:
-            entry.entitlement = locked.entitlements[entry.entitlement_id]
+            entry.entitlement = locked.row(entry.entitlement_id)
             reverse_entry(entry, acting_user=acting_user, at=at, note="re-rated")
             if entry.incidents_delta and locked.request.incident_entitlement_id == (
                 entry.entitlement_id
@@ -562,31 +600,28 @@ def do_rerate_since(
     return ratings
 
 
-class _Locked:
-    def __init__(self, request: Request, entitlements: dict[int, Entitlement]) -> None:
-        self.request = request
-        self.entitlements = entitlements
-
-
-def _lock(request: Request, *, extra: set[int], work: WorkEntry) -> _Locked:
+def _lock(
+    request: Request,
+    *,
+    extra: set[int],
+    work: WorkEntry,
+    policy_row: VendorPolicy | None = None,
+) -> Locked:
     """Lock the request, then the customer's entitlements valid on the work's
-    day (plus ``extra``), in id order."""
-    policy_row = get_vendor_policy()
+    day (plus ``extra``), in id order: one statement (``desk.locking``).
+    Refuses an entitlement of another customer."""
+    policy_row = policy_row or get_vendor_policy()
     day = local_date(work.started_at, policy_row.timezone)
-    request = Request.objects.select_for_update().get(pk=request.pk)
-    rows = (
-        Entitlement.objects.select_for_update(of=("self",))
-        .filter(
-            Q(customer_id=request.customer_id, starts__lte=day, ends__gte=day) | Q(pk__in=extra)
-        )
-        .select_related("licence__product")
-        .prefetch_related("products")
-        .order_by("id")
+    locked = lock_for_rating(
+        request.pk,
+        day=day,
+        month=month_start(day),
+        last_month=previous_month_start(day),
+        extra=extra,
     )
-    entitlements = {row.pk: row for row in rows}
-    if any(row.customer_id != request.customer_id for row in entitlements.values()):
+    if any(row.customer_id != locked.request.customer_id for row in locked.held.values()):
         raise ActionRefused("wrong_customer", _("An entitlement belongs to another customer."))
-    return _Locked(request, entitlements)
+    return locked
 
 
 def _others_to_explain(customer_id: int, day: date, *, exclude: Iterable[int]) -> Any:
@@ -611,25 +646,36 @@ def passed_over_to_json(passed: Iterable[PassedOver]) -> list[dict[str, Any]]:
     ]
 
 
-def _rate_and_post(work: WorkEntry, *, acting_user: User | None, at: datetime) -> WorkRating:
-    policy_row = get_vendor_policy()
+def _rate_and_post(
+    work: WorkEntry,
+    *,
+    acting_user: User | None,
+    at: datetime,
+    held: policy_cache.Snapshot | None = None,
+    locked: Locked | None = None,
+) -> WorkRating:
+    """Rate ``work`` on the entitlements ``locked`` holds (locked here when
+    not given), save it, its rating and the ledger entries charging it.
+    ``held``: the policy cache's snapshot, when the caller read it."""
+    held = held or policy_cache.current()
+    policy_row = get_vendor_policy(held)
     day = local_date(work.started_at, policy_row.timezone)
     month = month_start(day)
-    locked = _lock(work.request, extra=set(), work=work)
+    if locked is None:
+        locked = _lock(work.request, extra=set(), work=work, policy_row=policy_row)
     request = locked.request
     if request.customer_id != work.request.customer_id:
         raise ActionRefused("wrong_customer", _("The request belongs to another customer."))
     kind_defaults = kind_defaults_from_row(policy_row)
     values = with_passed_over_context(
-        list(locked.entitlements.values()),
-        _rules_entitlements(locked.entitlements.values(), policy_row, day),
-        _others_to_explain(request.customer_id, day, exclude=locked.entitlements.keys()),
+        list(locked.held.values()),
+        _rules_entitlements(locked.held.values(), policy_row, day, locked.used),
+        _others_to_explain(request.customer_id, day, exclude=locked.held.keys()),
         policy_row,
         day,
         work.started_at,
     )
-    by_reference = {row.reference: row for row in locked.entitlements.values()}
-    incident_from = request.incident_entitlement
+    by_reference = {row.reference: row.pk for row in locked.held.values()}
     rules_work = Work(
         id=work.work_id,
         product=work.product.code,
@@ -640,11 +686,11 @@ def _rate_and_post(work: WorkEntry, *, acting_user: User | None, at: datetime) -
         request=RequestRef(
             id=request.reference,
             opened_via=request.opened_via,
-            incident_from=incident_from.reference if incident_from is not None else None,
+            incident_from=locked.incident_reference,
         ),
         city=work.city or None,
     )
-    result = rate_work(policy_on(policy_row, day), values, rules_work)
+    result = rate_work(policy_on(policy_row, day, held), values, rules_work)
     if isinstance(result, RulesError):
         raise ActionRefused(result.code, result.message)
     if work.pk is None:
@@ -669,28 +715,34 @@ def _rate_and_post(work: WorkEntry, *, acting_user: User | None, at: datetime) -
         created_at=at,
     )
     for allocation in result.allocations:
-        row = by_reference[allocation.entitlement]
-        if row.kind == Kind.PREPAID_HOURS:
+        pk = by_reference[allocation.entitlement]
+        source = locked.held[pk]
+        if source.kind == Kind.PREPAID_HOURS:
             post_entry(
-                row,
+                locked.row(pk),
                 reason=Reason.CONSUME,
                 minutes=-allocation.minutes,
                 work_rating=rating,
                 acting_user=acting_user,
                 at=at,
             )
-        elif allocation_consumes_allowance(row, kind_defaults, work.category, work.mode):
+        elif allocation_consumes_allowance(source, kind_defaults, work.category, work.mode):
+            # The use of the month was read under the lock: the cache is
+            # written in one statement (an upsert), not read again.
+            used_before = locked.used.get((pk, month), 0)
             post_entry(
-                row,
+                locked.row(pk),
                 reason=Reason.CONSUME,
                 minutes=-allocation.minutes,
                 allowance_month=month,
+                allowance_used_before=used_before,
                 work_rating=rating,
                 acting_user=acting_user,
                 at=at,
             )
+            locked.used[pk, month] = used_before + allocation.minutes
     for use in result.incidents:
-        row = by_reference[use.entitlement]
+        row = locked.row(by_reference[use.entitlement])
         post_entry(
             row,
             reason=Reason.CONSUME,
@@ -932,8 +984,8 @@ def _charge_incident_on_opening(
         mode=Mode.PHONE,
         category=request.category,
     )
-    locked = _lock(request, extra=set(), work=probe)
-    values = _rules_entitlements(locked.entitlements.values(), policy_row, day)
+    locked = _lock(request, extra=set(), work=probe, policy_row=policy_row)
+    values = _rules_entitlements(locked.held.values(), policy_row, day, locked.used)
     rules_work = Work(
         id=probe.work_id,
         product=request.product.code if request.product is not None else "",
@@ -946,9 +998,9 @@ def _charge_incident_on_opening(
     result = rate_work(policy_on(policy_row, day), values, rules_work)
     if isinstance(result, RulesError) or not result.incidents:
         return
-    by_reference = {row.reference: row for row in locked.entitlements.values()}
+    by_reference = {row.reference: row.pk for row in locked.held.values()}
     for use in result.incidents:
-        row = by_reference[use.entitlement]
+        row = locked.row(by_reference[use.entitlement])
         post_entry(
             row,
             reason=Reason.CONSUME,

@@ -17,6 +17,7 @@ from supportledger.entitlements.convert import (
     month_start,
     previous_month_start,
 )
+from supportledger.entitlements.held import HeldEntitlement
 from supportledger.entitlements.models import AllowanceUsage, Entitlement, Kind, LedgerEntry
 from supportledger.rules import types as rules
 from supportledger.rules.calendar import BusinessCalendar
@@ -28,7 +29,7 @@ def business_calendar(policy_row: VendorPolicy) -> BusinessCalendar:
 
 
 def rules_entitlements(
-    rows: Iterable[Entitlement],
+    rows: Iterable[Entitlement | HeldEntitlement],
     policy_row: VendorPolicy,
     day: date,
     usage: Mapping[tuple[int, date], int] | None = None,
@@ -37,7 +38,7 @@ def rules_entitlements(
     contract's allowance use of ``day``'s calendar month (and last month's
     unused minutes when it rolls over). One query for the allowance use,
     none when ``usage`` (minutes by entitlement id and first of month, for
-    ``day``'s month and the one before) is given. Rows need
+    ``day``'s month and the one before) is given. Model rows need
     ``licence__product`` selected and ``products`` prefetched."""
     rows = list(rows)
     month, last_month = month_start(day), previous_month_start(day)
@@ -81,9 +82,9 @@ explanation as one that did not pay (expired); older ones are history."""
 
 
 def with_passed_over_context(
-    valid_rows: Sequence[Entitlement],
+    valid_rows: Sequence[Entitlement | HeldEntitlement],
     valid_values: Sequence[rules.Entitlement],
-    other_rows: Iterable[Entitlement],
+    other_rows: Iterable[Entitlement | HeldEntitlement],
     policy_row: VendorPolicy,
     day: date,
     started_at: datetime,

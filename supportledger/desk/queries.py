@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from supportledger.catalog.models import Product
 from supportledger.core.models import VendorPolicy
+from supportledger.core.prepared import Prepared
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Customer, StaffMember
 from supportledger.desk.convert import rules_entitlements, with_passed_over_context
@@ -41,7 +42,6 @@ from supportledger.desk.models import (
 )
 from supportledger.desk.search import search_words
 from supportledger.entitlements.convert import local_date, policy_on
-from supportledger.entitlements.models import Entitlement
 from supportledger.entitlements.queries import (
     Holdings,
     get_holdings,
@@ -271,23 +271,25 @@ def get_request_for_staff_page(pk: Any) -> Request:
     to (not the licence or the assignee's user, which the page does not
     show)."""
     try:
-        return Request.objects.select_related(
-            "customer", "contact", "product", "incident_entitlement"
-        ).get(pk=int(pk))
-    except (Request.DoesNotExist, TypeError, ValueError) as exc:
+        found = _REQUEST_FOR_PAGE.objects(int(pk))
+    except (TypeError, ValueError) as exc:
         raise Http404("No such request.") from exc
+    if not found:
+        raise Http404("No such request.")
+    return cast(Request, found[0])
 
 
-def list_thread_for_staff_page(request: Request) -> list[dict[str, Any]]:
-    """All messages of ``request`` (notes included), oldest first, as plain
-    rows with their authors' names and their attachments, in one query:
-    ``{"id", "internal", "body_text", "created_at", "author_user":
-    {"username"} | None, "author_contact": {"name"} | None, "attachments":
-    [{"pk", "filename", "size"}]}``; and the moves of its status as
-    ``{"status_change": {"from", "to", "reason", "by"}, "created_at"}``
-    (one more query)."""
-    rows = (
-        Message.objects.filter(request=request)
+_REQUEST_FOR_PAGE = Prepared(
+    lambda pk: Request.objects.select_related(
+        "customer", "contact", "product", "incident_entitlement"
+    ).filter(pk=pk),
+    int,
+)
+
+
+_THREAD_ROWS = Prepared(
+    lambda request_id: (
+        Message.objects.filter(request_id=request_id)
         .order_by("created_at", "id", "attachments__id")
         .values_list(
             "id",
@@ -300,7 +302,20 @@ def list_thread_for_staff_page(request: Request) -> list[dict[str, Any]]:
             "attachments__filename",
             "attachments__size",
         )
-    )
+    ),
+    int,
+)
+
+
+def list_thread_for_staff_page(request: Request) -> list[dict[str, Any]]:
+    """All messages of ``request`` (notes included), oldest first, as plain
+    rows with their authors' names and their attachments, in one query:
+    ``{"id", "internal", "body_text", "created_at", "author_user":
+    {"username"} | None, "author_contact": {"name"} | None, "attachments":
+    [{"pk", "filename", "size"}]}``; and the moves of its status as
+    ``{"status_change": {"from", "to", "reason", "by"}, "created_at"}``
+    (one more query)."""
+    rows = _THREAD_ROWS(request.pk)
     thread: list[dict[str, Any]] = []
     for pk, internal, body, created, user, contact, file_pk, filename, size in rows:
         if not thread or thread[-1]["id"] != pk:
@@ -364,12 +379,9 @@ class WorkLine:
     rating: RatingRow | None
 
 
-def list_work_lines(request: Request) -> list[WorkLine]:
-    """The work on ``request``, newest first, each with its current rating
-    (None before it is rated), as plain rows (no model instances) in one
-    query."""
-    rows = (
-        WorkEntry.objects.filter(request=request)
+_WORK_ROWS = Prepared(
+    lambda request_id: (
+        WorkEntry.objects.filter(request_id=request_id)
         .annotate(rating=FilteredRelation("ratings", condition=Q(ratings__current=True)))
         .order_by("-started_at", "-id")
         .values_list(
@@ -386,7 +398,16 @@ def list_work_lines(request: Request) -> list[WorkLine]:
             "rating__steps",
             "rating__passed_over",
         )
-    )
+    ),
+    int,
+)
+
+
+def list_work_lines(request: Request) -> list[WorkLine]:
+    """The work on ``request``, newest first, each with its current rating
+    (None before it is rated), as plain rows (no model instances) in one
+    query."""
+    rows = _WORK_ROWS(request.pk)
     return [
         WorkLine(
             WorkRow(started, mode, category, {"user": {"username": agent}}),
@@ -411,17 +432,25 @@ def list_work_lines(request: Request) -> list[WorkLine]:
     ]
 
 
+_STAFF_ROWS = Prepared(lambda: StaffMember.objects.values_list("pk", "user__username"))
+
+
 def list_staff_choices() -> list[dict[str, Any]]:
     """The staff an agent may assign a request to: ``{"pk", "user":
     {"username"}}`` in the staff's default order, one query."""
-    return [
-        {"pk": pk, "user": {"username": username}}
-        for pk, username in StaffMember.objects.values_list("pk", "user__username")
-    ]
+    return [{"pk": pk, "user": {"username": username}} for pk, username in _STAFF_ROWS()]
+
+
+_TIMER = Prepared(
+    lambda request_id, agent_id: Timer.objects.filter(request_id=request_id, agent_id=agent_id)[:1],
+    int,
+    int,
+)
 
 
 def get_running_timer(request: Request, agent: StaffMember) -> Timer | None:
-    return Timer.objects.filter(request=request, agent=agent).first()
+    found = _TIMER.objects(request.pk, agent.pk)
+    return cast(Timer, found[0]) if found else None
 
 
 def get_attachment_for_staff(pk: Any) -> Attachment:
@@ -444,7 +473,7 @@ def get_attachment_for_customer(customer: Customer, pk: Any) -> Attachment:
 
 def get_customer_holdings(customer: Customer, *, on: date) -> Holdings:
     """What the customer holds on ``on``, loaded once for both the summary
-    and a cost preview of that day (three queries)."""
+    and a cost preview of that day (one query)."""
     return get_holdings(customer, on=on)
 
 
@@ -501,37 +530,20 @@ def get_rating_preview(
     later may differ if balances move in between."""
     policy_row = policy_row or get_vendor_policy()
     day = local_date(started_at, policy_row.timezone)
-    if holdings is not None and (holdings.customer_id, holdings.on) == (customer.pk, day):
-        valid = holdings.valid_rows()
-        valid_ids = {row.pk for row in valid}
-        others = [row for row in holdings.rows if row.pk not in valid_ids]
-        values = with_passed_over_context(
-            valid,
-            rules_entitlements(valid, policy_row, day, holdings.used),
-            sorted(others, key=lambda row: row.pk),
-            policy_row,
-            day,
-            started_at,
-            holdings.used,
-            later_work=False,
-        )
-    else:
-        rows = list(
-            Entitlement.objects.filter(customer_id=customer.pk)
-            .select_related("licence__product")
-            .prefetch_related("products")
-            .order_by("id")
-        )
-        valid = [row for row in rows if row.starts <= day <= row.ends]
-        values = with_passed_over_context(
-            valid,
-            rules_entitlements(valid, policy_row, day),
-            [row for row in rows if not row.starts <= day <= row.ends],
-            policy_row,
-            day,
-            started_at,
-            later_work=False,
-        )
+    if holdings is None or (holdings.customer_id, holdings.on) != (customer.pk, day):
+        holdings = get_holdings(customer, on=day)
+    valid = holdings.valid_rows()
+    valid_ids = {row.pk for row in valid}
+    values = with_passed_over_context(
+        valid,
+        rules_entitlements(valid, policy_row, day, holdings.used),
+        sorted((row for row in holdings.rows if row.pk not in valid_ids), key=lambda row: row.pk),
+        policy_row,
+        day,
+        started_at,
+        holdings.used,
+        later_work=False,
+    )
     charged = request.incident_entitlement if request is not None else None
     work = Work(
         id="preview",

@@ -50,6 +50,7 @@ def post_entry(
     minutes: int = 0,
     incidents: int = 0,
     allowance_month: date | None = None,
+    allowance_used_before: int | None = None,
     work_rating: Any = None,
     reverses: LedgerEntry | None = None,
     acting_user: User | None,
@@ -60,7 +61,9 @@ def post_entry(
 
     The caller holds the entitlement row locked. A negative cache is refused by
     the database's CHECK constraints, so an overdraft rolls the whole
-    transaction back.
+    transaction back. A caller that read the allowance use of
+    ``allowance_month`` under that lock passes it as ``allowance_used_before``:
+    the cache is then written in one statement instead of read first.
     """
     entry = LedgerEntry.objects.create(
         entitlement=entitlement,
@@ -75,16 +78,33 @@ def post_entry(
         note=note,
     )
     if allowance_month is not None:
-        usage, _ = AllowanceUsage.objects.get_or_create(
-            entitlement=entitlement, month=allowance_month
-        )
-        used_before = usage.used_minutes
-        usage.used_minutes -= minutes
-        usage.save(update_fields=["used_minutes"])
+        if allowance_used_before is None:
+            usage, _ = AllowanceUsage.objects.get_or_create(
+                entitlement=entitlement, month=allowance_month
+            )
+            used_before = usage.used_minutes
+            used_after = used_before - minutes
+            usage.used_minutes = used_after
+            usage.save(update_fields=["used_minutes"])
+        else:
+            used_before = allowance_used_before
+            used_after = used_before - minutes
+            AllowanceUsage.objects.bulk_create(
+                [
+                    AllowanceUsage(
+                        entitlement_id=entitlement.pk,
+                        month=allowance_month,
+                        used_minutes=used_after,
+                    )
+                ],
+                update_conflicts=True,
+                unique_fields=["entitlement", "month"],
+                update_fields=["used_minutes"],
+            )
         _record_crossings(
             entitlement,
             used_before,
-            usage.used_minutes,
+            used_after,
             entitlement.minutes_per_month,
             allowance_month,
             at,

@@ -11,6 +11,7 @@ from supportledger.core.convert import policy_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy
 from supportledger.desk.models import request_reference
+from supportledger.entitlements.held import HeldEntitlement
 from supportledger.entitlements.models import Entitlement as EntitlementRow
 from supportledger.entitlements.models import Kind
 from supportledger.entitlements.models import Licence as LicenceRow
@@ -41,7 +42,9 @@ def previous_month_start(day: date) -> date:
     return month_start(month_start(day) - timedelta(days=1))
 
 
-def carried_over(row: EntitlementRow, *, month: date, used_last_month: int) -> int:
+def carried_over(
+    row: EntitlementRow | HeldEntitlement, *, month: date, used_last_month: int
+) -> int:
     """Minutes of last month's allowance a rolling-over contract carries into
     ``month`` (the first of a month): what it left unused, if it ran then."""
     if not row.rollover or row.starts >= month:
@@ -49,10 +52,12 @@ def carried_over(row: EntitlementRow, *, month: date, used_last_month: int) -> i
     return max(0, row.minutes_per_month - used_last_month)
 
 
-def policy_on(row: VendorPolicy, day: date) -> Policy:
+def policy_on(row: VendorPolicy, day: date, held: policy_cache.Snapshot | None = None) -> Policy:
     """The rules' Policy with the service price list in force on ``day``;
-    built once per price list while ``row`` is the cached policy row."""
-    held = policy_cache.current()
+    built once per price list while ``row`` is the cached policy row.
+    ``held``: the policy cache's snapshot when the caller has it already
+    (saves reading the policy version again)."""
+    held = held or policy_cache.current()
     prices = held.price_on(day)
     if prices is None:
         raise ActionRefused("no_price_list", f"No service price list is in force on {day}.")
@@ -83,7 +88,7 @@ def product_codes(row: EntitlementRow) -> frozenset[str] | None:
 
 
 def resolved_covers_and_modes(
-    row: EntitlementRow, kind_defaults: Mapping[EntitlementKind, KindDefaults]
+    row: EntitlementRow | HeldEntitlement, kind_defaults: Mapping[EntitlementKind, KindDefaults]
 ) -> tuple[frozenset[Category], frozenset[Mode]]:
     """What ``row`` covers and in which modes: its own lists, else its kind's defaults."""
     default = kind_defaults[as_kind(row.kind)]
@@ -93,7 +98,7 @@ def resolved_covers_and_modes(
 
 
 def grants_downloads_of(
-    row: EntitlementRow, kind_defaults: Mapping[EntitlementKind, KindDefaults]
+    row: EntitlementRow | HeldEntitlement, kind_defaults: Mapping[EntitlementKind, KindDefaults]
 ) -> bool | None:
     """Whether ``row`` lets its holder download new releases: as the copy of
     the terms it was sold on says (``terms["grants_downloads"]``), else the
@@ -105,14 +110,15 @@ def grants_downloads_of(
 
 
 def entitlement_to_rules(
-    row: EntitlementRow,
+    row: EntitlementRow | HeldEntitlement,
     *,
     kind_defaults: Mapping[EntitlementKind, KindDefaults],
     used_this_month: int = 0,
     unused_last_month: int = 0,
 ) -> Entitlement:
-    """The rules' view of a row with its balances at this moment; ``id`` is
-    the human reference (``PKG-3``), so explanations read well."""
+    """The rules' view of a row (a model instance, or a ``HeldEntitlement``)
+    with its balances at this moment; ``id`` is the human reference
+    (``PKG-3``), so explanations read well."""
     covers, modes = resolved_covers_and_modes(row, kind_defaults)
     return Entitlement(
         id=row.reference,
@@ -121,7 +127,7 @@ def entitlement_to_rules(
         ends=row.ends,
         covers=covers,
         modes=modes,
-        products=product_codes(row),
+        products=row.product_codes if isinstance(row, HeldEntitlement) else product_codes(row),
         sla=row.sla,
         minutes_per_month=row.minutes_per_month,
         used_this_month=used_this_month,
@@ -138,7 +144,7 @@ def entitlement_to_rules(
 
 
 def allocation_consumes_allowance(
-    row: EntitlementRow,
+    row: EntitlementRow | HeldEntitlement,
     kind_defaults: Mapping[EntitlementKind, KindDefaults],
     category: str,
     mode: str,

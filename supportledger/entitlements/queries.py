@@ -5,18 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
-from supportledger.catalog.models import Product
 from supportledger.customers.models import Customer
 from supportledger.entitlements.convert import (
     carried_over,
     month_start,
     previous_month_start,
-    product_codes,
 )
+from supportledger.entitlements.held import HeldEntitlement, read_held
 from supportledger.entitlements.models import (
-    AllowanceUsage,
     BalanceAlert,
     Entitlement,
     LedgerEntry,
@@ -52,15 +50,15 @@ class EntitlementLine:
 
 @dataclass(frozen=True)
 class Holdings:
-    """Everything a customer holds as loaded once: the entitlement rows (by
-    ``ends`` then id, ``licence__product`` selected, ``products``
-    prefetched) and the allowance use of ``on``'s month and the month before
+    """Everything a customer holds as loaded once: the entitlements (by
+    ``ends`` then id, each with the product codes it applies to) and the
+    allowance use of ``on``'s month and the month before
     (``used[(entitlement id, first of month)]``, minutes). Both the summary
     and a rating preview of that day are worked out from it."""
 
     customer_id: int
     on: date
-    rows: list[Entitlement]
+    rows: list[HeldEntitlement]
     used: dict[tuple[int, date], int]
 
     def summary(self) -> list[EntitlementLine]:
@@ -75,7 +73,7 @@ class Holdings:
                 starts=row.starts,
                 ends=row.ends,
                 valid=row.starts <= on <= row.ends,
-                products=product_codes(row),
+                products=row.product_codes,
                 minutes_granted=row.minutes_granted,
                 balance_minutes=row.balance_minutes,
                 incidents_granted=row.incidents_granted,
@@ -89,41 +87,27 @@ class Holdings:
             for row in self.rows
         ]
 
-    def valid_rows(self) -> list[Entitlement]:
+    def valid_rows(self) -> list[HeldEntitlement]:
         """The rows valid on ``on``, by id (the order the rating reads them)."""
         return sorted(
             (row for row in self.rows if row.starts <= self.on <= row.ends), key=lambda r: r.pk
         )
 
 
-def get_holdings(customer: Customer, *, on: date) -> Holdings:
-    """What ``customer`` holds, from the cached balances: three queries
-    whatever the size of the ledger (entitlements with their licence, their
-    products, the allowance use of ``on``'s month and the month before)."""
-    rows = list(
-        Entitlement.objects.filter(customer=customer)
-        .select_related("licence__product")
-        .prefetch_related(Prefetch("products", queryset=Product.objects.order_by()))
-        .order_by("ends", "id")
-    )
+def get_holdings(customer: Customer | int, *, on: date) -> Holdings:
+    """What ``customer`` (or the customer of that id) holds, from the cached
+    balances: one SQL statement whatever the size of the ledger (the
+    entitlements with their products and the allowance use of ``on``'s
+    month and the month before, see ``entitlements.held``)."""
+    customer_id = customer if isinstance(customer, int) else customer.pk
     month, last_month = month_start(on), previous_month_start(on)
-    # No join and no ordering: the ids are known, and a dict needs no order
-    # (the default ordering would join and sort on every call).
-    used = {
-        (entitlement_id, used_in): minutes
-        for entitlement_id, used_in, minutes in AllowanceUsage.objects.filter(
-            entitlement_id__in=[row.pk for row in rows], month__in=[month, last_month]
-        )
-        .order_by()
-        .values_list("entitlement_id", "month", "used_minutes")
-    }
-    return Holdings(customer_id=customer.pk, on=on, rows=rows, used=used)
+    rows, used = read_held(customer_id, month=month, last_month=last_month)
+    return Holdings(customer_id=customer_id, on=on, rows=rows, used=used)
 
 
-def get_entitlement_summary(customer: Customer, *, on: date) -> list[EntitlementLine]:
-    """Everything ``customer`` holds, from the cached balances: three queries
-    whatever the size of the ledger (entitlements with their licence, their
-    products, the allowance use of ``on``'s month)."""
+def get_entitlement_summary(customer: Customer | int, *, on: date) -> list[EntitlementLine]:
+    """Everything ``customer`` holds, from the cached balances: one SQL
+    statement whatever the size of the ledger."""
     return get_holdings(customer, on=on).summary()
 
 
@@ -163,13 +147,17 @@ def list_licences_with_activations(customer: Customer) -> QuerySet[Licence]:
     )
 
 
-def list_recent_ledger_entries(customer: Customer, *, limit: int = 100) -> list[LedgerEntry]:
-    """The latest ``limit`` ledger entries of all the customer's entitlements,
-    newest first, each with its entitlement: the history behind the balances."""
-    return list(
+LEDGER_HISTORY = 100
+"""Ledger entries the customer page shows behind the balances."""
+
+
+def list_recent_ledger_entries_query(customer: Customer) -> QuerySet[LedgerEntry]:
+    """All the ledger entries of the customer's entitlements, newest first,
+    each with its entitlement."""
+    return (
         LedgerEntry.objects.filter(entitlement__customer=customer)
         .select_related("entitlement")
-        .order_by("-created_at", "-id")[:limit]
+        .order_by("-created_at", "-id")
     )
 
 
@@ -189,3 +177,11 @@ def pick_licences(customer_id: int, text: str, limit: int = 10) -> list[Licence]
     elif text:
         rows = rows.filter(Q(product__code__icontains=text) | Q(product__name__icontains=text))
     return list(rows[: limit + 1])
+
+
+def list_recent_ledger_entries(
+    customer: Customer, *, limit: int = LEDGER_HISTORY
+) -> list[LedgerEntry]:
+    """The latest ``limit`` ledger entries of all the customer's entitlements,
+    newest first, each with its entitlement: the history behind the balances."""
+    return list(list_recent_ledger_entries_query(customer)[:limit])

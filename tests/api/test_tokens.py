@@ -1,9 +1,12 @@
 import hashlib
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from supportledger.api.actions import do_create_api_token, do_revoke_api_token
 from supportledger.api.models import ApiToken
@@ -39,6 +42,21 @@ def test_using_a_token_stamps_its_last_use(api, staff_token):
     assert ApiToken.objects.get(pk=staff_token.token.pk).last_used_at is None
     api.get("/me")
     assert ApiToken.objects.get(pk=staff_token.token.pk).last_used_at is not None
+
+
+def test_a_token_used_again_within_a_minute_is_not_written_again(api, staff_token):
+    api.get("/me")
+    stamped = ApiToken.objects.get(pk=staff_token.token.pk).last_used_at
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get("/me").status_code == 200
+    assert not [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert ApiToken.objects.get(pk=staff_token.token.pk).last_used_at == stamped
+    # A minute later the use is stamped again.
+    ApiToken.objects.filter(pk=staff_token.token.pk).update(
+        last_used_at=stamped - timedelta(minutes=2)
+    )
+    api.get("/me")
+    assert ApiToken.objects.get(pk=staff_token.token.pk).last_used_at > stamped
 
 
 @pytest.mark.parametrize(

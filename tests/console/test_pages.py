@@ -347,8 +347,8 @@ def test_the_request_page_costs_the_same_queries_at_two_data_sizes(
 
 
 # Session, user, staff row, policy version, request, entitlements with their
-# products and allowance use (once for the summary and the preview), work
-# with its current ratings, timer, staff list, thread with its attachments,
-# the moves of its status, the canned replies.
-# The policy and the price list come from the process's cache.
-REQUEST_PAGE_QUERIES = 14
+# products and allowance use (one statement, once for the summary and the
+# preview), work with its current ratings, timer, staff list, thread with its
+# attachments, the moves of its status, the canned replies. The policy and the
+# price list come from the process's cache.
+REQUEST_PAGE_QUERIES = 12

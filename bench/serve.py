@@ -1,0 +1,262 @@
+"""Serving benchmark: the console's hottest pages, the portal overview and
+the API's reads, served by gunicorn (2 sync workers) under ``wrk`` with 8
+connections on loopback, next to a bare Django endpoint on the same server,
+at two database sizes.
+
+The database is the desk benchmark's (``bench.desk``: SQLite, customers,
+requests and messages bulk-inserted, the customer under test sold a
+contract and a voucher through the real actions), plus a portal user of
+that customer and a staff API token. Each figure is printed as a ratio to
+the bare endpoint measured in the same run, next to its floor:
+
+- pages: CPU time the workers spent a request, at most ``PAGE_CPU_FLOOR``
+  times the bare endpoint's; and the same page's CPU at the large size
+  against the small size, at most ``GROWTH_FLOOR``;
+- API: requests a second, a single object at least ``API_ONE_FLOOR`` of the
+  bare endpoint's, a list at least ``API_LIST_FLOOR``; p99 latency of a
+  single object at most ``API_P99_FLOOR_MS``.
+
+``BENCH_SERVE_SIZES`` (default ``1000,100000``) are the request counts of
+the two databases (ten messages a request); ``BENCH_SERVE_SECONDS`` the
+length of each load run (default 5). ``python -m bench serve`` runs it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.desk import SETTINGS, URLS, _cpu_seconds, _free_port, _wait_until_up
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = [int(n) for n in os.environ.get("BENCH_SERVE_SIZES", "1000,100000").split(",")]
+SECONDS = int(os.environ.get("BENCH_SERVE_SECONDS", "5"))
+WORKERS = 2
+CONNECTIONS = 8
+PAGE_CPU_FLOOR = 10.0
+GROWTH_FLOOR = 1.2
+API_ONE_FLOOR = 0.5
+API_LIST_FLOOR = 0.25
+API_P99_FLOOR_MS = 50.0
+
+PAGES = ("request page", "customer page", "queue", "portal overview")
+API_ONE = ("API one customer", "API one request")
+API_LIST = ("API customers list", "API requests list")
+
+
+def run() -> None:
+    if shutil.which("wrk") is None:
+        print("serve: wrk is not installed (scripts/ensure-system-packages installs it)")
+        return
+    results: dict[int, dict[str, dict[str, float]]] = {}
+    for size in SIZES:
+        work = Path(tempfile.mkdtemp(prefix="serve-bench-"))
+        try:
+            results[size] = _at_size(work, size)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    _report(results)
+
+
+def _env(work: Path, size: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SUPPORTLEDGER_VAR_DIR": str(work / "var"),
+        "DATABASE_URL": "",
+        "DJANGO_SETTINGS_MODULE": "desk_bench_settings",
+        "PYTHONPATH": os.pathsep.join([str(work), str(ROOT)]),
+        "LOG_LEVEL": "ERROR",
+        "BENCH_DESK_REQUESTS": str(size),
+        "BENCH_DESK_MESSAGES": str(size * 10),
+    }
+
+
+def _at_size(work: Path, size: int) -> dict[str, dict[str, float]]:
+    (work / "desk_bench_settings.py").write_text(SETTINGS)
+    (work / "desk_bench_urls.py").write_text(URLS)
+    env = _env(work, size)
+    subprocess.run([sys.executable, "-m", "bench.desk", "load", str(work)], env=env, check=True)
+    subprocess.run([sys.executable, "-m", "bench.serve", "load", str(work)], env=env, check=True)
+    targets = dict(
+        line.split("\t") for line in (work / "serve-targets").read_text().splitlines() if line
+    )
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "supportledger.wsgi:application",
+        ],
+        env=env,
+        cwd=work,
+        stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+    )
+    measured: dict[str, dict[str, float]] = {}
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_up(base + "/bare/")
+        print(
+            f"serve: {size} requests, {size * 10} messages; gunicorn {WORKERS} sync workers, "
+            f"wrk {CONNECTIONS} connections x {SECONDS} s, SQLite; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        )
+        for label in ("bare", *PAGES, *API_ONE, *API_LIST):
+            header, path = targets[label].rsplit(" ", 1)
+            measured[label] = _wrk(base + path, header, server.pid)
+            row = measured[label]
+            print(
+                f"  {label:22s} {row['rps']:7.0f} req/s   p99 {row['p99']:6.1f} ms"
+                f"   CPU {row['cpu']:5.2f} ms a request"
+                + (f"   non-2xx {row['bad']:.0f}" if row["bad"] else "")
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return measured
+
+
+def _ms(text: str) -> float:
+    value = float(re.sub(r"[a-z]+$", "", text))
+    unit = re.sub(r"^[\d.]+", "", text)
+    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def _wrk(url: str, header: str, master: int) -> dict[str, float]:
+    base = ["wrk", "-t2", f"-c{CONNECTIONS}", "-H", header]
+    subprocess.run([*base, "-d2s", url], capture_output=True, check=True)
+    cpu_before = _cpu_seconds(master)
+    out = subprocess.run(
+        [*base, f"-d{SECONDS}s", "--latency", url], capture_output=True, text=True, check=True
+    ).stdout
+    cpu = _cpu_seconds(master) - cpu_before
+    done = re.search(r"(\d+) requests in", out)
+    served = int(done.group(1)) if done else 0
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p99 = re.search(r"\s99%\s+([\d.]+\w+)", out)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p99": _ms(p99.group(1)) if p99 else 0.0,
+        "cpu": 1000 * cpu / served if served else 0.0,
+        "bad": float(bad.group(1)) if bad else 0.0,
+    }
+
+
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def _report(results: dict[int, dict[str, dict[str, float]]]) -> None:
+    small, large = min(results), max(results)
+    for size in sorted(results):
+        got = results[size]
+        bare = got["bare"]
+        print(f"serve: ratios at {size} requests (bare endpoint measured in the same run)")
+        for label in PAGES:
+            ratio = got[label]["cpu"] / bare["cpu"]
+            print(
+                f"  {label:22s} CPU x{ratio:5.1f} the bare endpoint's"
+                f" (floor x{PAGE_CPU_FLOOR:.0f}) {_verdict(ratio <= PAGE_CPU_FLOOR)}"
+            )
+        for label, floor in [(n, API_ONE_FLOOR) for n in API_ONE] + [
+            (n, API_LIST_FLOOR) for n in API_LIST
+        ]:
+            share = got[label]["rps"] / bare["rps"]
+            p99 = got[label]["p99"]
+            p99_ok = p99 <= API_P99_FLOOR_MS if label in API_ONE else True
+            print(
+                f"  {label:22s} {100 * share:5.1f} % of the bare endpoint's req/s"
+                f" (floor {100 * floor:.0f} %), p99 {p99:.1f} ms"
+                + (f" (floor {API_P99_FLOOR_MS:.0f} ms)" if label in API_ONE else "")
+                + f" {_verdict(share >= floor and p99_ok)}"
+            )
+    if small != large:
+        print(f"serve: page CPU at {large} requests against {small} requests")
+        for label in PAGES:
+            # Each size's own bare endpoint evens out the load of the moment.
+            growth = (results[large][label]["cpu"] / results[large]["bare"]["cpu"]) / (
+                results[small][label]["cpu"] / results[small]["bare"]["cpu"]
+            )
+            print(
+                f"  {label:22s} x{growth:4.2f} (floor x{GROWTH_FLOOR}) "
+                f"{_verdict(growth <= GROWTH_FLOOR)}"
+            )
+
+
+def _load(work: Path) -> None:
+    """A portal user of the customer under test and a staff API token; the
+    paths and headers of each target into ``serve-targets``."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from supportledger.api.actions import do_create_api_token
+    from supportledger.customers.actions import do_add_contact
+    from supportledger.desk.models import Request
+
+    cookie, request_path, _ = (work / "targets").read_text().split("\n")[:3]
+    request = Request.objects.get(pk=int(request_path.strip("/").split("/")[-1]))
+    customer = request.customer
+    user = get_user_model().objects.create_user("portal-user", password="x" * 20)
+    do_add_contact(
+        acting_user=None,
+        customer=customer,
+        name="Portal User",
+        email="portal@example.com",
+        user=user,
+        verified=True,
+    )
+    portal = Client(SERVER_NAME="127.0.0.1")
+    portal.force_login(user)
+    portal_cookie = f"sessionid={portal.cookies['sessionid'].value}"
+    agent = get_user_model().objects.get(username="agent")
+    token = do_create_api_token(acting_user=None, name="bench", user=agent).plaintext
+    bearer = f"Authorization: Bearer {token}"
+    staff = f"Cookie: {cookie}"
+    targets = {
+        "bare": f"{staff} /bare/",
+        "request page": f"{staff} {request_path}",
+        "customer page": f"{staff} /console/customers/{customer.pk}/",
+        "queue": f"{staff} /console/",
+        "portal overview": f"Cookie: {portal_cookie} /portal/",
+        "API one customer": f"{bearer} /api/v1/customers/{customer.pk}",
+        "API one request": f"{bearer} /api/v1/requests/{request.pk}",
+        "API customers list": f"{bearer} /api/v1/customers",
+        "API requests list": f"{bearer} /api/v1/requests?customer={customer.pk}",
+    }
+    staff_client = Client(SERVER_NAME="127.0.0.1")
+    staff_client.cookies["sessionid"] = cookie.split("=", 1)[1]
+    for label, target in targets.items():
+        header, path = target.rsplit(" ", 1)
+        client = portal if label == "portal overview" else staff_client
+        extra = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if "Bearer" in header else {}
+        status = client.get(path, **extra).status_code
+        if status != 200:
+            raise RuntimeError(f"{label} {path} answered {status}")
+    (work / "serve-targets").write_text(
+        "".join(
+            f"{label}\t{target.rsplit(' ', 1)[0]} {target.rsplit(' ', 1)[1]}\n"
+            for label, target in targets.items()
+        )
+    )
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["load"]:
+    _load(Path(sys.argv[2]))
+elif __name__ == "__main__":
+    run()
