@@ -1,5 +1,6 @@
 import pytest
 
+from tests.outbox import deliver_mail
 from tests.portal import fixtures
 from tests.portal.world import build_world
 
@@ -13,8 +14,13 @@ def _private_media(private_media):
 
 
 @pytest.fixture
-def world(db, frozen_now):
-    return build_world()
+def world(db, frozen_now, mailoutbox):
+    built = build_world()
+    # The world's own mail (the invoices of its sales) goes out before the
+    # test starts, so a test's mailbox holds what the test caused.
+    deliver_mail()
+    mailoutbox.clear()
+    return built
 
 
 @pytest.fixture

@@ -97,18 +97,19 @@ def work(
     what: Product,
 ) -> WorkEntry:
     start = local(day, hour)
+    end = datetime.fromtimestamp(start.timestamp() + minutes * 60, UTC)
     return do_record_work(
         acting_user=None,
         work_id=work_id,
         request=request,
         agent=by,
         started_at=start,
-        ended_at=datetime.fromtimestamp(start.timestamp() + minutes * 60, UTC),
+        ended_at=end,
         mode=mode,
         category=category,
         product=what,
         city=request.customer.city,
-        now=start,
+        now=end,  # recorded once done
     )
 
 
