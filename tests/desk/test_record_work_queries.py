@@ -17,12 +17,14 @@ from tests.cast import SET_UP_AT, at, build_cast, open_request
 
 YEAR = (date(2026, 1, 1), date(2026, 12, 31))
 
-# Policy version; the lock-and-read statement; the work; its rating; the
-# ledger entry; the cache it moves (the voucher's balance, or the month's
-# allowance use in one upsert); the audit row: 7. The test runs inside a
-# transaction, so the action's own transaction is a savepoint and its
-# release, 2 more statements here (BEGIN and COMMIT when served).
-RECORDING_QUERIES = 9
+# Policy version; the lock-and-read statement; the customer's entitlements
+# not valid that day (read, not locked, so the rating can name why they did
+# not pay); the work; its rating; the ledger entry; the cache it moves (the
+# voucher's balance, or the month's allowance use in one upsert); the audit
+# row: 8. The test runs inside a transaction, so the action's own transaction
+# is a savepoint and its release, 2 more statements here (BEGIN and COMMIT
+# when served).
+RECORDING_QUERIES = 10
 
 
 @pytest.fixture(autouse=True)
@@ -69,7 +71,9 @@ def test_recording_work_on_a_voucher_costs_the_same_queries_at_two_data_sizes(
 ):
     cast = build_cast()
     request = open_request(cast.acme)
-    do_sell_voucher(acting_user=None, customer=cast.acme, minutes=600, starts=YEAR[0], ends=YEAR[1])
+    # Large enough that no voucher runs dry: a dry voucher adds one query
+    # (what work dated later drew from it, for the explanation).
+    do_sell_voucher(acting_user=None, customer=cast.acme, minutes=6000, starts=YEAR[0], ends=YEAR[1])
     _record(cast, request, "warm", date(2026, 3, 2))
     for size, day in ((1, date(2026, 3, 3)), (8, date(2026, 3, 4))):
         _grow(cast, request, size)
