@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from supportledger.billing.convert import Period
+from supportledger.billing.explain import kind_label
 from supportledger.billing.models import (
     BillingRun,
     BillingSettings,
@@ -414,6 +415,18 @@ def get_offer_sale_quote(
         lines.append(_("A yearly fee: each year is billed by the billing run."))
     else:
         lines.append(_("Billed once, by the next billing run."))
+    if offer.requires:
+        needed = {"kind": kind_label(offer.requires)}
+        lines.append(_("It pays only while the customer also holds a valid %(kind)s.") % needed)
+        held = Entitlement.objects.filter(
+            customer=customer, kind=offer.requires, starts__lte=first, ends__gte=first
+        )
+        if not held.exists():
+            day = format_date(first, language)
+            lines.append(
+                _("No %(kind)s of the customer is valid on %(day)s: it pays nothing till then.")
+                % {**needed, "day": day}
+            )
     return OfferSaleQuote(offer, size, amount, price.currency, first, ends, tuple(lines))
 
 

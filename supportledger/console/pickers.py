@@ -285,7 +285,11 @@ def pick(request: HttpRequest, kind: str) -> HttpResponse:
     if picker is None or not _FIELD_NAME.match(field):
         raise Http404("No such picker.")
     if request.GET.get("reset"):
-        # The row this one depends on was chosen anew: start again empty.
+        # The row this one depends on was chosen anew: start again empty. When
+        # nothing is chosen here yet there is nothing to empty, and what the
+        # user may be typing meanwhile stays (htmx swaps nothing on a 204).
+        if not request.GET.get(field):
+            return HttpResponse(status=204)
         return HttpResponse(PickerWidget(kind).render(field, None, attrs={"id": f"id_{field}"}))
     scope = None
     if picker.needs:

@@ -306,8 +306,20 @@ class ADependentPicker(TestCase):
         assert "customer-chosen" in chosen.headers["HX-Trigger"]
         form = self.client.get(reverse("console:new_request")).content.decode()
         assert 'hx-trigger="customer-chosen from:body"' in form
+        assert 'hx-include="find input[type=hidden]"' in form  # it sends what it holds
+        contact = self.scene.cast.acme.contacts.first()
         emptied = self.client.get(
-            reverse("console:pick", args=["contact"]), {"field": "contact", "reset": "1"}
+            reverse("console:pick", args=["contact"]),
+            {"field": "contact", "reset": "1", "contact": contact.pk},
         ).content.decode()
         assert 'name="contact" value=""' in emptied
         assert 'name="contact_text"' in emptied
+
+    def test_a_dependent_picker_holding_nothing_keeps_what_is_being_typed(self):
+        self.client.force_login(self.scene.cast.maria.user)
+        untouched = self.client.get(
+            reverse("console:pick", args=["contact"]), {"field": "contact", "reset": "1"}
+        )
+        # htmx swaps nothing on a 204: the text typed meanwhile stays.
+        assert untouched.status_code == 204
+        assert untouched.content == b""

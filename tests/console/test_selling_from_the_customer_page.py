@@ -165,3 +165,70 @@ class SellingFromTheCustomerPage(TestCase):
         )
         assert response.status_code == 403
         assert not Entitlement.objects.filter(kind=Kind.PREPAID_HOURS).exists()
+
+
+class SellingContractsAndPacksFromTheCustomerPage(TestCase):
+    """The Greek vendor's offers: an annual maintenance contract that runs
+    to the end of the calendar year, and Premium incident packs sold only in
+    the offer's sizes and only to a customer holding a contract."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.cast = build_cast("annual_maintenance_gr")
+        cls.boss = do_add_staff_member(
+            acting_user=None,
+            user=get_user_model().objects.create_user("boss"),
+            role=StaffRole.MANAGER,
+            products=[cls.cast.accounting],
+            now=SET_UP_AT,
+        )
+
+    def setUp(self):
+        clock = mock.patch("supportledger.core.clock.now", return_value=at(date(2026, 12, 2), 9))
+        clock.start()
+        self.addCleanup(clock.stop)
+        self.client.force_login(self.boss.user)
+
+    def url(self, kind):
+        return reverse("customers:sell", args=[self.cast.acme.pk, kind])
+
+    def test_a_pack_says_it_pays_only_with_a_contract_and_a_contract_ends_with_the_year(self):
+        pack = {"offer": "premium:4", "starts": "2026-12-02"}
+        warned = self.client.post(self.url("incident-pack"), {**pack, "step": "preview"})
+        assert warned.status_code == 200
+        lines = warned.context["preview"].explanation
+        assert "It pays only while the customer also holds a valid contract." in lines
+        assert any(line.startswith("No contract of the customer is valid on") for line in lines)
+        assert not Entitlement.objects.filter(kind=Kind.INCIDENT_PACK).exists()
+
+        contract = {"offer": "maintenance:0", "starts": "2026-12-02"}
+        preview = self.client.post(self.url("contract"), {**contract, "step": "preview"})
+        assert preview.status_code == 200
+        assert preview.context["preview"].amount == Decimal("290.00")
+        done = self.client.post(
+            self.url("contract"), {**contract, "step": "confirm", "amount": "290.00"}
+        )
+        assert done.status_code == 302
+        [sold] = Entitlement.objects.filter(customer=self.cast.acme, kind=Kind.CONTRACT)
+        assert (sold.starts, sold.ends) == (date(2026, 12, 2), date(2026, 12, 31))
+        assert sold.offer.code == "maintenance"
+
+        preview = self.client.post(self.url("incident-pack"), {**pack, "step": "preview"})
+        assert preview.status_code == 200
+        assert preview.context["preview"].amount == Decimal("110.00")
+        assert not any(
+            line.startswith("No contract") for line in preview.context["preview"].explanation
+        )
+        self.client.post(self.url("incident-pack"), {**pack, "step": "confirm", "amount": "110.00"})
+        [bought] = Entitlement.objects.filter(customer=self.cast.acme, kind=Kind.INCIDENT_PACK)
+        assert bought.balance_incidents == 4
+        assert bought.fee == Decimal("110.00")
+
+    def test_a_pack_size_the_offer_does_not_sell_is_refused_naming_the_field(self):
+        response = self.client.post(
+            self.url("incident-pack"),
+            {"offer": "premium:7", "starts": "2026-12-02", "step": "preview"},
+        )
+        assert response.status_code == 400
+        assert "offer" in response.context["form"].errors
+        assert not Entitlement.objects.filter(kind=Kind.INCIDENT_PACK).exists()

@@ -59,6 +59,7 @@ class DemoSite:
             "mail": self.mail_id,
             "caught-mail": self.caught_key,
             "offers": self.offer_code,
+            "sell": "voucher",
             "xml": "en16931",
             "attachments": self.attachment_id,
         }
