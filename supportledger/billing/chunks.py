@@ -3,11 +3,13 @@
 The run's customers (in id order) are cut into chunks of
 ``BILLING_RUN_CHUNK_SIZE`` (default 200) written as ``BillingChunk`` rows,
 once per run however many workers plan it (a unique row per chunk). Each
-worker then claims the next queued chunk — ``SELECT … FOR UPDATE SKIP
+worker then takes the next queued chunk — ``SELECT … FOR UPDATE SKIP
 LOCKED`` on PostgreSQL, so two workers never take the same chunk — and bills
 its customers as drafts through ``do_run_billing`` (how lines are computed
-is not this module's business). When no chunk is left queued and every
-chunk is done, one worker (the one that locks all the chunks first) numbers
+is not this module's business) in the transaction that holds the chunk's
+lock: its drafts and its ``done`` commit together, and a worker killed
+part-way leaves the chunk queued with nothing written. When no chunk is
+left queued and every chunk is done, one worker (the one that locks all the chunks first) numbers
 the run's drafts in customer order, then currency order: the same numbers,
 in the same order, as one worker billing and issuing customer after
 customer, gap-free, and each customer billed once (an active line bills a
@@ -82,9 +84,14 @@ def plan_chunks(
     return BillingChunk.objects.filter(run_key=run_key).count()
 
 
-def claim_chunk(run_key: str, *, worker: str, now: datetime | None = None) -> BillingChunk | None:
-    """Take the next queued chunk of the run (skipping chunks another worker
-    is claiming at this instant); ``None`` when none is left."""
+def bill_next_chunk(run_key: str, *, worker: str, now: datetime | None = None) -> int | None:
+    """Take the next queued chunk of the run and bill its customers as
+    drafts, in one transaction: the chunk stays locked (other workers skip
+    it) until its drafts and its ``done`` are committed together. A worker
+    killed part-way commits nothing: the chunk is queued again, with none of
+    its drafts, for the next worker. Returns the chunk's number, ``None``
+    when no chunk is left queued."""
+    at = now or clock.now()
     with transaction.atomic():
         chunk = (
             BillingChunk.objects.select_for_update(skip_locked=True)
@@ -94,28 +101,22 @@ def claim_chunk(run_key: str, *, worker: str, now: datetime | None = None) -> Bi
         )
         if chunk is None:
             return None
-        chunk.status = BillingChunkStatus.RUNNING
-        chunk.worker = worker[:200]
-        chunk.claimed_at = now or clock.now()
-        chunk.save(update_fields=["status", "worker", "claimed_at"])
-    return chunk
-
-
-def bill_chunk(chunk: BillingChunk, *, now: datetime | None = None) -> list[int]:
-    """Bill the chunk's customers as drafts; record them and mark it done."""
-    at = now or clock.now()
-    result = do_run_billing(
-        acting_user=None,
-        period=Period(chunk.period_start, chunk.period_end),
-        now=at,
-        issue=False,
-        customer_ids=chunk.customer_ids,
-    )
-    made = [invoice.pk for invoice in result.invoices]
-    BillingChunk.objects.filter(pk=chunk.pk).update(
-        status=BillingChunkStatus.DONE, invoice_ids=made, finished_at=clock.now()
-    )
-    return made
+        claimed_at = clock.now()
+        result = do_run_billing(
+            acting_user=None,
+            period=Period(chunk.period_start, chunk.period_end),
+            now=at,
+            issue=False,
+            customer_ids=chunk.customer_ids,
+        )
+        BillingChunk.objects.filter(pk=chunk.pk).update(
+            status=BillingChunkStatus.DONE,
+            worker=worker[:200],
+            invoice_ids=[invoice.pk for invoice in result.invoices],
+            claimed_at=claimed_at,
+            finished_at=clock.now(),
+        )
+    return chunk.number
 
 
 def finish_run(run_key: str, *, now: datetime | None = None) -> int | None:
@@ -145,19 +146,13 @@ def finish_run(run_key: str, *, now: datetime | None = None) -> int | None:
 
 
 def work_on_run(run_key: str, *, now: datetime | None = None) -> dict[str, Any]:
-    """One worker's share: claim and bill chunks until none is queued, then
-    finish the run if every chunk is done."""
+    """One worker's share: bill chunks until none is queued, then finish the
+    run if every chunk is done. A chunk whose billing fails is rolled back
+    whole and stays queued for the next worker; this job fails with the
+    error."""
     worker = worker_name()
     billed = []
-    while (chunk := claim_chunk(run_key, worker=worker, now=now)) is not None:
-        try:
-            bill_chunk(chunk, now=now)
-        except BaseException:
-            # Back in the queue for the next worker; this job fails with the error.
-            BillingChunk.objects.filter(pk=chunk.pk).update(
-                status=BillingChunkStatus.QUEUED, worker="", claimed_at=None
-            )
-            raise
-        billed.append(chunk.number)
+    while (number := bill_next_chunk(run_key, worker=worker, now=now)) is not None:
+        billed.append(number)
     issued = finish_run(run_key, now=now)
     return {"run": run_key, "chunks": billed, "issued": issued}

@@ -131,3 +131,55 @@ def test_a_run_killed_mid_invoice_and_rerun_bills_like_an_uninterrupted_run(seed
     # A third run finds nothing left to bill.
     assert _bill(crashed).stdout.strip().endswith("done: 0 invoices for 2026-03")
     assert _invoices(crashed) == expected
+
+
+def _chunks(var_dir: Path) -> list[tuple]:
+    db = sqlite3.connect(var_dir / "supportledger.sqlite3")
+    try:
+        return db.execute(
+            "SELECT number, status, json_array_length(invoice_ids) FROM billing_billingchunk "
+            "ORDER BY number"
+        ).fetchall()
+    finally:
+        db.close()
+
+
+def _share(var_dir: Path, pause_at: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.billing.crash_chunk", str(pause_at), "2026-03", NOW],
+        env=_env(var_dir),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_worker_killed_inside_a_chunk_leaves_it_queued_for_the_next_worker(seeded, tmp_path):
+    clean = _copy(seeded, tmp_path / "clean")
+    _bill(clean)
+    expected = _invoices(clean)
+
+    crashed = _copy(seeded, tmp_path / "crashed")
+    # Thirteen customers in chunks of four: stopped inside the 2nd chunk's
+    # transaction, its drafts written but not committed.
+    process = _share(crashed, 2)
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.strip() == "paused":
+            break
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    process.stdout.close()
+    assert process.returncode == -signal.SIGKILL
+    first, second, *rest = _chunks(crashed)
+    assert first[1] == "done"
+    assert second[1:] == ("queued", 0)  # nothing of it was kept
+    assert [row[1] for row in rest] == ["queued"] * len(rest)
+    assert len(_invoices(crashed)[0]) == first[2]  # only the first chunk's drafts
+
+    # The next worker (the killed job run again) takes it up and finishes.
+    again = _share(crashed, 0)
+    out, _err = again.communicate(timeout=300)
+    assert again.returncode == 0, out
+    assert {row[1] for row in _chunks(crashed)} == {"issued"}
+    assert _invoices(crashed) == expected
