@@ -3,6 +3,8 @@ why, confirming work and filing a claim while the window is open."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -52,9 +54,12 @@ def own_work(request: HttpRequest) -> QuerySet[WorkEntry]:
     return WorkEntry.objects.filter(request__customer=request.customer)  # type: ignore[attr-defined]
 
 
-@require_safe
-@contact_required
-def requests_view(request: HttpRequest) -> HttpResponse:
+def _requests_page(
+    request: HttpRequest, *, typed: Any = None, error: str = "", status: int = 200
+) -> HttpResponse:
+    """The list of requests with the form to open one; after a refusal, the
+    form holds what was typed and says why (files have to be chosen again:
+    a browser never refills them)."""
     return render(
         request,
         "portal/requests.html",
@@ -62,8 +67,17 @@ def requests_view(request: HttpRequest) -> HttpResponse:
             "requests": own_requests(request),
             "licences": own_licences(request),
             "categories": Category.choices,
+            "typed": typed or {},
+            "error": error,
         },
+        status=status,
     )
+
+
+@require_safe
+@contact_required
+def requests_view(request: HttpRequest) -> HttpResponse:
+    return _requests_page(request)
 
 
 @form_ids("licence")
@@ -75,8 +89,12 @@ def open_request_view(request: HttpRequest) -> HttpResponse:
         licence = own_or_404(own_licences(request), request.POST["licence"])
     category = request.POST.get("category", "")
     if category not in Category.values:
-        messages.error(request, _("Choose what the request is about."))
-        return redirect("portal:requests")
+        return _requests_page(
+            request,
+            typed=request.POST,
+            error=_("Choose what the request is about."),
+            status=400,
+        )
     try:
         opened = do_open_request(
             acting_user=request.user,
@@ -90,10 +108,12 @@ def open_request_view(request: HttpRequest) -> HttpResponse:
             attachments=uploaded(request),
         )
     except ActionRefused as refused:
-        messages.error(
-            request, _("The request was not opened: %(reason)s") % {"reason": refused.message}
+        return _requests_page(
+            request,
+            typed=request.POST,
+            error=_("The request was not opened: %(reason)s") % {"reason": refused.message},
+            status=400,
         )
-        return redirect("portal:requests")
     messages.success(request, _("Request %(reference)s is open.") % {"reference": opened.reference})
     return redirect("portal:request", request_id=opened.pk)
 
@@ -112,11 +132,13 @@ def reply_view(request: HttpRequest, request_id: Request) -> HttpResponse:
             attachments=uploaded(request),
         )
     except ActionRefused as refused:
-        messages.error(
-            request, _("The reply was not sent: %(reason)s") % {"reason": refused.message}
+        return _request_page(
+            request,
+            support_request,
+            typed={"reply": request.POST.get("body", "")},
+            error={"reply": _("The reply was not sent: %(reason)s") % {"reason": refused.message}},
         )
-    else:
-        messages.success(request, _("Your reply is sent."))
+    messages.success(request, _("Your reply is sent."))
     return redirect("portal:request", request_id=support_request.pk)
 
 
@@ -132,7 +154,21 @@ def attachment_view(request: HttpRequest, attachment_id: int) -> HttpResponse:
 @owned("request_id", own_requests)
 @require_safe
 def request_view(request: HttpRequest, request_id: Request) -> HttpResponse:
-    support_request = request_id
+    return _request_page(request, request_id)
+
+
+def _request_page(
+    request: HttpRequest,
+    support_request: Request,
+    *,
+    typed: dict[str, str] | None = None,
+    error: dict[str, str] | None = None,
+) -> HttpResponse:
+    """A request with its thread and work. After a refused reply or
+    complaint, ``typed`` and ``error`` hold what was typed in that form and
+    why it was refused, by form (``reply``, ``claim-<work id>``): the page
+    answers 400 with the text kept beside the reason."""
+    typed, error = typed or {}, error or {}
     work = list(
         WorkEntry.objects.filter(request=support_request)
         .select_related("product", "agent__user")
@@ -166,6 +202,8 @@ def request_view(request: HttpRequest, request_id: Request) -> HttpResponse:
                 and claim is None
                 and window is not None
                 and is_complaint_in_time(window, now),
+                "claim_typed": typed.get(f"claim-{entry.pk}", ""),
+                "claim_error": error.get(f"claim-{entry.pk}", ""),
             }
         )
     return render(
@@ -176,7 +214,10 @@ def request_view(request: HttpRequest, request_id: Request) -> HttpResponse:
             "thread": list_public_thread(support_request),
             "lines": lines,
             "timezone": get_vendor_policy().timezone,
+            "typed": typed,
+            "error": error,
         },
+        status=400 if error else 200,
     )
 
 
@@ -220,9 +261,14 @@ def file_claim_view(request: HttpRequest, work_id: WorkEntry) -> HttpResponse:
             description=request.POST.get("description", ""),
         )
     except ActionRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("Your complaint is filed; we will answer it."))
+        form = f"claim-{work.pk}"
+        return _request_page(
+            request,
+            work.request,
+            typed={form: request.POST.get("description", "")},
+            error={form: refused.message},
+        )
+    messages.success(request, _("Your complaint is filed; we will answer it."))
     return redirect("portal:request", request_id=work.request_id)
 
 
