@@ -361,6 +361,18 @@ class StepOut(Schema):
     )
 
 
+class PassedOverOut(Schema):
+    entitlement: str = Field(description="The reference of an entitlement held that paid nothing.")
+    kind: str = Field(description="Its kind.")
+    reason: str = Field(
+        description="Why it did not pay: one of supportledger.rules.types.PASSED_OVER_REASONS."
+    )
+    args: dict[str, str | int] = Field(
+        description="The values of the reason: ISO dates and references as strings, minutes "
+        "as integers."
+    )
+
+
 class RatingOut(Schema):
     id: int
     current: bool
@@ -378,6 +390,9 @@ class RatingOut(Schema):
     steps: list[StepOut] = Field(
         description="The explanation as structured steps, to render in any language; empty "
         "on ratings made before steps were kept."
+    )
+    passed_over: list[PassedOverOut] = Field(
+        description="Every entitlement the customer held that paid nothing of this work, and why."
     )
     created_at: datetime
 
@@ -465,6 +480,9 @@ class RatingPreviewOut(Schema):
     incidents: list[dict[str, Any]]
     explanation: list[str] = Field(description="One English line per step.")
     steps: list[StepOut] = Field(description="The explanation as structured steps.")
+    passed_over: list[PassedOverOut] = Field(
+        description="Every entitlement the customer holds that would pay nothing, and why."
+    )
 
 
 # --- the request thread --------------------------------------------------------
