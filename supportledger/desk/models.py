@@ -206,6 +206,9 @@ class Request(models.Model):
         indexes = [
             models.Index(fields=["customer", "-created_at", "-id"]),
             models.Index(fields=["status", "-created_at", "-id"]),
+            # The queue, newest first: walked in order while most requests
+            # match its filter (the active ones), instead of sorting them all.
+            models.Index(fields=["-created_at", "-id"], name="desk_request_newest"),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["response_due_at"]),
         ]

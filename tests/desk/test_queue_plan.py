@@ -1,0 +1,50 @@
+"""The queue's page reads the newest requests in index order instead of
+sorting every active request: its plan names the newest-first index and no
+sort, once most requests are active (as in a busy desk)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from supportledger.core import clock
+from supportledger.desk.queries import QueueFilters, list_queue_rows
+from tests.cast import SET_UP_AT, build_cast
+
+pytestmark = pytest.mark.django_db
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            return "\n".join(str(row[-1]) for row in cursor.fetchall())
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_the_queue_page_walks_the_newest_first_index_without_sorting():
+    cast = build_cast()
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO desk_request (customer_id, category, opened_via, channel, subject,"
+            " status, priority, source_message_id, search_text, created_at, updated_at)"
+            " VALUES (%s, 'consultation', 'portal', 'portal', %s, %s, 'normal', '', '', %s, %s)",
+            [
+                (
+                    (cast.acme if n % 2 else cast.zeta).pk,
+                    f"Request {n}",
+                    ("new", "open", "waiting", "resolved", "closed")[n % 5],
+                    SET_UP_AT + timedelta(minutes=n),
+                    SET_UP_AT + timedelta(minutes=n),
+                )
+                for n in range(3000)
+            ],
+        )
+        cursor.execute("ANALYZE")
+    page = list_queue_rows(QueueFilters(), me=None, now=clock.now())[:26]
+    plan = _plan(page)
+    assert "desk_request_newest" in plan, plan
+    assert "TEMP B-TREE FOR ORDER BY" not in plan and "Sort Key" not in plan, plan
+    assert len(list(page)) == 26
