@@ -73,7 +73,9 @@ def test_recording_work_on_a_voucher_costs_the_same_queries_at_two_data_sizes(
     request = open_request(cast.acme)
     # Large enough that no voucher runs dry: a dry voucher adds one query
     # (what work dated later drew from it, for the explanation).
-    do_sell_voucher(acting_user=None, customer=cast.acme, minutes=6000, starts=YEAR[0], ends=YEAR[1])
+    do_sell_voucher(
+        acting_user=None, customer=cast.acme, minutes=6000, starts=YEAR[0], ends=YEAR[1]
+    )
     _record(cast, request, "warm", date(2026, 3, 2))
     for size, day in ((1, date(2026, 3, 3)), (8, date(2026, 3, 4))):
         _grow(cast, request, size)

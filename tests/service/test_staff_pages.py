@@ -122,7 +122,9 @@ class StaffPages(TestCase):
             "city": "Sofia",
         }
         for day in ("9999-03-03", "0001-01-01", "1989-12-31"):
-            response = self.client.post(reverse("service:book_appointment"), {**booking, "day": day})
+            response = self.client.post(
+                reverse("service:book_appointment"), {**booking, "day": day}
+            )
             # The form comes back with what was typed and the reason at the field.
             assert response.status_code == 400
             assert "Give a date between 1990-01-01 and 2099-12-31." in response.content.decode()
