@@ -39,13 +39,10 @@ from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.actions import do_add_contact, do_add_staff_member, do_create_customer
 from supportledger.customers.models import Customer, StaffRole
-from supportledger.desk.actions import (
-    allowed_channels,
-    do_change_request_status,
-    do_open_request,
-    do_post_message,
-    do_record_work,
-)
+from supportledger.desk.actions.requests import allowed_channels, do_open_request
+from supportledger.desk.actions.status import do_change_request_status
+from supportledger.desk.actions.thread import do_post_message
+from supportledger.desk.actions.work import do_record_work
 from supportledger.desk.models import Request, WorkEntry, WorkRating
 from supportledger.desk.search import search_text_of
 from supportledger.entitlements.actions import do_sell_licence, granted_offer, offer_sale_fields

@@ -29,7 +29,8 @@ from supportledger.core.queries import get_vendor_policy
 from supportledger.core.transitions import check_transition
 from supportledger.customers.actions import do_add_contact, do_create_customer
 from supportledger.customers.models import Contact, Customer
-from supportledger.desk.actions import do_open_request, do_post_message
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.models import Request
 from supportledger.intake import conf
 from supportledger.intake.authenticate import SenderCheck, check_sender, domains_align

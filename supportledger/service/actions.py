@@ -33,7 +33,7 @@ from supportledger.core.queries import get_vendor_policy
 from supportledger.core.transitions import check_transition
 from supportledger.customers.holds import describe_hold_reason
 from supportledger.customers.models import Contact, StaffMember
-from supportledger.desk.actions import move_request_status
+from supportledger.desk.actions.status import move_request_status
 from supportledger.desk.models import MoveReason, Request, Status, WorkEntry
 from supportledger.entitlements.actions import do_grant_service_warranty
 from supportledger.entitlements.convert import local_date

@@ -28,7 +28,8 @@ from supportledger.catalog.actions import do_publish_release, do_set_product_pri
 from supportledger.catalog.models import Release
 from supportledger.customers.actions import do_add_contact, do_add_staff_member
 from supportledger.customers.models import Customer, StaffRole
-from supportledger.desk.actions import do_post_message, do_record_work
+from supportledger.desk.actions.thread import do_post_message
+from supportledger.desk.actions.work import do_record_work
 from supportledger.entitlements.actions import (
     do_activate_licence,
     do_sell_licence,

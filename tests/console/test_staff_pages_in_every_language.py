@@ -26,7 +26,8 @@ from supportledger.catalog.actions import (
     do_set_offer_price,
     do_set_product_price,
 )
-from supportledger.desk.actions import do_change_request_status, do_open_request
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.status import do_change_request_status
 from supportledger.entitlements.actions import (
     do_sell_contract,
     do_sell_incident_pack,

@@ -14,7 +14,7 @@ from supportledger.billing.convert import Period
 from supportledger.catalog.models import Product
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import AuditEntry
-from supportledger.desk.actions import (
+from supportledger.desk.actions.work import (
     do_edit_work,
     do_record_work,
     do_rerate_since,

@@ -12,7 +12,9 @@ from django.test import TestCase
 from django.urls import reverse
 
 from supportledger.core.models import AuditEntry
-from supportledger.desk.actions import do_change_request_status, do_post_message, do_record_work
+from supportledger.desk.actions.status import do_change_request_status
+from supportledger.desk.actions.thread import do_post_message
+from supportledger.desk.actions.work import do_record_work
 from supportledger.desk.models import MoveReason, Request, Status, StatusChange
 from supportledger.desk.queries import list_public_thread
 from supportledger.jobs import tasks

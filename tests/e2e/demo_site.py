@@ -21,7 +21,7 @@ from supportledger.catalog.queries import list_current_offers
 from supportledger.core import clock
 from supportledger.customers.models import Contact, Customer
 from supportledger.demo.build import build_small
-from supportledger.desk.actions import do_post_message
+from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.models import Attachment, Request, WorkEntry
 from supportledger.intake.actions import do_receive_mail
 from supportledger.intake.models import InboundMessage

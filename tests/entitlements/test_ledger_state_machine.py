@@ -18,7 +18,7 @@ from hypothesis.stateful import (
 )
 
 from supportledger.core.errors import ActionRefused
-from supportledger.desk.actions import do_edit_work, do_record_work, do_rerate_work
+from supportledger.desk.actions.work import do_edit_work, do_record_work, do_rerate_work
 from supportledger.entitlements.actions import (
     do_adjust_balance,
     do_reverse_ledger_entry,

@@ -11,7 +11,7 @@ import pytest
 from django.db.models import Sum
 
 from supportledger.core.errors import ActionRefused
-from supportledger.desk.actions import do_record_work
+from supportledger.desk.actions.work import do_record_work
 from supportledger.entitlements.actions import (
     do_adjust_balance,
     do_sell_contract,

@@ -9,7 +9,7 @@ import smtplib
 import pytest
 from django.core import mail
 
-from supportledger.desk.actions import do_post_message
+from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.models import Message, Request
 from supportledger.intake.actions import do_receive_mail
 from supportledger.intake.models import InboundMessage, InboundStatus, OutboundKind, OutboundMail

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from supportledger.desk.actions import do_post_message
+from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.models import MoveReason, Request, Status, StatusChange
 from supportledger.intake.actions import do_receive_mail
 from supportledger.intake.models import OutboundKind, OutboundMail

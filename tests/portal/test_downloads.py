@@ -115,7 +115,7 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_data(
 
     with CaptureQueriesContext(connection) as small:
         assert client_a.get("/portal/").status_code == 200
-    from supportledger.desk.actions import do_record_work
+    from supportledger.desk.actions.work import do_record_work
     from supportledger.entitlements.actions import do_sell_licence, do_sell_voucher
 
     for n in range(6):

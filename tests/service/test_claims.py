@@ -8,7 +8,7 @@ from django.utils import translation
 
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import AuditEntry
-from supportledger.desk.actions import do_record_work
+from supportledger.desk.actions.work import do_record_work
 from supportledger.entitlements.actions import do_sell_voucher
 from supportledger.entitlements.models import Kind
 from supportledger.service.actions import (

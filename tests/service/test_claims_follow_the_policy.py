@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy
-from supportledger.desk.actions import do_record_work
+from supportledger.desk.actions.work import do_record_work
 from supportledger.jobs.tasks import auto_confirm_work as auto_confirm_job
 from supportledger.service.actions import (
     auto_confirm_work,

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from supportledger.core import clock
-from supportledger.desk.actions import do_record_work
+from supportledger.desk.actions.work import do_record_work
 from supportledger.service.actions import (
     do_confirm_work,
     do_file_claim,

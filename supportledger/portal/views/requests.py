@@ -16,7 +16,8 @@ from supportledger.core.downloads import attachment_response
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.core.templatetags.formats import moment
-from supportledger.desk.actions import do_open_request, do_post_message
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.models import Category, Request, WorkEntry, WorkRating
 from supportledger.desk.queries import (
     get_attachment_for_customer,
