@@ -90,7 +90,7 @@ from supportledger.entitlements.models import BillingPeriod, Entitlement, Licenc
 from supportledger.rules.money import round_money
 from supportledger.rules.renewal import standard_term
 from supportledger.rules.vat import VatDecision, decide_vat
-from supportledger.service.actions import do_mark_travel_charge_billed
+from supportledger.service.actions.claims import do_mark_travel_charge_billed
 from supportledger.service.models import TravelCharge
 from supportledger.service.queries import list_unbilled_travel_charges
 

@@ -30,7 +30,7 @@ from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy, validate_categories, validate_modes
 from supportledger.core.queries import get_vendor_policy
 from supportledger.rules.types import KINDS
-from supportledger.service.actions import do_set_consent_terms
+from supportledger.service.actions.consent import do_set_consent_terms
 
 SETUP_PRICE_LIST_FROM = date(2000, 1, 1)
 """The preset's rates become a price list in force for all past work."""

@@ -66,7 +66,10 @@ from supportledger.rules.explanation import steps_to_json
 from supportledger.rules.money import round_to_step
 from supportledger.rules.rating import rate_work
 from supportledger.rules.types import RequestRef, RulesError, Work
-from supportledger.service.actions import close_requests_past_complaint_window, do_confirm_work
+from supportledger.service.actions.confirmation import (
+    close_requests_past_complaint_window,
+    do_confirm_work,
+)
 
 BATCH = 5000
 

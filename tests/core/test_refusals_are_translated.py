@@ -17,7 +17,7 @@ PATTERNS = [
     "desk/actions/*.py",
     "intake/actions.py",
     "portal/actions.py",
-    "service/actions.py",
+    "service/actions/*.py",
     "billing/actions.py",
     "billing/queries.py",
     "console/views/desk.py",

@@ -27,7 +27,8 @@ from supportledger.intake.actions import do_receive_mail
 from supportledger.intake.models import InboundMessage
 from supportledger.ops.caught_mail import store_caught_mail
 from supportledger.portal.management.commands.portal_demo import DEMO_PASSWORD
-from supportledger.service.actions import do_confirm_work, do_file_claim
+from supportledger.service.actions.claims import do_file_claim
+from supportledger.service.actions.confirmation import do_confirm_work
 
 PRESET = "remote_sla_pl"
 ADMIN = ("admin", "admin")

@@ -27,7 +27,8 @@ from supportledger.desk.queries import (
 from supportledger.entitlements.models import Licence
 from supportledger.portal.access import contact_required, form_ids, own_or_404, owned
 from supportledger.rules.claims import is_complaint_in_time
-from supportledger.service.actions import do_confirm_work, do_file_claim
+from supportledger.service.actions.claims import do_file_claim
+from supportledger.service.actions.confirmation import do_confirm_work
 from supportledger.service.models import Claim, WorkConfirmation
 from supportledger.service.queries import get_claim_window, list_claims_for_customer
 
