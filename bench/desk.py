@@ -214,7 +214,7 @@ def _load(work: Path) -> None:
     from supportledger.customers.models import Customer
     from supportledger.desk.actions.requests import do_open_request
     from supportledger.desk.actions.thread import do_post_message
-    from supportledger.entitlements.actions import do_sell_contract, do_sell_voucher
+    from supportledger.entitlements.actions.sales import do_sell_contract, do_sell_voucher
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)

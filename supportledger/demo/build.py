@@ -45,7 +45,11 @@ from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.actions.work import do_record_work
 from supportledger.desk.models import Request, WorkEntry, WorkRating
 from supportledger.desk.search import search_text_of
-from supportledger.entitlements.actions import do_sell_licence, granted_offer, offer_sale_fields
+from supportledger.entitlements.actions.sales import (
+    do_sell_licence,
+    granted_offer,
+    offer_sale_fields,
+)
 from supportledger.entitlements.convert import (
     allocation_consumes_allowance,
     entitlement_to_rules,

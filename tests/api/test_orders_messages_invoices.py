@@ -393,7 +393,7 @@ class TestReadsAndRefusals:
 
 def test_a_repeated_renewal_order_answers_200_with_the_existing_order(api, world):
     from supportledger.catalog.actions import do_create_product, do_set_product_price
-    from supportledger.entitlements.actions import do_sell_licence
+    from supportledger.entitlements.actions.sales import do_sell_licence
     from supportledger.entitlements.models import Entitlement
     from tests.cast import SET_UP_AT
 

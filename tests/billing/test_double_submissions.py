@@ -24,7 +24,7 @@ from supportledger.billing.actions import (
 from supportledger.billing.models import Invoice, Order, OrderKind, OrderStatus
 from supportledger.catalog.actions import do_create_product, do_set_product_price
 from supportledger.desk.actions.work import do_record_work
-from supportledger.entitlements.actions import do_sell_licence
+from supportledger.entitlements.actions.sales import do_sell_licence
 from supportledger.entitlements.models import Entitlement, Kind
 from supportledger.service.actions.claims import do_file_claim, do_reject_claim
 from supportledger.service.actions.confirmation import do_confirm_work

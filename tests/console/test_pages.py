@@ -16,7 +16,7 @@ from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.actions.timers import do_start_timer
 from supportledger.desk.actions.work import do_record_manual_work
 from supportledger.desk.models import Request, Status, Timer
-from supportledger.entitlements.actions import do_sell_contract, do_sell_voucher
+from supportledger.entitlements.actions.sales import do_sell_contract, do_sell_voucher
 from tests.cast import SET_UP_AT, at, build_cast
 
 MARCH_4 = date(2026, 3, 4)

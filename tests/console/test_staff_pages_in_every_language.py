@@ -28,7 +28,7 @@ from supportledger.catalog.actions import (
 )
 from supportledger.desk.actions.requests import do_open_request
 from supportledger.desk.actions.status import do_change_request_status
-from supportledger.entitlements.actions import (
+from supportledger.entitlements.actions.sales import (
     do_sell_contract,
     do_sell_incident_pack,
     do_sell_licence,

@@ -29,7 +29,7 @@ from supportledger.desk.queries import (
     list_response_watch,
     preview_cost,
 )
-from supportledger.entitlements.actions import do_sell_contract, do_sell_incident_pack
+from supportledger.entitlements.actions.sales import do_sell_contract, do_sell_incident_pack
 from tests.cast import SET_UP_AT, at, build_cast
 
 MARCH_4 = date(2026, 3, 4)  # a Wednesday; Sofia is UTC+2, open 08:00-16:00 local

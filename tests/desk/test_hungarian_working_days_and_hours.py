@@ -16,7 +16,7 @@ from supportledger.core.queries import get_vendor_policy
 from supportledger.desk.actions.requests import do_open_request
 from supportledger.desk.actions.work import do_record_work
 from supportledger.desk.convert import business_calendar
-from supportledger.entitlements.actions import do_sell_contract, do_sell_licence
+from supportledger.entitlements.actions.sales import do_sell_contract, do_sell_licence
 from supportledger.entitlements.models import Kind
 from tests.cast import SET_UP_AT, build_cast
 

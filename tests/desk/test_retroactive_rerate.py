@@ -21,7 +21,7 @@ from supportledger.desk.actions.work import (
     do_rerate_work,
 )
 from supportledger.desk.models import WorkRating
-from supportledger.entitlements.actions import (
+from supportledger.entitlements.actions.sales import (
     do_extend_support_period,
     do_sell_licence,
     do_sell_voucher,

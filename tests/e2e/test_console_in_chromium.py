@@ -7,7 +7,7 @@ import pytest
 
 from supportledger.core import clock
 from supportledger.desk.actions.requests import do_open_request
-from supportledger.entitlements.actions import do_sell_contract
+from supportledger.entitlements.actions.sales import do_sell_contract
 from tests.cast import SET_UP_AT, build_cast
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,8 +11,8 @@ from django.core import mail
 
 from supportledger.catalog.actions import do_publish_release
 from supportledger.customers.actions import do_add_contact
-from supportledger.entitlements.actions import (
-    do_adjust_balance,
+from supportledger.entitlements.actions.ledger import do_adjust_balance
+from supportledger.entitlements.actions.sales import (
     do_sell_contract,
     do_sell_licence,
     do_sell_voucher,

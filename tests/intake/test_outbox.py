@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from supportledger.core.models import AuditEntry
 from supportledger.desk.models import Request
-from supportledger.entitlements.actions import do_adjust_balance, do_sell_voucher
+from supportledger.entitlements.actions.ledger import do_adjust_balance
+from supportledger.entitlements.actions.sales import do_sell_voucher
 from supportledger.intake.actions import do_receive_mail
 from supportledger.intake.mailout import (
     deliver_due_mail,

@@ -9,7 +9,7 @@ from django.utils import translation
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import AuditEntry
 from supportledger.desk.actions.work import do_record_work
-from supportledger.entitlements.actions import do_sell_voucher
+from supportledger.entitlements.actions.sales import do_sell_voucher
 from supportledger.entitlements.models import Kind
 from supportledger.service.actions.claims import do_accept_claim, do_file_claim, do_reject_claim
 from supportledger.service.actions.confirmation import auto_confirm_work, do_confirm_work

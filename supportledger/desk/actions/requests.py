@@ -26,7 +26,7 @@ from supportledger.desk.convert import business_calendar
 from supportledger.desk.convert import rules_entitlements as _rules_entitlements
 from supportledger.desk.models import Message, Mode, Priority, Request, WorkEntry
 from supportledger.desk.search import search_text_of
-from supportledger.entitlements.actions import post_entry
+from supportledger.entitlements.actions.ledger import post_entry
 from supportledger.entitlements.convert import local_date, policy_on
 from supportledger.entitlements.models import Entitlement, Kind, Licence, Reason
 from supportledger.rules.rating import rate_work

@@ -38,7 +38,7 @@ from supportledger.desk.convert import RECENTLY_EXPIRED, with_passed_over_contex
 from supportledger.desk.convert import rules_entitlements as _rules_entitlements
 from supportledger.desk.locking import Locked, lock_for_rating
 from supportledger.desk.models import Request, WorkEntry, WorkRating
-from supportledger.entitlements.actions import post_entry, reverse_entry
+from supportledger.entitlements.actions.ledger import post_entry, reverse_entry
 from supportledger.entitlements.convert import (
     allocation_consumes_allowance,
     local_date,

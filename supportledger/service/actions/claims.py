@@ -24,7 +24,7 @@ from supportledger.core.queries import get_vendor_policy
 from supportledger.core.transitions import check_transition
 from supportledger.customers.models import Contact
 from supportledger.desk.models import WorkEntry
-from supportledger.entitlements.actions import do_grant_service_warranty
+from supportledger.entitlements.actions.sales import do_grant_service_warranty
 from supportledger.rules.calendar import BusinessCalendar
 from supportledger.rules.claims import is_complaint_in_time
 from supportledger.service.actions._common import rules_policy
