@@ -481,7 +481,7 @@ def do_publish_release(
     at = now or clock.now()
     write_audit(acting_user=acting_user, action=AuditAction.PUBLISH_RELEASE, obj=release, at=at)
     # Announced to every contact who may download it, through the outbox.
-    from supportledger.intake.mailout import queue_release_mails
+    from supportledger.entitlements.mail import queue_release_mails
 
     queue_release_mails(acting_user=acting_user, release=release, at=at)
     return release

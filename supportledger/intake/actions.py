@@ -35,9 +35,7 @@ from supportledger.desk.models import Request
 from supportledger.intake import conf
 from supportledger.intake.authenticate import SenderCheck, check_sender, domains_align
 from supportledger.intake.classify import automatic_mail_reason
-from supportledger.intake.mailout import queue_acknowledgement
-from supportledger.intake.models import INBOUND_TRANSITIONS, InboundMessage, InboundStatus
-from supportledger.intake.outbound import supported_language
+from supportledger.intake.mail import queue_acknowledgement
 from supportledger.intake.parse import (
     MailParseError,
     ParsedMail,
@@ -48,6 +46,8 @@ from supportledger.intake.parse import (
     reused_id_key,
 )
 from supportledger.intake.thread import find_contacts, find_thread
+from supportledger.mail.compose import supported_language
+from supportledger.mail.models import INBOUND_TRANSITIONS, InboundMessage, InboundStatus
 
 logger = logging.getLogger(__name__)
 

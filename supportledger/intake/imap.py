@@ -14,7 +14,7 @@ import imaplib
 import logging
 from dataclasses import dataclass
 
-from supportledger.intake import conf
+from supportledger.mail.conf import setting
 
 __all__ = ["ImapSettings", "imap_settings", "poll_mailbox"]
 
@@ -33,18 +33,18 @@ class ImapSettings:
 
 
 def imap_settings() -> ImapSettings:
-    host = str(conf.setting("INTAKE_IMAP_HOST", ""))
+    host = str(setting("INTAKE_IMAP_HOST", ""))
     if not host:
         raise ValueError("INTAKE_IMAP_HOST is not set.")
-    ssl = bool(conf.setting("INTAKE_IMAP_SSL", True))
+    ssl = bool(setting("INTAKE_IMAP_SSL", True))
     return ImapSettings(
         host=host,
-        port=int(conf.setting("INTAKE_IMAP_PORT", 993 if ssl else 143)),
-        user=str(conf.setting("INTAKE_IMAP_USER", "")),
-        password=str(conf.setting("INTAKE_IMAP_PASSWORD", "")),
-        mailbox=str(conf.setting("INTAKE_IMAP_MAILBOX", "INBOX")),
+        port=int(setting("INTAKE_IMAP_PORT", 993 if ssl else 143)),
+        user=str(setting("INTAKE_IMAP_USER", "")),
+        password=str(setting("INTAKE_IMAP_PASSWORD", "")),
+        mailbox=str(setting("INTAKE_IMAP_MAILBOX", "INBOX")),
         ssl=ssl,
-        delete=bool(conf.setting("INTAKE_IMAP_DELETE", False)),
+        delete=bool(setting("INTAKE_IMAP_DELETE", False)),
     )
 
 

@@ -18,7 +18,7 @@ from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connections
 
 from supportledger.intake import conf
-from supportledger.intake.models import InboundStatus
+from supportledger.mail.models import InboundStatus
 
 __all__ = ["IntakeHandler", "make_controller"]
 

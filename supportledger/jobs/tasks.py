@@ -22,7 +22,7 @@ from supportledger.billing.einvoice.actions import (
 from supportledger.billing.queries import get_billing_settings, refuse_unless_seller_complete
 from supportledger.core import clock
 from supportledger.core.queries import get_vendor_policy
-from supportledger.intake.mailout import queue_balance_alerts
+from supportledger.entitlements.mail import queue_balance_alerts
 from supportledger.service.actions import confirmation, visits
 
 

@@ -16,7 +16,7 @@ from supportledger.customers.actions import (
 )
 from supportledger.desk.models import Request
 from supportledger.intake.actions import do_receive_mail, do_route_inbound_message
-from supportledger.intake.models import InboundStatus, OutboundKind, OutboundMail
+from supportledger.mail.models import InboundStatus, OutboundKind, OutboundMail
 from tests.intake.conftest import eml
 from tests.outbox import deliver_mail
 

@@ -17,13 +17,10 @@ from supportledger.entitlements.actions.sales import (
     do_sell_licence,
     do_sell_voucher,
 )
+from supportledger.entitlements.mail import queue_balance_alerts, queue_release_mails
 from supportledger.entitlements.models import BalanceAlert
-from supportledger.intake.mailout import (
-    deliver_due_mail,
-    queue_balance_alerts,
-    queue_release_mails,
-)
-from supportledger.intake.models import OutboundKind, OutboundMail, OutboundStatus
+from supportledger.mail.models import OutboundKind, OutboundMail, OutboundStatus
+from supportledger.mail.outbox import deliver_due_mail
 from tests.outbox import deliver_mail
 
 pytestmark = pytest.mark.django_db

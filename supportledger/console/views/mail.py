@@ -15,8 +15,8 @@ from supportledger.console.access import staff_required
 from supportledger.console.forms.mail import RouteForm
 from supportledger.console.run import run_action
 from supportledger.intake.actions import UNAUTHENTICATED_REASONS, do_route_inbound_message
-from supportledger.intake.models import InboundStatus
 from supportledger.intake.queries import get_inbound_message, list_inbound_messages
+from supportledger.mail.models import InboundStatus
 
 PAGE_SIZE = 100
 

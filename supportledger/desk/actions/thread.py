@@ -25,6 +25,7 @@ from supportledger.desk.actions.status import (
     apply_move,
     record_move,
 )
+from supportledger.desk.mail import queue_reply
 from supportledger.desk.models import Message, MoveReason, Request, Status
 from supportledger.desk.search import MAX_SEARCH_TEXT, fold
 
@@ -111,7 +112,5 @@ def do_post_message(
     )
     if not internal and author_contact is None:
         # A public staff reply is mailed to the request's contact (outbox).
-        from supportledger.intake.mailout import queue_reply
-
         queue_reply(message, at=at)
     return message

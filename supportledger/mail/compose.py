@@ -1,6 +1,6 @@
 """Building outbound mail: subject and body rendered in the recipient's
-language, the threading and loop-prevention headers. Sending and logging
-happen in ``actions``."""
+language, the threading and loop-prevention headers. Queueing and sending
+happen in ``mail.outbox``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from supportledger.intake.conf import mail_domain
+from supportledger.mail.conf import mail_domain
 
 __all__ = ["OutgoingMail", "build_email", "new_message_id", "render_mail", "supported_language"]
 
