@@ -50,7 +50,7 @@ def imap_settings() -> ImapSettings:
 
 def poll_mailbox(settings: ImapSettings) -> dict[str, int]:
     """Fetch every unseen message once; returns the count per outcome."""
-    from supportledger.intake.actions import do_receive_mail
+    from supportledger.intake.actions.receive import do_receive_mail
 
     client: imaplib.IMAP4 = (
         imaplib.IMAP4_SSL(settings.host, settings.port)

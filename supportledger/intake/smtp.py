@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 def _receive(raw: bytes, envelope_from: str) -> str:
-    from supportledger.intake.actions import do_receive_mail
+    from supportledger.intake.actions.receive import do_receive_mail
 
     close_old_connections()
     try:

@@ -15,7 +15,7 @@ ROOT = Path(supportledger.__file__).parent
 # A package of actions is named by a pattern: every module in it.
 PATTERNS = [
     "desk/actions/*.py",
-    "intake/actions.py",
+    "intake/actions/*.py",
     "portal/actions.py",
     "service/actions/*.py",
     "billing/actions.py",

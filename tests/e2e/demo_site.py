@@ -23,7 +23,7 @@ from supportledger.customers.models import Contact, Customer
 from supportledger.demo.build import build_small
 from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.models import Attachment, Request, WorkEntry
-from supportledger.intake.actions import do_receive_mail
+from supportledger.intake.actions.receive import do_receive_mail
 from supportledger.mail.models import InboundMessage
 from supportledger.ops.caught_mail import store_caught_mail
 from supportledger.portal.management.commands.portal_demo import DEMO_PASSWORD

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from supportledger.customers.actions import do_add_contact
 from supportledger.desk.models import Request
-from supportledger.intake.actions import do_receive_mail
+from supportledger.intake.actions.receive import do_receive_mail
 from supportledger.mail.models import InboundMessage, InboundStatus
 from tests.intake.conftest import eml
 

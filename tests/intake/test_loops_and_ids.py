@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from supportledger.desk.models import Request
-from supportledger.intake.actions import DUPLICATE, do_receive_mail
+from supportledger.intake.actions.receive import DUPLICATE, do_receive_mail
 from supportledger.mail.models import InboundMessage, InboundStatus, OutboundMail
 from tests.intake.conftest import eml
 

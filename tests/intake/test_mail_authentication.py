@@ -13,7 +13,7 @@ import dkim
 import pytest
 
 from supportledger.desk.models import Message, Request
-from supportledger.intake.actions import do_receive_mail
+from supportledger.intake.actions.receive import do_receive_mail
 from supportledger.mail.models import InboundStatus
 from tests.intake.conftest import eml
 

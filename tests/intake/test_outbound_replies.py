@@ -11,7 +11,7 @@ from django.core import mail
 
 from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.models import Message, Request
-from supportledger.intake.actions import do_receive_mail
+from supportledger.intake.actions.receive import do_receive_mail
 from supportledger.mail.models import InboundMessage, InboundStatus, OutboundKind, OutboundMail
 from tests.intake.conftest import eml
 from tests.outbox import deliver_mail, delivering

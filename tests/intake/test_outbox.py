@@ -17,7 +17,7 @@ from supportledger.desk.models import Request
 from supportledger.entitlements.actions.ledger import do_adjust_balance
 from supportledger.entitlements.actions.sales import do_sell_voucher
 from supportledger.entitlements.mail import queue_balance_alerts
-from supportledger.intake.actions import do_receive_mail
+from supportledger.intake.actions.receive import do_receive_mail
 from supportledger.mail.models import OutboundKind, OutboundMail, OutboundStatus
 from supportledger.mail.outbox import deliver_due_mail, do_retry_outbound_mail
 from tests.intake.conftest import eml
