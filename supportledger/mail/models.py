@@ -4,7 +4,7 @@ These are the tables of the ``intake`` app (``app_label = "intake"``: their
 tables, migrations and audit names are the intake's, ``intake/migrations``),
 defined here, below the apps that queue mail, so that any of them may write
 to the outbox or read a request's mail thread without importing the intake.
-``supportledger.mail.models`` imports them so the app registers them.
+The ``mail`` app is installed, so Django imports them when it loads.
 
 An inbound message is stored before anything else happens to it, so mail is
 never dropped: it is routed into the desk, or kept in quarantine (or marked
