@@ -51,11 +51,11 @@ def new_message_id() -> str:
 
 
 def render_mail(kind: str, context: dict[str, Any], language: str) -> tuple[str, str]:
-    """Subject (one line) and body of ``intake/mail/<kind>_subject.txt`` and
+    """Subject (one line) and body of ``mail/<kind>_subject.txt`` and
     ``<kind>_body.txt``, rendered with ``language`` active."""
     with translation.override(language):
-        subject = render_to_string(f"intake/mail/{kind}_subject.txt", context)
-        body = render_to_string(f"intake/mail/{kind}_body.txt", context)
+        subject = render_to_string(f"mail/{kind}_subject.txt", context)
+        body = render_to_string(f"mail/{kind}_body.txt", context)
     return " ".join(subject.split())[:250], body.strip() + "\n"
 
 
