@@ -212,8 +212,9 @@ def _load(work: Path) -> None:
     from supportledger.catalog.actions import do_create_product, do_set_up_vendor
     from supportledger.customers.actions import do_add_staff_member, do_create_customer
     from supportledger.customers.models import Customer
-    from supportledger.desk.actions import do_open_request, do_post_message
-    from supportledger.entitlements.actions import do_sell_contract, do_sell_voucher
+    from supportledger.desk.actions.requests import do_open_request
+    from supportledger.desk.actions.thread import do_post_message
+    from supportledger.entitlements.actions.sales import do_sell_contract, do_sell_voucher
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)

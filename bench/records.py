@@ -63,7 +63,8 @@ def measure(label: str) -> None:
 
     from supportledger.customers.models import Customer
     from supportledger.demo.build import build_large
-    from supportledger.desk.actions import do_open_request, do_record_work
+    from supportledger.desk.actions.requests import do_open_request
+    from supportledger.desk.actions.work import do_record_work
     from supportledger.desk.models import WorkEntry
     from supportledger.entitlements.models import LedgerEntry
     from supportledger.entitlements.queries import get_entitlement_summary
@@ -148,7 +149,8 @@ def _concurrent_recordings(label: str, today: object, agent: object, product: ob
 
     from supportledger.core.errors import ActionRefused
     from supportledger.customers.models import Customer
-    from supportledger.desk.actions import do_open_request, do_record_work
+    from supportledger.desk.actions.requests import do_open_request
+    from supportledger.desk.actions.work import do_record_work
     from tests.cast import at
 
     customers = list(
@@ -217,7 +219,7 @@ def _console_recording_cpu(
 
     from django.test import Client
 
-    from supportledger.desk.actions import do_open_request
+    from supportledger.desk.actions.requests import do_open_request
     from tests.cast import at
 
     request = do_open_request(

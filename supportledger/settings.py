@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "supportledger.portal",
     "supportledger.service",
     "supportledger.intake",
+    "supportledger.mail",
     "ninja",
     "supportledger.api",
     "django_tasks",

@@ -13,7 +13,7 @@ from supportledger.catalog.actions import do_create_product, do_set_up_vendor
 from supportledger.catalog.models import Product
 from supportledger.customers.actions import do_add_staff_member, do_create_customer
 from supportledger.customers.models import Customer, StaffMember
-from supportledger.desk.actions import do_open_request
+from supportledger.desk.actions.requests import do_open_request
 from supportledger.desk.models import Request
 
 SET_UP_AT = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from supportledger.intake.mailout import DeliveryReport, deliver_due_mail
+from supportledger.mail.outbox import DeliveryReport, deliver_due_mail
 
 # Later than any test's clock, so every queued mail is due.
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)

@@ -80,7 +80,7 @@ from supportledger.core.transitions import check_transition
 from supportledger.customers.actions import do_put_customer_on_hold, do_release_customer_hold
 from supportledger.customers.models import Customer, CustomerType
 from supportledger.desk.models import WorkRating
-from supportledger.entitlements.actions import (
+from supportledger.entitlements.actions.sales import (
     do_extend_support_period,
     do_sell_offer,
     do_sell_voucher,
@@ -90,7 +90,7 @@ from supportledger.entitlements.models import BillingPeriod, Entitlement, Licenc
 from supportledger.rules.money import round_money
 from supportledger.rules.renewal import standard_term
 from supportledger.rules.vat import VatDecision, decide_vat
-from supportledger.service.actions import do_mark_travel_charge_billed
+from supportledger.service.actions.claims import do_mark_travel_charge_billed
 from supportledger.service.models import TravelCharge
 from supportledger.service.queries import list_unbilled_travel_charges
 
@@ -887,7 +887,7 @@ def do_place_order(
     of that kind (``offer``: its code, needed where several are sold): the
     size must be one the offer sells, the price is the offer's price of that
     size in the customer's currency that day, and fulfilment makes exactly
-    what the offer says (``entitlements.actions.do_sell_offer``).
+    what the offer says (``entitlements.actions.sales.do_sell_offer``).
 
     - ``renewal``: of ``entitlement`` (a support period), at the renewal
       quote (DESIGN 3.4) from the product's list price that day;

@@ -16,6 +16,6 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         from supportledger.billing.mail import INVOICE_PDF_RENDERER
-        from supportledger.intake.mailout import register_attachment_renderer
+        from supportledger.mail.outbox import register_attachment_renderer
 
         register_attachment_renderer(INVOICE_PDF_RENDERER, render_issued_invoice_pdf)

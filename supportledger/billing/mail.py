@@ -2,7 +2,7 @@
 on-hold notices.
 
 Written in the customer's language, to every contact of the customer, and
-queued in the outbox (``supportledger.intake.mailout``) in the transaction
+queued in the outbox (``supportledger.mail.outbox``) in the transaction
 of the write that causes it: a mail leaves only once that write has
 committed, never for a rolled-back one, and is retried when the mail server
 is down.
@@ -19,6 +19,7 @@ from django.utils.translation import override
 
 from supportledger.core.locale_format import format_date, format_money
 from supportledger.customers.models import Customer
+from supportledger.mail.outbox import queue_message
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +29,6 @@ def _recipients(customer: Customer) -> list[str]:
 
 
 def _queue(customer: Customer, subject: str, body: str, *, kind: str, at: datetime) -> None:
-    from supportledger.intake.mailout import queue_message
-
     recipients = _recipients(customer)
     if not recipients:
         logger.info("No contact to mail for customer %s", customer.pk)
@@ -145,7 +144,6 @@ def queue_invoice_mail(invoice: Any, *, at: datetime) -> Any:
     issue). Call it in the issuing transaction. Returns the outbox row, or
     ``None`` when the customer has no contact to mail."""
     from supportledger.billing.models import InvoiceKind
-    from supportledger.intake.mailout import queue_message
 
     customer = invoice.customer
     contact = billing_recipient(customer)

@@ -30,7 +30,7 @@ from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy, validate_categories, validate_modes
 from supportledger.core.queries import get_vendor_policy
 from supportledger.rules.types import KINDS
-from supportledger.service.actions import do_set_consent_terms
+from supportledger.service.actions.consent import do_set_consent_terms
 
 SETUP_PRICE_LIST_FROM = date(2000, 1, 1)
 """The preset's rates become a price list in force for all past work."""
@@ -481,7 +481,7 @@ def do_publish_release(
     at = now or clock.now()
     write_audit(acting_user=acting_user, action=AuditAction.PUBLISH_RELEASE, obj=release, at=at)
     # Announced to every contact who may download it, through the outbox.
-    from supportledger.intake.mailout import queue_release_mails
+    from supportledger.entitlements.mail import queue_release_mails
 
     queue_release_mails(acting_user=acting_user, release=release, at=at)
     return release

@@ -36,7 +36,7 @@ from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import StaffRole
 from supportledger.entitlements.convert import local_date
 from supportledger.rules.types import CATEGORIES, KINDS, MODES
-from supportledger.service.actions import do_set_consent_terms
+from supportledger.service.actions.consent import do_set_consent_terms
 from supportledger.service.queries import list_consent_terms
 
 LANGUAGES = ("en", "bg", "hu", "el", "ru", "pl")

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from supportledger.console.access import staff_required
 from supportledger.core.errors import ActionRefused
-from supportledger.intake.mailout import do_retry_outbound_mail
 from supportledger.intake.queries import get_outbound_mail, list_undelivered_mail
+from supportledger.mail.outbox import do_retry_outbound_mail
 
 PAGE_SIZE = 200
 

@@ -41,7 +41,7 @@ from supportledger.core.locale_format import format_date
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Customer
 from supportledger.customers.queries import get_customer_for_staff
-from supportledger.entitlements.actions import do_extend_support_period, do_sell_licence
+from supportledger.entitlements.actions.sales import do_extend_support_period, do_sell_licence
 from supportledger.entitlements.convert import local_date
 from supportledger.entitlements.models import Kind, Licence
 from supportledger.rules.calendar import add_months

@@ -16,6 +16,7 @@ from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
+from supportledger.customers.mail import queue_contact_verification
 from supportledger.customers.models import Contact, Customer, CustomerType, StaffMember, StaffRole
 from supportledger.rules.tax_ids import (
     TaxIdError,
@@ -217,8 +218,6 @@ def do_add_contact(
         detail={"verified": verified, "shared_with_customers": others} if others else None,
     )
     if not verified:
-        from supportledger.intake.mailout import queue_contact_verification
-
         queue_contact_verification(contact, at=at)
     return contact
 
@@ -253,7 +252,6 @@ def do_change_contact_email(
         at=at,
         detail={"from": before, "to": contact.email, "shared_with_customers": others},
     )
-    from supportledger.intake.mailout import queue_contact_verification
 
     queue_contact_verification(contact, at=at)
     return contact

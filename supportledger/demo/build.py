@@ -39,16 +39,17 @@ from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.actions import do_add_contact, do_add_staff_member, do_create_customer
 from supportledger.customers.models import Customer, StaffRole
-from supportledger.desk.actions import (
-    allowed_channels,
-    do_change_request_status,
-    do_open_request,
-    do_post_message,
-    do_record_work,
-)
+from supportledger.desk.actions.requests import allowed_channels, do_open_request
+from supportledger.desk.actions.status import do_change_request_status
+from supportledger.desk.actions.thread import do_post_message
+from supportledger.desk.actions.work import do_record_work
 from supportledger.desk.models import Request, WorkEntry, WorkRating
 from supportledger.desk.search import search_text_of
-from supportledger.entitlements.actions import do_sell_licence, granted_offer, offer_sale_fields
+from supportledger.entitlements.actions.sales import (
+    do_sell_licence,
+    granted_offer,
+    offer_sale_fields,
+)
 from supportledger.entitlements.convert import (
     allocation_consumes_allowance,
     entitlement_to_rules,
@@ -69,7 +70,10 @@ from supportledger.rules.explanation import steps_to_json
 from supportledger.rules.money import round_to_step
 from supportledger.rules.rating import rate_work
 from supportledger.rules.types import RequestRef, RulesError, Work
-from supportledger.service.actions import close_requests_past_complaint_window, do_confirm_work
+from supportledger.service.actions.confirmation import (
+    close_requests_past_complaint_window,
+    do_confirm_work,
+)
 
 BATCH = 5000
 

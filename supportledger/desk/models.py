@@ -1,7 +1,7 @@
 """The service desk: requests with their lifecycle, the thread of messages
 and attachments, timers, the work done and how each piece was rated.
 
-A request's status moves only along ``TRANSITIONS`` (``desk.actions.
+A request's status moves only along ``TRANSITIONS`` (``desk.actions.status.
 do_change_request_status``). Its first-response clock is kept on the row:
 ``response_due_at`` while it runs, ``response_remaining_minutes`` (business
 minutes) while it is paused waiting for the customer.

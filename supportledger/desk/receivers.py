@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from supportledger.desk.actions import do_rerate_since
+from supportledger.desk.actions.work import do_rerate_since
 
 
 def rerate_after_grant(

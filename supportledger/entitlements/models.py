@@ -4,7 +4,7 @@ Balances (prepaid minutes, incidents) are sums of ``LedgerEntry`` rows. The
 entitlement row caches them (``balance_minutes``, ``balance_incidents``) and
 ``AllowanceUsage`` caches, per contract and calendar month, how many minutes
 of the monthly allowance were used. Both caches are written only by
-``entitlements.actions`` in the same transaction as the entries they sum, and
+``entitlements.actions.ledger`` in the same transaction as the entries they sum, and
 the database refuses a negative cache (CHECK) and any change to an entry
 (triggers, migration 0002).
 """

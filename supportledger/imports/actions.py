@@ -29,7 +29,7 @@ from supportledger.core import clock
 from supportledger.core.errors import ActionRefused
 from supportledger.customers.actions import do_add_contact, do_create_customer
 from supportledger.customers.models import Contact, Customer, CustomerType
-from supportledger.entitlements.actions import (
+from supportledger.entitlements.actions.sales import (
     do_extend_support_period,
     do_sell_contract,
     do_sell_incident_pack,

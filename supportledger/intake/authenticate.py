@@ -29,6 +29,7 @@ import dkim
 from django.utils.module_loading import import_string
 
 from supportledger.intake import conf
+from supportledger.mail.conf import setting
 
 __all__ = ["SenderCheck", "check_sender", "domains_align"]
 
@@ -85,7 +86,7 @@ def _trusted_results(raw: bytes) -> list[tuple[str, str, dict[str, str]]]:
 
 
 def _dnsfunc() -> Callable[..., Any] | None:
-    path = conf.setting("INTAKE_DKIM_DNSFUNC", "")
+    path = setting("INTAKE_DKIM_DNSFUNC", "")
     return import_string(str(path)) if path else None
 
 

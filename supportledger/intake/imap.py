@@ -14,7 +14,7 @@ import imaplib
 import logging
 from dataclasses import dataclass
 
-from supportledger.intake import conf
+from supportledger.mail.conf import setting
 
 __all__ = ["ImapSettings", "imap_settings", "poll_mailbox"]
 
@@ -33,24 +33,24 @@ class ImapSettings:
 
 
 def imap_settings() -> ImapSettings:
-    host = str(conf.setting("INTAKE_IMAP_HOST", ""))
+    host = str(setting("INTAKE_IMAP_HOST", ""))
     if not host:
         raise ValueError("INTAKE_IMAP_HOST is not set.")
-    ssl = bool(conf.setting("INTAKE_IMAP_SSL", True))
+    ssl = bool(setting("INTAKE_IMAP_SSL", True))
     return ImapSettings(
         host=host,
-        port=int(conf.setting("INTAKE_IMAP_PORT", 993 if ssl else 143)),
-        user=str(conf.setting("INTAKE_IMAP_USER", "")),
-        password=str(conf.setting("INTAKE_IMAP_PASSWORD", "")),
-        mailbox=str(conf.setting("INTAKE_IMAP_MAILBOX", "INBOX")),
+        port=int(setting("INTAKE_IMAP_PORT", 993 if ssl else 143)),
+        user=str(setting("INTAKE_IMAP_USER", "")),
+        password=str(setting("INTAKE_IMAP_PASSWORD", "")),
+        mailbox=str(setting("INTAKE_IMAP_MAILBOX", "INBOX")),
         ssl=ssl,
-        delete=bool(conf.setting("INTAKE_IMAP_DELETE", False)),
+        delete=bool(setting("INTAKE_IMAP_DELETE", False)),
     )
 
 
 def poll_mailbox(settings: ImapSettings) -> dict[str, int]:
     """Fetch every unseen message once; returns the count per outcome."""
-    from supportledger.intake.actions import do_receive_mail
+    from supportledger.intake.actions.receive import do_receive_mail
 
     client: imaplib.IMAP4 = (
         imaplib.IMAP4_SSL(settings.host, settings.port)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from supportledger.intake.models import InboundMessage, InboundStatus, OutboundMail, OutboundStatus
+from supportledger.mail.models import InboundMessage, InboundStatus, OutboundMail, OutboundStatus
 
 NOT_ROUTED = (
     InboundStatus.QUARANTINED,

@@ -18,7 +18,7 @@ from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connections
 
 from supportledger.intake import conf
-from supportledger.intake.models import InboundStatus
+from supportledger.mail.models import InboundStatus
 
 __all__ = ["IntakeHandler", "make_controller"]
 
@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 def _receive(raw: bytes, envelope_from: str) -> str:
-    from supportledger.intake.actions import do_receive_mail
+    from supportledger.intake.actions.receive import do_receive_mail
 
     close_old_connections()
     try:

@@ -6,8 +6,8 @@ import re
 
 from supportledger.customers.models import Contact
 from supportledger.desk.models import Request
-from supportledger.intake.models import InboundMessage, InboundStatus, OutboundMail
 from supportledger.intake.parse import ParsedMail
+from supportledger.mail.models import InboundMessage, InboundStatus, OutboundMail
 
 __all__ = ["find_contacts", "find_thread", "request_number_in_subject"]
 

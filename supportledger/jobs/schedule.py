@@ -16,9 +16,9 @@ from django.db import IntegrityError, transaction
 from supportledger.core import clock
 from supportledger.core.models import VendorPolicy
 from supportledger.entitlements.convert import local_date
-from supportledger.intake.mailout import deliver_due_mail
 from supportledger.jobs import tasks
 from supportledger.jobs.models import ScheduledRun
+from supportledger.mail.outbox import deliver_due_mail
 
 logger = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from supportledger.billing.einvoice.actions import (
 from supportledger.billing.queries import get_billing_settings, refuse_unless_seller_complete
 from supportledger.core import clock
 from supportledger.core.queries import get_vendor_policy
-from supportledger.intake.mailout import queue_balance_alerts
-from supportledger.service import actions as service_actions
+from supportledger.entitlements.mail import queue_balance_alerts
+from supportledger.service.actions import confirmation, visits
 
 
 @task()
@@ -60,7 +60,7 @@ def run_daily_jobs() -> dict[str, Any]:
 @task()
 def send_appointment_reminders() -> dict[str, Any]:
     """Reminders of on-site visits starting within the next day (service)."""
-    return {"reminders": service_actions.send_appointment_reminders(clock.now())}
+    return {"reminders": visits.send_appointment_reminders(clock.now())}
 
 
 @task()
@@ -68,13 +68,13 @@ def auto_confirm_work() -> dict[str, Any]:
     """Confirm work the customer left unconfirmed for the policy's days (service)."""
     if "auto_confirm" not in (get_vendor_policy().features or ()):
         return {"confirmed": 0, "skipped": "the vendor does not confirm work automatically"}
-    return {"confirmed": service_actions.auto_confirm_work(clock.now())}
+    return {"confirmed": confirmation.auto_confirm_work(clock.now())}
 
 
 @task()
 def close_requests_past_complaint_window() -> dict[str, Any]:
     """Close resolved requests whose time for complaints has passed (service)."""
-    return {"closed": service_actions.close_requests_past_complaint_window(clock.now())}
+    return {"closed": confirmation.close_requests_past_complaint_window(clock.now())}
 
 
 @task()

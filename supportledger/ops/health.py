@@ -79,7 +79,7 @@ def check_queue(now: datetime) -> tuple[bool, str]:
 
 
 def check_outbox(now: datetime) -> tuple[bool, str]:
-    from supportledger.intake.models import OutboundMail, OutboundStatus
+    from supportledger.mail.models import OutboundMail, OutboundStatus
 
     limit = _seconds("OUTBOX_STUCK_AFTER", 900)
     overdue = OutboundMail.objects.filter(

@@ -101,7 +101,7 @@ class DatabaseCollector(Collector):
 def _outbox_metrics(now: Any) -> Iterator[Any]:
     from django.db.models import Count, Min
 
-    from supportledger.intake.models import OutboundMail, OutboundStatus
+    from supportledger.mail.models import OutboundMail, OutboundStatus
 
     undelivered = OutboundMail.objects.exclude(status=OutboundStatus.SENT)
     counts = dict(undelivered.values_list("status").annotate(n=Count("id")).order_by())

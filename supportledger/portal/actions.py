@@ -1,7 +1,7 @@
 """The portal's writes: logins for contacts, language, second factor, ideas.
 
 Each is one transaction with an audit row; mail is queued in the outbox in
-that transaction (``supportledger.intake.mailout``), in the reader's
+that transaction (``supportledger.mail.outbox``), in the reader's
 language.
 """
 
@@ -26,6 +26,7 @@ from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
 from supportledger.core.transitions import check_transition
 from supportledger.customers.models import Contact
+from supportledger.mail.outbox import queue_message
 from supportledger.portal import totp
 from supportledger.portal.access import LANGUAGE_CODES
 from supportledger.portal.models import (
@@ -313,8 +314,6 @@ def do_change_idea_status(
 
 
 def _queue_idea_shipped(idea: Idea, voters: list[Contact], *, at: datetime) -> None:
-    from supportledger.intake.mailout import queue_message
-
     release = idea.shipped_in
     for contact in voters:
         with translation.override(contact.language if contact.language in LANGUAGE_CODES else "en"):
@@ -340,7 +339,6 @@ def do_queue_password_reset_mail(
     ``contact``. Only a database write: the page answering the request takes
     the same time and says the same whether the address is known or not,
     and does not depend on the mail server."""
-    from supportledger.intake.mailout import queue_message
 
     at = now or clock.now()
     row = queue_message(

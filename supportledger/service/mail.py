@@ -1,7 +1,7 @@
 """Mail to the customer's contact about appointments, in the contact's
 language, times in the vendor's time zone. Actions call
 ``queue_appointment_mail`` inside their transaction; the mail goes through
-the outbox (``supportledger.intake.mailout``), never from the request."""
+the outbox (``supportledger.mail.outbox``), never from the request."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from supportledger.core.queries import get_vendor_policy
+from supportledger.mail.models import OutboundKind
+from supportledger.mail.outbox import queue_message
 from supportledger.service.invitations import appointment_ics
 from supportledger.service.models import Appointment
 
@@ -32,8 +34,6 @@ def queue_appointment_mail(appointment: Appointment, *, kind: str, stamp: dateti
     """Queue mail to the contact who consented about ``appointment``
     (``kind`` is one of ``APPOINTMENT_MAILS``), with the .ics invitation
     attached, in the caller's transaction."""
-    from supportledger.intake.mailout import queue_message
-    from supportledger.intake.models import OutboundKind
 
     if kind not in APPOINTMENT_MAILS:
         raise ValueError(f"unknown appointment mail {kind!r}")

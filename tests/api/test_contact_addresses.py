@@ -8,7 +8,7 @@ import pytest
 
 from supportledger.core.models import AuditEntry
 from supportledger.customers.models import Contact
-from supportledger.intake.models import OutboundKind, OutboundMail
+from supportledger.mail.models import OutboundKind, OutboundMail
 
 pytestmark = pytest.mark.django_db
 

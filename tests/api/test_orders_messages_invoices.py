@@ -134,7 +134,7 @@ def test_the_thread_and_the_invoice_list_take_as_many_queries_however_long_they_
     from django.test.utils import CaptureQueriesContext
 
     from supportledger.billing.actions import do_invoice_order, do_place_order
-    from supportledger.desk.actions import do_post_message
+    from supportledger.desk.actions.thread import do_post_message
 
     def queries(path: str) -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -393,7 +393,7 @@ class TestReadsAndRefusals:
 
 def test_a_repeated_renewal_order_answers_200_with_the_existing_order(api, world):
     from supportledger.catalog.actions import do_create_product, do_set_product_price
-    from supportledger.entitlements.actions import do_sell_licence
+    from supportledger.entitlements.actions.sales import do_sell_licence
     from supportledger.entitlements.models import Entitlement
     from tests.cast import SET_UP_AT
 

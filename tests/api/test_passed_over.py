@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from supportledger.entitlements.actions import do_sell_voucher
+from supportledger.entitlements.actions.sales import do_sell_voucher
 from tests.cast import SET_UP_AT
 
 WORK = {

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from supportledger.billing.models import BillingSettings
 from supportledger.customers.actions import do_add_contact
-from supportledger.desk.actions import do_record_work
-from supportledger.entitlements.actions import do_sell_contract
+from supportledger.desk.actions.work import do_record_work
+from supportledger.entitlements.actions.sales import do_sell_contract
 from tests.cast import SET_UP_AT, at, build_cast, open_request
 
 MARCH_4 = date(2026, 3, 4)

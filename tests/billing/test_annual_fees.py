@@ -10,7 +10,7 @@ from django.test import TestCase
 from supportledger.billing.actions import do_run_billing
 from supportledger.billing.convert import Period, fee_periods
 from supportledger.billing.models import InvoiceLine, LineKind
-from supportledger.entitlements.actions import do_sell_contract
+from supportledger.entitlements.actions.sales import do_sell_contract
 from tests.billing.scenario import set_up_billing_settings
 from tests.cast import SET_UP_AT, build_cast
 

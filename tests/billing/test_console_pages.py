@@ -23,7 +23,7 @@ from supportledger.billing.models import (
 from supportledger.billing.runs import do_perform_billing_run
 from supportledger.core.models import AuditEntry
 from supportledger.customers.actions import do_create_customer
-from supportledger.entitlements.actions import do_sell_contract
+from supportledger.entitlements.actions.sales import do_sell_contract
 from tests.billing.scenario import BILLED_AT, MARCH_4, build_billing_story, record
 from tests.cast import SET_UP_AT, add_staff, at
 

@@ -16,7 +16,7 @@ from supportledger.billing.actions import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.models import BillingChunk, Invoice, InvoiceStatus
 from supportledger.customers.actions import do_create_customer
-from supportledger.entitlements.actions import do_sell_contract
+from supportledger.entitlements.actions.sales import do_sell_contract
 from tests.billing.scenario import BILLED_AT, set_up_billing_settings
 from tests.cast import SET_UP_AT, build_cast
 

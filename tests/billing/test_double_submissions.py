@@ -23,10 +23,11 @@ from supportledger.billing.actions import (
 )
 from supportledger.billing.models import Invoice, Order, OrderKind, OrderStatus
 from supportledger.catalog.actions import do_create_product, do_set_product_price
-from supportledger.desk.actions import do_record_work
-from supportledger.entitlements.actions import do_sell_licence
+from supportledger.desk.actions.work import do_record_work
+from supportledger.entitlements.actions.sales import do_sell_licence
 from supportledger.entitlements.models import Entitlement, Kind
-from supportledger.service.actions import do_confirm_work, do_file_claim, do_reject_claim
+from supportledger.service.actions.claims import do_file_claim, do_reject_claim
+from supportledger.service.actions.confirmation import do_confirm_work
 from supportledger.service.models import Claim, TravelCharge
 from tests.billing.scenario import build_billing_story
 from tests.cast import SET_UP_AT, at

@@ -21,7 +21,7 @@ from supportledger.billing.einvoice.national import (
 )
 from supportledger.billing.models import BillingSettings
 from supportledger.customers.actions import do_create_customer
-from supportledger.entitlements.actions import do_sell_contract
+from supportledger.entitlements.actions.sales import do_sell_contract
 from tests.cast import SET_UP_AT, at, build_cast
 
 MARCH = Period.month("2026-03")

@@ -15,7 +15,7 @@ from supportledger.billing.einvoice.actions import do_submit_due_national_docume
 from supportledger.billing.einvoice.queries import get_electronic_document
 from supportledger.billing.models import BillingSettings, NationalDocument
 from supportledger.customers.actions import do_create_customer
-from supportledger.entitlements.actions import do_sell_contract
+from supportledger.entitlements.actions.sales import do_sell_contract
 from tests.billing.tax_service import TaxService
 from tests.cast import SET_UP_AT, at, build_cast
 

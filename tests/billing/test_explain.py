@@ -15,9 +15,10 @@ from django.utils.html import escape
 from django.utils.translation import override
 
 from supportledger.billing.explain import explain_rating, explain_steps
-from supportledger.desk.actions import do_open_request, do_record_manual_work
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.work import do_record_manual_work
 from supportledger.desk.models import Category, Mode, WorkRating, channel_label
-from supportledger.entitlements.actions import do_sell_contract
+from supportledger.entitlements.actions.sales import do_sell_contract
 from supportledger.rules.explanation import STEP_CODES
 from tests.cast import SET_UP_AT, at, build_cast
 from tests.portal import fixtures

@@ -16,8 +16,8 @@ from supportledger.billing.convert import Period
 from supportledger.billing.mail import INVOICE_PDF_RENDERER
 from supportledger.billing.models import Invoice
 from supportledger.customers.actions import do_add_contact
-from supportledger.intake.mailout import ATTACHMENT_RENDERERS, deliver_due_mail
-from supportledger.intake.models import OutboundMail, OutboundStatus
+from supportledger.mail.models import OutboundMail, OutboundStatus
+from supportledger.mail.outbox import ATTACHMENT_RENDERERS, deliver_due_mail
 from tests.billing.scenario import BILLED_AT, MARCH_4, build_billing_story, record
 from tests.cast import SET_UP_AT, at
 from tests.intake.smtp_fixtures import SinkHandler, free_port, smtp_sink  # noqa: F401

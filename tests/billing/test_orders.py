@@ -17,7 +17,7 @@ from supportledger.billing.convert import Period
 from supportledger.billing.models import OrderStatus, SentReminder
 from supportledger.catalog.actions import do_create_product, do_set_product_price
 from supportledger.core.errors import ActionRefused
-from supportledger.entitlements.actions import do_sell_licence
+from supportledger.entitlements.actions.sales import do_sell_licence
 from supportledger.entitlements.models import Entitlement, Kind
 from tests.billing.scenario import build_billing_story
 from tests.cast import SET_UP_AT

@@ -43,7 +43,7 @@ from supportledger.billing.einvoice.validation import en16931_problems
 from supportledger.billing.seller import do_update_seller
 from supportledger.customers.actions import do_create_customer
 from supportledger.demo.build import DEMO_SELLERS
-from supportledger.entitlements.actions import do_sell_contract
+from supportledger.entitlements.actions.sales import do_sell_contract
 from tests.cast import SET_UP_AT, at
 
 MARCH = Period.month("2026-03")

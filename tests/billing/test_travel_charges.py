@@ -15,7 +15,8 @@ from supportledger.billing.actions import (
 from supportledger.billing.convert import Period
 from supportledger.billing.models import Invoice, InvoiceLine, LineKind
 from supportledger.customers.models import Contact
-from supportledger.service.actions import do_confirm_work, do_file_claim, do_reject_claim
+from supportledger.service.actions.claims import do_file_claim, do_reject_claim
+from supportledger.service.actions.confirmation import do_confirm_work
 from supportledger.service.models import TravelCharge
 from supportledger.service.queries import list_unbilled_travel_charges
 from tests.billing.scenario import BILLED_AT, MARCH_4, build_billing_story, record

@@ -15,7 +15,7 @@ from supportledger.catalog.actions import do_publish_release
 from supportledger.catalog.models import Offer
 from supportledger.customers.actions import do_add_staff_member
 from supportledger.customers.models import StaffRole
-from supportledger.entitlements.actions import do_sell_licence
+from supportledger.entitlements.actions.sales import do_sell_licence
 from supportledger.portal.queries import get_downloads
 from tests.cast import SET_UP_AT, at, build_cast
 

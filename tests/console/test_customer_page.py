@@ -14,11 +14,8 @@ from django.urls import reverse
 from supportledger.billing.actions import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.customers.actions import do_add_contact, do_put_customer_on_hold
-from supportledger.entitlements.actions import (
-    do_activate_licence,
-    do_sell_licence,
-    do_sell_voucher,
-)
+from supportledger.entitlements.actions.licences import do_activate_licence
+from supportledger.entitlements.actions.sales import do_sell_licence, do_sell_voucher
 from tests.billing.scenario import BILLED_AT, MARCH_4, build_billing_story, record
 from tests.cast import SET_UP_AT, at, open_request
 

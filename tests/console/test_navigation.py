@@ -11,7 +11,7 @@ from django.urls import reverse
 from supportledger.core.models import AuditEntry
 from supportledger.customers.actions import do_add_staff_member
 from supportledger.customers.models import StaffRole
-from supportledger.desk.actions import do_open_request
+from supportledger.desk.actions.requests import do_open_request
 from tests.cast import SET_UP_AT, build_cast, switch_on_features
 
 STAFF_PAGES = [

@@ -10,16 +10,13 @@ from django.test import TestCase
 from supportledger.core.models import AuditEntry
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.actions import do_put_customer_on_hold
-from supportledger.desk.actions import (
-    do_assign_request,
-    do_open_request,
-    do_post_message,
-    do_record_manual_work,
-    do_set_request_priority,
-    do_start_timer,
-)
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.status import do_assign_request, do_set_request_priority
+from supportledger.desk.actions.thread import do_post_message
+from supportledger.desk.actions.timers import do_start_timer
+from supportledger.desk.actions.work import do_record_manual_work
 from supportledger.desk.models import Request, Status, Timer
-from supportledger.entitlements.actions import do_sell_contract, do_sell_voucher
+from supportledger.entitlements.actions.sales import do_sell_contract, do_sell_voucher
 from tests.cast import SET_UP_AT, at, build_cast
 
 MARCH_4 = date(2026, 3, 4)

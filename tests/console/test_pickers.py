@@ -20,7 +20,7 @@ from supportledger.customers.actions import (
 )
 from supportledger.customers.models import StaffRole
 from supportledger.desk.models import Request
-from supportledger.entitlements.actions import do_sell_licence
+from supportledger.entitlements.actions.sales import do_sell_licence
 from supportledger.entitlements.models import Entitlement
 from supportledger.service.models import Consent
 from tests.cast import SET_UP_AT, open_request

@@ -17,7 +17,9 @@ from django.urls import reverse
 from supportledger.core.models import AuditEntry
 from supportledger.customers.actions import do_add_contact
 from supportledger.customers.models import StaffRole
-from supportledger.desk.actions import do_open_request, do_post_message, do_record_work
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.thread import do_post_message
+from supportledger.desk.actions.work import do_record_work
 from supportledger.desk.models import (
     Attachment,
     CannedReply,

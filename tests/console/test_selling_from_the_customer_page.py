@@ -17,7 +17,7 @@ from supportledger.catalog.actions import do_set_product_price
 from supportledger.catalog.models import OfferPrice
 from supportledger.customers.actions import do_add_staff_member
 from supportledger.customers.models import StaffRole
-from supportledger.entitlements.actions import do_sell_licence
+from supportledger.entitlements.actions.sales import do_sell_licence
 from supportledger.entitlements.models import Entitlement, Kind, Licence
 from tests.cast import SET_UP_AT, at, build_cast
 

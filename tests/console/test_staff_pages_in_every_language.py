@@ -26,21 +26,18 @@ from supportledger.catalog.actions import (
     do_set_offer_price,
     do_set_product_price,
 )
-from supportledger.desk.actions import do_change_request_status, do_open_request
-from supportledger.entitlements.actions import (
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.status import do_change_request_status
+from supportledger.entitlements.actions.sales import (
     do_sell_contract,
     do_sell_incident_pack,
     do_sell_licence,
     do_sell_voucher,
 )
-from supportledger.service.actions import (
-    do_book_appointment,
-    do_confirm_work,
-    do_end_remote_session,
-    do_file_claim,
-    do_reject_claim,
-    do_start_remote_session,
-)
+from supportledger.service.actions.claims import do_file_claim, do_reject_claim
+from supportledger.service.actions.confirmation import do_confirm_work
+from supportledger.service.actions.remote import do_end_remote_session, do_start_remote_session
+from supportledger.service.actions.visits import do_book_appointment
 from tests.billing.scenario import record, set_up_billing_settings
 from tests.cast import SET_UP_AT, add_staff, at
 from tests.service.scene import build_scene, consent

@@ -18,7 +18,7 @@ from supportledger.catalog.queries import get_service_price_on
 from supportledger.core import policy_cache
 from supportledger.core.models import PolicyVersion, VendorPolicy
 from supportledger.core.queries import get_vendor_policy
-from supportledger.desk.actions import do_open_request
+from supportledger.desk.actions.requests import do_open_request
 from tests.cast import at, build_cast
 
 MARCH_4 = date(2026, 3, 4)

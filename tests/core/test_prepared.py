@@ -6,9 +6,9 @@ from datetime import date, timedelta
 import pytest
 
 from supportledger.core.prepared import Prepared
-from supportledger.desk.actions import do_post_message
+from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.models import Message, Request
-from supportledger.entitlements.actions import do_sell_voucher
+from supportledger.entitlements.actions.sales import do_sell_voucher
 from tests.cast import build_cast, open_request
 
 

@@ -12,11 +12,12 @@ import pytest
 import supportledger
 
 ROOT = Path(supportledger.__file__).parent
-MODULES = [
-    "desk/actions.py",
-    "intake/actions.py",
+# A package of actions is named by a pattern: every module in it.
+PATTERNS = [
+    "desk/actions/*.py",
+    "intake/actions/*.py",
     "portal/actions.py",
-    "service/actions.py",
+    "service/actions/*.py",
     "billing/actions.py",
     "billing/queries.py",
     "console/views/desk.py",
@@ -25,6 +26,9 @@ MODULES = [
     "console/views/mail.py",
     "console/forms/mail.py",
     "console/run.py",
+]
+MODULES = [
+    str(path.relative_to(ROOT)) for pattern in PATTERNS for path in sorted(ROOT.glob(pattern))
 ]
 GETTEXT = {"_", "gettext", "pgettext", "ngettext", "npgettext"}
 
@@ -89,7 +93,7 @@ def test_every_refusal_message_is_translated_where_it_is_raised(module):
 
 
 def test_the_check_finds_refusals_and_tells_a_bare_string_from_a_translated_one():
-    assert len(_refusals(ROOT / "desk/actions.py")) > 10
+    assert sum(len(_refusals(path)) for path in ROOT.glob("desk/actions/*.py")) > 10
     bare = ast.parse('ActionRefused("invalid", f"unknown mode {mode}")').body[0].value
     good = ast.parse('ActionRefused("invalid", "mode: " + _("unknown %(m)s") % {"m": m})')
     assert not _translated(bare.args[1])

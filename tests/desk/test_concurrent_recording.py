@@ -23,9 +23,9 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection, transaction
 
-from supportledger.desk.actions import do_record_work
+from supportledger.desk.actions.work import do_record_work
 from supportledger.desk.models import WorkEntry, WorkRating
-from supportledger.entitlements.actions import do_sell_voucher
+from supportledger.entitlements.actions.sales import do_sell_voucher
 from supportledger.entitlements.models import Entitlement, LedgerEntry
 from tests.cast import at, build_cast, open_request
 

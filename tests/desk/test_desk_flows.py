@@ -15,14 +15,11 @@ from django.test import TestCase, override_settings
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import AuditEntry
 from supportledger.customers.actions import do_add_contact
-from supportledger.desk.actions import (
-    do_change_request_status,
-    do_open_request,
-    do_post_message,
-    do_record_manual_work,
-    do_start_timer,
-    do_stop_timer,
-)
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.status import do_change_request_status
+from supportledger.desk.actions.thread import do_post_message
+from supportledger.desk.actions.timers import do_start_timer, do_stop_timer
+from supportledger.desk.actions.work import do_record_manual_work
 from supportledger.desk.models import Attachment, Message, Request, Status, Timer, WorkEntry
 from supportledger.desk.queries import (
     get_attachment_for_customer,
@@ -32,7 +29,7 @@ from supportledger.desk.queries import (
     list_response_watch,
     preview_cost,
 )
-from supportledger.entitlements.actions import do_sell_contract, do_sell_incident_pack
+from supportledger.entitlements.actions.sales import do_sell_contract, do_sell_incident_pack
 from tests.cast import SET_UP_AT, at, build_cast
 
 MARCH_4 = date(2026, 3, 4)  # a Wednesday; Sofia is UTC+2, open 08:00-16:00 local
@@ -477,7 +474,7 @@ class AttachmentFilesFollowTheTransaction(TestCase):
         refusal = ActionRefused("invalid", "request: refused after the files were written.")
         with (
             mock.patch.object(FileSystemStorage, "save", save),
-            mock.patch("supportledger.desk.actions.write_audit", side_effect=refusal),
+            mock.patch("supportledger.desk.actions.thread.write_audit", side_effect=refusal),
             pytest.raises(ActionRefused),
         ):
             self.post()

@@ -9,8 +9,9 @@ import pytest
 from django.test import TestCase
 
 from supportledger.core.errors import ActionRefused
-from supportledger.desk.actions import do_open_request, do_record_work
-from supportledger.entitlements.actions import do_sell_contract, do_sell_incident_pack
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.work import do_record_work
+from supportledger.entitlements.actions.sales import do_sell_contract, do_sell_incident_pack
 from tests.cast import SET_UP_AT, build_cast
 
 ATHENS = ZoneInfo("Europe/Athens")

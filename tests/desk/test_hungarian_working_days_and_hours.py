@@ -13,9 +13,10 @@ from supportledger.core import policy_cache
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy
 from supportledger.core.queries import get_vendor_policy
-from supportledger.desk.actions import do_open_request, do_record_work
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.work import do_record_work
 from supportledger.desk.convert import business_calendar
-from supportledger.entitlements.actions import do_sell_contract, do_sell_licence
+from supportledger.entitlements.actions.sales import do_sell_contract, do_sell_licence
 from supportledger.entitlements.models import Kind
 from tests.cast import SET_UP_AT, build_cast
 

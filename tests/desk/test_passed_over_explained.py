@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from supportledger.billing.explain import explain_rating
-from supportledger.entitlements.actions import do_sell_voucher
+from supportledger.entitlements.actions.sales import do_sell_voucher
 from tests.billing.scenario import build_billing_story, record
 from tests.cast import SET_UP_AT, at
 

@@ -6,9 +6,9 @@ from django.test import TestCase
 from supportledger.core import clock
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import AuditEntry
-from supportledger.desk.actions import do_edit_work, do_record_work, do_rerate_work
+from supportledger.desk.actions.work import do_edit_work, do_record_work, do_rerate_work
 from supportledger.desk.models import WorkEntry, WorkRating
-from supportledger.entitlements.actions import (
+from supportledger.entitlements.actions.sales import (
     do_sell_contract,
     do_sell_incident_pack,
     do_sell_licence,

@@ -10,8 +10,9 @@ from datetime import date, timedelta
 import pytest
 
 from supportledger.core import policy_cache
-from supportledger.desk.actions import do_record_work
-from supportledger.entitlements.actions import do_adjust_balance, do_sell_contract, do_sell_voucher
+from supportledger.desk.actions.work import do_record_work
+from supportledger.entitlements.actions.ledger import do_adjust_balance
+from supportledger.entitlements.actions.sales import do_sell_contract, do_sell_voucher
 from supportledger.entitlements.models import AllowanceUsage, LedgerEntry
 from tests.cast import SET_UP_AT, at, build_cast, open_request
 

@@ -9,7 +9,8 @@ from django.test import TestCase
 from django.utils import translation
 
 from supportledger.core.errors import ActionRefused
-from supportledger.desk.actions import do_open_request, do_post_message
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.models import Status
 from tests.cast import at, build_cast
 

@@ -14,14 +14,14 @@ from supportledger.billing.convert import Period
 from supportledger.catalog.models import Product
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import AuditEntry
-from supportledger.desk.actions import (
+from supportledger.desk.actions.work import (
     do_edit_work,
     do_record_work,
     do_rerate_since,
     do_rerate_work,
 )
 from supportledger.desk.models import WorkRating
-from supportledger.entitlements.actions import (
+from supportledger.entitlements.actions.sales import (
     do_extend_support_period,
     do_sell_licence,
     do_sell_voucher,

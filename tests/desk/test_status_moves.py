@@ -12,16 +12,18 @@ from django.test import TestCase
 from django.urls import reverse
 
 from supportledger.core.models import AuditEntry
-from supportledger.desk.actions import do_change_request_status, do_post_message, do_record_work
+from supportledger.desk.actions.status import do_change_request_status
+from supportledger.desk.actions.thread import do_post_message
+from supportledger.desk.actions.work import do_record_work
 from supportledger.desk.models import MoveReason, Request, Status, StatusChange
 from supportledger.desk.queries import list_public_thread
 from supportledger.jobs import tasks
 from supportledger.portal.actions import do_give_contact_portal_login
-from supportledger.service.actions import (
+from supportledger.service.actions.claims import do_file_claim
+from supportledger.service.actions.confirmation import (
     auto_confirm_work,
     close_requests_past_complaint_window,
     do_confirm_work,
-    do_file_claim,
 )
 from tests.cast import at
 from tests.service.scene import WEDNESDAY, build_scene

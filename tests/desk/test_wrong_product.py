@@ -10,9 +10,10 @@ from django.test import TestCase
 from supportledger.api.actions import do_create_api_token
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import AuditEntry
-from supportledger.desk.actions import do_edit_work, do_open_request, do_record_work
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.work import do_edit_work, do_record_work
 from supportledger.desk.models import Request, WorkEntry, WorkRating
-from supportledger.entitlements.actions import do_sell_licence, do_sell_voucher
+from supportledger.entitlements.actions.sales import do_sell_licence, do_sell_voucher
 from supportledger.entitlements.models import Entitlement, LedgerEntry
 from tests.api.conftest import Api
 from tests.cast import SET_UP_AT, at, build_cast, open_request

@@ -21,13 +21,14 @@ from supportledger.catalog.queries import list_current_offers
 from supportledger.core import clock
 from supportledger.customers.models import Contact, Customer
 from supportledger.demo.build import build_small
-from supportledger.desk.actions import do_post_message
+from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.models import Attachment, Request, WorkEntry
-from supportledger.intake.actions import do_receive_mail
-from supportledger.intake.models import InboundMessage
+from supportledger.intake.actions.receive import do_receive_mail
+from supportledger.mail.models import InboundMessage
 from supportledger.ops.caught_mail import store_caught_mail
 from supportledger.portal.management.commands.portal_demo import DEMO_PASSWORD
-from supportledger.service.actions import do_confirm_work, do_file_claim
+from supportledger.service.actions.claims import do_file_claim
+from supportledger.service.actions.confirmation import do_confirm_work
 
 PRESET = "remote_sla_pl"
 ADMIN = ("admin", "admin")

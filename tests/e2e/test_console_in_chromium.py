@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 
 from supportledger.core import clock
-from supportledger.desk.actions import do_open_request
-from supportledger.entitlements.actions import do_sell_contract
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.entitlements.actions.sales import do_sell_contract
 from tests.cast import SET_UP_AT, build_cast
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -4,11 +4,8 @@ import pytest
 from django.test import TestCase
 
 from supportledger.core.errors import ActionRefused
-from supportledger.entitlements.actions import (
-    do_activate_licence,
-    do_move_licence,
-    do_sell_licence,
-)
+from supportledger.entitlements.actions.licences import do_activate_licence, do_move_licence
+from supportledger.entitlements.actions.sales import do_sell_licence
 from tests.cast import build_cast
 
 

@@ -5,7 +5,7 @@ from django.test import TestCase
 
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import AuditEntry
-from supportledger.entitlements.actions import do_extend_support_period, do_sell_licence
+from supportledger.entitlements.actions.sales import do_extend_support_period, do_sell_licence
 from supportledger.entitlements.models import Entitlement, Kind
 from tests.cast import build_cast
 

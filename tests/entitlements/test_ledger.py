@@ -5,9 +5,8 @@ from django.db import DatabaseError, connection, transaction
 from django.test import TestCase
 
 from supportledger.core.errors import ActionRefused
-from supportledger.entitlements.actions import (
-    do_adjust_balance,
-    do_reverse_ledger_entry,
+from supportledger.entitlements.actions.ledger import do_adjust_balance, do_reverse_ledger_entry
+from supportledger.entitlements.actions.sales import (
     do_sell_incident_pack,
     do_sell_licence,
     do_sell_voucher,

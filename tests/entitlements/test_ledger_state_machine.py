@@ -18,13 +18,9 @@ from hypothesis.stateful import (
 )
 
 from supportledger.core.errors import ActionRefused
-from supportledger.desk.actions import do_edit_work, do_record_work, do_rerate_work
-from supportledger.entitlements.actions import (
-    do_adjust_balance,
-    do_reverse_ledger_entry,
-    do_sell_contract,
-    do_sell_voucher,
-)
+from supportledger.desk.actions.work import do_edit_work, do_record_work, do_rerate_work
+from supportledger.entitlements.actions.ledger import do_adjust_balance, do_reverse_ledger_entry
+from supportledger.entitlements.actions.sales import do_sell_contract, do_sell_voucher
 from supportledger.entitlements.models import AllowanceUsage, Entitlement, LedgerEntry, Reason
 from supportledger.entitlements.queries import (
     get_allowance_used_from_ledger,

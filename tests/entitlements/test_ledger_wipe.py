@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
-from supportledger.desk.actions import do_record_work
-from supportledger.entitlements.actions import do_sell_voucher
+from supportledger.desk.actions.work import do_record_work
+from supportledger.entitlements.actions.sales import do_sell_voucher
 from supportledger.entitlements.models import LedgerEntry
 from tests.cast import SET_UP_AT, at, build_cast, open_request
 

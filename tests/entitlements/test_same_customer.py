@@ -10,17 +10,15 @@ from django.test import TestCase
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import AuditEntry
 from supportledger.customers.actions import do_add_contact
-from supportledger.desk.actions import (
-    do_edit_work,
-    do_open_request,
-    do_record_work,
-    do_rerate_work,
-)
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.work import do_edit_work, do_record_work, do_rerate_work
 from supportledger.desk.models import Message, Request, WorkEntry, WorkRating
-from supportledger.entitlements.actions import (
+from supportledger.entitlements.actions.licences import (
     do_activate_licence,
     do_deactivate_licence,
     do_move_licence,
+)
+from supportledger.entitlements.actions.sales import (
     do_sell_contract,
     do_sell_incident_pack,
     do_sell_licence,

@@ -2,8 +2,8 @@ from datetime import date, timedelta
 
 from django.test import TestCase
 
-from supportledger.desk.actions import do_record_work
-from supportledger.entitlements.actions import (
+from supportledger.desk.actions.work import do_record_work
+from supportledger.entitlements.actions.sales import (
     do_sell_contract,
     do_sell_incident_pack,
     do_sell_licence,

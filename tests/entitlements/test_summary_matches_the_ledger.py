@@ -11,9 +11,9 @@ import pytest
 from django.db.models import Sum
 
 from supportledger.core.errors import ActionRefused
-from supportledger.desk.actions import do_record_work
-from supportledger.entitlements.actions import (
-    do_adjust_balance,
+from supportledger.desk.actions.work import do_record_work
+from supportledger.entitlements.actions.ledger import do_adjust_balance
+from supportledger.entitlements.actions.sales import (
     do_sell_contract,
     do_sell_incident_pack,
     do_sell_licence,

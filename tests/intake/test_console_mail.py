@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from supportledger.customers.actions import do_add_contact
 from supportledger.desk.models import Request
-from supportledger.intake.actions import do_receive_mail
-from supportledger.intake.models import InboundMessage, InboundStatus
+from supportledger.intake.actions.receive import do_receive_mail
+from supportledger.mail.models import InboundMessage, InboundStatus
 from tests.intake.conftest import eml
 
 pytestmark = pytest.mark.django_db

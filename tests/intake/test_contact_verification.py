@@ -15,8 +15,9 @@ from supportledger.customers.actions import (
     do_confirm_contact_email,
 )
 from supportledger.desk.models import Request
-from supportledger.intake.actions import do_receive_mail, do_route_inbound_message
-from supportledger.intake.models import InboundStatus, OutboundKind, OutboundMail
+from supportledger.intake.actions.receive import do_receive_mail
+from supportledger.intake.actions.route import do_route_inbound_message
+from supportledger.mail.models import InboundStatus, OutboundKind, OutboundMail
 from tests.intake.conftest import eml
 from tests.outbox import deliver_mail
 

@@ -20,7 +20,7 @@ from django.core.management import CommandError, call_command
 
 from supportledger.desk.models import Request
 from supportledger.intake.imap import ImapSettings, poll_mailbox
-from supportledger.intake.models import InboundMessage, InboundStatus
+from supportledger.mail.models import InboundMessage, InboundStatus
 from tests.intake.conftest import eml
 from tests.intake.smtp_fixtures import free_port
 

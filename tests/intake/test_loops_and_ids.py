@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from supportledger.desk.models import Request
-from supportledger.intake.actions import DUPLICATE, do_receive_mail
-from supportledger.intake.models import InboundMessage, InboundStatus, OutboundMail
+from supportledger.intake.actions.receive import DUPLICATE, do_receive_mail
+from supportledger.mail.models import InboundMessage, InboundStatus, OutboundMail
 from tests.intake.conftest import eml
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ import dkim
 import pytest
 
 from supportledger.desk.models import Message, Request
-from supportledger.intake.actions import do_receive_mail
-from supportledger.intake.models import InboundStatus
+from supportledger.intake.actions.receive import do_receive_mail
+from supportledger.mail.models import InboundStatus
 from tests.intake.conftest import eml
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +179,7 @@ def test_staff_routing_a_message_whose_sender_failed_authentication_must_confirm
     from django.urls import reverse
 
     from supportledger.core.models import AuditEntry
-    from supportledger.intake.models import InboundMessage
+    from supportledger.mail.models import InboundMessage
 
     receipt = do_receive_mail(
         raw=reply(request_of_anna, 9, body=b"Please send the invoices to my new account."),

@@ -11,19 +11,16 @@ from django.core import mail
 
 from supportledger.catalog.actions import do_publish_release
 from supportledger.customers.actions import do_add_contact
-from supportledger.entitlements.actions import (
-    do_adjust_balance,
+from supportledger.entitlements.actions.ledger import do_adjust_balance
+from supportledger.entitlements.actions.sales import (
     do_sell_contract,
     do_sell_licence,
     do_sell_voucher,
 )
+from supportledger.entitlements.mail import queue_balance_alerts, queue_release_mails
 from supportledger.entitlements.models import BalanceAlert
-from supportledger.intake.mailout import (
-    deliver_due_mail,
-    queue_balance_alerts,
-    queue_release_mails,
-)
-from supportledger.intake.models import OutboundKind, OutboundMail, OutboundStatus
+from supportledger.mail.models import OutboundKind, OutboundMail, OutboundStatus
+from supportledger.mail.outbox import deliver_due_mail
 from tests.outbox import deliver_mail
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ import smtplib
 import pytest
 from django.core import mail
 
-from supportledger.desk.actions import do_post_message
+from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.models import Message, Request
-from supportledger.intake.actions import do_receive_mail
-from supportledger.intake.models import InboundMessage, InboundStatus, OutboundKind, OutboundMail
+from supportledger.intake.actions.receive import do_receive_mail
+from supportledger.mail.models import InboundMessage, InboundStatus, OutboundKind, OutboundMail
 from tests.intake.conftest import eml
 from tests.outbox import deliver_mail, delivering
 

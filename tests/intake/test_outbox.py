@@ -14,14 +14,12 @@ from django.urls import reverse
 
 from supportledger.core.models import AuditEntry
 from supportledger.desk.models import Request
-from supportledger.entitlements.actions import do_adjust_balance, do_sell_voucher
-from supportledger.intake.actions import do_receive_mail
-from supportledger.intake.mailout import (
-    deliver_due_mail,
-    do_retry_outbound_mail,
-    queue_balance_alerts,
-)
-from supportledger.intake.models import OutboundKind, OutboundMail, OutboundStatus
+from supportledger.entitlements.actions.ledger import do_adjust_balance
+from supportledger.entitlements.actions.sales import do_sell_voucher
+from supportledger.entitlements.mail import queue_balance_alerts
+from supportledger.intake.actions.receive import do_receive_mail
+from supportledger.mail.models import OutboundKind, OutboundMail, OutboundStatus
+from supportledger.mail.outbox import deliver_due_mail, do_retry_outbound_mail
 from tests.intake.conftest import eml
 from tests.intake.smtp_fixtures import SinkHandler, free_port
 

@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 
 from supportledger.desk.models import Request
-from supportledger.intake.actions import do_receive_mail
-from supportledger.intake.models import InboundMessage, InboundStatus
+from supportledger.intake.actions.receive import do_receive_mail
+from supportledger.mail.models import InboundMessage, InboundStatus
 from tests.intake.conftest import eml
 
 pytestmark = pytest.mark.django_db

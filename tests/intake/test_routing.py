@@ -9,8 +9,9 @@ from django.core import mail
 
 from supportledger.customers.models import Contact, Customer
 from supportledger.desk.models import Attachment, Message, Request
-from supportledger.intake.actions import do_receive_mail, do_route_inbound_message
-from supportledger.intake.models import InboundMessage, InboundStatus, OutboundMail
+from supportledger.intake.actions.receive import do_receive_mail
+from supportledger.intake.actions.route import do_route_inbound_message
+from supportledger.mail.models import InboundMessage, InboundStatus, OutboundMail
 from tests.intake.conftest import eml
 from tests.outbox import delivering
 

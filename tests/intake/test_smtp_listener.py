@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from supportledger.desk.models import Request
-from supportledger.intake.models import InboundMessage, InboundStatus
+from supportledger.mail.models import InboundMessage, InboundStatus
 from tests.intake.conftest import eml
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

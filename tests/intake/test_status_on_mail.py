@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from supportledger.desk.actions import do_post_message
+from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.models import MoveReason, Request, Status, StatusChange
-from supportledger.intake.actions import do_receive_mail
-from supportledger.intake.models import OutboundKind, OutboundMail
+from supportledger.intake.actions.receive import do_receive_mail
+from supportledger.mail.models import OutboundKind, OutboundMail
 from tests.intake.conftest import eml
 from tests.outbox import delivering
 

@@ -8,7 +8,7 @@ import time
 from django.db import transaction
 from django_tasks import task
 
-from supportledger.entitlements.actions import do_adjust_balance
+from supportledger.entitlements.actions.ledger import do_adjust_balance
 from supportledger.entitlements.models import Entitlement
 
 

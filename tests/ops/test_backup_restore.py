@@ -31,8 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SET_UP = """
 from datetime import date
 from supportledger.billing.actions import do_invoice_order, do_place_order
-from supportledger.desk.actions import do_open_request
-from supportledger.entitlements.actions import do_adjust_balance, do_sell_voucher
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.entitlements.actions.ledger import do_adjust_balance
+from supportledger.entitlements.actions.sales import do_sell_voucher
 from tests.billing.scenario import set_up_billing_settings
 from tests.cast import SET_UP_AT, build_cast
 cast = build_cast()

@@ -76,7 +76,7 @@ def test_readyz_fails_on_a_job_left_waiting_too_long(client):
 
 
 def _mail(status: str, *, queued_ago: timedelta, due_ago: timedelta | None, n: int = 1):
-    from supportledger.intake.models import OutboundMail
+    from supportledger.mail.models import OutboundMail
 
     now = clock.now()
     return OutboundMail.objects.create(

@@ -37,7 +37,7 @@ from django.contrib.auth import get_user_model
 from supportledger.catalog.actions import do_set_up_vendor
 from supportledger.customers.actions import do_add_staff_member, do_create_customer
 from supportledger.customers.models import StaffRole
-from supportledger.entitlements.actions import do_sell_voucher
+from supportledger.entitlements.actions.sales import do_sell_voucher
 do_set_up_vendor(acting_user=None, preset_name="prepaid_hours_bg")
 customer = do_create_customer(acting_user=None, organisation="Alpha Ltd", city="Sofia",
                               country="BG", language="en", currency="EUR")
@@ -46,7 +46,7 @@ voucher = do_sell_voucher(acting_user=None, customer=customer, minutes=600,
 admin = get_user_model().objects.create_superuser("chief", "chief@example.com", "chief-pass-77")
 do_add_staff_member(acting_user=None, user=admin, role=StaffRole.ADMINISTRATOR)
 from decimal import Decimal
-from supportledger.entitlements.actions import do_sell_contract
+from supportledger.entitlements.actions.sales import do_sell_contract
 from tests.billing.scenario import set_up_billing_settings
 set_up_billing_settings()
 for n in range(8):

@@ -115,8 +115,8 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_data(
 
     with CaptureQueriesContext(connection) as small:
         assert client_a.get("/portal/").status_code == 200
-    from supportledger.desk.actions import do_record_work
-    from supportledger.entitlements.actions import do_sell_licence, do_sell_voucher
+    from supportledger.desk.actions.work import do_record_work
+    from supportledger.entitlements.actions.sales import do_sell_licence, do_sell_voucher
 
     for n in range(6):
         do_sell_licence(
@@ -191,7 +191,7 @@ def test_renewing_a_licence_without_a_support_period_is_refused_and_writes_nothi
     from supportledger.billing.actions import do_order_renewal
     from supportledger.catalog.actions import do_create_product
     from supportledger.core.errors import ActionRefused
-    from supportledger.entitlements.actions import do_sell_licence
+    from supportledger.entitlements.actions.sales import do_sell_licence
 
     tool = do_create_product(
         acting_user=None, code="TOOL", name="Tool", support_period_months=0, now=NOW

@@ -48,7 +48,7 @@ def test_another_customers_idea_under_review_is_hidden_until_staff_plan_it(clien
 def test_shipping_an_idea_tells_voters_with_active_support_in_their_language(
     world, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from supportledger.entitlements.actions import do_sell_contract
+    from supportledger.entitlements.actions.sales import do_sell_contract
 
     # Beta's support period ended in July; a maintenance contract with updates
     # keeps Beta covered. Alfa has no support in force: Alfa hears nothing.

@@ -16,9 +16,9 @@ from supportledger.catalog.actions import do_create_product, do_set_up_vendor
 from supportledger.catalog.queries import list_current_offers
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.actions import do_add_contact, do_create_customer
-from supportledger.desk.actions import do_open_request
+from supportledger.desk.actions.requests import do_open_request
 from supportledger.desk.queries import get_service_eligibility
-from supportledger.entitlements.actions import do_sell_licence
+from supportledger.entitlements.actions.sales import do_sell_licence
 from supportledger.portal.actions import do_give_contact_portal_login
 from supportledger.rules.presets import PRESET_NAMES
 

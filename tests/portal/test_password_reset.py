@@ -107,7 +107,7 @@ def test_a_reset_answers_the_same_while_the_mail_server_is_down_and_the_link_fol
     assert strip(known) == strip(unknown)
     assert deliver_mail().failed == 1
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    from supportledger.intake.mailout import deliver_due_mail
+    from supportledger.mail.outbox import deliver_due_mail
     from tests.outbox import FAR_FUTURE
 
     deliver_due_mail(now=FAR_FUTURE + timedelta(hours=1))

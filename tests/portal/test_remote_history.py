@@ -6,11 +6,8 @@ from datetime import timedelta
 import pytest
 
 from supportledger.portal.views.remote import SESSIONS_PER_PAGE
-from supportledger.service.actions import (
-    do_end_remote_session,
-    do_record_consent,
-    do_start_remote_session,
-)
+from supportledger.service.actions.consent import do_record_consent
+from supportledger.service.actions.remote import do_end_remote_session, do_start_remote_session
 from supportledger.service.models import RemoteSession
 from tests.portal.world import NOW
 

@@ -102,7 +102,7 @@ def test_outside_business_hours_no_consultant_is_on_duty(client_a, world, monkey
 
 def test_starting_remote_help_refuses_whole_without_a_consultant_on_duty_or_consent(world):
     from supportledger.core.errors import ActionRefused
-    from supportledger.service.actions import do_start_customer_remote_session
+    from supportledger.service.actions.remote import do_start_customer_remote_session
 
     start = {
         "acting_user": world.a.user,

@@ -29,9 +29,10 @@ from supportledger.catalog.models import Product, Release
 from supportledger.core.models import VendorPolicy
 from supportledger.customers.actions import do_add_contact, do_add_staff_member, do_create_customer
 from supportledger.customers.models import Contact, Customer, StaffMember
-from supportledger.desk.actions import do_open_request, do_record_work
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.work import do_record_work
 from supportledger.desk.models import Request, WorkEntry
-from supportledger.entitlements.actions import (
+from supportledger.entitlements.actions.sales import (
     do_sell_incident_pack,
     do_sell_licence,
     do_sell_voucher,

@@ -26,7 +26,8 @@ from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.actions import do_add_staff_member, do_create_customer
 from supportledger.customers.models import Customer, StaffMember
 from supportledger.demo.build import DEMO_SELLERS
-from supportledger.desk.actions import do_open_request, do_record_work
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.work import do_record_work
 from supportledger.desk.models import Request, WorkEntry
 
 SET_UP = datetime(2025, 1, 2, 8, tzinfo=UTC)

@@ -23,7 +23,7 @@ from django.test import TestCase
 from supportledger.billing.actions import do_mark_invoice_paid, do_place_order
 from supportledger.catalog.actions import do_set_product_price
 from supportledger.core.errors import ActionRefused
-from supportledger.entitlements.actions import do_sell_licence
+from supportledger.entitlements.actions.sales import do_sell_licence
 from supportledger.entitlements.models import Entitlement
 from tests.scenarios.story import (
     SET_UP,

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.test import TestCase
 
-from supportledger.entitlements.actions import do_sell_licence
+from supportledger.entitlements.actions.sales import do_sell_licence
 from supportledger.entitlements.models import Entitlement
 from tests.scenarios.story import (
     SET_UP,

@@ -9,7 +9,7 @@ from datetime import date
 from supportledger.customers.actions import do_add_contact
 from supportledger.customers.models import Contact
 from supportledger.desk.models import Request
-from supportledger.service.actions import do_record_consent
+from supportledger.service.actions.consent import do_record_consent
 from supportledger.service.models import Consent
 from tests.cast import SET_UP_AT, Cast, build_cast, open_request, switch_on_features
 

@@ -7,7 +7,7 @@ from icalendar import Calendar
 
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import AuditEntry
-from supportledger.service.actions import (
+from supportledger.service.actions.visits import (
     do_book_appointment,
     do_cancel_appointment,
     do_reschedule_appointment,

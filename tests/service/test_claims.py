@@ -8,17 +8,12 @@ from django.utils import translation
 
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import AuditEntry
-from supportledger.desk.actions import do_record_work
-from supportledger.entitlements.actions import do_sell_voucher
+from supportledger.desk.actions.work import do_record_work
+from supportledger.entitlements.actions.sales import do_sell_voucher
 from supportledger.entitlements.models import Kind
-from supportledger.service.actions import (
-    auto_confirm_work,
-    do_accept_claim,
-    do_book_appointment,
-    do_confirm_work,
-    do_file_claim,
-    do_reject_claim,
-)
+from supportledger.service.actions.claims import do_accept_claim, do_file_claim, do_reject_claim
+from supportledger.service.actions.confirmation import auto_confirm_work, do_confirm_work
+from supportledger.service.actions.visits import do_book_appointment
 from supportledger.service.models import ClaimStatus, TravelCharge, WorkConfirmation
 from supportledger.service.queries import get_claim_window, list_unbilled_travel_charges
 from tests.cast import at, open_request

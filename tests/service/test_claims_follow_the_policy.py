@@ -11,14 +11,10 @@ from django.urls import reverse
 
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy
-from supportledger.desk.actions import do_record_work
+from supportledger.desk.actions.work import do_record_work
 from supportledger.jobs.tasks import auto_confirm_work as auto_confirm_job
-from supportledger.service.actions import (
-    auto_confirm_work,
-    do_accept_claim,
-    do_confirm_work,
-    do_file_claim,
-)
+from supportledger.service.actions.claims import do_accept_claim, do_file_claim
+from supportledger.service.actions.confirmation import auto_confirm_work, do_confirm_work
 from supportledger.service.models import Claim, ClaimStatus, WorkConfirmation
 from tests.cast import add_staff, at
 from tests.service.scene import WEDNESDAY, build_scene

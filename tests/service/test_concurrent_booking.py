@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 
 from supportledger.core.errors import ActionRefused
-from supportledger.service.actions import do_book_appointment
+from supportledger.service.actions.visits import do_book_appointment
 from supportledger.service.models import Appointment
 from tests.cast import SET_UP_AT, at
 from tests.service.scene import WEDNESDAY, build_scene, consent

@@ -7,7 +7,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from icalendar import Calendar
 
-from supportledger.service.actions import do_book_appointment
+from supportledger.service.actions.visits import do_book_appointment
 from tests.cast import SET_UP_AT, at
 from tests.outbox import deliver_mail
 from tests.service.scene import WEDNESDAY, build_scene, consent

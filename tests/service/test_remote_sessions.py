@@ -7,12 +7,12 @@ from django.test import TestCase
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import AuditEntry
 from supportledger.customers.actions import do_add_staff_member
-from supportledger.service.actions import (
+from supportledger.service.actions.consent import do_record_consent
+from supportledger.service.actions.remote import (
     SESSION_CODE_ATTEMPTS,
     SESSION_CODE_MINUTES,
     do_attach_remote_tool,
     do_end_remote_session,
-    do_record_consent,
     do_start_remote_session,
 )
 from supportledger.service.models import Consent, RemoteSession, SessionStatus

@@ -7,12 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from supportledger.core import clock
-from supportledger.desk.actions import do_record_work
-from supportledger.service.actions import (
-    do_confirm_work,
-    do_file_claim,
-    do_start_remote_session,
-)
+from supportledger.desk.actions.work import do_record_work
+from supportledger.service.actions.claims import do_file_claim
+from supportledger.service.actions.confirmation import do_confirm_work
+from supportledger.service.actions.remote import do_start_remote_session
 from supportledger.service.models import (
     Appointment,
     ClaimStatus,

@@ -10,8 +10,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.urls import reverse
 
-from supportledger.intake.mailout import deliver_due_mail
-from supportledger.intake.models import OutboundKind, OutboundMail, OutboundStatus
+from supportledger.mail.models import OutboundKind, OutboundMail, OutboundStatus
+from supportledger.mail.outbox import deliver_due_mail
 from supportledger.service.models import Appointment
 from tests.intake.smtp_fixtures import SinkHandler, free_port
 from tests.outbox import FAR_FUTURE

@@ -26,7 +26,9 @@ from supportledger.api.schemas import (
 from supportledger.api.scope import get_scoped, require_staff, scoped
 from supportledger.catalog.models import Product
 from supportledger.customers.models import Contact, Customer, StaffMember
-from supportledger.desk.actions import do_open_request, do_post_message, do_record_work
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.thread import do_post_message
+from supportledger.desk.actions.work import do_record_work
 from supportledger.desk.models import Request, WorkEntry, WorkRating
 from supportledger.desk.queries import get_rating_preview, list_public_messages, list_thread
 from supportledger.entitlements.models import Licence

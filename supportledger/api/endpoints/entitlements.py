@@ -46,11 +46,8 @@ from supportledger.core import clock
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Customer
-from supportledger.entitlements.actions import (
-    do_activate_licence,
-    do_deactivate_licence,
-    do_sell_licence,
-)
+from supportledger.entitlements.actions.licences import do_activate_licence, do_deactivate_licence
+from supportledger.entitlements.actions.sales import do_sell_licence
 from supportledger.entitlements.convert import local_date
 from supportledger.entitlements.models import Activation, Entitlement, Kind, Licence
 

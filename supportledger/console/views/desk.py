@@ -39,7 +39,21 @@ from supportledger.core.downloads import attachment_response
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.models import Customer, StaffMember
-from supportledger.desk import actions, queries
+from supportledger.desk import queries
+from supportledger.desk.actions.requests import allowed_channels, do_open_request, mode_of_channel
+from supportledger.desk.actions.status import (
+    do_assign_request,
+    do_change_request_status,
+    do_set_request_priority,
+)
+from supportledger.desk.actions.thread import do_post_message
+from supportledger.desk.actions.timers import (
+    do_correct_timer,
+    do_discard_timer,
+    do_start_timer,
+    do_stop_timer,
+)
+from supportledger.desk.actions.work import do_record_manual_work
 from supportledger.desk.models import (
     TRANSITIONS,
     Priority,
@@ -185,7 +199,7 @@ def _minute(instant: datetime | None) -> str:
 @staff_required
 def new_request(request: HttpRequest) -> HttpResponse:
     policy_row = get_vendor_policy()
-    channels = actions.allowed_channels(policy_row)
+    channels = allowed_channels(policy_row)
     initial: dict[str, Any] = {"channel": "phone"}
     # Opened from a customer's page: that customer is chosen already.
     chosen = request.GET.get("customer", "")
@@ -196,7 +210,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         opened = run_action(
             request,
-            lambda: actions.do_open_request(
+            lambda: do_open_request(
                 acting_user=request.user,
                 customer=data["customer"],
                 contact=data["contact"],
@@ -213,7 +227,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
         if opened.value is not None:
             warning = _eligibility_refusal(
                 opened.value,
-                mode=actions.mode_of_channel(data["channel"]),
+                mode=mode_of_channel(data["channel"]),
                 category=data["category"],
                 at=clock.now(),
             )
@@ -300,7 +314,7 @@ def post_message(request: HttpRequest, pk: int) -> HttpResponse:
         ]
         run_action(
             request,
-            lambda: actions.do_post_message(
+            lambda: do_post_message(
                 acting_user=request.user,
                 request=desk_request,
                 body_text=form.cleaned_data["body"],
@@ -322,7 +336,7 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     def change() -> None:
         if not form.is_valid():
             raise ActionRefused("invalid", _("Unknown status %(to)s.") % {"to": to})
-        actions.do_change_request_status(acting_user=request.user, request=desk_request, to=to)
+        do_change_request_status(acting_user=request.user, request=desk_request, to=to)
 
     run_action(
         request,
@@ -346,7 +360,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         assignee = form.cleaned_data["assignee"]
     run_action(
         request,
-        lambda: actions.do_assign_request(
+        lambda: do_assign_request(
             acting_user=request.user, request=desk_request, assignee=assignee
         ),
     )
@@ -361,7 +375,7 @@ def set_priority(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         run_action(
             request,
-            lambda: actions.do_set_request_priority(
+            lambda: do_set_request_priority(
                 acting_user=request.user,
                 request=desk_request,
                 priority=form.cleaned_data["priority"],
@@ -382,7 +396,7 @@ def start_timer(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(pk, "#time")
     run_action(
         request,
-        lambda: actions.do_start_timer(
+        lambda: do_start_timer(
             acting_user=request.user,
             request=desk_request,
             agent=_staff(request),
@@ -398,7 +412,7 @@ def stop_timer(request: HttpRequest, pk: int) -> HttpResponse:
     desk_request = queries.get_request_for_staff(pk)
     run_action(
         request,
-        lambda: actions.do_stop_timer(
+        lambda: do_stop_timer(
             acting_user=request.user, request=desk_request, agent=_staff(request)
         ),
         done=lambda work: _("Work recorded on %(request)s.") % {"request": desk_request.reference},
@@ -432,7 +446,7 @@ def discard_timer(request: HttpRequest, timer_pk: int) -> HttpResponse:
     timer = queries.get_running_timer_of(_staff(request), timer_pk)
     run_action(
         request,
-        lambda: actions.do_discard_timer(acting_user=request.user, timer=timer),
+        lambda: do_discard_timer(acting_user=request.user, timer=timer),
         done=_("Timer discarded; no work was recorded."),
     )
     return _after_timer(request, timer.request_id)
@@ -450,7 +464,7 @@ def correct_timer(request: HttpRequest, timer_pk: int) -> HttpResponse:
         return _after_timer(request, timer.request_id)
     run_action(
         request,
-        lambda: actions.do_correct_timer(
+        lambda: do_correct_timer(
             acting_user=request.user,
             timer=timer,
             started_at=form.cleaned_data["started_at"],
@@ -505,7 +519,7 @@ def record_work(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(pk, "#time")
     run_action(
         request,
-        lambda: actions.do_record_manual_work(
+        lambda: do_record_manual_work(
             acting_user=request.user,
             request=desk_request,
             agent=_staff(request),

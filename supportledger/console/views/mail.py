@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST, require_safe
 from supportledger.console.access import staff_required
 from supportledger.console.forms.mail import RouteForm
 from supportledger.console.run import run_action
-from supportledger.intake.actions import UNAUTHENTICATED_REASONS, do_route_inbound_message
-from supportledger.intake.models import InboundStatus
+from supportledger.intake.actions.route import UNAUTHENTICATED_REASONS, do_route_inbound_message
 from supportledger.intake.queries import get_inbound_message, list_inbound_messages
+from supportledger.mail.models import InboundStatus
 
 PAGE_SIZE = 100
 

@@ -18,7 +18,11 @@ from supportledger.console.access import staff_required
 from supportledger.console.run import run_action
 from supportledger.core.errors import ActionRefused
 from supportledger.customers.models import StaffMember
-from supportledger.desk import actions, queries
+from supportledger.desk import queries
+from supportledger.desk.actions.canned_replies import do_delete_canned_reply, do_save_canned_reply
+from supportledger.desk.actions.merge import do_merge_request
+from supportledger.desk.actions.saved_filters import do_delete_queue_filter, do_save_queue_filter
+from supportledger.desk.actions.status import do_assign_request, do_change_request_status
 from supportledger.desk.models import CannedReply, SavedFilter, Status
 
 BULK_LIMIT = 200
@@ -58,7 +62,7 @@ def bulk_change(request: HttpRequest) -> HttpResponse:
             assignee = found
 
         def change(desk_request: object) -> object:
-            return actions.do_assign_request(
+            return do_assign_request(
                 acting_user=request.user,
                 request=desk_request,  # type: ignore[arg-type]
                 assignee=assignee,
@@ -71,7 +75,7 @@ def bulk_change(request: HttpRequest) -> HttpResponse:
             return _back_to_queue(request)
 
         def change(desk_request: object) -> object:
-            return actions.do_change_request_status(
+            return do_change_request_status(
                 acting_user=request.user,
                 request=desk_request,  # type: ignore[arg-type]
                 to=to,
@@ -103,7 +107,7 @@ def save_filter(request: HttpRequest) -> HttpResponse:
     query = request.POST.get("next", "")
     run_action(
         request,
-        lambda: actions.do_save_queue_filter(
+        lambda: do_save_queue_filter(
             acting_user=request.user,
             agent=_staff(request),
             name=request.POST.get("name", ""),
@@ -122,7 +126,7 @@ def delete_filter(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such filter.")
     run_action(
         request,
-        lambda: actions.do_delete_queue_filter(acting_user=request.user, saved=saved),
+        lambda: do_delete_queue_filter(acting_user=request.user, saved=saved),
         done=_("Filter deleted."),
     )
     return redirect("console:queue")
@@ -143,9 +147,7 @@ def merge_request(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("console:request", pk)
     outcome = run_action(
         request,
-        lambda: actions.do_merge_request(
-            acting_user=request.user, duplicate=duplicate, into=target
-        ),
+        lambda: do_merge_request(acting_user=request.user, duplicate=duplicate, into=target),
         done=lambda merged: (
             _("%(duplicate)s merged into %(into)s.")
             % {"duplicate": duplicate.reference, "into": merged.reference}
@@ -163,7 +165,7 @@ def canned_replies(request: HttpRequest) -> HttpResponse:
             reply = CannedReply.objects.filter(pk=int(request.POST["reply"])).first()
         outcome = run_action(
             request,
-            lambda: actions.do_save_canned_reply(
+            lambda: do_save_canned_reply(
                 acting_user=request.user,
                 title=request.POST.get("title", ""),
                 language=request.POST.get("language", ""),
@@ -200,7 +202,7 @@ def delete_canned_reply(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such reply.")
     run_action(
         request,
-        lambda: actions.do_delete_canned_reply(acting_user=request.user, reply=reply),
+        lambda: do_delete_canned_reply(acting_user=request.user, reply=reply),
         done=_("Reply deleted."),
     )
     return redirect("console:canned_replies")

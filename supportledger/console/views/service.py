@@ -32,7 +32,20 @@ from supportledger.console.run import run_action, show_form_errors
 from supportledger.core import clock
 from supportledger.core.queries import get_vendor_policy
 from supportledger.desk.models import WorkEntry
-from supportledger.service import actions, queries
+from supportledger.service import queries
+from supportledger.service.actions.claims import do_accept_claim, do_reject_claim
+from supportledger.service.actions.confirmation import do_confirm_work
+from supportledger.service.actions.consent import do_record_consent
+from supportledger.service.actions.remote import (
+    do_attach_remote_tool,
+    do_end_remote_session,
+    do_start_remote_session,
+)
+from supportledger.service.actions.visits import (
+    do_book_appointment,
+    do_cancel_appointment,
+    do_reschedule_appointment,
+)
 from supportledger.service.models import Appointment, Claim, RemoteSession
 
 
@@ -76,7 +89,7 @@ def book_appointment(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     booked = run_action(
         request,
-        lambda: actions.do_book_appointment(
+        lambda: do_book_appointment(
             acting_user=request.user,
             request=data["request"],
             agent=data["agent"],
@@ -105,7 +118,7 @@ def reschedule_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     run_action(
         request,
-        lambda: actions.do_reschedule_appointment(
+        lambda: do_reschedule_appointment(
             acting_user=request.user,
             appointment=appointment,
             starts_at=_local(data["day"], data["starts"]),
@@ -124,7 +137,7 @@ def cancel_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     run_action(
         request,
-        lambda: actions.do_cancel_appointment(
+        lambda: do_cancel_appointment(
             acting_user=request.user, appointment=appointment, reason=reason
         ),
         done=_("Visit cancelled; the customer has been told."),
@@ -172,7 +185,7 @@ def record_consent(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
 
     def record() -> None:
-        consent = actions.do_record_consent(
+        consent = do_record_consent(
             acting_user=request.user,
             contact=data["contact"],
             request=data["request"],
@@ -195,7 +208,7 @@ def start_session(request: HttpRequest) -> HttpResponse:
         return _sessions_page(request, start_form=form, status=400)
 
     def start() -> None:
-        _session, code = actions.do_start_remote_session(
+        _session, code = do_start_remote_session(
             acting_user=request.user,
             consent=form.cleaned_data["consent"],
             agent=form.cleaned_data["agent"],
@@ -219,7 +232,7 @@ def attach_tool(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     run_action(
         request,
-        lambda: actions.do_attach_remote_tool(
+        lambda: do_attach_remote_tool(
             acting_user=request.user,
             session=session,
             code=data["code"],
@@ -237,7 +250,7 @@ def end_session(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(RemoteSession, pk=pk)
     run_action(
         request,
-        lambda: actions.do_end_remote_session(acting_user=request.user, session=session),
+        lambda: do_end_remote_session(acting_user=request.user, session=session),
         done=_("Session ended; reconnecting needs the customer's new consent."),
     )
     return redirect("service:sessions")
@@ -285,7 +298,7 @@ def confirm_work(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(WorkEntry, pk=pk)
     run_action(
         request,
-        lambda: actions.do_confirm_work(acting_user=request.user, work=entry),
+        lambda: do_confirm_work(acting_user=request.user, work=entry),
         done=_("Work confirmed."),
     )
     return redirect("service:work", pk=pk)
@@ -311,7 +324,7 @@ def accept_claim(request: HttpRequest, pk: int) -> HttpResponse:
     note = form.cleaned_data["note"] if form.is_valid() else ""
     run_action(
         request,
-        lambda: actions.do_accept_claim(acting_user=request.user, claim=claim, note=note),
+        lambda: do_accept_claim(acting_user=request.user, claim=claim, note=note),
         done=_("Claim accepted; the rework is free under the service warranty."),
     )
     return _after_claim(claim)
@@ -327,7 +340,7 @@ def reject_claim(request: HttpRequest, pk: int) -> HttpResponse:
         return _after_claim(claim)
     run_action(
         request,
-        lambda: actions.do_reject_claim(
+        lambda: do_reject_claim(
             acting_user=request.user,
             claim=claim,
             note=form.cleaned_data["note"],

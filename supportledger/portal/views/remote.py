@@ -20,7 +20,7 @@ from supportledger.desk.queries import get_service_eligibility
 from supportledger.portal.access import client_ip, contact_required, form_ids, own_or_404
 from supportledger.portal.queries import today_for_vendor
 from supportledger.portal.views.requests import own_requests
-from supportledger.service.actions import do_start_customer_remote_session
+from supportledger.service.actions.remote import do_start_customer_remote_session
 from supportledger.service.models import ConsentTerms
 from supportledger.service.queries import (
     get_consent_terms,

@@ -18,7 +18,8 @@ from supportledger.core.downloads import attachment_response
 from supportledger.core.errors import ActionRefused
 from supportledger.core.queries import get_vendor_policy
 from supportledger.core.templatetags.formats import moment
-from supportledger.desk.actions import do_open_request, do_post_message
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.models import Category, Request, WorkEntry, WorkRating
 from supportledger.desk.queries import (
     get_attachment_for_customer,
@@ -28,7 +29,8 @@ from supportledger.desk.queries import (
 from supportledger.entitlements.models import Licence
 from supportledger.portal.access import contact_required, form_ids, own_or_404, owned
 from supportledger.rules.claims import is_complaint_in_time
-from supportledger.service.actions import do_confirm_work, do_file_claim
+from supportledger.service.actions.claims import do_file_claim
+from supportledger.service.actions.confirmation import do_confirm_work
 from supportledger.service.models import Claim, WorkConfirmation
 from supportledger.service.queries import get_claim_window, list_claims_for_customer
 

@@ -14,15 +14,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from supportledger.intake import conf
+from supportledger.mail.conf import setting
 
 
 class Command(BaseCommand):
     help = "Receive e-mail into the desk: an SMTP listener, or IMAP polling with --imap."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default=conf.setting("INTAKE_SMTP_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=conf.setting("INTAKE_SMTP_PORT", 2525))
+        parser.add_argument("--host", default=setting("INTAKE_SMTP_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=setting("INTAKE_SMTP_PORT", 2525))
         parser.add_argument("--imap", action="store_true", help="Poll IMAP instead of SMTP.")
         parser.add_argument("--interval", type=int, default=60, help="IMAP poll, seconds.")
         parser.add_argument("--once", action="store_true", help="IMAP: poll once and exit.")

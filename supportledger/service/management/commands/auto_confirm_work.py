@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from supportledger.service.actions import auto_confirm_work
+from supportledger.service.actions.confirmation import auto_confirm_work
 
 
 class Command(BaseCommand):

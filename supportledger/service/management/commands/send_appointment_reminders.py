@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from supportledger.service.actions import send_appointment_reminders
+from supportledger.service.actions.visits import send_appointment_reminders
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """Building outbound mail: subject and body rendered in the recipient's
-language, the threading and loop-prevention headers. Sending and logging
-happen in ``actions``."""
+language, the threading and loop-prevention headers. Queueing and sending
+happen in ``mail.outbox``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from supportledger.intake.conf import mail_domain
+from supportledger.mail.conf import mail_domain
 
 __all__ = ["OutgoingMail", "build_email", "new_message_id", "render_mail", "supported_language"]
 
@@ -51,11 +51,11 @@ def new_message_id() -> str:
 
 
 def render_mail(kind: str, context: dict[str, Any], language: str) -> tuple[str, str]:
-    """Subject (one line) and body of ``intake/mail/<kind>_subject.txt`` and
+    """Subject (one line) and body of ``mail/<kind>_subject.txt`` and
     ``<kind>_body.txt``, rendered with ``language`` active."""
     with translation.override(language):
-        subject = render_to_string(f"intake/mail/{kind}_subject.txt", context)
-        body = render_to_string(f"intake/mail/{kind}_body.txt", context)
+        subject = render_to_string(f"mail/{kind}_subject.txt", context)
+        body = render_to_string(f"mail/{kind}_body.txt", context)
     return " ".join(subject.split())[:250], body.strip() + "\n"
 
 

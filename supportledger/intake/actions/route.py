@@ -1,23 +1,16 @@
-"""Writes of the intake: receiving a message and routing it from
-quarantine. What the intake mails is in ``mailout``.
-
-Receiving never loses a message: the raw bytes are stored first, in the same
-transaction as whatever routing does, and routing runs inside a savepoint, so
-a refusal by the desk (or any failure) rolls back only the half-made request
-and leaves the message in quarantine with the reason.
+"""Routing an inbound message: into a new or an existing request when its
+sender is a contact whose mail passed authentication, else into quarantine
+(or ignored, or rejected) with the reason; and staff routing a quarantined
+message by hand.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.utils import translation
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -29,45 +22,23 @@ from supportledger.core.queries import get_vendor_policy
 from supportledger.core.transitions import check_transition
 from supportledger.customers.actions import do_add_contact, do_create_customer
 from supportledger.customers.models import Contact, Customer
-from supportledger.desk.actions import do_open_request, do_post_message
+from supportledger.desk.actions.requests import do_open_request
+from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.models import Request
 from supportledger.intake import conf
-from supportledger.intake.authenticate import SenderCheck, check_sender, domains_align
-from supportledger.intake.classify import automatic_mail_reason
-from supportledger.intake.mailout import queue_acknowledgement
-from supportledger.intake.models import INBOUND_TRANSITIONS, InboundMessage, InboundStatus
-from supportledger.intake.outbound import supported_language
+from supportledger.intake.authenticate import SenderCheck, domains_align
+from supportledger.intake.mail import queue_acknowledgement
 from supportledger.intake.parse import (
     MailParseError,
     ParsedMail,
-    body_digest,
-    message_key,
     parse_message,
-    read_message_id,
-    reused_id_key,
 )
 from supportledger.intake.thread import find_contacts, find_thread
-
-logger = logging.getLogger(__name__)
-
-DUPLICATE = "duplicate"
+from supportledger.mail.compose import supported_language
+from supportledger.mail.models import INBOUND_TRANSITIONS, InboundMessage, InboundStatus
 
 
-@dataclass(frozen=True)
-class Receipt:
-    """What became of one delivery. ``outcome`` is an ``InboundStatus`` value
-    or ``"duplicate"`` (a second delivery of a stored message: nothing new
-    was created; ``message`` is the first delivery's row)."""
-
-    outcome: str
-    message: InboundMessage
-
-    @property
-    def reason(self) -> str:
-        return self.message.reason
-
-
-class _Quarantine(Exception):
+class Quarantine(Exception):
     """``detail`` is kept on the message (in English); ``message`` is for the
     person who routes by hand, in their language (``detail`` when not given)."""
 
@@ -88,185 +59,13 @@ class _Quarantine(Exception):
 
 def _quarantine(
     code: str, msgid: str, params: dict[str, Any], status: str = InboundStatus.QUARANTINED
-) -> _Quarantine:
+) -> Quarantine:
     """A quarantine whose reason is stored in English (``msgid``, marked with
     ``gettext_noop``) and told in the active language."""
-    return _Quarantine(code, msgid % params, status, message=_(msgid) % params)
+    return Quarantine(code, msgid % params, status, message=_(msgid) % params)
 
 
-def do_receive_mail(
-    *,
-    acting_user: User | None = None,
-    raw: bytes,
-    received_via: str,
-    envelope_from: str | None = None,
-    now: datetime | None = None,
-) -> Receipt:
-    """Store ``raw`` and route it: a reply joins its request, a new message
-    from a contact opens one (and is acknowledged), automatic mail is kept
-    but not acted on, an unknown sender follows ``INTAKE_UNKNOWN_SENDERS``,
-    what cannot be read or routed is quarantined with the reason.
-
-    A message whose key (Message-ID, else the hash of its bytes) is already
-    stored creates nothing: the first row's ``duplicate_deliveries`` goes up.
-    One whose Message-ID is stored but whose body differs is a new message,
-    stored under the hash of id and body with ``reused_message_id`` set.
-    ``envelope_from`` is the SMTP ``MAIL FROM`` ("" for ``<>``), None when
-    unknown."""
-    at = now or clock.now()
-    message_id = read_message_id(raw)
-    key = message_key(raw, message_id)
-    reused_id = False
-    existing = InboundMessage.objects.filter(message_key=key).first()
-    if existing is not None and message_id and body_digest(bytes(existing.raw)) != body_digest(raw):
-        # The same Message-ID on a different body is another message (a
-        # sloppy client, or someone hoping the first one's id shadows it):
-        # kept under its own key and flagged, never silently dropped.
-        reused_id = True
-        key = reused_id_key(message_id, raw)
-        existing = InboundMessage.objects.filter(message_key=key).first()
-    if existing is not None:
-        return _count_duplicate(existing, acting_user=acting_user, at=at)
-    try:
-        with transaction.atomic():
-            return _receive(
-                raw=raw,
-                key=key,
-                received_via=received_via,
-                envelope_from=envelope_from,
-                acting_user=acting_user,
-                at=at,
-                reused_id=reused_id,
-            )
-    except IntegrityError:
-        # The same message arrived on another connection at the same moment.
-        existing = InboundMessage.objects.filter(message_key=key).first()
-        if existing is None:
-            raise
-        return _count_duplicate(existing, acting_user=acting_user, at=at)
-
-
-@transaction.atomic
-def _count_duplicate(message: InboundMessage, *, acting_user: User | None, at: datetime) -> Receipt:
-    InboundMessage.objects.filter(pk=message.pk).update(
-        duplicate_deliveries=F("duplicate_deliveries") + 1
-    )
-    message.refresh_from_db(fields=["duplicate_deliveries"])
-    write_audit(
-        acting_user=acting_user,
-        action=AuditAction.RECEIVE_DUPLICATE_MAIL,
-        obj=message,
-        at=at,
-        detail={"deliveries": message.duplicate_deliveries + 1},
-    )
-    return Receipt(DUPLICATE, message)
-
-
-def _receive(
-    *,
-    raw: bytes,
-    key: str,
-    received_via: str,
-    envelope_from: str | None,
-    acting_user: User | None,
-    at: datetime,
-    reused_id: bool = False,
-) -> Receipt:
-    inbound = InboundMessage(
-        message_key=key,
-        reused_message_id=reused_id,
-        raw=raw,
-        size=len(raw),
-        received_at=at,
-        received_via=received_via,
-        envelope_from=(envelope_from or "")[:320],
-        status=InboundStatus.QUARANTINED,
-    )
-    parsed: ParsedMail | None = None
-    try:
-        if len(raw) > conf.max_message_bytes():
-            raise _Quarantine(
-                "too_large", f"{len(raw)} bytes; the limit is {conf.max_message_bytes()}."
-            )
-        try:
-            parsed = parse_message(raw)
-        except MailParseError as exc:
-            raise _Quarantine(exc.code, exc.detail) from exc
-        _describe(inbound, parsed)
-        automatic = automatic_mail_reason(parsed, envelope_from=envelope_from)
-        if automatic:
-            inbound.auto_generated = True
-            raise _Quarantine(
-                automatic, "Automatic mail is kept, not acted on.", InboundStatus.IGNORED_AUTO
-            )
-        sender = check_sender(raw, parsed.from_address)
-        inbound.authentication = sender.summary[:200]
-        inbound.save()
-        _route_in_savepoint(
-            inbound,
-            parsed,
-            acting_user=acting_user,
-            at=at,
-            sender=sender,
-            envelope_from=envelope_from,
-        )
-    except _Quarantine as stop:
-        inbound.status = stop.status
-        inbound.reason = stop.code
-        inbound.reason_detail = stop.detail[:500]
-        inbound.save()
-    write_audit(
-        acting_user=acting_user,
-        action=AuditAction.RECEIVE_MAIL,
-        obj=inbound,
-        at=at,
-        detail={"status": inbound.status, "reason": inbound.reason, "via": received_via},
-    )
-    if inbound.status == InboundStatus.ROUTED and inbound.opened_request:
-        queue_acknowledgement(inbound, at=at)
-    return Receipt(inbound.status, inbound)
-
-
-def _describe(inbound: InboundMessage, parsed: ParsedMail) -> None:
-    inbound.from_address = parsed.from_address[:320]
-    inbound.subject = parsed.subject[:300]
-    inbound.body_text = parsed.text
-    inbound.body_html = parsed.html
-    inbound.attachment_count = len(parsed.attachments)
-
-
-def _route_in_savepoint(
-    inbound: InboundMessage,
-    parsed: ParsedMail,
-    *,
-    acting_user: User | None,
-    at: datetime,
-    sender: SenderCheck | None = None,
-    envelope_from: str | None = None,
-) -> None:
-    """Route ``inbound``; on refusal only the routing is rolled back and the
-    message is quarantined with the refusal's code. Routing runs in English,
-    so the reason kept on the message is English whoever delivered it."""
-    try:
-        with translation.override("en"), transaction.atomic():
-            _route(
-                inbound,
-                parsed,
-                acting_user=acting_user,
-                at=at,
-                sender=sender,
-                envelope_from=envelope_from,
-            )
-    except ActionRefused as refused:
-        raise _Quarantine(refused.code, refused.message) from refused
-    except _Quarantine:
-        raise
-    except Exception as exc:
-        logger.exception("Routing inbound message %s failed", inbound.message_key)
-        raise _Quarantine("routing_failed", f"{type(exc).__name__}: {exc}"[:500]) from exc
-
-
-def _route(
+def route_message(
     inbound: InboundMessage,
     parsed: ParsedMail,
     *,
@@ -524,8 +323,10 @@ def do_route_inbound_message(
         raise ActionRefused("wrong_customer", _("The contact belongs to another customer."))
     try:
         with transaction.atomic():
-            _route(locked, parsed, acting_user=acting_user, at=at, request=request, contact=contact)
-    except _Quarantine as stop:
+            route_message(
+                locked, parsed, acting_user=acting_user, at=at, request=request, contact=contact
+            )
+    except Quarantine as stop:
         raise ActionRefused(stop.code, stop.message) from stop
     locked.routed_by = acting_user if getattr(acting_user, "pk", None) else None
     locked.save(update_fields=["routed_by"])

@@ -1,5 +1,11 @@
 """E-mail in and out: every inbound message kept raw, every outbound one logged.
 
+These are the tables of the ``intake`` app (``app_label = "intake"``: their
+tables, migrations and audit names are the intake's, ``intake/migrations``),
+defined here, below the apps that queue mail, so that any of them may write
+to the outbox or read a request's mail thread without importing the intake.
+The ``mail`` app is installed, so Django imports them when it loads.
+
 An inbound message is stored before anything else happens to it, so mail is
 never dropped: it is routed into the desk, or kept in quarantine (or marked
 ignored/rejected) with the reason, visible to staff.
@@ -92,6 +98,7 @@ class InboundMessage(models.Model):
     )
 
     class Meta:
+        app_label = "intake"
         ordering = ["-received_at", "-id"]
         indexes = [models.Index(fields=["status", "received_at"])]
 
@@ -181,6 +188,7 @@ class OutboundMail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True, help_text="UTC; empty until delivered.")
 
     class Meta:
+        app_label = "intake"
         ordering = ["-queued_at", "-id"]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
         constraints = [
@@ -218,6 +226,7 @@ class OutboundAttachment(models.Model):
     )
 
     class Meta:
+        app_label = "intake"
         ordering = ["id"]
 
     def __str__(self) -> str:

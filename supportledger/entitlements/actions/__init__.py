@@ -1,0 +1,2 @@
+"""Writes of licences, entitlements and the ledger, one module per noun:
+sales, the ledger, licence activations."""
