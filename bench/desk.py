@@ -209,12 +209,13 @@ def _load(work: Path) -> None:
     from django.db import connection, transaction
     from django.test import Client
 
-    from supportledger.catalog.actions import do_create_product, do_set_up_vendor
+    from supportledger.catalog.actions import do_create_product
     from supportledger.customers.actions import do_add_staff_member, do_create_customer
     from supportledger.customers.models import Customer
     from supportledger.desk.actions.requests import do_open_request
     from supportledger.desk.actions.thread import do_post_message
     from supportledger.entitlements.actions.sales import do_sell_contract, do_sell_voucher
+    from supportledger.ops.setup import do_set_up_vendor
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)

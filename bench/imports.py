@@ -51,10 +51,10 @@ def measure() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from supportledger.catalog.actions import do_set_up_vendor
     from supportledger.entitlements.models import LedgerEntry
     from supportledger.imports.actions import do_import_vendor_data
     from supportledger.imports.sheets import read_tables
+    from supportledger.ops.setup import do_set_up_vendor
 
     customers = int(os.environ.get("BENCH_IMPORT_CUSTOMERS", "10000"))
     call_command("migrate", verbosity=0)

@@ -75,7 +75,7 @@ SITE_URL = os.environ.get("SUPPORTLEDGER_SITE_URL", "http://localhost:8000").rst
 CSRF_TRUSTED_ORIGINS = _list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "supportledger.core.admin_apps.StaffAdminConfig",
+    "supportledger.customers.admin_apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

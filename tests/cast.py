@@ -9,12 +9,13 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
-from supportledger.catalog.actions import do_create_product, do_set_up_vendor
+from supportledger.catalog.actions import do_create_product
 from supportledger.catalog.models import Product
 from supportledger.customers.actions import do_add_staff_member, do_create_customer
 from supportledger.customers.models import Customer, StaffMember
 from supportledger.desk.actions.requests import do_open_request
 from supportledger.desk.models import Request
+from supportledger.ops.setup import do_set_up_vendor
 
 SET_UP_AT = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 

@@ -21,7 +21,8 @@ from django.utils.translation import override, pgettext
 
 from supportledger.billing.models import LineKind, OrderKind
 from supportledger.core.locale_format import format_date
-from supportledger.desk.models import mode_label, request_reference
+from supportledger.core.references import request_reference
+from supportledger.desk.models import mode_label
 from supportledger.entitlements.models import REFERENCE_PREFIX
 from supportledger.rules.calendar import add_months
 from supportledger.rules.money import UNIT_PRICE_DIGITS, round_money

@@ -26,12 +26,7 @@ from django.db import transaction
 
 from supportledger.billing.actions import do_sell_offer_now
 from supportledger.billing.queries import get_offer_sale_price
-from supportledger.catalog.actions import (
-    do_create_product,
-    do_publish_release,
-    do_set_product_price,
-    do_set_up_vendor,
-)
+from supportledger.catalog.actions import do_create_product, do_set_product_price
 from supportledger.catalog.models import LicenceModel
 from supportledger.catalog.queries import list_current_offers, offer_terms, offer_validity
 from supportledger.core.convert import kind_defaults_from_row
@@ -45,6 +40,7 @@ from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.actions.work import do_record_work
 from supportledger.desk.models import Request, WorkEntry, WorkRating
 from supportledger.desk.search import search_text_of
+from supportledger.entitlements.actions.releases import do_publish_release
 from supportledger.entitlements.actions.sales import (
     do_sell_licence,
     granted_offer,
@@ -65,6 +61,7 @@ from supportledger.entitlements.models import (
     Licence,
     Reason,
 )
+from supportledger.ops.setup import do_set_up_vendor
 from supportledger.rules.calendar import BusinessCalendar, add_months
 from supportledger.rules.explanation import steps_to_json
 from supportledger.rules.money import round_to_step

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from supportledger.core.references import request_reference
 from supportledger.rules.types import CATEGORIES, MODES
 
 
@@ -114,11 +115,6 @@ class Priority(models.TextChoices):
     NORMAL = "normal", _("normal")
     HIGH = "high", _("high")
     URGENT = "urgent", _("urgent")
-
-
-def request_reference(pk: int) -> str:
-    """A request's human reference, e.g. ``REQ-12``."""
-    return f"REQ-{pk}"
 
 
 class Request(models.Model):

@@ -10,7 +10,7 @@ from supportledger.core import policy_cache
 from supportledger.core.convert import policy_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy
-from supportledger.desk.models import request_reference
+from supportledger.core.references import request_reference
 from supportledger.entitlements.held import HeldEntitlement
 from supportledger.entitlements.models import Entitlement as EntitlementRow
 from supportledger.entitlements.models import Kind

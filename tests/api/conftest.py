@@ -24,13 +24,14 @@ from django.test import Client
 
 from supportledger.api.actions import do_create_api_token
 from supportledger.billing.actions import do_invoice_order, do_place_order
-from supportledger.catalog.actions import do_publish_release, do_set_product_price
+from supportledger.catalog.actions import do_set_product_price
 from supportledger.catalog.models import Release
 from supportledger.customers.actions import do_add_contact, do_add_staff_member
 from supportledger.customers.models import Customer, StaffRole
 from supportledger.desk.actions.thread import do_post_message
 from supportledger.desk.actions.work import do_record_work
 from supportledger.entitlements.actions.licences import do_activate_licence
+from supportledger.entitlements.actions.releases import do_publish_release
 from supportledger.entitlements.actions.sales import do_sell_licence, do_sell_voucher
 from tests.billing.scenario import set_up_billing_settings
 from tests.cast import SET_UP_AT, Cast, at, build_cast, open_request

@@ -11,10 +11,10 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from supportledger.billing.actions import do_sell_offer_now
-from supportledger.catalog.actions import do_publish_release
 from supportledger.catalog.models import Offer
 from supportledger.customers.actions import do_add_staff_member
 from supportledger.customers.models import StaffRole
+from supportledger.entitlements.actions.releases import do_publish_release
 from supportledger.entitlements.actions.sales import do_sell_licence
 from supportledger.portal.queries import get_downloads
 from tests.cast import SET_UP_AT, at, build_cast

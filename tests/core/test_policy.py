@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
-from supportledger.catalog.actions import do_set_service_prices, do_set_up_vendor
+from supportledger.catalog.actions import do_set_service_prices
 from supportledger.catalog.models import ServicePrice
 from supportledger.core.convert import policy_from_row
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy
+from supportledger.ops.setup import do_set_up_vendor
 from supportledger.rules.presets import PRESET_NAMES, get_preset
 from supportledger.rules.types import MODES
 

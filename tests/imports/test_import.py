@@ -10,12 +10,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from supportledger.catalog.actions import do_set_up_vendor
 from supportledger.catalog.models import Product
 from supportledger.customers.models import Contact, Customer
 from supportledger.entitlements.models import Entitlement, Kind, LedgerEntry, Licence
 from supportledger.imports.actions import do_import_vendor_data
 from supportledger.imports.sheets import read_tables
+from supportledger.ops.setup import do_set_up_vendor
 from tests.cast import SET_UP_AT
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core import mail
 
-from supportledger.catalog.actions import do_publish_release
 from supportledger.customers.actions import do_add_contact
 from supportledger.entitlements.actions.ledger import do_adjust_balance
+from supportledger.entitlements.actions.releases import do_publish_release
 from supportledger.entitlements.actions.sales import (
     do_sell_contract,
     do_sell_licence,

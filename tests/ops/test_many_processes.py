@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SET_UP = """
 from datetime import date
 from django.contrib.auth import get_user_model
-from supportledger.catalog.actions import do_set_up_vendor
+from supportledger.ops.setup import do_set_up_vendor
 from supportledger.customers.actions import do_add_staff_member, do_create_customer
 from supportledger.customers.models import StaffRole
 from supportledger.entitlements.actions.sales import do_sell_voucher

@@ -28,7 +28,7 @@ from tests.ops.processes import (
 
 SET_UP = """
 from django.contrib.auth import get_user_model
-from supportledger.catalog.actions import do_set_up_vendor
+from supportledger.ops.setup import do_set_up_vendor
 from supportledger.customers.actions import do_add_contact, do_add_staff_member, do_create_customer
 from supportledger.customers.models import StaffRole
 do_set_up_vendor(acting_user=None, preset_name="prepaid_hours_bg")
@@ -149,9 +149,9 @@ def test_the_caught_mail_pages_are_for_staff_only(client, settings, tmp_path):
     # like the rest of the console these pages are served from the database.
     from django.contrib.auth import get_user_model
 
-    from supportledger.catalog.actions import do_set_up_vendor
     from supportledger.customers.actions import do_add_staff_member
     from supportledger.ops.caught_mail import store_caught_mail
+    from supportledger.ops.setup import do_set_up_vendor
 
     settings.VAR_DIR = tmp_path
     do_set_up_vendor(acting_user=None, preset_name="prepaid_hours_bg")

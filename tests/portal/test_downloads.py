@@ -157,7 +157,7 @@ def test_the_downloads_page_costs_the_same_queries_whatever_the_releases(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from supportledger.catalog.actions import do_publish_release
+    from supportledger.entitlements.actions.releases import do_publish_release
 
     with CaptureQueriesContext(connection) as small:
         client_a.get("/portal/downloads/")

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from supportledger.catalog.actions import do_publish_release
+from supportledger.entitlements.actions.releases import do_publish_release
 from supportledger.entitlements.actions.sales import do_sell_licence
 from supportledger.portal.queries import get_downloads
 from tests.cast import SET_UP_AT, build_cast

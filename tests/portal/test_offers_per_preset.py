@@ -12,13 +12,14 @@ from django.test import Client
 
 from supportledger.billing.actions import do_sell_offer_now
 from supportledger.billing.queries import get_order_quote
-from supportledger.catalog.actions import do_create_product, do_set_up_vendor
+from supportledger.catalog.actions import do_create_product
 from supportledger.catalog.queries import list_current_offers
 from supportledger.core.queries import get_vendor_policy
 from supportledger.customers.actions import do_add_contact, do_create_customer
 from supportledger.desk.actions.requests import do_open_request
 from supportledger.desk.queries import get_service_eligibility
 from supportledger.entitlements.actions.sales import do_sell_licence
+from supportledger.ops.setup import do_set_up_vendor
 from supportledger.portal.actions import do_give_contact_portal_login
 from supportledger.rules.presets import PRESET_NAMES
 

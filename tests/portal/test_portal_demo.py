@@ -1,9 +1,9 @@
 import pytest
 from django.core.management import call_command
 
-from supportledger.catalog.actions import do_set_up_vendor
 from supportledger.customers.actions import do_add_contact, do_create_customer
 from supportledger.customers.models import Contact
+from supportledger.ops.setup import do_set_up_vendor
 
 pytestmark = pytest.mark.django_db
 

@@ -19,12 +19,7 @@ from django.core.files.base import ContentFile
 
 from supportledger.billing.actions import do_invoice_order, do_place_order
 from supportledger.billing.models import Invoice
-from supportledger.catalog.actions import (
-    do_create_product,
-    do_publish_release,
-    do_set_product_price,
-    do_set_up_vendor,
-)
+from supportledger.catalog.actions import do_create_product, do_set_product_price
 from supportledger.catalog.models import Product, Release
 from supportledger.core.models import VendorPolicy
 from supportledger.customers.actions import do_add_contact, do_add_staff_member, do_create_customer
@@ -32,12 +27,14 @@ from supportledger.customers.models import Contact, Customer, StaffMember
 from supportledger.desk.actions.requests import do_open_request
 from supportledger.desk.actions.work import do_record_work
 from supportledger.desk.models import Request, WorkEntry
+from supportledger.entitlements.actions.releases import do_publish_release
 from supportledger.entitlements.actions.sales import (
     do_sell_incident_pack,
     do_sell_licence,
     do_sell_voucher,
 )
 from supportledger.entitlements.models import Entitlement, Licence
+from supportledger.ops.setup import do_set_up_vendor
 from supportledger.portal.actions import do_give_contact_portal_login, do_propose_idea
 from supportledger.portal.models import Idea
 from supportledger.rules.presets import FEATURES

@@ -12,6 +12,7 @@ from supportledger.core import clock
 from supportledger.core.actions import write_audit
 from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
+from supportledger.core.references import request_reference
 from supportledger.desk.actions._common import user_or_none
 from supportledger.desk.actions.status import move_request_status
 from supportledger.desk.models import (
@@ -22,7 +23,6 @@ from supportledger.desk.models import (
     Status,
     Timer,
     WorkEntry,
-    request_reference,
 )
 from supportledger.desk.search import MAX_SEARCH_TEXT, search_text_of
 

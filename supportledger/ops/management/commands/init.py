@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from supportledger.billing.queries import missing_seller_fields
 from supportledger.billing.seller import do_apply_seller_defaults
-from supportledger.catalog.actions import do_set_up_vendor
 from supportledger.core.errors import ActionRefused
+from supportledger.ops.setup import do_set_up_vendor
 from supportledger.rules.presets import get_preset
 
 
