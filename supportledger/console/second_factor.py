@@ -25,16 +25,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from supportledger.core import clock
 from supportledger.core.errors import ActionRefused
-from supportledger.customers.models import StaffMember
-from supportledger.customers.permissions import ADMINISTRATOR, staff_role_of
-from supportledger.portal import throttle, totp
-from supportledger.portal.actions import (
+from supportledger.customers import throttle, totp
+from supportledger.customers.actions import (
     do_confirm_second_factor,
     do_reset_second_factor,
     do_start_second_factor,
     do_use_one_time_code,
 )
-from supportledger.portal.models import SecondFactor, ThrottleScope
+from supportledger.customers.models import SecondFactor, StaffMember, ThrottleScope
+from supportledger.customers.permissions import ADMINISTRATOR, staff_role_of
 
 VERIFIED = "staff_second_factor_user"
 ISSUER = "supportledger console"

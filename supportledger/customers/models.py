@@ -123,3 +123,56 @@ class StaffMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_full_name() or self.user.username} ({self.role})"
+
+
+# Second factors and login throttling, shared by the portal's and the
+# console's logins. Their tables were created by the portal and keep its
+# app label, so no table moves and audit rows keep naming them as before.
+
+
+class SecondFactor(models.Model):
+    """A user's time-based one-time-password key (RFC 6238): a portal
+    contact's, or a staff member's for the console and the admin.
+
+    ``confirmed_at`` empty = enrolment started, not yet in force.
+    ``last_step`` is the last 30-second step accepted, so a code is used once.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="second_factor"
+    )
+    secret = models.CharField(max_length=64, help_text="Base32 key shared with the app.")
+    confirmed_at = models.DateTimeField(null=True, blank=True, help_text="UTC.")
+    last_step = models.BigIntegerField(default=0, help_text="Unix time // 30 of the last code.")
+
+    class Meta:
+        app_label = "portal"  # its table and migrations stay the portal's
+
+    def __str__(self) -> str:
+        state = "on" if self.confirmed_at else "pending"
+        return f"second factor of {self.user_id} ({state})"
+
+
+class ThrottleScope(models.TextChoices):
+    LOGIN_ACCOUNT = "login_account", "failed login, per account"
+    LOGIN_IP = "login_ip", "failed login, per address"
+    RESET_ACCOUNT = "reset_account", "password reset, per account"
+    RESET_IP = "reset_ip", "password reset, per address"
+    OTP_ACCOUNT = "otp_account", "wrong one-time code, per account"
+
+
+class ThrottleEvent(models.Model):
+    """One counted attempt. ``key`` is a SHA-256 of the e-mail or address, so
+    the table names nobody; rows older than the longest window are pruned."""
+
+    scope = models.CharField(max_length=16, choices=ThrottleScope.choices)
+    key = models.CharField(max_length=64, help_text="SHA-256 hex of the account or address.")
+    at = models.DateTimeField(help_text="UTC.")
+
+    class Meta:
+        app_label = "portal"  # its table and migrations stay the portal's
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["scope", "key", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]} {self.at:%Y-%m-%d %H:%M}"

@@ -27,15 +27,8 @@ from supportledger.core.errors import ActionRefused
 from supportledger.core.transitions import check_transition
 from supportledger.customers.models import Contact
 from supportledger.mail.outbox import queue_message
-from supportledger.portal import totp
 from supportledger.portal.access import LANGUAGE_CODES
-from supportledger.portal.models import (
-    IDEA_TRANSITIONS,
-    Idea,
-    IdeaStatus,
-    IdeaVote,
-    SecondFactor,
-)
+from supportledger.portal.models import IDEA_TRANSITIONS, Idea, IdeaStatus, IdeaVote
 
 
 @transaction.atomic
@@ -116,108 +109,6 @@ def do_set_contact_language(
         detail={"from": before, "to": language},
     )
     return contact
-
-
-@transaction.atomic
-def do_start_second_factor(
-    *, acting_user: User | None, user: Any, now: datetime | None = None
-) -> SecondFactor:
-    """A new, unconfirmed key (replacing an unconfirmed one)."""
-    factor = SecondFactor.objects.filter(user=user).first()
-    if factor is not None and factor.confirmed_at is not None:
-        raise ActionRefused("already_on", _("The second factor is already on."))
-    if factor is None:
-        factor = SecondFactor(user=user)
-    factor.secret = totp.new_secret()
-    factor.last_step = 0
-    factor.save()
-    write_audit(
-        acting_user=acting_user,
-        action=AuditAction.START_SECOND_FACTOR,
-        obj=factor,
-        at=now or clock.now(),
-    )
-    return factor
-
-
-@transaction.atomic
-def do_confirm_second_factor(
-    *, acting_user: User | None, user: Any, code: str, now: datetime | None = None
-) -> SecondFactor:
-    at = now or clock.now()
-    factor = SecondFactor.objects.select_for_update().filter(user=user).first()
-    if factor is None or factor.confirmed_at is not None:
-        raise ActionRefused("not_started", _("Start setting up the second factor first."))
-    step = totp.matching_step(factor.secret, code, at.timestamp(), after_step=factor.last_step)
-    if step is None:
-        raise ActionRefused("wrong_code", _("The code does not match; check the app's clock."))
-    factor.confirmed_at = at
-    factor.last_step = step
-    factor.save(update_fields=["confirmed_at", "last_step"])
-    write_audit(
-        acting_user=acting_user, action=AuditAction.CONFIRM_SECOND_FACTOR, obj=factor, at=at
-    )
-    return factor
-
-
-@transaction.atomic
-def do_use_one_time_code(*, user: Any, code: str, now: datetime | None = None) -> bool:
-    """Check a login's one-time code; an accepted code cannot be used again."""
-    at = now or clock.now()
-    factor = SecondFactor.objects.select_for_update().filter(user=user).first()
-    if factor is None or factor.confirmed_at is None:
-        return False
-    step = totp.matching_step(factor.secret, code, at.timestamp(), after_step=factor.last_step)
-    if step is None:
-        return False
-    factor.last_step = step
-    factor.save(update_fields=["last_step"])
-    return True
-
-
-@transaction.atomic
-def do_turn_off_second_factor(
-    *, acting_user: User | None, user: Any, now: datetime | None = None
-) -> None:
-    factor = SecondFactor.objects.filter(user=user).first()
-    if factor is None:
-        return
-    write_audit(
-        acting_user=acting_user,
-        action=AuditAction.TURN_OFF_SECOND_FACTOR,
-        obj=factor,
-        at=now or clock.now(),
-    )
-    factor.delete()
-
-
-@transaction.atomic
-def do_reset_second_factor(
-    *, acting_user: User | None, user: Any, now: datetime | None = None
-) -> bool:
-    """Remove ``user``'s second factor so a new key is enrolled (a phone
-    lost or replaced). The caller has checked who may: the user after their
-    password and current code, or an administrator. Audited as
-    ``reset_second_factor`` naming whose factor and by whom. True when there
-    was a factor to remove."""
-    at = now or clock.now()
-    factor = SecondFactor.objects.select_for_update().filter(user=user).first()
-    if factor is None:
-        return False
-    write_audit(
-        acting_user=acting_user,
-        action=AuditAction.RESET_SECOND_FACTOR,
-        obj=factor,
-        at=at,
-        detail={
-            "user": user.pk,
-            "username": user.get_username(),
-            "by_self": getattr(acting_user, "pk", None) == user.pk,
-            "was_confirmed": factor.confirmed_at is not None,
-        },
-    )
-    factor.delete()
-    return True
 
 
 @transaction.atomic

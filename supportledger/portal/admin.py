@@ -10,8 +10,9 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from supportledger.core.errors import ActionRefused
+from supportledger.customers.models import SecondFactor, ThrottleEvent
 from supportledger.portal.actions import do_change_idea_status
-from supportledger.portal.models import Idea, IdeaVote, SecondFactor, ThrottleEvent
+from supportledger.portal.models import Idea, IdeaVote
 
 
 class IdeaAdminForm(forms.ModelForm):

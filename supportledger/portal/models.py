@@ -1,4 +1,5 @@
-"""What the portal keeps of its own: ideas and votes, second factors, throttling.
+"""What the portal keeps of its own: ideas and votes (second factors and
+login throttling, tables of this app, are written in ``customers``).
 
 Everything a customer holds lives in the other apps; the portal only reads it
 (``queries``) and changes it through their actions.
@@ -6,7 +7,6 @@ Everything a customer holds lives in the other apps; the portal only reads it
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -84,46 +84,3 @@ class IdeaVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id} votes for {self.idea_id}"
-
-
-class SecondFactor(models.Model):
-    """A portal user's time-based one-time-password key (RFC 6238).
-
-    ``confirmed_at`` empty = enrolment started, not yet in force.
-    ``last_step`` is the last 30-second step accepted, so a code is used once.
-    """
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="second_factor"
-    )
-    secret = models.CharField(max_length=64, help_text="Base32 key shared with the app.")
-    confirmed_at = models.DateTimeField(null=True, blank=True, help_text="UTC.")
-    last_step = models.BigIntegerField(default=0, help_text="Unix time // 30 of the last code.")
-
-    def __str__(self) -> str:
-        state = "on" if self.confirmed_at else "pending"
-        return f"second factor of {self.user_id} ({state})"
-
-
-class ThrottleScope(models.TextChoices):
-    LOGIN_ACCOUNT = "login_account", "failed login, per account"
-    LOGIN_IP = "login_ip", "failed login, per address"
-    RESET_ACCOUNT = "reset_account", "password reset, per account"
-    RESET_IP = "reset_ip", "password reset, per address"
-    OTP_ACCOUNT = "otp_account", "wrong one-time code, per account"
-
-
-class ThrottleEvent(models.Model):
-    """One counted attempt. ``key`` is a SHA-256 of the e-mail or address, so
-    the table names nobody; rows older than the longest window are pruned."""
-
-    scope = models.CharField(max_length=16, choices=ThrottleScope.choices)
-    key = models.CharField(max_length=64, help_text="SHA-256 hex of the account or address.")
-    at = models.DateTimeField(help_text="UTC.")
-
-    class Meta:
-        ordering = ["-at"]
-        indexes = [models.Index(fields=["scope", "key", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.scope} {self.key[:8]} {self.at:%Y-%m-%d %H:%M}"

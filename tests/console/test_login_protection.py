@@ -9,8 +9,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from supportledger.core import clock
-from supportledger.portal import totp
-from supportledger.portal.actions import do_confirm_second_factor, do_start_second_factor
+from supportledger.customers import totp
+from supportledger.customers.actions import do_confirm_second_factor, do_start_second_factor
 from tests.cast import add_staff, build_cast
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from supportledger.core import clock
 from supportledger.core.models import AuditEntry
-from supportledger.portal import totp
-from supportledger.portal.actions import do_confirm_second_factor, do_start_second_factor
-from supportledger.portal.models import SecondFactor
+from supportledger.customers import totp
+from supportledger.customers.actions import do_confirm_second_factor, do_start_second_factor
+from supportledger.customers.models import SecondFactor
 from tests.cast import add_staff, build_cast
 
 pytestmark = pytest.mark.django_db

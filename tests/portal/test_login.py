@@ -7,8 +7,8 @@ from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 
 from supportledger.core.models import AuditEntry
-from supportledger.portal import totp
-from supportledger.portal.actions import do_confirm_second_factor, do_start_second_factor
+from supportledger.customers import totp
+from supportledger.customers.actions import do_confirm_second_factor, do_start_second_factor
 from tests.portal.world import NOW, PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -190,7 +190,7 @@ def test_every_portal_form_requires_the_csrf_token(world):
 
 
 def test_a_contact_sets_up_the_second_factor_in_the_account_page_and_turns_it_off(client_a, world):
-    from supportledger.portal.models import SecondFactor
+    from supportledger.customers.models import SecondFactor
 
     client_a.post("/portal/account/second-factor/start/")
     html = client_a.get("/portal/account/").content.decode()

@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from supportledger.portal import totp
+from supportledger.customers import totp
 
 KEY = b"12345678901234567890"
 

@@ -17,18 +17,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from supportledger.core.errors import ActionRefused
-from supportledger.customers.actions import do_update_customer_billing_data
-from supportledger.customers.models import CustomerType
-from supportledger.portal import totp
-from supportledger.portal.access import LANGUAGE_CODES, contact_of, contact_required
-from supportledger.portal.actions import (
+from supportledger.customers import totp
+from supportledger.customers.actions import (
     do_confirm_second_factor,
-    do_set_contact_language,
     do_start_second_factor,
     do_turn_off_second_factor,
+    do_update_customer_billing_data,
     do_use_one_time_code,
 )
-from supportledger.portal.models import SecondFactor
+from supportledger.customers.models import CustomerType, SecondFactor
+from supportledger.portal.access import LANGUAGE_CODES, contact_of, contact_required
+from supportledger.portal.actions import do_set_contact_language
 
 ISSUER = "supportledger"
 

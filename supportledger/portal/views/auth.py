@@ -30,15 +30,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from supportledger.core import clock
 from supportledger.core.errors import ActionRefused
-from supportledger.customers.models import Contact
-from supportledger.portal import throttle
+from supportledger.customers import throttle
+from supportledger.customers.actions import do_use_one_time_code
+from supportledger.customers.models import Contact, SecondFactor, ThrottleScope
 from supportledger.portal.access import client_ip, contact_of, speak
-from supportledger.portal.actions import (
-    do_queue_password_reset_mail,
-    do_set_portal_password,
-    do_use_one_time_code,
-)
-from supportledger.portal.models import SecondFactor, ThrottleScope
+from supportledger.portal.actions import do_queue_password_reset_mail, do_set_portal_password
 
 PENDING = "portal_pending_login"
 PENDING_SECONDS = 300

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from supportledger.portal.models import ThrottleEvent, ThrottleScope
+from supportledger.customers.models import ThrottleEvent, ThrottleScope
 
 
 @dataclass(frozen=True)
