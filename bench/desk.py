@@ -263,13 +263,14 @@ def _load(work: Path) -> None:
         base = now - timedelta(days=365)
         cursor.executemany(
             "INSERT INTO desk_request (customer_id, category, opened_via, channel, subject,"
-            " status, priority, source_message_id, created_at, updated_at) VALUES"
-            " (%s,'consultation','portal','portal',%s,%s,'normal','',%s,%s)",
+            " status, priority, source_message_id, search_text, created_at, updated_at)"
+            " VALUES (%s,'consultation','portal','portal',%s,%s,'normal','',%s,%s,%s)",
             (
                 (
                     ids[n % len(ids)],
                     f"Request number {n}",
                     ("new", "open", "waiting", "resolved", "closed")[n % 5],
+                    f"request number {n}",  # the folded subject, for the queue's search
                     (base + timedelta(seconds=300 * n)).isoformat(),
                     (base + timedelta(seconds=300 * n)).isoformat(),
                 )

@@ -222,15 +222,23 @@ QUEUE_COLUMNS = (
 )
 
 
-def list_queue_rows(
-    filters: QueueFilters, *, me: StaffMember | None, now: datetime
-) -> QuerySet[Request, dict[str, Any]]:
-    """``list_queue`` as plain rows of only the columns the queue shows
-    (``QUEUE_COLUMNS``): no model instances, no unshown columns."""
-    rows: QuerySet[Request, dict[str, Any]] = list_queue(filters, me=me, now=now).values(
-        *QUEUE_COLUMNS
+def list_queue_page(
+    filters: QueueFilters, *, me: StaffMember | None, now: datetime, offset: int, limit: int
+) -> list[dict[str, Any]]:
+    """Rows ``offset`` to ``offset + limit`` of ``list_queue`` as plain rows
+    of the columns the queue shows (``QUEUE_COLUMNS``), in two statements:
+    the page's ids from the requests alone, newest first (a walk of the
+    newest-first index that stops at the page), then their columns by id.
+    One statement joining the customers would let a planner start from the
+    customers and sort every matching request: SQLite does, with statistics,
+    at 100 000 requests."""
+    ids = list(
+        list_queue(filters, me=me, now=now).values_list("id", flat=True)[offset : offset + limit]
     )
-    return rows
+    if not ids:
+        return []
+    rows = {row["id"]: row for row in Request.objects.filter(pk__in=ids).values(*QUEUE_COLUMNS)}
+    return [rows[pk] for pk in ids]
 
 
 def list_response_watch(*, now: datetime, within_minutes: int = 60) -> QuerySet[Request]:

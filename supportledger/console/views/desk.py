@@ -12,7 +12,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -96,8 +95,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         search=data.get("q") or "",
     )
     now = clock.now()
-    rows = queries.list_queue_rows(filters, me=_staff(request), now=now)
-    page = QueuePage.of(rows, request.GET.get("page"))
+    page = QueuePage.of(filters, _staff(request), now, request.GET.get("page"))
     _prepare_rows(page.object_list, now)
     query = request.GET.copy()
     query.pop("page", None)
@@ -136,13 +134,20 @@ class QueuePage:
     has_next: bool
 
     @classmethod
-    def of(cls, rows: QuerySet[Request, dict[str, Any]], number: str | None) -> QueuePage:
+    def of(
+        cls,
+        filters: queries.QueueFilters,
+        me: StaffMember | None,
+        now: datetime,
+        number: str | None,
+    ) -> QueuePage:
         try:
             page = max(1, min(int(number or 1), 100_000))
         except ValueError:
             page = 1
-        offset = (page - 1) * PAGE_SIZE
-        found = list(rows[offset : offset + PAGE_SIZE + 1])
+        found = queries.list_queue_page(
+            filters, me=me, now=now, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1
+        )
         return cls(found[:PAGE_SIZE], page, len(found) > PAGE_SIZE)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
@@ -164,7 +169,7 @@ class QueuePage:
 
 def _prepare_rows(rows: list[dict[str, Any]], now: datetime) -> None:
     """What each row of the queue shows, worked out once per page from the
-    plain rows of ``list_queue_rows``: the reference and link, labels from
+    plain rows of ``list_queue_page``: the reference and link, labels from
     one lookup table, times formatted, and the customer, product and
     assignee in the shape the template reads (the template only prints)."""
     statuses = {value: str(label) for value, label in Status.choices}
