@@ -636,40 +636,37 @@ def _insert_lines(rows: list[tuple[Any, ...]]) -> None:
         return
     connection = connections[router.db_for_write(InvoiceLine)]
     ops = connection.ops
-    adapters: list[Callable[[Any], Any] | None] = []
-    for name in _LINE_COLUMNS:
-        model_field = InvoiceLine._meta.get_field(name.removesuffix("_id"))
+    fields = {f.attname: f for f in InvoiceLine._meta.concrete_fields}
+    columns = [fields[name] for name in _LINE_COLUMNS]
+    assert set(fields) - set(_LINE_COLUMNS) == {"id"}, "a line column is not written"
+
+    def adapter(model_field: Any) -> Callable[[Any], Any] | None:
         kind = model_field.get_internal_type()
         if kind == "DateField":
-            adapters.append(ops.adapt_datefield_value)
-        elif kind == "DecimalField":
-            adapters.append(
-                lambda value, f=model_field: ops.adapt_decimalfield_value(
-                    value, f.max_digits, f.decimal_places
-                )
-            )
-        elif kind == "JSONField":
-            adapters.append(lambda value: ops.adapt_json_value(value, None))
-        else:
-            adapters.append(None)
-    adapt = [(i, a) for i, a in enumerate(adapters) if a is not None]
+            return ops.adapt_datefield_value
+        if kind == "DecimalField":
+            digits, places = model_field.max_digits, model_field.decimal_places
+            return lambda value: ops.adapt_decimalfield_value(value, digits, places)
+        if kind == "JSONField":
+            encoder = model_field.encoder
+            return lambda value: ops.adapt_json_value(value, encoder)
+        return None
+
+    adapters = [(i, a) for i, f in enumerate(columns) if (a := adapter(f)) is not None]
     prepared = []
     for row in rows:
         values = list(row)
-        for i, adapter in adapt:
+        for i, adapt in adapters:
             value = values[i]
             if value is not None:
-                values[i] = adapter(value)
+                values[i] = adapt(value)
         prepared.append(values)
     table = ops.quote_name(InvoiceLine._meta.db_table)
-    columns = ", ".join(
-        ops.quote_name(InvoiceLine._meta.get_field(name.removesuffix("_id")).column)
-        for name in _LINE_COLUMNS
-    )
-    placeholders = ", ".join(["%s"] * len(_LINE_COLUMNS))
+    names = ", ".join(ops.quote_name(f.column) for f in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
         # Names from the model, values as parameters: nothing typed reaches the SQL.
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608
         cursor.executemany(sql, prepared)
 
 
@@ -682,7 +679,11 @@ class _Draft:
 
 
 def _draft(
-    customer: Customer, currency: str, rows: list[LineRow], run: _Run, decided_on: dict
+    customer: Customer,
+    currency: str,
+    rows: list[LineRow],
+    run: _Run,
+    decided_on: dict[date, VatDecision],
 ) -> _Draft:
     """The invoice of ``customer``'s ``rows`` in ``currency``: each line's VAT
     decided on its date of supply, net = sum of the lines (each rounded
