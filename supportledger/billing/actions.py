@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connections, router, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
@@ -546,12 +547,29 @@ class _Run:
     zone: ZoneInfo
     texts: dict[str, LineTexts] = field(default_factory=dict)
     notes: dict[tuple[VatDecision, str], str] = field(default_factory=dict)
+    decisions: dict[tuple[str, bool, str, date], VatDecision] = field(default_factory=dict)
 
     def texts_of(self, language: str) -> LineTexts:
         texts = self.texts.get(language)
         if texts is None:
             texts = self.texts[language] = line_texts(language)
         return texts
+
+    def vat_decision(self, customer: Customer, day: date) -> VatDecision:
+        """``decide_customer_vat``, once per kind of customer and day."""
+        is_business = customer.customer_type == CustomerType.BUSINESS
+        key = (customer.country, is_business, customer.vat_id, day)
+        decision = self.decisions.get(key)
+        if decision is None:
+            decision = self.decisions[key] = decide_vat(
+                seller_country=self.settings.country,
+                customer_country=customer.country,
+                customer_is_business=is_business,
+                customer_vat_id=customer.vat_id,
+                on=day,
+                rates=self.rates,
+            )
+        return decision
 
     def vat_note(self, decision: VatDecision, language: str) -> str:
         key = (decision, language)
@@ -628,10 +646,11 @@ def _line_rows_for_customers(
 _LINE_COLUMNS = ("invoice_id", "position", *WORK_LINE_FIELDS, "vat_category", "vat_rate", "active")
 
 
-def _insert_lines(rows: list[tuple[Any, ...]]) -> None:
-    """Write invoice lines given as tuples of ``_LINE_COLUMNS`` values with
-    one ``executemany``: the values adapted for the database as the ORM
-    would (dates, decimals, JSON), without a model instance per line."""
+def _insert_lines(rows: list[list[Any]]) -> None:
+    """Write invoice lines given as lists of ``_LINE_COLUMNS`` values with
+    one ``executemany``: the values adapted for the database (in place) as
+    the ORM would (dates, decimals, JSON), without a model instance per
+    line."""
     if not rows:
         return
     connection = connections[router.db_for_write(InvoiceLine)]
@@ -645,6 +664,11 @@ def _insert_lines(rows: list[tuple[Any, ...]]) -> None:
         if kind == "DateField":
             return ops.adapt_datefield_value
         if kind == "DecimalField":
+            if (
+                type(ops).adapt_decimalfield_value
+                is BaseDatabaseOperations.adapt_decimalfield_value
+            ):
+                return None  # the driver takes a Decimal as it is
             digits, places = model_field.max_digits, model_field.decimal_places
             return lambda value: ops.adapt_decimalfield_value(value, digits, places)
         if kind == "JSONField":
@@ -653,21 +677,18 @@ def _insert_lines(rows: list[tuple[Any, ...]]) -> None:
         return None
 
     adapters = [(i, a) for i, f in enumerate(columns) if (a := adapter(f)) is not None]
-    prepared = []
     for row in rows:
-        values = list(row)
         for i, adapt in adapters:
-            value = values[i]
+            value = row[i]
             if value is not None:
-                values[i] = adapt(value)
-        prepared.append(values)
+                row[i] = adapt(value)
     table = ops.quote_name(InvoiceLine._meta.db_table)
     names = ", ".join(ops.quote_name(f.column) for f in columns)
     placeholders = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
         # Names from the model, values as parameters: nothing typed reaches the SQL.
         sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608
-        cursor.executemany(sql, prepared)
+        cursor.executemany(sql, rows)
 
 
 @dataclass
@@ -675,7 +696,7 @@ class _Draft:
     """One invoice of a batch, computed before anything is written."""
 
     invoice: Invoice
-    lines: list[tuple[Any, ...]]  # ``_LINE_COLUMNS`` without the invoice id
+    lines: list[list[Any]]  # ``_LINE_COLUMNS``, the invoice id set once written
 
 
 def _draft(
@@ -706,14 +727,7 @@ def _draft(
         day = row[supplied_on_at] or run.today
         decision = decided_on.get(day)
         if decision is None:
-            decision = decide_vat(
-                seller_country=settings.country,
-                customer_country=customer.country,
-                customer_is_business=customer.customer_type == CustomerType.BUSINESS,
-                customer_vat_id=customer.vat_id,
-                on=day,
-                rates=run.rates,
-            )
+            decision = run.vat_decision(customer, day)
             missing = missing_customer_billing_fields(customer, decision.missing)
             if missing:
                 raise ActionRefused(
@@ -732,7 +746,7 @@ def _draft(
             if supplied:
                 first = supplied if first is None or supplied < first else first
                 last = supplied if last is None or supplied > last else last
-        lines.append((position, *row, decision.category, decision.rate, True))
+        lines.append([None, position, *row, decision.category, decision.rate, True])
     breakdown = [
         {
             "category": category,
@@ -813,11 +827,13 @@ def _write_batch(drafts: list[_Draft], run: _Run) -> None:
             invoice.due_on = due_on
             invoice.vendor = run.vendor
     Invoice.objects.bulk_create(invoices)
-    _insert_lines(
-        [(draft.invoice.pk, *line) for draft in drafts for line in draft.lines],
-    )
+    for draft in drafts:
+        pk = draft.invoice.pk
+        for line in draft.lines:
+            line[0] = pk
+    _insert_lines([line for draft in drafts for line in draft.lines])
     if run.issue:
-        travel_at = 1 + WORK_LINE_FIELDS.index("travel_charge_id")  # after the position
+        travel_at = _LINE_COLUMNS.index("travel_charge_id")
         for draft in drafts:
             invoice = draft.invoice
             charges = [line[travel_at] for line in draft.lines if line[travel_at]]
@@ -941,7 +957,7 @@ def _bill_batch(batch: list[Customer], run: _Run, result: BillingRunResult) -> l
     for row in batch:
         if not rows.get(row.pk):
             continue
-        gaps = customer_billing_gaps(row, run.settings, run.today)
+        gaps = missing_customer_billing_fields(row, run.vat_decision(row, run.today).missing)
         if gaps:
             # Checked before anything is written: the customer's lines
             # stay unbilled until its data is complete.
