@@ -556,7 +556,8 @@ class _Run:
         return texts
 
     def vat_decision(self, customer: Customer, day: date) -> VatDecision:
-        """``decide_customer_vat``, once per kind of customer and day."""
+        """``decide_customer_vat``, once per kind of customer and day (in a
+        batch)."""
         is_business = customer.customer_type == CustomerType.BUSINESS
         key = (customer.country, is_business, customer.vat_id, day)
         decision = self.decisions.get(key)
@@ -952,6 +953,9 @@ def do_run_billing(
 def _bill_batch(batch: list[Customer], run: _Run, result: BillingRunResult) -> list[Invoice]:
     """Bill ``batch`` in one transaction; customers whose billing data is
     incomplete are listed in ``result.refused`` and left unbilled."""
+    # Decisions are kept for one batch: a business's VAT id is its own, so a
+    # run-wide table would grow with customers times days.
+    run.decisions.clear()
     rows = _line_rows_for_customers(batch, run)
     drafts: list[_Draft] = []
     for row in batch:
