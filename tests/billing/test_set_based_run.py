@@ -12,15 +12,18 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.db import connection, transaction
 from pypdf import PdfReader
 
+from supportledger.billing import actions as billing_actions
 from supportledger.billing.actions import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.models import Invoice
 from supportledger.billing.pdf import invoice_html, render_invoice_pdf
+from supportledger.customers.models import Customer
 from supportledger.demo.build import build_small
 from supportledger.desk.models import WorkRating
 from supportledger.rules.presets import PRESET_NAMES
@@ -171,3 +174,44 @@ def test_the_set_based_run_renders_the_same_pdf():
     assert pages
     assert "factur-x.xml" in attachments
     assert (pages, attachments) == first_pdf(reference_run_billing)
+
+
+@pytest.mark.django_db
+def test_a_batch_that_meets_a_line_another_run_wrote_bills_what_is_left_customer_by_customer():
+    from tests.billing.scenario import BILLED_AT as MARCH_BILLED_AT
+    from tests.billing.test_divided_run import MARCH, _subscribers
+
+    _subscribers(3)
+    ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
+    first_subscriber = Invoice.objects.none()
+    original = billing_actions._line_rows_for_customers
+    calls = 0
+
+    def another_run_bills_one_meanwhile(customers: Any, run: Any) -> Any:
+        nonlocal calls, first_subscriber
+        rows = original(customers, run)
+        calls += 1
+        if calls == 1:  # the batch's lines are read; another run bills one of them
+            billed = next(pk for pk in ids if pk in rows)
+            reference_run_billing(
+                acting_user=None,
+                period=MARCH,
+                now=MARCH_BILLED_AT,
+                customer=Customer.objects.get(pk=billed),
+            )
+            first_subscriber = Invoice.objects.filter(customer_id=billed)
+        return rows
+
+    with mock.patch.object(
+        billing_actions, "_line_rows_for_customers", another_run_bills_one_meanwhile
+    ):
+        result = do_run_billing(acting_user=None, period=MARCH, now=MARCH_BILLED_AT)
+    [other] = first_subscriber
+    assert other.number.endswith("-000001")
+    assert other.customer_id not in [invoice.customer_id for invoice in result.invoices]
+    numbers = [invoice.number for invoice in result.invoices]
+    assert len(numbers) == 2
+    assert [int(n.rsplit("-", 1)[1]) for n in numbers] == [2, 3]
+    # Nothing is billed twice, and a rerun finds nothing.
+    assert Invoice.objects.count() == 3
+    assert do_run_billing(acting_user=None, period=MARCH, now=MARCH_BILLED_AT).invoices == []
