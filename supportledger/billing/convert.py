@@ -22,7 +22,7 @@ from django.utils.translation import override, pgettext
 from supportledger.billing.models import LineKind, OrderKind
 from supportledger.core.locale_format import format_date
 from supportledger.core.references import request_reference
-from supportledger.desk.models import mode_label
+from supportledger.desk.models import Mode, mode_label
 from supportledger.entitlements.models import REFERENCE_PREFIX
 from supportledger.rules.calendar import add_months
 from supportledger.rules.money import UNIT_PRICE_DIGITS, round_money
@@ -109,81 +109,184 @@ def kind_of_reference(reference: str) -> str:
     return {value: key for key, value in REFERENCE_PREFIX.items()}.get(prefix, "contract")
 
 
-def work_line(rating: dict[str, Any], *, language: str, timezone: str) -> LineValues:
-    """The line billing one rated piece of work.
+@dataclass(slots=True)
+class LineTexts:
+    """The words of the run's lines in one language, translated once per run
+    (``line_texts``) instead of once per line: the head and parts of a work
+    line, the mode labels, what each entitlement is called (by reference
+    prefix), the earlier-period prefix, and the dates already written."""
+
+    language: str
+    head: str
+    from_source: str
+    billable: str
+    after_hours: str
+    travel_included: str
+    earlier: str
+    modes: dict[str, str]
+    sources: dict[str, str]
+    other_source: str
+    days: dict[date, str] = field(default_factory=dict)
+
+    def day(self, day: date) -> str:
+        text = self.days.get(day)
+        if text is None:
+            text = self.days[day] = format_date(day, self.language)
+        return text
+
+
+def line_texts(language: str) -> LineTexts:
+    """``LineTexts`` of ``language``, from the same messages a line has
+    always been written with."""
+    with override(language):
+        return LineTexts(
+            language=language,
+            head=_(
+                "%(mode)s %(day)s, request %(request)s «%(subject)s»: "
+                "%(duration)s min → %(counted)s min counted"
+            ),
+            from_source=_("%(minutes)s min from the %(source)s"),
+            billable=_("%(minutes)s min billable"),
+            after_hours=_("after hours"),
+            travel_included=_("travel included"),
+            earlier=_("Supplied in an earlier period, not billed before"),
+            modes={mode: mode_label(mode) for mode in Mode.values},
+            sources={
+                prefix: entitlement_name(kind, language)
+                for kind, prefix in REFERENCE_PREFIX.items()
+            },
+            other_source=entitlement_name("contract", language),
+        )
+
+
+WORK_LINE_FIELDS = (
+    "kind",
+    "description",
+    "supplied_from",
+    "supplied_on",
+    "quantity",
+    "unit",
+    "unit_price",
+    "amount",
+    "detail",
+    "work_id",
+    "work_rating_id",
+    "entitlement_id",
+    "fee_period_start",
+    "order_id",
+    "credits_line_id",
+    "travel_charge_id",
+)
+"""The order of a line row's values (``line_row``, ``work_line_row``)."""
+
+LineRow = tuple[Any, ...]
+
+
+def line_row(line: LineValues) -> LineRow:
+    """``line`` as a row of ``WORK_LINE_FIELDS``."""
+    return (
+        str(line.kind),
+        line.description,
+        line.supplied_from,
+        line.supplied_on,
+        line.quantity,
+        line.unit,
+        line.unit_price,
+        line.amount,
+        line.detail,
+        line.work_id,
+        line.work_rating_id,
+        line.entitlement_id,
+        line.fee_period_start,
+        line.order_id,
+        line.detail.get("credits_line"),
+        line.travel_charge_id,
+    )
+
+
+def work_line_row(
+    rating: dict[str, Any], texts: LineTexts, zone: ZoneInfo, period_start: date
+) -> LineRow:
+    """The line billing one rated piece of work, as a row of
+    ``WORK_LINE_FIELDS``, in ``texts``' language.
 
     ``rating`` holds the current WorkRating's fields plus ``work__started_at``,
     ``work__mode``, ``work__request_id`` and ``work__request__subject``.
     Reads e.g. "Remote support 4 Mar 2026, request REQ-3 «Printer»: 65 min →
-    90 min counted: 60 min from the support contract, 30 min billable".
+    90 min counted: 60 min from the support contract, 30 min billable",
+    prefixed "Supplied in an earlier period, not billed before: " when the
+    work was done before ``period_start`` (recorded late, a draft cancelled).
     """
-    day = rating["work__started_at"].astimezone(ZoneInfo(timezone)).date()
-    with override(language):
-        head = _(
-            "%(mode)s %(day)s, request %(request)s «%(subject)s»: "
-            "%(duration)s min → %(counted)s min counted"
-        ) % {
-            "mode": mode_label(rating["work__mode"]),
-            "day": format_date(day, language),
-            "request": request_reference(rating["work__request_id"]),
-            "subject": rating["work__request__subject"],
-            "duration": rating["duration_minutes"],
-            "counted": rating["counted_minutes"],
+    day = rating["work__started_at"].astimezone(zone).date()
+    mode = rating["work__mode"]
+    head = texts.head % {
+        "mode": texts.modes.get(mode, mode),
+        "day": texts.day(day),
+        "request": request_reference(rating["work__request_id"]),
+        "subject": rating["work__request__subject"],
+        "duration": rating["duration_minutes"],
+        "counted": rating["counted_minutes"],
+    }
+    sources, other = texts.sources, texts.other_source
+    allocations = rating["allocations"] or []
+    parts = [
+        texts.from_source
+        % {
+            "minutes": a["minutes"],
+            "source": sources.get(a["entitlement"].partition("-")[0], other),
         }
-        parts = [
-            _("%(minutes)s min from the %(source)s")
-            % {
-                "minutes": a["minutes"],
-                "source": entitlement_name(kind_of_reference(a["entitlement"]), language),
-            }
-            for a in rating["allocations"] or []
-            if a.get("minutes")
-        ]
-        parts.append(_("%(minutes)s min billable") % {"minutes": rating["billable_minutes"]})
-        if rating["after_hours"]:
-            parts.append(_("after hours"))
-        if rating["travel_billed"]:
-            parts.append(_("travel included"))
-    amount = round_money(Decimal(rating["amount"]), rating["currency"])
+        for a in allocations
+        if a.get("minutes")
+    ]
     minutes = rating["billable_minutes"]
-    return LineValues(
-        kind=LineKind.WORK,
-        description=f"{head}: {', '.join(parts)}",
-        amount=amount,
-        currency=rating["currency"],
-        quantity=Decimal(minutes),
-        unit="min",
-        unit_price=(
-            round_money(amount / minutes, rating["currency"], digits=UNIT_PRICE_DIGITS)
-            if minutes
-            else amount
-        ),
-        detail={
-            "work": rating["work__work_id"],
-            "day": day.isoformat(),
-            "duration_minutes": rating["duration_minutes"],
-            "counted_minutes": rating["counted_minutes"],
-            "billable_minutes": minutes,
-            "allocations": rating["allocations"] or [],
-            "explanation": rating["explanation"] or [],
-            "passed_over": rating.get("passed_over") or [],
-        },
-        work_id=rating["work_id"],
-        work_rating_id=rating["id"],
-        supplied_from=day,
-        supplied_on=day,
+    parts.append(texts.billable % {"minutes": minutes})
+    if rating["after_hours"]:
+        parts.append(texts.after_hours)
+    if rating["travel_billed"]:
+        parts.append(texts.travel_included)
+    currency = rating["currency"]
+    amount = round_money(Decimal(rating["amount"]), currency)
+    description = f"{head}: {', '.join(parts)}"
+    detail: dict[str, Any] = {
+        "work": rating["work__work_id"],
+        "day": day.isoformat(),
+        "duration_minutes": rating["duration_minutes"],
+        "counted_minutes": rating["counted_minutes"],
+        "billable_minutes": minutes,
+        "allocations": allocations,
+        "explanation": rating["explanation"] or [],
+        "passed_over": rating.get("passed_over") or [],
+    }
+    if day < period_start:
+        description = f"{texts.earlier}: {description}"
+        detail["earlier_period"] = True
+    return (
+        str(LineKind.WORK),
+        description,
+        day,
+        day,
+        Decimal(minutes),
+        "min",
+        round_money(amount / minutes, currency, digits=UNIT_PRICE_DIGITS) if minutes else amount,
+        amount,
+        detail,
+        rating["work_id"],
+        rating["id"],
+        None,
+        None,
+        None,
+        None,
+        None,
     )
 
 
-def mark_if_earlier(line: LineValues, period: Period, *, language: str) -> None:
+def mark_if_earlier(line: LineValues, period: Period, texts: LineTexts) -> None:
     """Say on a line supplied before ``period`` that it is earlier work never
     billed (work recorded late, a draft cancelled), so the invoice does not
     pass it off as the period's."""
     if line.supplied_on is None or line.supplied_on >= period.start:
         return
-    with override(language):
-        prefix = _("Supplied in an earlier period, not billed before")
-    line.description = f"{prefix}: {line.description}"
+    line.description = f"{texts.earlier}: {line.description}"
     line.detail = {**line.detail, "earlier_period": True}
 
 

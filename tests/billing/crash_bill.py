@@ -1,8 +1,9 @@
-"""Runs ``supportledger bill ARGS`` and stops it inside the N-th invoice's
-transaction, once its lines, its number and its audit row are written:
+"""Runs ``supportledger bill ARGS`` and stops it inside the N-th batch's
+transaction, once its invoices, lines, numbers and audit rows are written:
 ``python -m tests.billing.crash_bill N ARGS``. It prints "paused" and waits
-there for the test to kill it. The stop is a signal handler this module
-installs on the audit log, so the billing run itself has no hook for tests."""
+there for the test to kill it. The stop is a wrapper this module puts around
+the database connection, watching for the batch's ``bill_period`` audit
+rows, so the billing run itself has no hook for tests."""
 
 from __future__ import annotations
 
@@ -18,25 +19,27 @@ def main(pause_at: int, args: list[str]) -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db.models.signals import post_save
-
-    from supportledger.core.models import AuditEntry
+    from django.db import connection
 
     seen = 0
 
-    def pause_in_the_nth_invoice(sender: Any, instance: AuditEntry, **kwargs: Any) -> None:
+    def pause_in_the_nth_batch(
+        execute: Any, sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
         nonlocal seen
-        if instance.action != "bill_period":
-            return
-        seen += 1
-        if seen == pause_at:
-            sys.stdout.write("paused\n")
-            sys.stdout.flush()
-            while True:  # until the test kills the process
-                time.sleep(60)
+        result = execute(sql, params, many, context)
+        audit = "core_auditentry" in sql and sql.lstrip().upper().startswith("INSERT")
+        if audit and "bill_period" in [str(p) for p in params or ()]:
+            seen += 1
+            if seen == pause_at:
+                sys.stdout.write("paused\n")
+                sys.stdout.flush()
+                while True:  # until the test kills the process
+                    time.sleep(60)
+        return result
 
-    post_save.connect(pause_in_the_nth_invoice, sender=AuditEntry, weak=False)
-    call_command("bill", *args)
+    with connection.execute_wrapper(pause_in_the_nth_batch):
+        call_command("bill", *args)
 
 
 if __name__ == "__main__":

@@ -84,15 +84,14 @@ class TravelOfRejectedClaims(TestCase):
             )
 
     def test_a_failed_invoice_leaves_the_charge_unbilled_and_no_line(self):
-        original = billing_actions.write_audit
+        original = billing_actions._audit_billed
 
-        def audit_then_fail(**kwargs):
-            original(**kwargs)
-            if kwargs["action"] == "bill_period":
-                raise RuntimeError("disk full")
+        def audit_then_fail(*args, **kwargs):
+            original(*args, **kwargs)
+            raise RuntimeError("disk full")
 
         with (
-            mock.patch.object(billing_actions, "write_audit", audit_then_fail),
+            mock.patch.object(billing_actions, "_audit_billed", audit_then_fail),
             pytest.raises(RuntimeError),
         ):
             do_run_billing(acting_user=None, period=MARCH, now=BILLED_AT)

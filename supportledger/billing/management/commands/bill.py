@@ -1,4 +1,5 @@
-"""``supportledger bill --period 2026-03 [--customer ID] [--now ISO] [--draft]``
+"""``supportledger bill --period 2026-03 [--customer ID] [--now ISO] [--draft]
+[--batch-size N]``
 
 Runs the billing run for a month and prints one line per invoice issued
 (with ``--draft``: per draft written, unnumbered, for staff to check and
@@ -31,6 +32,12 @@ class Command(BaseCommand):
             "--draft",
             action="store_true",
             help="Leave the invoices as drafts: not numbered, not issued.",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=200,
+            help="Customers billed per transaction (default 200).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -68,6 +75,7 @@ class Command(BaseCommand):
                 now=now,
                 on_invoice=report,
                 issue=not options["draft"],
+                batch_size=max(1, options["batch_size"]),
             )
         except ActionRefused as exc:
             raise CommandError(f"{exc.code}: {exc.message}") from exc
