@@ -238,7 +238,8 @@ def list_queue_page(
     if not ids:
         return []
     rows = {row["id"]: row for row in Request.objects.filter(pk__in=ids).values(*QUEUE_COLUMNS)}
-    return [rows[pk] for pk in ids]
+    # A request gone between the two statements (its customer wiped) is left out.
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def list_response_watch(*, now: datetime, within_minutes: int = 60) -> QuerySet[Request]:
