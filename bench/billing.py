@@ -161,7 +161,7 @@ def build() -> None:
 
 def floor() -> None:
     _setup()
-    from supportledger.billing.actions import _fee_contracts, _unbilled_ratings
+    from supportledger.billing.actions.run import _fee_contracts, _unbilled_ratings
     from supportledger.billing.convert import Period
     from supportledger.core import clock
     from supportledger.core.queries import get_vendor_policy

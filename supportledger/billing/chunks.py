@@ -26,7 +26,8 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from supportledger.billing.actions import do_issue_invoice, do_run_billing
+from supportledger.billing.actions.invoices import do_issue_invoice
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.models import BillingChunk, BillingChunkStatus, Invoice, InvoiceStatus
 from supportledger.core import clock

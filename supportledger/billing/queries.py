@@ -377,7 +377,7 @@ def get_offer_sale_quote(
 ) -> OfferSaleQuote:
     """The price of a sale of the current version of ``offer_code`` on ``on``
     in the customer's currency (the vendor's when it has none), rounded by
-    ``round_money``: what ``billing.actions.do_sell_offer_now`` charges.
+    ``round_money``: what ``billing.actions.orders.do_sell_offer_now`` charges.
     ``starts`` defaults to ``on``. Refused (``not_offered``,
     ``size_not_offered``, ``no_price``) naming the field at fault."""
     offer = get_current_offer_version(offer_code)

@@ -16,11 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from supportledger.billing.actions import (
-    do_issue_invoice,
-    do_run_billing,
-    refuse_unless_period_ended,
-)
+from supportledger.billing.actions.invoices import do_issue_invoice
+from supportledger.billing.actions.run import do_run_billing, refuse_unless_period_ended
 from supportledger.billing.convert import Period
 from supportledger.billing.models import (
     BillingRun,

@@ -1,7 +1,7 @@
 """The seller's identity and billing settings: the writes (``do_*``) and their
 checks, shared by the console page, the ``seller`` command and ``init --preset``.
 
-Kept apart from ``actions.py`` (the billing run, issuing, orders) so the
+Kept apart from ``actions/`` (the billing run, issuing, orders) so the
 settings can change without touching the run; the same rules apply: one
 transaction, an audit row, a refusal that names the field.
 """

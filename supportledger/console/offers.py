@@ -17,7 +17,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from supportledger.billing.actions import do_sell_offer_now
+from supportledger.billing.actions.orders import do_sell_offer_now
 from supportledger.catalog.actions import do_change_offer, do_create_offer, do_set_offer_price
 from supportledger.catalog.models import Offer, OfferBilling, Product
 from supportledger.catalog.queries import (

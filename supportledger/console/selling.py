@@ -25,7 +25,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from supportledger.billing.actions import do_place_order, do_sell_offer_now
+from supportledger.billing.actions.orders import do_place_order, do_sell_offer_now
 from supportledger.billing.models import OrderKind
 from supportledger.billing.queries import (
     get_offer_sale_quote,

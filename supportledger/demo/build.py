@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from supportledger.billing.actions import do_sell_offer_now
+from supportledger.billing.actions.orders import do_sell_offer_now
 from supportledger.billing.queries import get_offer_sale_price
 from supportledger.catalog.actions import do_create_product, do_set_product_price
 from supportledger.catalog.models import LicenceModel

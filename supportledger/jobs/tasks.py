@@ -9,11 +9,11 @@ from typing import Any
 from django_tasks import task
 
 from supportledger.billing import chunks
-from supportledger.billing.actions import (
+from supportledger.billing.actions.reminders import (
     do_hold_overdue_customers,
     do_send_renewal_reminders,
-    refuse_unless_period_ended,
 )
+from supportledger.billing.actions.run import refuse_unless_period_ended
 from supportledger.billing.convert import Period
 from supportledger.billing.einvoice.actions import (
     do_submit_due_national_documents,

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.test import Client
 
 from supportledger.api.actions import do_create_api_token
-from supportledger.billing.actions import do_invoice_order, do_place_order
+from supportledger.billing.actions.orders import do_invoice_order, do_place_order
 from supportledger.catalog.actions import do_set_product_price
 from supportledger.catalog.models import Release
 from supportledger.customers.actions import do_add_contact, do_add_staff_member

@@ -133,7 +133,7 @@ def test_the_thread_and_the_invoice_list_take_as_many_queries_however_long_they_
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from supportledger.billing.actions import do_invoice_order, do_place_order
+    from supportledger.billing.actions.orders import do_invoice_order, do_place_order
     from supportledger.desk.actions.thread import do_post_message
 
     def queries(path: str) -> int:

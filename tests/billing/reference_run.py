@@ -21,21 +21,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from supportledger.billing import mail
-from supportledger.billing.actions import (
-    BillingRunResult,
-    _fee_contracts,
-    _number_text,
-    _unbilled_orders,
-    _unbilled_ratings,
-    _unbilled_travel,
-    _vat_note,
+from supportledger.billing.actions.invoices import (
     customer_billing_gaps,
     customer_record,
     decide_customer_vat,
     invoice_language,
-    refuse_unless_period_ended,
+    number_text,
     seller_record,
     series_key,
+    vat_note,
+)
+from supportledger.billing.actions.run import (
+    BillingRunResult,
+    _fee_contracts,
+    _unbilled_orders,
+    _unbilled_ratings,
+    _unbilled_travel,
+    refuse_unless_period_ended,
 )
 from supportledger.billing.convert import (
     LineValues,
@@ -172,7 +174,7 @@ def _take_number(invoice: Invoice, *, issued_on: date, settings: BillingSettings
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     invoice.series, invoice.year, invoice.sequence = series, year, counter.last_number
-    invoice.number = _number_text(settings, series, issued_on.year, counter.last_number)
+    invoice.number = number_text(settings, series, issued_on.year, counter.last_number)
 
 
 def _issue(
@@ -269,7 +271,7 @@ def _new_invoice(
     vat = sum((Decimal(group["vat"]) for group in breakdown), Decimal(0))
     supplied = [d for line in lines for d in (line.supplied_from, line.supplied_on) if d]
     notes = [
-        _vat_note(decision, language, settings.country)
+        vat_note(decision, language, settings.country)
         for _code, decision in sorted(decisions.items())
         if decision.note
     ]

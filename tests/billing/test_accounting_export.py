@@ -10,7 +10,7 @@ from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from supportledger.billing.actions import do_run_billing
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.export import export_csv, export_xlsx, safe_cell
 from supportledger.billing.queries import list_invoices_for_period

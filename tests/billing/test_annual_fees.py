@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.test import TestCase
 
-from supportledger.billing.actions import do_run_billing
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period, fee_periods
 from supportledger.billing.models import InvoiceLine, LineKind
 from supportledger.entitlements.actions.sales import do_sell_contract

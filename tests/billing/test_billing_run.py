@@ -5,13 +5,13 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.test import TestCase
 
-from supportledger.billing.actions import (
+from supportledger.billing.actions.invoices import (
     do_cancel_invoice,
     do_credit_invoice,
     do_issue_invoice,
     do_mark_invoice_paid,
-    do_run_billing,
 )
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.models import Invoice, InvoiceLine, InvoiceStatus
 from supportledger.core.errors import ActionRefused

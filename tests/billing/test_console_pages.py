@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from supportledger.billing.actions import do_place_order, do_run_billing
+from supportledger.billing.actions.orders import do_place_order
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.models import (
     BillingRun,

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, transaction
 
 from supportledger.billing import chunks
-from supportledger.billing.actions import do_run_billing
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.models import BillingChunk, Invoice, InvoiceStatus
 from supportledger.customers.actions import do_create_customer

@@ -15,12 +15,8 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from supportledger.billing.actions import (
-    do_cancel_order,
-    do_invoice_order,
-    do_mark_invoice_paid,
-    do_place_order,
-)
+from supportledger.billing.actions.invoices import do_mark_invoice_paid
+from supportledger.billing.actions.orders import do_cancel_order, do_invoice_order, do_place_order
 from supportledger.billing.models import Invoice, Order, OrderKind, OrderStatus
 from supportledger.catalog.actions import do_create_product, do_set_product_price
 from supportledger.desk.actions.work import do_record_work

@@ -11,13 +11,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
-from supportledger.billing.actions import (
-    do_cancel_invoice,
-    do_cancel_order,
-    do_issue_invoice,
-    do_place_order,
-    do_run_billing,
-)
+from supportledger.billing.actions.invoices import do_cancel_invoice, do_issue_invoice
+from supportledger.billing.actions.orders import do_cancel_order, do_place_order
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.models import Invoice, InvoiceCounter, InvoiceLine, InvoiceStatus
 from supportledger.core.models import AuditEntry

@@ -9,7 +9,8 @@ from facturx import get_xml_from_pdf
 from lxml import etree
 from pypdf import PdfReader
 
-from supportledger.billing.actions import do_credit_invoice, do_run_billing
+from supportledger.billing.actions.invoices import do_credit_invoice
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.einvoice.en16931 import cii_xml, en16931_data
 from supportledger.billing.einvoice.validation import (

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 
-from supportledger.billing.actions import do_credit_invoice, do_run_billing
+from supportledger.billing.actions.invoices import do_credit_invoice
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.einvoice.national import (
     NAMESPACES,

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from django.test import override_settings
 
-from supportledger.billing.actions import do_credit_invoice, do_run_billing
+from supportledger.billing.actions.invoices import do_credit_invoice
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.einvoice.actions import do_submit_due_national_documents
 from supportledger.billing.einvoice.queries import get_electronic_document

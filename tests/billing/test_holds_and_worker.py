@@ -6,11 +6,9 @@ from aiosmtpd.controller import Controller
 from django.core import mail
 from django.test import TestCase
 
-from supportledger.billing.actions import (
-    do_hold_overdue_customers,
-    do_mark_invoice_paid,
-    do_run_billing,
-)
+from supportledger.billing.actions.invoices import do_mark_invoice_paid
+from supportledger.billing.actions.reminders import do_hold_overdue_customers
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.queries import get_hold_status
 from supportledger.customers.actions import do_put_customer_on_hold

@@ -11,7 +11,8 @@ from django.db import transaction
 from pypdf import PdfReader
 
 from supportledger.billing import pdf
-from supportledger.billing.actions import do_credit_invoice, do_run_billing
+from supportledger.billing.actions.invoices import do_credit_invoice
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.mail import INVOICE_PDF_RENDERER
 from supportledger.billing.models import Invoice

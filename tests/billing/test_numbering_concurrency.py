@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from supportledger.billing.actions import _new_invoice, do_issue_invoice
+from supportledger.billing.actions.invoices import do_issue_invoice, new_invoice
 from supportledger.billing.convert import LineValues
 from supportledger.billing.models import Invoice, InvoiceCounter, LineKind, Order
 from tests.billing.scenario import BILLED_AT, build_billing_story
@@ -38,7 +38,7 @@ def test_issuing_from_several_connections_at_once_gives_consecutive_numbers():
             currency="EUR",
             order_id=order.pk,
         )
-        drafts.append(_new_invoice(cast.acme, [line], currency="EUR", at=BILLED_AT, period=None))
+        drafts.append(new_invoice(cast.acme, [line], currency="EUR", at=BILLED_AT, period=None))
     barrier = threading.Barrier(ISSUERS)
     errors: list[BaseException] = []
 
@@ -70,7 +70,7 @@ def test_issuing_from_several_connections_at_once_gives_consecutive_numbers():
 def test_a_continued_series_stays_gapless_under_eight_concurrent_issuers():
     """A vendor moving from another program continues its series at 4711,
     one continuous series without the year; 8 connections issue at once."""
-    from supportledger.billing.actions import do_continue_number_series
+    from supportledger.billing.actions.invoices import do_continue_number_series
     from supportledger.billing.models import BillingSettings
 
     cast, _contract, _request = build_billing_story()
@@ -96,7 +96,7 @@ def test_a_continued_series_stays_gapless_under_eight_concurrent_issuers():
             currency="EUR",
             order_id=order.pk,
         )
-        drafts.append(_new_invoice(cast.acme, [line], currency="EUR", at=BILLED_AT, period=None))
+        drafts.append(new_invoice(cast.acme, [line], currency="EUR", at=BILLED_AT, period=None))
     barrier = threading.Barrier(ISSUERS)
     errors: list[BaseException] = []
 

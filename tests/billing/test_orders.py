@@ -5,14 +5,10 @@ import pytest
 from django.core import mail
 from django.test import TestCase
 
-from supportledger.billing.actions import (
-    do_cancel_order,
-    do_invoice_order,
-    do_mark_invoice_paid,
-    do_place_order,
-    do_run_billing,
-    do_send_renewal_reminders,
-)
+from supportledger.billing.actions.invoices import do_mark_invoice_paid
+from supportledger.billing.actions.orders import do_cancel_order, do_invoice_order, do_place_order
+from supportledger.billing.actions.reminders import do_send_renewal_reminders
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.models import OrderStatus, SentReminder
 from supportledger.catalog.actions import do_create_product, do_set_product_price

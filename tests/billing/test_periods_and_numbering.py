@@ -8,11 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
-from supportledger.billing.actions import (
-    do_continue_number_series,
-    do_credit_invoice,
-    do_run_billing,
-)
+from supportledger.billing.actions.invoices import do_continue_number_series, do_credit_invoice
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.models import BillingSettings, Invoice
 from supportledger.core.errors import ActionRefused

@@ -30,7 +30,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from supportledger.billing.actions import do_run_billing
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.einvoice.en16931 import cii_xml
 from supportledger.billing.einvoice.national import (

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase
 from django.urls import reverse
 
-from supportledger.billing.actions import do_run_billing
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.models import BillingSettings, Invoice
 from supportledger.billing.queries import get_billing_settings, missing_seller_fields
@@ -145,6 +145,6 @@ def test_init_sets_the_preset_countrys_defaults_and_says_what_is_missing(
         prefix,
     )
     assert "legal_name" in out.getvalue()
-    from supportledger.billing.actions import _number_text
+    from supportledger.billing.actions.invoices import number_text
 
-    assert _number_text(row, row.number_prefix, 2026, 1) == number
+    assert number_text(row, row.number_prefix, 2026, 1) == number

@@ -18,8 +18,8 @@ import pytest
 from django.db import connection, transaction
 from pypdf import PdfReader
 
-from supportledger.billing import actions as billing_actions
-from supportledger.billing.actions import do_run_billing
+from supportledger.billing.actions import run as billing_run
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.models import Invoice
 from supportledger.billing.pdf import invoice_html, render_invoice_pdf
@@ -184,7 +184,7 @@ def test_a_batch_that_meets_a_line_another_run_wrote_bills_what_is_left_customer
     _subscribers(3)
     ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
     first_subscriber = Invoice.objects.none()
-    original = billing_actions._line_rows_for_customers
+    original = billing_run._line_rows_for_customers
     calls = 0
 
     def another_run_bills_one_meanwhile(customers: Any, run: Any) -> Any:
@@ -203,7 +203,7 @@ def test_a_batch_that_meets_a_line_another_run_wrote_bills_what_is_left_customer
         return rows
 
     with mock.patch.object(
-        billing_actions, "_line_rows_for_customers", another_run_bills_one_meanwhile
+        billing_run, "_line_rows_for_customers", another_run_bills_one_meanwhile
     ):
         result = do_run_billing(acting_user=None, period=MARCH, now=MARCH_BILLED_AT)
     [other] = first_subscriber

@@ -6,12 +6,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.test import TestCase
 
-from supportledger.billing import actions as billing_actions
-from supportledger.billing.actions import (
-    do_cancel_invoice,
-    do_issue_invoice,
-    do_run_billing,
-)
+from supportledger.billing.actions import run as billing_run
+from supportledger.billing.actions.invoices import do_cancel_invoice, do_issue_invoice
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.models import Invoice, InvoiceLine, LineKind
 from supportledger.customers.models import Contact
@@ -84,14 +81,14 @@ class TravelOfRejectedClaims(TestCase):
             )
 
     def test_a_failed_invoice_leaves_the_charge_unbilled_and_no_line(self):
-        original = billing_actions._audit_billed
+        original = billing_run._audit_billed
 
         def audit_then_fail(*args, **kwargs):
             original(*args, **kwargs)
             raise RuntimeError("disk full")
 
         with (
-            mock.patch.object(billing_actions, "_audit_billed", audit_then_fail),
+            mock.patch.object(billing_run, "_audit_billed", audit_then_fail),
             pytest.raises(RuntimeError),
         ):
             do_run_billing(acting_user=None, period=MARCH, now=BILLED_AT)

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from supportledger.billing.actions import do_sell_offer_now
+from supportledger.billing.actions.orders import do_sell_offer_now
 from supportledger.catalog.models import Offer
 from supportledger.customers.actions import do_add_staff_member
 from supportledger.customers.models import StaffRole

@@ -11,7 +11,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from supportledger.billing.actions import do_run_billing
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.customers.actions import do_add_contact, do_put_customer_on_hold
 from supportledger.entitlements.actions.licences import do_activate_licence

@@ -11,13 +11,10 @@ from html import unescape
 
 from django.test import TestCase
 
-from supportledger.billing.actions import (
-    do_hold_overdue_customers,
-    do_invoice_order,
-    do_mark_invoice_paid,
-    do_place_order,
-    do_run_billing,
-)
+from supportledger.billing.actions.invoices import do_mark_invoice_paid
+from supportledger.billing.actions.orders import do_invoice_order, do_place_order
+from supportledger.billing.actions.reminders import do_hold_overdue_customers
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.models import BillingSettings
 from supportledger.catalog.actions import (

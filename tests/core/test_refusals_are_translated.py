@@ -18,7 +18,7 @@ PATTERNS = [
     "intake/actions/*.py",
     "portal/actions.py",
     "service/actions/*.py",
-    "billing/actions.py",
+    "billing/actions/*.py",
     "billing/queries.py",
     "console/views/desk.py",
     "console/views/billing.py",

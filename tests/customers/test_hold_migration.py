@@ -7,7 +7,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import TransactionTestCase
 
-from supportledger.billing.actions import do_hold_overdue_customers, do_run_billing
+from supportledger.billing.actions.reminders import do_hold_overdue_customers
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.customers.models import Customer
 from tests.billing.scenario import BILLED_AT, MARCH_4, build_billing_story, record

@@ -184,7 +184,7 @@ SALE_FIELDS = (
 @pytest.mark.django_db
 @pytest.mark.parametrize("preset", PRESET_NAMES)
 def test_the_large_demo_sells_the_offers_exactly_as_the_sale_action_does(preset):
-    from supportledger.billing.actions import do_sell_offer_now
+    from supportledger.billing.actions.orders import do_sell_offer_now
     from supportledger.core import clock
 
     build_large(preset, today=date(2026, 6, 1), customers=40, work=0, progress=lambda line: None)

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.test import TestCase
 
-from supportledger.billing.actions import do_run_billing
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.catalog.models import Product
 from supportledger.core.errors import ActionRefused

@@ -13,7 +13,7 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from supportledger.billing.actions import do_issue_invoice
+from supportledger.billing.actions.invoices import do_issue_invoice
 from supportledger.billing.convert import Period
 from supportledger.billing.models import Invoice
 from supportledger.billing.runs import do_perform_billing_run, do_request_billing_run

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SET_UP = """
 from datetime import date
-from supportledger.billing.actions import do_invoice_order, do_place_order
+from supportledger.billing.actions.orders import do_invoice_order, do_place_order
 from supportledger.desk.actions.requests import do_open_request
 from supportledger.entitlements.actions.ledger import do_adjust_balance
 from supportledger.entitlements.actions.sales import do_sell_voucher

@@ -188,7 +188,7 @@ def test_the_dashboard_names_overdue_invoices(client, world, monkeypatch):
 def test_renewing_a_licence_without_a_support_period_is_refused_and_writes_nothing(world):
     from datetime import date
 
-    from supportledger.billing.actions import do_order_renewal
+    from supportledger.billing.actions.orders import do_order_renewal
     from supportledger.catalog.actions import do_create_product
     from supportledger.core.errors import ActionRefused
     from supportledger.entitlements.actions.sales import do_sell_licence

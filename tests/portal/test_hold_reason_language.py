@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from supportledger.billing.actions import do_hold_overdue_customers
+from supportledger.billing.actions.reminders import do_hold_overdue_customers
 from supportledger.billing.models import BillingSettings
 from supportledger.core.locale_format import format_date
 from supportledger.customers.actions import do_put_customer_on_hold

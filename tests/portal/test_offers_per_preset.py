@@ -10,7 +10,7 @@ from unittest import mock
 import pytest
 from django.test import Client
 
-from supportledger.billing.actions import do_sell_offer_now
+from supportledger.billing.actions.orders import do_sell_offer_now
 from supportledger.billing.queries import get_order_quote
 from supportledger.catalog.actions import do_create_product
 from supportledger.catalog.queries import list_current_offers

@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
-from supportledger.billing.actions import do_invoice_order, do_place_order
+from supportledger.billing.actions.orders import do_invoice_order, do_place_order
 from supportledger.billing.models import Invoice
 from supportledger.catalog.actions import do_create_product, do_set_product_price
 from supportledger.catalog.models import Product, Release

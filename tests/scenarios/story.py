@@ -11,12 +11,9 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from supportledger.billing.actions import (
-    do_invoice_order,
-    do_mark_invoice_paid,
-    do_place_order,
-    do_run_billing,
-)
+from supportledger.billing.actions.invoices import do_mark_invoice_paid
+from supportledger.billing.actions.orders import do_invoice_order, do_place_order
+from supportledger.billing.actions.run import do_run_billing
 from supportledger.billing.convert import Period
 from supportledger.billing.models import Invoice, Order
 from supportledger.billing.seller import do_update_seller

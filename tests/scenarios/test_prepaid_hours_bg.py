@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 from django.test import TestCase
 
-from supportledger.billing.actions import do_place_order
+from supportledger.billing.actions.orders import do_place_order
 from supportledger.core.errors import ActionRefused
 from supportledger.entitlements.models import Entitlement
 from tests.scenarios.story import (

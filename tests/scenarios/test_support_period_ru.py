@@ -20,7 +20,8 @@ from decimal import Decimal
 import pytest
 from django.test import TestCase
 
-from supportledger.billing.actions import do_mark_invoice_paid, do_place_order
+from supportledger.billing.actions.invoices import do_mark_invoice_paid
+from supportledger.billing.actions.orders import do_place_order
 from supportledger.catalog.actions import do_set_product_price
 from supportledger.core.errors import ActionRefused
 from supportledger.entitlements.actions.sales import do_sell_licence

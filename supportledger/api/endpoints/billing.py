@@ -15,7 +15,8 @@ from supportledger.api.pagination import ListParams, Page, filter_list, page_of
 from supportledger.api.responses import READ_ERRORS, responses
 from supportledger.api.schemas import InvoiceDetailOut, InvoiceOut, OfferOut, OrderIn, OrderOut
 from supportledger.api.scope import get_scoped, require_staff, scoped
-from supportledger.billing.actions import do_cancel_order, do_mark_invoice_paid, do_place_order
+from supportledger.billing.actions.invoices import do_mark_invoice_paid
+from supportledger.billing.actions.orders import do_cancel_order, do_place_order
 from supportledger.billing.einvoice.queries import get_electronic_document
 from supportledger.billing.models import Invoice, InvoiceLine, InvoiceStatus, Order, OrderKind
 from supportledger.billing.pdf import render_invoice_pdf

@@ -28,7 +28,7 @@ from supportledger.api.schemas import (
     WorkstationIn,
 )
 from supportledger.api.scope import get_scoped, require_staff, scoped
-from supportledger.billing.actions import do_sell_offer_now
+from supportledger.billing.actions.orders import do_sell_offer_now
 from supportledger.billing.models import OrderKind
 from supportledger.billing.queries import (
     get_offer_sale_price,

@@ -14,7 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from supportledger.billing import actions, queries
+from supportledger.billing import queries
+from supportledger.billing.actions.invoices import (
+    do_cancel_invoice,
+    do_credit_invoice,
+    do_issue_invoice,
+    do_mark_invoice_paid,
+)
 from supportledger.billing.convert import Period
 from supportledger.billing.einvoice.queries import (
     get_electronic_document,
@@ -113,7 +119,7 @@ def issue_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     row = _invoice(pk)
     run_action(
         request,
-        lambda: actions.do_issue_invoice(acting_user=request.user, invoice=row),
+        lambda: do_issue_invoice(acting_user=request.user, invoice=row),
         done=_("Invoice issued."),
     )
     return redirect("billing:invoice", pk=pk)
@@ -125,7 +131,7 @@ def mark_invoice_paid(request: HttpRequest, pk: int) -> HttpResponse:
     row = _invoice(pk)
     run_action(
         request,
-        lambda: actions.do_mark_invoice_paid(acting_user=request.user, invoice=row),
+        lambda: do_mark_invoice_paid(acting_user=request.user, invoice=row),
         done=_("Payment recorded."),
     )
     return redirect("billing:invoice", pk=pk)
@@ -137,7 +143,7 @@ def cancel_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     row = _invoice(pk)
     run_action(
         request,
-        lambda: actions.do_cancel_invoice(acting_user=request.user, invoice=row),
+        lambda: do_cancel_invoice(acting_user=request.user, invoice=row),
         done=_("Draft cancelled."),
     )
     return redirect("billing:invoice", pk=pk)
@@ -153,7 +159,7 @@ def credit_invoice(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("billing:invoice", pk=pk)
     note = run_action(
         request,
-        lambda: actions.do_credit_invoice(
+        lambda: do_credit_invoice(
             acting_user=request.user, invoice=row, reason=form.cleaned_data["reason"]
         ),
         done=_("Credit note issued."),

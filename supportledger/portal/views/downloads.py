@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from supportledger.billing.actions import do_order_renewal
+from supportledger.billing.actions.orders import do_order_renewal
 from supportledger.core.downloads import file_download
 from supportledger.core.errors import ActionRefused
 from supportledger.entitlements.models import Licence

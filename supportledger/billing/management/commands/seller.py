@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from supportledger.billing.actions import do_continue_number_series
+from supportledger.billing.actions.invoices import do_continue_number_series
 from supportledger.billing.models import InvoiceKind
 from supportledger.billing.queries import get_billing_settings, missing_seller_fields
 from supportledger.billing.seller import FIELDS, TEXT_FIELDS, do_update_seller
