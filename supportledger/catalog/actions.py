@@ -22,19 +22,12 @@ from supportledger.catalog.models import (
 )
 from supportledger.catalog.queries import OFFER_TERM_FIELDS
 from supportledger.core import clock
-from supportledger.core.actions import write_audit
+from supportledger.core.actions import refuse_invalid, write_audit
 from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
 from supportledger.core.models import VendorPolicy, validate_categories, validate_modes
 from supportledger.core.queries import get_vendor_policy
 from supportledger.rules.types import KINDS
-
-
-def _refuse_invalid(obj: Any, *, validate_unique: bool = True) -> None:
-    try:
-        obj.full_clean(validate_unique=validate_unique)
-    except ValidationError as exc:
-        raise ActionRefused("invalid", "; ".join(exc.messages)) from exc
 
 
 def default_grants_downloads(
@@ -182,7 +175,7 @@ def do_create_offer(
     clean = validate_offer_values(values)
     products = clean.pop("products", None) or []
     offer = Offer(code=code, version=1, current=True, created_at=at, **clean)
-    _refuse_invalid(offer)
+    refuse_invalid(offer)
     offer.save()
     offer.products.set(products)
     write_audit(
@@ -221,7 +214,7 @@ def do_change_offer(
         return offer
     Offer.objects.filter(pk=offer.pk).update(current=False)
     new = Offer(code=offer.code, version=offer.version + 1, current=True, created_at=at, **clean)
-    _refuse_invalid(new)
+    refuse_invalid(new)
     new.save()
     new.products.set(products)
     write_audit(
@@ -341,7 +334,7 @@ def do_create_product(
         ),
         warranty_months=policy.warranty_months if warranty_months is None else warranty_months,
     )
-    _refuse_invalid(product)
+    refuse_invalid(product)
     product.save()
     write_audit(
         acting_user=acting_user,

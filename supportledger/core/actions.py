@@ -1,4 +1,5 @@
-"""Writes shared by every app: the audit row each action leaves behind."""
+"""Writes shared by every app: the audit row each action leaves behind, and
+the refusal of a row its model's own validation rejects."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -14,6 +16,17 @@ from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
 from supportledger.core.input import date_in_range, range_message
 from supportledger.core.models import AuditEntry, VendorPolicy
+
+
+def refuse_invalid(
+    obj: models.Model, *, exclude: list[str] | None = None, validate_unique: bool = True
+) -> None:
+    """Refuse (``invalid``) a row its model's validation rejects, with every
+    reason it gives; nothing is written."""
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=validate_unique)
+    except ValidationError as exc:
+        raise ActionRefused("invalid", "; ".join(exc.messages)) from exc
 
 
 def write_audit(

@@ -7,13 +7,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from supportledger.catalog.models import Product
 from supportledger.core import clock
-from supportledger.core.actions import write_audit
+from supportledger.core.actions import refuse_invalid, write_audit
 from supportledger.core.audit import AuditAction
 from supportledger.core.errors import ActionRefused
 from supportledger.customers import totp
@@ -34,13 +33,6 @@ from supportledger.rules.tax_ids import (
 
 if TYPE_CHECKING:
     from supportledger.billing.models import Invoice
-
-
-def _refuse_invalid(obj: Any, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise ActionRefused("invalid", "; ".join(exc.messages)) from exc
 
 
 BILLING_FIELDS = (
@@ -122,7 +114,7 @@ def do_create_customer(
         created_at=at,
     )
     check_billing_data(customer)
-    _refuse_invalid(customer)
+    refuse_invalid(customer)
     customer.save()
     write_audit(acting_user=acting_user, action=AuditAction.CREATE_CUSTOMER, obj=customer, at=at)
     return customer
@@ -169,7 +161,7 @@ def do_update_customer_billing_data(
     for name, value in changes.items():
         setattr(customer, name, value.strip() if isinstance(value, str) else value)
     check_billing_data(customer)
-    _refuse_invalid(customer)
+    refuse_invalid(customer)
     customer.save()
     write_audit(
         acting_user=acting_user,
@@ -215,7 +207,7 @@ def do_add_contact(
         user=user,
         email_verified_at=at if verified else None,
     )
-    _refuse_invalid(contact)
+    refuse_invalid(contact)
     others = _check_address_is_free(contact.email, customer, by_customer=by_customer)
     contact.save()
     write_audit(
@@ -245,7 +237,7 @@ def do_change_contact_email(
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     before = contact.email
     contact.email = email.strip()
-    _refuse_invalid(contact)
+    refuse_invalid(contact)
     if before.lower() == contact.email.lower():
         return contact
     others = _check_address_is_free(

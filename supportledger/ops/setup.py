@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from supportledger.catalog.actions import (
@@ -21,7 +20,7 @@ from supportledger.catalog.actions import (
 )
 from supportledger.catalog.models import Offer
 from supportledger.core import clock
-from supportledger.core.actions import write_audit
+from supportledger.core.actions import refuse_invalid, write_audit
 from supportledger.core.audit import AuditAction
 from supportledger.core.convert import policy_fields_from_preset
 from supportledger.core.errors import ActionRefused
@@ -54,10 +53,7 @@ def do_set_up_vendor(
         raise ActionRefused("already_set_up", "A vendor policy exists already (use --replace).")
     preset = get_preset(preset_name)
     policy = VendorPolicy(pk=1, preset=preset_name, **policy_fields_from_preset(preset))
-    try:
-        policy.full_clean(validate_unique=False)
-    except ValidationError as exc:
-        raise ActionRefused("invalid", "; ".join(exc.messages)) from exc
+    refuse_invalid(policy, validate_unique=False)
     policy.save()
     do_set_service_prices(
         acting_user=acting_user,

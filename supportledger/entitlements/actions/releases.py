@@ -8,14 +8,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from supportledger.catalog.models import Product, Release
 from supportledger.core import clock
-from supportledger.core.actions import write_audit
+from supportledger.core.actions import refuse_invalid, write_audit
 from supportledger.core.audit import AuditAction
-from supportledger.core.errors import ActionRefused
 from supportledger.entitlements.mail import queue_release_mails
 
 
@@ -36,10 +34,7 @@ def do_publish_release(
     release = Release(
         product=product, version=version, released_on=released_on, kind=kind, notes=notes
     )
-    try:
-        release.full_clean()
-    except ValidationError as exc:
-        raise ActionRefused("invalid", "; ".join(exc.messages)) from exc
+    refuse_invalid(release)
     if file is not None:
         release.file.save(file.name, file, save=False)
     release.save()
