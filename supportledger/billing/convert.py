@@ -10,6 +10,7 @@ currency's minor unit by the rules) or rounded here once per line through
 from __future__ import annotations
 
 import calendar
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -159,6 +160,26 @@ def line_texts(language: str) -> LineTexts:
         )
 
 
+class JsonText(str):
+    """A value already encoded as JSON, written into a JSON column as it is
+    (``run._insert_lines``)."""
+
+    __slots__ = ()
+
+
+# ``json.dumps`` of a str, in C: the encoder ``json.dumps`` itself uses with
+# its defaults (``ensure_ascii``).
+_json_string = json.encoder.encode_basestring_ascii
+
+
+_EARLIER_JSON = ', "earlier_period": true'
+
+
+def _json_list(text: str | None) -> str:
+    """A rating's JSON list as stored, ``[]`` where it holds none."""
+    return "[]" if text is None or text == "null" else text
+
+
 WORK_LINE_FIELDS = (
     "kind",
     "description",
@@ -211,7 +232,11 @@ def work_line_row(
     ``WORK_LINE_FIELDS``, in ``texts``' language.
 
     ``rating`` holds the current WorkRating's fields plus ``work__started_at``,
-    ``work__mode``, ``work__request_id`` and ``work__request__subject``.
+    ``work__mode``, ``work__request_id`` and ``work__request__subject``, its
+    JSON fields as stored (``allocations_json``, ``explanation_json``,
+    ``passed_over_json``). ``detail`` is built as JSON text around them,
+    exactly what ``json.dumps`` writes of the same dict (the rating's
+    explanation copied, not decoded and encoded again).
     Reads e.g. "Remote support 4 Mar 2026, request REQ-3 «Printer»: 65 min →
     90 min counted: 60 min from the support contract, 30 min billable",
     prefixed "Supplied in an earlier period, not billed before: " when the
@@ -228,7 +253,8 @@ def work_line_row(
         "counted": rating["counted_minutes"],
     }
     sources, other = texts.sources, texts.other_source
-    allocations = rating["allocations"] or []
+    allocations_json = _json_list(rating["allocations_json"])
+    allocations = json.loads(allocations_json) if allocations_json != "[]" else []
     parts = [
         texts.from_source
         % {
@@ -247,19 +273,18 @@ def work_line_row(
     currency = rating["currency"]
     amount = round_money(Decimal(rating["amount"]), currency)
     description = f"{head}: {', '.join(parts)}"
-    detail: dict[str, Any] = {
-        "work": rating["work__work_id"],
-        "day": day.isoformat(),
-        "duration_minutes": rating["duration_minutes"],
-        "counted_minutes": rating["counted_minutes"],
-        "billable_minutes": minutes,
-        "allocations": allocations,
-        "explanation": rating["explanation"] or [],
-        "passed_over": rating.get("passed_over") or [],
-    }
-    if day < period_start:
+    earlier = day < period_start
+    if earlier:
         description = f"{texts.earlier}: {description}"
-        detail["earlier_period"] = True
+    detail = JsonText(
+        f'{{"work": {_json_string(rating["work__work_id"])}, "day": "{day.isoformat()}", '
+        f'"duration_minutes": {rating["duration_minutes"]}, '
+        f'"counted_minutes": {rating["counted_minutes"]}, "billable_minutes": {minutes}, '
+        f'"allocations": {allocations_json}, '
+        f'"explanation": {_json_list(rating["explanation_json"])}, '
+        f'"passed_over": {_json_list(rating["passed_over_json"])}'
+        f"{_EARLIER_JSON if earlier else ''}}}"
+    )
     return (
         str(LineKind.WORK),
         description,

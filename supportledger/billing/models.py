@@ -282,7 +282,10 @@ class InvoiceLine(models.Model):
     the lines of a cancelled draft become inactive.
     """
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    # Not indexed alone: ``invoiceline_position`` (invoice, position) serves it.
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="lines", db_index=False
+    )
     position = models.PositiveIntegerField()
     kind = models.CharField(max_length=16, choices=LineKind.choices)
     description = models.TextField(help_text="As printed, in the invoice's language.")
@@ -307,11 +310,24 @@ class InvoiceLine(models.Model):
         max_digits=14, decimal_places=2, help_text="Net, rounded once to the minor unit."
     )
     detail = models.JSONField(default=dict, blank=True, help_text="Structured explanation.")
+    # Indexed by ``invoiceline_work_billed_once`` (what billing looks up: is
+    # this work on an active line); pieces of work and ratings are never
+    # deleted, and nothing looks lines up by rating.
     work = models.ForeignKey(
-        "desk.WorkEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "desk.WorkEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     work_rating = models.ForeignKey(
-        "desk.WorkRating", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "desk.WorkRating",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     entitlement = models.ForeignKey(
         "entitlements.Entitlement",
@@ -319,16 +335,22 @@ class InvoiceLine(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         help_text="Contract whose fee this line bills.",
     )
     fee_period_start = models.DateField(
         null=True, blank=True, help_text="First day of the fee period billed."
     )
     order = models.ForeignKey(
-        "billing.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "billing.Order",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     credits_line = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     travel_charge = models.ForeignKey(
         "service.TravelCharge",
@@ -336,12 +358,21 @@ class InvoiceLine(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         help_text="Travel billed for a claim rejected after an on-site visit.",
     )
     active = models.BooleanField(default=True, help_text="False once its draft is cancelled.")
 
     class Meta:
         ordering = ["invoice", "position"]
+        # A million work lines a month go through every index of this table:
+        # the references a work line leaves empty are indexed only where set.
+        indexes = [
+            models.Index(
+                fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"invoiceline_{name}"
+            )
+            for name in ("entitlement", "order", "credits_line", "travel_charge")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["work"],

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -35,7 +36,6 @@ from supportledger.billing.actions.run import (
     BillingRunResult,
     _fee_contracts,
     _unbilled_orders,
-    _unbilled_ratings,
     _unbilled_travel,
     refuse_unless_period_ended,
 )
@@ -74,13 +74,51 @@ from supportledger.core.queries import get_vendor_policy
 from supportledger.core.references import request_reference
 from supportledger.core.transitions import check_transition
 from supportledger.customers.models import Customer
-from supportledger.desk.models import mode_label
+from supportledger.desk.models import WorkRating, mode_label
 from supportledger.entitlements.convert import local_date
 from supportledger.entitlements.models import BillingPeriod
 from supportledger.rules.money import UNIT_PRICE_DIGITS, round_money
 from supportledger.rules.vat import VatDecision
 from supportledger.service.actions.claims import do_mark_travel_charge_billed
 from supportledger.service.models import TravelCharge
+
+_RATING_FIELDS = (
+    "id",
+    "work_id",
+    "work__work_id",
+    "work__request__customer_id",
+    "work__started_at",
+    "work__mode",
+    "work__request_id",
+    "work__request__subject",
+    "duration_minutes",
+    "counted_minutes",
+    "billable_minutes",
+    "amount",
+    "currency",
+    "allocations",
+    "explanation",
+    "passed_over",
+    "travel_billed",
+    "after_hours",
+)
+
+
+def _unbilled_ratings(customer_ids: Sequence[int], until: datetime) -> Any:
+    """Current ratings with something billable, of work started before
+    ``until`` (UTC), not on an active invoice line; oldest work first."""
+    billed = InvoiceLine.objects.filter(work_id=OuterRef("work_id"), active=True)
+    return (
+        WorkRating.objects.filter(
+            Q(billable_minutes__gt=0) | Q(amount__gt=0),
+            current=True,
+            work__request__customer_id__in=list(customer_ids),
+            work__started_at__lt=until,
+        )
+        .filter(~Exists(billed))
+        .order_by("work__started_at", "work_id")
+        .values(*_RATING_FIELDS)
+    )
 
 
 def work_line(rating: dict[str, Any], *, language: str, timezone: str) -> LineValues:

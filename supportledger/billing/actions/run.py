@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connections, router, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ from supportledger.billing.actions.invoices import (
 )
 from supportledger.billing.convert import (
     WORK_LINE_FIELDS,
+    JsonText,
     LineRow,
     LineTexts,
     LineValues,
@@ -101,17 +103,24 @@ _RATING_FIELDS = (
     "billable_minutes",
     "amount",
     "currency",
-    "allocations",
-    "explanation",
-    "passed_over",
     "travel_billed",
     "after_hours",
 )
 
+# A rating's JSON read as the database keeps it, to be copied into the line's
+# ``detail`` as it is (``convert.work_line_row``): not decoded and encoded
+# again a million times a run.
+_RATING_JSON = {
+    f"{name}_json": Cast(name, TextField())
+    for name in ("allocations", "explanation", "passed_over")
+}
+
 
 def _unbilled_ratings(customer_ids: Iterable[int], until: datetime) -> Any:
     """Current ratings with something billable, of work started before
-    ``until`` (UTC), not on an active invoice line; oldest work first."""
+    ``until`` (UTC), not on an active invoice line; oldest work first. Their
+    JSON fields come as text (``allocations_json``, ``explanation_json``,
+    ``passed_over_json``)."""
     billed = InvoiceLine.objects.filter(work_id=OuterRef("work_id"), active=True)
     return (
         WorkRating.objects.filter(
@@ -122,7 +131,7 @@ def _unbilled_ratings(customer_ids: Iterable[int], until: datetime) -> Any:
         )
         .filter(~Exists(billed))
         .order_by("work__started_at", "work_id")
-        .values(*_RATING_FIELDS)
+        .values(*_RATING_FIELDS, **_RATING_JSON)
     )
 
 
@@ -287,6 +296,16 @@ def _line_rows_for_customers(
 _LINE_COLUMNS = ("invoice_id", "position", *WORK_LINE_FIELDS, "vat_category", "vat_rate", "active")
 
 
+def _encoded_json(connection: Any, text: JsonText) -> Any:
+    """JSON already encoded, as the database takes it: the text itself on
+    SQLite, wrapped as ``jsonb`` (not encoded again) on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        return Jsonb(text, dumps=str)
+    return str(text)
+
+
 def _insert_lines(rows: list[list[Any]]) -> None:
     """Write invoice lines given as lists of ``_LINE_COLUMNS`` values with
     one ``executemany``: the values adapted for the database (in place) as
@@ -314,7 +333,11 @@ def _insert_lines(rows: list[list[Any]]) -> None:
             return lambda value: ops.adapt_decimalfield_value(value, digits, places)
         if kind == "JSONField":
             encoder = model_field.encoder
-            return lambda value: ops.adapt_json_value(value, encoder)
+            return lambda value: (
+                _encoded_json(connection, value)
+                if isinstance(value, JsonText)
+                else ops.adapt_json_value(value, encoder)
+            )
         return None
 
     adapters = [(i, a) for i, f in enumerate(columns) if (a := adapter(f)) is not None]
