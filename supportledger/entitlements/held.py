@@ -9,6 +9,10 @@ Through the ORM that is three queries and a model instance per row
 here it is one statement, compiled once per database vendor and reused, and
 a small frozen dataclass per row. ``HeldEntitlement.as_model`` gives the
 model instance (with exactly these columns loaded) where a row is written.
+
+The entitlement summary alone reads less (``read_summary_values``: the
+columns its lines show, nothing to decode). On PostgreSQL both statements are
+prepared once per connection (``_fetch``).
 """
 
 from __future__ import annotations
@@ -270,6 +274,7 @@ def _fetch(
         with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+    db.close_if_health_check_failed()  # as Django's own cursor() does
     db.ensure_connection()
     raw = db.connection
     if raw.prepare_threshold is None:
