@@ -47,9 +47,22 @@ def carried_over(
 ) -> int:
     """Minutes of last month's allowance a rolling-over contract carries into
     ``month`` (the first of a month): what it left unused, if it ran then."""
-    if not row.rollover or row.starts >= month:
+    return carried_over_of(
+        rollover=row.rollover,
+        starts=row.starts,
+        minutes_per_month=row.minutes_per_month,
+        month=month,
+        used_last_month=used_last_month,
+    )
+
+
+def carried_over_of(
+    *, rollover: bool, starts: date, minutes_per_month: int, month: date, used_last_month: int
+) -> int:
+    """``carried_over`` of an entitlement's columns."""
+    if not rollover or starts >= month:
         return 0
-    return max(0, row.minutes_per_month - used_last_month)
+    return max(0, minutes_per_month - used_last_month)
 
 
 def policy_on(row: VendorPolicy, day: date, held: policy_cache.Snapshot | None = None) -> Policy:

@@ -10,11 +10,19 @@ from django.db.models import Q, QuerySet, Sum
 from supportledger.customers.models import Customer
 from supportledger.entitlements.convert import (
     carried_over,
+    carried_over_of,
     month_start,
     previous_month_start,
 )
-from supportledger.entitlements.held import HeldEntitlement, read_held
+from supportledger.entitlements.held import (
+    SEPARATOR,
+    HeldEntitlement,
+    as_date,
+    read_held,
+    read_summary_values,
+)
 from supportledger.entitlements.models import (
+    REFERENCE_PREFIX,
     BalanceAlert,
     Entitlement,
     LedgerEntry,
@@ -105,10 +113,69 @@ def get_holdings(customer: Customer | int, *, on: date) -> Holdings:
     return Holdings(customer_id=customer_id, on=on, rows=rows, used=used)
 
 
+_PREFIX: dict[str, str] = {kind.value: prefix for kind, prefix in REFERENCE_PREFIX.items()}
+"""``REFERENCE_PREFIX`` by the kind's stored value."""
+
+
 def get_entitlement_summary(customer: Customer | int, *, on: date) -> list[EntitlementLine]:
     """Everything ``customer`` holds, from the cached balances: one SQL
-    statement whatever the size of the ledger."""
-    return get_holdings(customer, on=on).summary()
+    statement whatever the size of the ledger. The same lines as
+    ``get_holdings(customer, on=on).summary()``, from a statement reading
+    only what the lines show (``entitlements.held.read_summary_values``)."""
+    customer_id = customer if isinstance(customer, int) else customer.pk
+    month, last_month = month_start(on), previous_month_start(on)
+    lines = []
+    for (
+        pk,
+        kind,
+        starts,
+        ends,
+        minutes_granted,
+        balance_minutes,
+        incidents_granted,
+        balance_incidents,
+        minutes_per_month,
+        rollover,
+        updates,
+        licence_product,
+        listed,
+        used_this,
+        used_last,
+    ) in read_summary_values(customer_id, month=month, last_month=last_month):
+        if licence_product is not None:
+            products: frozenset[str] | None = frozenset((licence_product,))
+        elif listed:
+            products = frozenset(listed.split(SEPARATOR))
+        else:
+            products = None
+        starts, ends = as_date(starts), as_date(ends)
+        lines.append(
+            EntitlementLine(
+                id=pk,
+                reference=f"{_PREFIX[kind]}-{pk}",
+                kind=kind,
+                starts=starts,
+                ends=ends,
+                valid=starts <= on <= ends,
+                products=products,
+                minutes_granted=minutes_granted,
+                balance_minutes=balance_minutes,
+                incidents_granted=incidents_granted,
+                balance_incidents=balance_incidents,
+                minutes_per_month=minutes_per_month,
+                allowance_used=used_this or 0,
+                allowance_this_month=minutes_per_month
+                + carried_over_of(
+                    rollover=bool(rollover),
+                    starts=starts,
+                    minutes_per_month=minutes_per_month,
+                    month=month,
+                    used_last_month=used_last or 0,
+                ),
+                updates=bool(updates),
+            )
+        )
+    return lines
 
 
 def get_balance_from_ledger(entitlement: Entitlement) -> tuple[int, int]:

@@ -20,7 +20,11 @@ from supportledger.entitlements.actions.sales import (
     do_sell_voucher,
 )
 from supportledger.entitlements.models import Entitlement, LedgerEntry
-from supportledger.entitlements.queries import EntitlementLine, get_entitlement_summary
+from supportledger.entitlements.queries import (
+    EntitlementLine,
+    get_entitlement_summary,
+    get_holdings,
+)
 from tests.cast import at, build_cast, open_request
 
 YEAR = (date(2026, 1, 1), date(2026, 12, 31))
@@ -152,6 +156,7 @@ def test_the_summary_says_what_the_ledger_says_for_random_ledgers(seed, django_a
         with django_assert_num_queries(1):
             summary = get_entitlement_summary(cast.acme, on=on)
         assert summary == summary_from_the_ledger(cast.acme, on)
+        assert summary == get_holdings(cast.acme, on=on).summary()  # the console's way
         assert summary  # something is held, so the comparison compares something
 
 
