@@ -202,7 +202,11 @@ def decide_vat(
 ) -> VatDecision:
     """The VAT of a supply of services on ``on`` (date of supply) from a
     seller in ``seller_country`` to a customer in ``customer_country``; the
-    decisions and their legal basis are in the module docstring."""
+    decisions and their legal basis are in the module docstring.
+
+    ``customer_vat_id`` counts only by being given or blank (its validity is
+    the customer record's business): callers may keep a decision per
+    (countries, business, VAT id given, day, rates)."""
     seller, customer = seller_country.upper(), customer_country.upper()
     rates = tuple(rates)
     if not seller:

@@ -18,6 +18,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from supportledger.rules.vat import VatRate, decide_vat, rate_on
 
@@ -114,3 +116,30 @@ def test_a_seller_without_a_rate_for_its_country_is_told_what_is_missing():
         on=ON,
     )
     assert decision.missing == ("seller.vat_rates.NO",)
+
+
+@given(
+    seller=st.sampled_from(sorted(SELLERS)),
+    customer=st.sampled_from(CUSTOMERS),
+    business=st.booleans(),
+    vat_id=st.text(min_size=1).filter(str.strip),
+    other=st.text(min_size=1).filter(str.strip),
+    on=st.dates(min_value=date(2019, 1, 1), max_value=date(2030, 12, 31)),
+)
+def test_a_decision_depends_on_a_vat_id_only_by_its_being_given(
+    seller, customer, business, vat_id, other, on
+):
+    """What the billing run relies on to keep one decision per kind of
+    customer and day for the whole run."""
+
+    def decide(given: str):
+        return decide_vat(
+            seller_country=seller,
+            customer_country=customer,
+            customer_is_business=business,
+            customer_vat_id=given,
+            on=on,
+        )
+
+    assert decide(vat_id) == decide(other)
+    assert decide(" ") == decide("")

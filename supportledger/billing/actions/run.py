@@ -196,7 +196,7 @@ class _Run:
     zone: ZoneInfo
     texts: dict[str, LineTexts] = field(default_factory=dict)
     notes: dict[tuple[VatDecision, str], str] = field(default_factory=dict)
-    decisions: dict[tuple[str, bool, str, date], VatDecision] = field(default_factory=dict)
+    decisions: dict[tuple[str, bool, bool, date], VatDecision] = field(default_factory=dict)
 
     def texts_of(self, language: str) -> LineTexts:
         texts = self.texts.get(language)
@@ -205,10 +205,11 @@ class _Run:
         return texts
 
     def vat_decision(self, customer: Customer, day: date) -> VatDecision:
-        """``decide_customer_vat``, once per kind of customer and day (in a
-        batch)."""
+        """``decide_customer_vat``, once per run for each kind of customer
+        (country, business or not, VAT id given or not: all a decision
+        depends on, ``decide_vat``) and day."""
         is_business = customer.customer_type == CustomerType.BUSINESS
-        key = (customer.country, is_business, customer.vat_id, day)
+        key = (customer.country, is_business, bool(customer.vat_id.strip()), day)
         decision = self.decisions.get(key)
         if decision is None:
             decision = self.decisions[key] = decide_vat(
@@ -381,6 +382,7 @@ def _draft(
     from_at = WORK_LINE_FIELDS.index("supplied_from")
     supplied_on_at = WORK_LINE_FIELDS.index("supplied_on")
     decisions: dict[str, VatDecision] = {}
+    checked: set[tuple[str, ...]] = set()
     groups: dict[tuple[str, Decimal], Decimal] = defaultdict(Decimal)
     lines = []
     net = Decimal(0)
@@ -392,13 +394,15 @@ def _draft(
         decision = decided_on.get(day)
         if decision is None:
             decision = run.vat_decision(customer, day)
-            missing = missing_customer_billing_fields(customer, decision.missing)
-            if missing:
-                raise ActionRefused(
-                    "customer_incomplete",
-                    _("%(customer)s cannot be invoiced until these are filled in: %(fields)s.")
-                    % {"customer": customer.organisation, "fields": ", ".join(missing)},
-                )
+            if decision.missing not in checked:
+                missing = missing_customer_billing_fields(customer, decision.missing)
+                if missing:
+                    raise ActionRefused(
+                        "customer_incomplete",
+                        _("%(customer)s cannot be invoiced until these are filled in: %(fields)s.")
+                        % {"customer": customer.organisation, "fields": ", ".join(missing)},
+                    )
+                checked.add(decision.missing)
             decided_on[day] = decision
         decisions.setdefault(decision.note, decision)
         amount = row[amount_at]
@@ -616,9 +620,6 @@ def do_run_billing(
 def _bill_batch(batch: list[Customer], run: _Run, result: BillingRunResult) -> list[Invoice]:
     """Bill ``batch`` in one transaction; customers whose billing data is
     incomplete are listed in ``result.refused`` and left unbilled."""
-    # Decisions are kept for one batch: a business's VAT id is its own, so a
-    # run-wide table would grow with customers times days.
-    run.decisions.clear()
     rows = _line_rows_for_customers(batch, run)
     drafts: list[_Draft] = []
     for row in batch:
