@@ -11,6 +11,7 @@ is down.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from supportledger.core.locale_format import format_date, format_money
-from supportledger.customers.models import Customer
+from supportledger.customers.models import Contact, Customer
 from supportledger.mail.outbox import queue_message
 
 logger = logging.getLogger(__name__)
@@ -120,16 +121,30 @@ def billing_recipient(customer: Customer) -> Any:
     """The contact who receives the customer's invoices: its billing contact,
     else its first contact (oldest) with a proven address; ``None`` when it
     has neither."""
-    if customer.billing_contact_id is not None:
-        contact = customer.billing_contact
-        if contact is not None and contact.customer_id == customer.pk and contact.email:
-            return contact
-    return (
-        customer.contacts.filter(email_verified_at__isnull=False)
-        .exclude(email="")
-        .order_by("pk")
-        .first()
+    return billing_recipients([customer])[customer.pk]
+
+
+def billing_recipients(customers: Sequence[Customer]) -> dict[int, Any]:
+    """``billing_recipient`` of each of ``customers``, by customer id, in two
+    queries whatever their number (the monthly run mails a batch at once)."""
+    chosen: dict[int, Any] = {}
+    named = Contact.objects.in_bulk(
+        {c.billing_contact_id for c in customers if c.billing_contact_id is not None}
     )
+    for customer in customers:
+        contact = named.get(customer.billing_contact_id)
+        if contact is not None and contact.customer_id == customer.pk and contact.email:
+            chosen[customer.pk] = contact
+    rest = [c.pk for c in customers if c.pk not in chosen]
+    if rest:
+        proven = (
+            Contact.objects.filter(customer_id__in=rest, email_verified_at__isnull=False)
+            .exclude(email="")
+            .order_by("customer_id", "pk")
+        )
+        for contact in proven:
+            chosen.setdefault(contact.customer_id, contact)
+    return {c.pk: chosen.get(c.pk) for c in customers}
 
 
 def invoice_filename(invoice: Any) -> str:
@@ -137,16 +152,21 @@ def invoice_filename(invoice: Any) -> str:
     return f"{safe}.pdf"
 
 
-def queue_invoice_mail(invoice: Any, *, at: datetime) -> Any:
+def queue_invoice_mail(
+    invoice: Any, *, at: datetime, recipients: dict[int, Any] | None = None
+) -> Any:
     """Queue the issued ``invoice`` (or credit note) to the customer's billing
     contact, in the invoice's language, with its PDF attached (made by the
     worker at the first delivery attempt, from what the invoice froze at
     issue). Call it in the issuing transaction. Returns the outbox row, or
-    ``None`` when the customer has no contact to mail."""
+    ``None`` when the customer has no contact to mail. ``recipients``: the
+    ``billing_recipients`` already looked up, by customer id."""
     from supportledger.billing.models import InvoiceKind
 
-    customer = invoice.customer
-    contact = billing_recipient(customer)
+    if recipients is not None:
+        contact = recipients[invoice.customer_id]
+    else:
+        contact = billing_recipient(invoice.customer)
     if contact is None:
         logger.info("No billing contact to mail invoice %s to", invoice.pk)
         return None

@@ -502,6 +502,7 @@ def _write_batch(drafts: list[_Draft], run: _Run) -> None:
     _insert_lines([line for draft in drafts for line in draft.lines])
     if run.issue:
         travel_at = _LINE_COLUMNS.index("travel_charge_id")
+        recipients = mail.billing_recipients([draft.invoice.customer for draft in drafts])
         for draft in drafts:
             invoice = draft.invoice
             charges = [line[travel_at] for line in draft.lines if line[travel_at]]
@@ -509,7 +510,7 @@ def _write_batch(drafts: list[_Draft], run: _Run) -> None:
                 do_mark_travel_charge_billed(acting_user=run.acting_user, charge=charge, now=run.at)
             keep_national_document(invoice, at=run.at)
             # Mailed to the billing contact with its PDF, in this transaction.
-            mail.queue_invoice_mail(invoice, at=run.at)
+            mail.queue_invoice_mail(invoice, at=run.at, recipients=recipients)
     _audit_billed(invoices, run)
 
 
