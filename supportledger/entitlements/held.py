@@ -249,9 +249,11 @@ PREPARE_ONLY_WHEN_ASKED = sys.maxsize
 @cache
 def _preparing_cursor() -> Any:
     """Django's server-binding psycopg cursor, preparing what it executes."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
+        ServerBindingCursor,
+    )
 
-    class PreparingCursor(ServerBindingCursor):  # type: ignore[misc, valid-type]
+    class PreparingCursor(ServerBindingCursor):  # type: ignore[misc]
         def execute(
             self, query: Any, params: Any = None, *, prepare: Any = None, binary: Any = None
         ) -> Any:
@@ -270,20 +272,23 @@ def _fetch(
     rollback): the server then plans it once, not on every call, where
     planning the joins and subqueries took three to five times as long as
     running them. Elsewhere the ordinary cursor."""
+    rows: list[tuple[Any, ...]]
     if db.vendor != "postgresql":
         with db.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+            return rows
     db.close_if_health_check_failed()  # as Django's own cursor() does
     db.ensure_connection()
     raw = db.connection
     if raw.prepare_threshold is None:
         raw.prepare_threshold = PREPARE_ONLY_WHEN_ASKED
     with db.wrap_database_errors:
-        cursor = db._prepare_cursor(_preparing_cursor()(raw))
+        cursor = db._prepare_cursor(_preparing_cursor()(raw))  # type: ignore[attr-defined]
     with cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+        return rows
 
 
 def read_held(
