@@ -1,8 +1,9 @@
 """A voucher run dry makes each recording read what work dated later drew
 from it. That read walks the index of the entries work posted on vouchers
 (``ledgerentry_drawn_by_work``), so a voucher's grants and adjustments, however
-many, are not read: the statement names the index once the database has
-statistics, and gives the same sums as summing the ledger by hand."""
+many, are not read: with statistics, SQLite names the index, PostgreSQL reads
+neither the whole table nor the voucher's whole ledger, and the sums are those
+of summing the ledger by hand."""
 
 from datetime import date, timedelta
 
@@ -68,7 +69,16 @@ def test_what_later_work_drew_from_a_voucher_is_read_through_its_index():
         cursor.execute("ANALYZE")
     later = drawn_by_later_work([voucher.pk], at(date(2026, 3, 2), 8))
     plan = _plan(later)
-    assert "ledgerentry_drawn_by_work" in plan, plan
+    # Not the voucher's whole ledger: neither a scan of the table nor of the
+    # plain entitlement index. With this little work recorded, PostgreSQL may
+    # start from the work instead and then reach the ledger by the rating
+    # (as at the bench's size it takes the new index).
+    assert "Seq Scan on entitlements_ledgerentry" not in plan, plan
+    assert "entitlements_ledgerentry_entitlement_id" not in plan, plan
+    if connection.vendor == "sqlite":
+        assert "ledgerentry_drawn_by_work" in plan, plan
+    else:
+        assert "ledgerentry_drawn_by_work" in plan or "work_rating_id" in plan, plan
     drawn = sum(
         e.minutes_delta
         for e in LedgerEntry.objects.filter(entitlement=voucher, work_rating__isnull=False)
