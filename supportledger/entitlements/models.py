@@ -328,6 +328,17 @@ class LedgerEntry(models.Model):
     class Meta:
         ordering = ["entitlement", "id"]
         verbose_name_plural = "ledger entries"
+        indexes = [
+            # What work drew from a voucher (not an allowance's month), by
+            # voucher: the read that explains a voucher run dry walks these
+            # entries alone, not the voucher's grants and adjustments too.
+            models.Index(
+                fields=["entitlement", "work_rating"],
+                include=["minutes_delta"],
+                condition=Q(allowance_month__isnull=True, work_rating__isnull=False),
+                name="ledgerentry_drawn_by_work",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(reason="reversal", reverses__isnull=False)
