@@ -10,27 +10,13 @@ the lines."""
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
-from django.db.models import QuerySet
 
 from supportledger.billing.actions.run import _unbilled_orders, _unbilled_ratings, _unbilled_travel
 from supportledger.billing.convert import Period
 from supportledger.billing.models import InvoiceLine
+from tests.plans import query_plan
 
 pytestmark = pytest.mark.django_db
-
-
-def _plan(queryset: QuerySet) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-            return "\n".join(str(row[-1]) for row in cursor.fetchall())
-        # An empty table is read whole by PostgreSQL whatever its indexes:
-        # ask which index it would use once scanning costs more.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 @pytest.mark.parametrize(
@@ -55,7 +41,7 @@ def test_what_is_billed_already_is_found_through_an_index(query, index):
     """``index``: the start of the billed-once index's name, which is also
     that of the index of the lines where the reference is set (PostgreSQL
     may take either)."""
-    plan = _plan(query())
+    plan = query_plan(query(), seqscan_dear=True)
     assert index in plan, plan
     assert "SCAN U0" not in plan, plan  # SQLite reading every line
     assert "Seq Scan on billing_invoiceline" not in plan, plan
@@ -63,5 +49,5 @@ def test_what_is_billed_already_is_found_through_an_index(query, index):
 
 def test_an_invoices_lines_are_read_through_their_positions():
     lines = InvoiceLine.objects.filter(invoice_id=1, active=True).order_by("position")
-    plan = _plan(lines)
+    plan = query_plan(lines, seqscan_dear=True)
     assert "invoiceline_position" in plan or "sqlite_autoindex_billing_invoiceline" in plan, plan

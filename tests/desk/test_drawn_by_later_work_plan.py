@@ -15,18 +15,9 @@ from supportledger.desk.convert import drawn_by_later_work
 from supportledger.entitlements.actions.sales import do_sell_voucher
 from supportledger.entitlements.models import LedgerEntry, Reason
 from tests.cast import SET_UP_AT, at, build_cast, open_request
+from tests.plans import query_plan
 
 pytestmark = pytest.mark.django_db
-
-
-def _plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-            return "\n".join(str(row[-1]) for row in cursor.fetchall())
-        cursor.execute("EXPLAIN " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def test_what_later_work_drew_from_a_voucher_is_read_through_its_index():
@@ -68,7 +59,7 @@ def test_what_later_work_drew_from_a_voucher_is_read_through_its_index():
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     later = drawn_by_later_work([voucher.pk], at(date(2026, 3, 2), 8))
-    plan = _plan(later)
+    plan = query_plan(later)
     # Not the voucher's whole ledger: neither a scan of the table nor of the
     # plain entitlement index. With this little work recorded, PostgreSQL may
     # start from the work instead and then reach the ledger by the rating

@@ -12,18 +12,9 @@ from django.db import connection
 from supportledger.core import clock
 from supportledger.desk.queries import QueueFilters, list_queue, list_queue_page
 from tests.cast import SET_UP_AT, build_cast
+from tests.plans import query_plan
 
 pytestmark = pytest.mark.django_db
-
-
-def _plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-            return "\n".join(str(row[-1]) for row in cursor.fetchall())
-        cursor.execute("EXPLAIN " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def test_the_queue_page_walks_the_newest_first_index_without_sorting():
@@ -47,7 +38,7 @@ def test_the_queue_page_walks_the_newest_first_index_without_sorting():
         cursor.execute("ANALYZE")
     now = clock.now()
     ids = list_queue(QueueFilters(), me=None, now=now).values_list("id", flat=True)[:26]
-    plan = _plan(ids)
+    plan = query_plan(ids)
     assert "desk_request_newest" in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan  # SQLite sorting
     assert "Sort Key" not in plan, plan  # PostgreSQL sorting
