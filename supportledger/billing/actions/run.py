@@ -309,9 +309,9 @@ def _encoded_json(connection: Any, text: JsonText) -> Any:
 
 def _insert_lines(rows: list[list[Any]]) -> None:
     """Write invoice lines given as lists of ``_LINE_COLUMNS`` values with
-    one ``executemany``: the values adapted for the database (in place) as
-    the ORM would (dates, decimals, JSON), without a model instance per
-    line."""
+    one ``executemany`` (SQLite) or one ``COPY`` (PostgreSQL): the values
+    adapted for the database (in place) as the ORM would (dates, decimals,
+    JSON), without a model instance per line."""
     if not rows:
         return
     connection = connections[router.db_for_write(InvoiceLine)]
@@ -351,6 +351,16 @@ def _insert_lines(rows: list[list[Any]]) -> None:
     names = ", ".join(ops.quote_name(f.column) for f in columns)
     placeholders = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: one stream of rows instead of a statement per line, each
+            # value in the text form of the driver's own adapters; the
+            # driver's errors raised as Django's (IntegrityError), as a
+            # statement's are.
+            copy_sql = f"COPY {table} ({names}) FROM STDIN"
+            with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         # Names from the model, values as parameters: nothing typed reaches the SQL.
         sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608
         cursor.executemany(sql, rows)
