@@ -5,7 +5,9 @@ to a bare Django endpoint on the same server.
 
 SQLite in a temporary directory (the embedded default). The rows are
 bulk-inserted with ``executemany`` (the actions are measured elsewhere); the
-entitlements of the customer under test are sold through the real actions.
+entitlements of the customer under test are sold through the real actions;
+it holds ``UNDER_TEST_REQUESTS`` bulk requests at every size, the rest go
+to the other customers in turn.
 ``BENCH_DESK_REQUESTS`` / ``BENCH_DESK_MESSAGES`` change the sizes,
 ``BENCH_DESK_SECONDS`` the length of each load run (default 10 s),
 ``BENCH_DESK_WORKERS`` the gunicorn workers (default 4), ``BENCH_DESK_DIR`` a
@@ -34,6 +36,10 @@ MESSAGES = int(os.environ.get("BENCH_DESK_MESSAGES", "1000000"))
 SECONDS = int(os.environ.get("BENCH_DESK_SECONDS", "10"))
 WORKERS = int(os.environ.get("BENCH_DESK_WORKERS", "4"))
 CUSTOMERS = 1000
+# Bulk requests of the customer under test, the same at every size, so that
+# its pages (customer page, portal, its request list) draw the same rows and
+# a growth between sizes is the database's, not more rows on the page.
+UNDER_TEST_REQUESTS = 50
 CONNECTIONS = 16
 
 SETTINGS = """
@@ -259,7 +265,8 @@ def _load(work: Path) -> None:
             "'business','','bg','EUR','',0,'',%s)",
             [(f"Customer {n:04d}", created) for n in range(CUSTOMERS - 1)],
         )
-        ids = list(Customer.objects.values_list("pk", flat=True))
+        others = list(Customer.objects.exclude(pk=customer.pk).values_list("pk", flat=True))
+        under_test = min(UNDER_TEST_REQUESTS, REQUESTS - 1)
         base = now - timedelta(days=365)
         cursor.executemany(
             "INSERT INTO desk_request (customer_id, category, opened_via, channel, subject,"
@@ -267,7 +274,7 @@ def _load(work: Path) -> None:
             " VALUES (%s,'consultation','portal','portal',%s,%s,'normal','',%s,%s,%s)",
             (
                 (
-                    ids[n % len(ids)],
+                    customer.pk if n < under_test else others[n % len(others)],
                     f"Request number {n}",
                     ("new", "open", "waiting", "resolved", "closed")[n % 5],
                     f"request number {n}",  # the folded subject, for the queue's search
