@@ -16,6 +16,12 @@ the bare endpoint measured in the same run, next to its floor:
   bare endpoint's, a list at least ``API_LIST_FLOOR``; p99 latency of a
   single object at most ``API_P99_FLOOR_MS``.
 
+Each target is loaded in ``BENCH_SERVE_ROUNDS`` rounds (default 3, all
+targets in turn each round) and each figure is taken from the target's
+round with the least CPU a request, the bare endpoint's too: one load run
+of a few seconds on a shared machine varies by half (the bare endpoint
+measured 1.35 and 2.49 ms a request in two runs of the same database).
+
 ``BENCH_SERVE_SIZES`` (default ``1000,100000``) are the request counts of
 the two databases (ten messages a request); ``BENCH_SERVE_SECONDS`` the
 length of each load run (default 5). ``python -m bench serve`` runs it.
@@ -36,6 +42,7 @@ from bench.desk import SETTINGS, URLS, _cpu_seconds, _free_port, _wait_until_up
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [int(n) for n in os.environ.get("BENCH_SERVE_SIZES", "1000,100000").split(",")]
 SECONDS = int(os.environ.get("BENCH_SERVE_SECONDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_SERVE_ROUNDS", "3"))
 WORKERS = 2
 CONNECTIONS = 8
 PAGE_CPU_FLOOR = 10.0
@@ -113,15 +120,19 @@ def _at_size(work: Path, size: int) -> dict[str, dict[str, float]]:
             f"wrk {CONNECTIONS} connections x {SECONDS} s, SQLite; "
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
         )
-        for label in ("bare", *PAGES, *API_ONE, *API_LIST):
-            header, path = targets[label].rsplit(" ", 1)
-            measured[label] = _wrk(base + path, header, server.pid)
-            row = measured[label]
-            print(
-                f"  {label:22s} {row['rps']:7.0f} req/s   p99 {row['p99']:6.1f} ms"
-                f"   CPU {row['cpu']:5.2f} ms a request"
-                + (f"   non-2xx {row['bad']:.0f}" if row["bad"] else "")
-            )
+        for round_ in range(1, ROUNDS + 1):
+            for label in ("bare", *PAGES, *API_ONE, *API_LIST):
+                header, path = targets[label].rsplit(" ", 1)
+                row = _wrk(base + path, header, server.pid)
+                print(
+                    f"  {round_} {label:22s} {row['rps']:7.0f} req/s   p99 {row['p99']:6.1f} ms"
+                    f"   CPU {row['cpu']:5.2f} ms a request"
+                    + (f"   non-2xx {row['bad']:.0f}" if row["bad"] else "")
+                )
+                # The round with the least CPU a request: what the machine's
+                # other work added to it least.
+                if label not in measured or row["cpu"] < measured[label]["cpu"]:
+                    measured[label] = row
     finally:
         server.terminate()
         server.wait(timeout=30)
