@@ -87,6 +87,35 @@ class TheQueue(TestCase):
         assert self.late.reference not in self.refs()
         assert self.late.reference in self.refs(status="all")
 
+    def rows(self, **params):
+        html = self.client.get("/console/", params).content.decode()
+        body = html[html.index("<tbody>") : html.index("</tbody>")]
+        return {
+            ref: row
+            for row in body.split("<tr")[1:]
+            for ref in [row.split('aria-label="', 1)[1].split('"', 1)[0]]
+        }
+
+    def test_each_row_shows_its_request_with_every_value_escaped(self):
+        evil = open_(self.cast.acme, '<script>alert("x")</script> & more')
+        do_put_customer_on_hold(acting_user=None, customer=self.cast.acme, reason="unpaid invoice")
+        rows = self.rows()
+        row = rows[evil.reference]
+        assert "<script>" not in row
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more" in row
+        assert f'<a href="/console/requests/{evil.pk}/">{evil.reference}</a>' in row
+        assert f'<a href="/console/customers/{self.cast.acme.pk}/">' in row
+        assert '<span class="flag hold">on hold</span>' in row
+        printer = rows[self.printer.reference]
+        assert f"<td>{self.cast.accounting.code}</td>" in printer
+        assert f"<td>{self.cast.maria.user.username}</td>" in printer
+        assert '<span class="badge" data-status="open">' in printer
+        assert "<td>urgent</td>" in rows[self.payroll.reference]
+        late = rows[self.late.reference]
+        assert late.startswith(' class="overdue">')
+        assert "flag hold" not in late
+        assert not printer.startswith(' class="overdue"')
+
     def test_the_queue_is_paginated(self):
         for n in range(55):
             open_(self.cast.acme, f"bulk {n}")

@@ -16,6 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -175,6 +177,12 @@ def _prepare_rows(rows: list[dict[str, Any]], now: datetime) -> None:
     statuses = {value: str(label) for value, label in Status.choices}
     priorities = {value: str(label) for value, label in Priority.choices}
     link = reverse("console:request", args=[0]).removesuffix("0/")
+    customer_link = reverse("customers:detail", args=[0]).removesuffix("0/")
+    flags = {
+        "on_hold": f' <span class="flag hold">{escape(_("on hold"))}</span>',
+        "answered": escape(_("answered")),
+        "paused": f'<span class="flag paused">{escape(_("paused"))}</span>',
+    }
     for row in rows:
         pk = row["id"]
         due = row["response_due_at"]
@@ -195,6 +203,41 @@ def _prepare_rows(rows: list[dict[str, Any]], now: datetime) -> None:
             product=None if code is None else {"code": code},
             assignee=None if assignee is None else {"user": {"username": assignee}},
         )
+        row["html"] = _row_html(row, f"{customer_link}{row['customer_id']}/", flags)
+
+
+def _row_html(row: dict[str, Any], customer_url: str, flags: dict[str, str]) -> SafeString:
+    """One row of the queue's table, every value escaped. Written here, not
+    in the template: the template language's cost for a page's 50 rows was
+    about a fifth of the page's time (docs/speed.md)."""
+    if row["first_response_at"]:
+        due = flags["answered"]
+    elif row["due_text"]:
+        due = escape(row["due_text"])
+    elif row["response_remaining_minutes"] is not None:
+        due = flags["paused"]
+    else:
+        due = "—"
+    reference = escape(row["reference"])
+    product, assignee = row["product"], row["assignee"]
+    overdue = ' class="overdue"' if row["overdue"] else ""
+    return SafeString(
+        f"<tr{overdue}>"
+        f'<td><input type="checkbox" name="requests" value="{row["pk"]}"'
+        f' aria-label="{reference}"></td>'
+        f'<td><a href="{escape(row["url"])}">{reference}</a></td>'
+        f"<td>{escape(row['subject'])}</td>"
+        f'<td><a href="{escape(customer_url)}">{escape(row["customer"]["organisation"])}</a>'
+        f"{flags['on_hold'] if row['customer']['on_hold'] else ''}</td>"
+        f"<td>{escape(product['code']) if product and product['code'] else '—'}</td>"
+        f'<td><span class="badge" data-status="{escape(row["status"])}">'
+        f"{escape(row['status_label'])}</span></td>"
+        f"<td>{escape(row['priority_label'])}</td>"
+        f"<td>{escape(assignee['user']['username']) if assignee else '—'}</td>"
+        f"<td>{due}</td>"
+        f"<td>{escape(row['opened_text'])}</td>"
+        "</tr>"
+    )
 
 
 def _minute(instant: datetime | None) -> str:
