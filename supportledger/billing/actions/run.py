@@ -483,8 +483,8 @@ def _write_batch(drafts: list[_Draft], run: _Run) -> None:
     step (the counter row locked until the transaction commits, so they are
     consecutive, in the drafts' order, and a rollback returns them), the
     invoices, their lines in one statement (``_insert_lines``), then for
-    each issued invoice what issuing it does (travel charges billed, the national
-    document, the mail with its PDF), and an audit row each."""
+    each issued invoice what issuing it does (travel charges billed, the
+    national document, the mail with its PDF), and an audit row each."""
     if not drafts:
         return
     invoices = [draft.invoice for draft in drafts]
@@ -579,8 +579,9 @@ def do_run_billing(
     The settings, the seller and the policy are read once per run and the
     line texts translated once per language; a batch's lines are read with
     a few queries, computed as plain rows and written with one
-    ``executemany`` (``COPY`` on PostgreSQL), its invoices with one insert, its numbers taken in one
-    step and its audit rows written together, all in one transaction. So a
+    ``executemany`` (``COPY`` on PostgreSQL), its invoices with one insert,
+    its numbers taken in one step and its audit rows written together, all
+    in one transaction. So a
     run killed at any point leaves whole batches and an unbroken sequence
     (the killed batch's numbers roll back with it), and the rerun continues
     where it stopped. Numbers follow customer id, then currency: the order
