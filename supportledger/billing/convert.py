@@ -225,16 +225,39 @@ def line_row(line: LineValues) -> LineRow:
     )
 
 
+RATING_VALUES = (
+    "id",
+    "work_id",
+    "work__work_id",
+    "work__request__customer_id",
+    "work__started_at",
+    "work__mode",
+    "work__request_id",
+    "work__request__subject",
+    "duration_minutes",
+    "counted_minutes",
+    "billable_minutes",
+    "amount",
+    "currency",
+    "travel_billed",
+    "after_hours",
+    "allocations_json",
+    "explanation_json",
+    "passed_over_json",
+)
+"""The values of a rating to bill, in the order ``work_line_row`` takes
+them: the current WorkRating's fields, its work's and request's, and its
+JSON fields as stored (text)."""
+
+
 def work_line_row(
-    rating: dict[str, Any], texts: LineTexts, zone: ZoneInfo, period_start: date
+    rating: tuple[Any, ...], texts: LineTexts, zone: ZoneInfo, period_start: date
 ) -> LineRow:
     """The line billing one rated piece of work, as a row of
     ``WORK_LINE_FIELDS``, in ``texts``' language.
 
-    ``rating`` holds the current WorkRating's fields plus ``work__started_at``,
-    ``work__mode``, ``work__request_id`` and ``work__request__subject``, its
-    JSON fields as stored (``allocations_json``, ``explanation_json``,
-    ``passed_over_json``). ``detail`` is built as JSON text around them,
+    ``rating`` is a tuple of ``RATING_VALUES`` (a plain tuple: a million of
+    them a run). ``detail`` is built as JSON text around its JSON fields,
     exactly what ``json.dumps`` writes of the same dict (the rating's
     explanation copied, not decoded and encoded again).
     Reads e.g. "Remote support 4 Mar 2026, request REQ-3 «Printer»: 65 min →
@@ -242,18 +265,37 @@ def work_line_row(
     prefixed "Supplied in an earlier period, not billed before: " when the
     work was done before ``period_start`` (recorded late, a draft cancelled).
     """
-    day = rating["work__started_at"].astimezone(zone).date()
-    mode = rating["work__mode"]
+    (
+        rating_id,
+        work_id,
+        work_reference,
+        _customer_id,
+        started_at,
+        mode,
+        request_id,
+        subject,
+        duration,
+        counted,
+        minutes,
+        rated_amount,
+        currency,
+        travel_billed,
+        after_hours,
+        allocations_json,
+        explanation_json,
+        passed_over_json,
+    ) = rating
+    day = started_at.astimezone(zone).date()
     head = texts.head % {
         "mode": texts.modes.get(mode, mode),
         "day": texts.day(day),
-        "request": request_reference(rating["work__request_id"]),
-        "subject": rating["work__request__subject"],
-        "duration": rating["duration_minutes"],
-        "counted": rating["counted_minutes"],
+        "request": request_reference(request_id),
+        "subject": subject,
+        "duration": duration,
+        "counted": counted,
     }
     sources, other = texts.sources, texts.other_source
-    allocations_json = _json_list(rating["allocations_json"])
+    allocations_json = _json_list(allocations_json)
     allocations = json.loads(allocations_json) if allocations_json != "[]" else []
     parts = [
         texts.from_source
@@ -264,25 +306,23 @@ def work_line_row(
         for a in allocations
         if a.get("minutes")
     ]
-    minutes = rating["billable_minutes"]
     parts.append(texts.billable % {"minutes": minutes})
-    if rating["after_hours"]:
+    if after_hours:
         parts.append(texts.after_hours)
-    if rating["travel_billed"]:
+    if travel_billed:
         parts.append(texts.travel_included)
-    currency = rating["currency"]
-    amount = round_money(Decimal(rating["amount"]), currency)
+    amount = round_money(Decimal(rated_amount), currency)
     description = f"{head}: {', '.join(parts)}"
     earlier = day < period_start
     if earlier:
         description = f"{texts.earlier}: {description}"
     detail = JsonText(
-        f'{{"work": {_json_string(rating["work__work_id"])}, "day": "{day.isoformat()}", '
-        f'"duration_minutes": {rating["duration_minutes"]}, '
-        f'"counted_minutes": {rating["counted_minutes"]}, "billable_minutes": {minutes}, '
+        f'{{"work": {_json_string(work_reference)}, "day": "{day.isoformat()}", '
+        f'"duration_minutes": {duration}, '
+        f'"counted_minutes": {counted}, "billable_minutes": {minutes}, '
         f'"allocations": {allocations_json}, '
-        f'"explanation": {_json_list(rating["explanation_json"])}, '
-        f'"passed_over": {_json_list(rating["passed_over_json"])}'
+        f'"explanation": {_json_list(explanation_json)}, '
+        f'"passed_over": {_json_list(passed_over_json)}'
         f"{_EARLIER_JSON if earlier else ''}}}"
     )
     return (
@@ -295,8 +335,8 @@ def work_line_row(
         round_money(amount / minutes, currency, digits=UNIT_PRICE_DIGITS) if minutes else amount,
         amount,
         detail,
-        rating["work_id"],
-        rating["id"],
+        work_id,
+        rating_id,
         None,
         None,
         None,
