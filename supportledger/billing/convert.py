@@ -10,6 +10,7 @@ currency's minor unit by the rules) or rounded here once per line through
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -128,12 +129,40 @@ class LineTexts:
     sources: dict[str, str]
     other_source: str
     days: dict[date, str] = field(default_factory=dict)
+    drawn: dict[str, list[str]] = field(default_factory=dict)
 
     def day(self, day: date) -> str:
         text = self.days.get(day)
         if text is None:
             text = self.days[day] = format_date(day, self.language)
         return text
+
+    def drawn_from(self, allocations_json: str) -> list[str]:
+        """The parts saying what a rating's allocations (as stored) drew
+        from, e.g. "60 min from the prepaid hours package"; each list
+        written once and kept while the run meets it again (a batch's
+        customers draw on the same few entitlements, line after line)."""
+        parts = self.drawn.get(allocations_json)
+        if parts is None:
+            if len(self.drawn) >= _DRAWN_KEPT:
+                self.drawn.clear()
+            allocations = json.loads(allocations_json) if allocations_json != "[]" else []
+            parts = self.drawn[allocations_json] = [
+                self.from_source
+                % {
+                    "minutes": a["minutes"],
+                    "source": self.sources.get(
+                        a["entitlement"].partition("-")[0], self.other_source
+                    ),
+                }
+                for a in allocations
+                if a.get("minutes")
+            ]
+        return parts
+
+
+# How many allocation lists ``LineTexts.drawn_from`` keeps written.
+_DRAWN_KEPT = 10_000
 
 
 def line_texts(language: str) -> LineTexts:
@@ -294,24 +323,13 @@ def work_line_row(
         "duration": duration,
         "counted": counted,
     }
-    sources, other = texts.sources, texts.other_source
     allocations_json = _json_list(allocations_json)
-    allocations = json.loads(allocations_json) if allocations_json != "[]" else []
-    parts = [
-        texts.from_source
-        % {
-            "minutes": a["minutes"],
-            "source": sources.get(a["entitlement"].partition("-")[0], other),
-        }
-        for a in allocations
-        if a.get("minutes")
-    ]
-    parts.append(texts.billable % {"minutes": minutes})
+    parts = [*texts.drawn_from(allocations_json), texts.billable % {"minutes": minutes}]
     if after_hours:
         parts.append(texts.after_hours)
     if travel_billed:
         parts.append(texts.travel_included)
-    amount = round_money(Decimal(rated_amount), currency)
+    amount, unit_price = _work_prices(rated_amount, minutes, currency)
     description = f"{head}: {', '.join(parts)}"
     earlier = day < period_start
     if earlier:
@@ -332,7 +350,7 @@ def work_line_row(
         day,
         Decimal(minutes),
         "min",
-        round_money(amount / minutes, currency, digits=UNIT_PRICE_DIGITS) if minutes else amount,
+        unit_price,
         amount,
         detail,
         work_id,
@@ -343,6 +361,17 @@ def work_line_row(
         None,
         None,
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _work_prices(rated: Decimal, minutes: int, currency: str) -> tuple[Decimal, Decimal]:
+    """A work line's amount (the rating's, rounded to the currency) and unit
+    price per billable minute; computed once for each amount, minutes and
+    currency met (most work of a run is billed at a few of them)."""
+    amount = round_money(Decimal(rated), currency)
+    if not minutes:
+        return amount, amount
+    return amount, round_money(amount / minutes, currency, digits=UNIT_PRICE_DIGITS)
 
 
 def mark_if_earlier(line: LineValues, period: Period, texts: LineTexts) -> None:
