@@ -500,11 +500,16 @@ def _write_batch(drafts: list[_Draft], run: _Run) -> None:
     if run.issue:
         travel_at = _LINE_COLUMNS.index("travel_charge_id")
         recipients = mail.billing_recipients([draft.invoice.customer for draft in drafts])
+        # The batch's travel charges read in one query (most invoices have none).
+        billed_travel = [line[travel_at] for draft in drafts for line in draft.lines]
+        charges = TravelCharge.objects.in_bulk([pk for pk in billed_travel if pk])
         for draft in drafts:
             invoice = draft.invoice
-            charges = [line[travel_at] for line in draft.lines if line[travel_at]]
-            for charge in TravelCharge.objects.filter(pk__in=charges).order_by("pk"):
-                do_mark_travel_charge_billed(acting_user=run.acting_user, charge=charge, now=run.at)
+            mine = sorted(line[travel_at] for line in draft.lines if line[travel_at])
+            for pk in mine:
+                do_mark_travel_charge_billed(
+                    acting_user=run.acting_user, charge=charges[pk], now=run.at
+                )
             keep_national_document(invoice, at=run.at)
             # Mailed to the billing contact with its PDF, in this transaction.
             mail.queue_invoice_mail(invoice, at=run.at, recipients=recipients)
